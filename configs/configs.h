@@ -1,0 +1,127 @@
+/* configs/configs.h — typed, validated model, GPU and workload descriptions.
+ *
+ * The only front header of configs/. Everything downstream (space/, cost/, search/, reports/)
+ * sees these structs and never cJSON. Units are in the field names: _mhz, _gib, _gbs (GB/s,
+ * 1e9 bytes per second), _w, _us, _s. File formats: docs/formats.md. */
+#ifndef LLMDSE_CONFIGS_H
+#define LLMDSE_CONFIGS_H
+
+#include <stddef.h>
+
+#define LLM_NAME_MAX 64
+#define LLM_ERR_MAX 512
+
+/* Element types. Bytes per element: llm_dtype_bytes(). */
+typedef enum { LLM_BF16 = 0, LLM_FP8 = 1, LLM_FP16 = 2, LLM_FP32 = 3 } llm_dtype;
+extern const char *const llm_dtype_names[]; /* "bf16", "fp8", "fp16", "fp32", NULL */
+double llm_dtype_bytes(llm_dtype t);
+int llm_dtype_parse(const char *s, llm_dtype *out); /* 0 ok, -1 unknown */
+
+typedef enum { LLM_NORM_RMS = 0, LLM_NORM_LAYER = 1 } llm_norm;
+typedef enum { LLM_POS_ROPE = 0, LLM_POS_LEARNED = 1 } llm_pos;
+typedef enum { LLM_ACT_SWIGLU = 0, LLM_ACT_RELU = 1, LLM_ACT_GELU = 2 } llm_act;
+
+typedef struct {
+    char name[LLM_NAME_MAX];
+    int d_model, n_layers, n_heads, n_kv_heads, head_dim, ffn_dim, vocab;
+    int max_context_tokens;
+    int tied_embeddings, qk_norm;
+    llm_norm norm;
+    llm_pos pos;
+    llm_act act;      /* SwiGLU is gated (two up projections), the others are not */
+    /* MoE (n_experts == 0: dense). */
+    int n_experts, top_k, expert_ffn_dim;
+    double routing_skew; /* Zipf exponent of expert popularity, 0 = uniform (docs eq. 13) */
+    llm_dtype weight_dtype, act_dtype, kv_dtype;
+} llm_model;
+
+typedef enum { LLM_LINK_NVLINK = 0, LLM_LINK_PCIE = 1 } llm_link;
+
+/* Collective kinds, in the order of the per-kind arrays in llm_gpu. */
+typedef enum {
+    LLM_ALLREDUCE = 0, LLM_ALLGATHER, LLM_REDUCESCATTER, LLM_ALLTOALL, LLM_SENDRECV, LLM_COLL_COUNT
+} llm_coll;
+extern const char *const llm_coll_names[]; /* "allreduce", ... */
+
+typedef struct {
+    char name[LLM_NAME_MAX];
+    /* compute: dense tensor-core FLOP per clock per SM (datasheet peak / SMs / clock) */
+    int sm_count;
+    double bf16_flop_per_clk_sm, fp8_flop_per_clk_sm; /* fp8 0 = no fp8 tensor cores */
+    double vector_flop_per_clk_sm;                    /* fp32 non-tensor (softmax, norms) */
+    /* clocks */
+    double min_mhz, max_mhz, step_mhz;
+    /* memory */
+    double mem_gib, mem_bw_gbs, l2_mib, reserved_gib;
+    /* power */
+    double tdp_w, idle_w;
+    /* interconnect */
+    llm_link link;
+    int gpus_per_node;
+    double link_bw_gbs;     /* per GPU, per direction */
+    double scaleout_bw_gbs; /* per GPU, per direction, between nodes */
+    /* per collective kind (docs eq. 11-12) */
+    double coll_latency_us[LLM_COLL_COUNT];   /* alpha of the low-latency protocol, 2 ranks */
+    double coll_latency_log2_us[LLM_COLL_COUNT]; /* extra alpha per doubling of ranks */
+    double coll_bw_eff[LLM_COLL_COUNT];       /* achieved bus bandwidth / link_bw_gbs */
+    double coll_rank_penalty[LLM_COLL_COUNT]; /* bus bandwidth x (1 - penalty / ranks) */
+    double coll_simple_extra_us[LLM_COLL_COUNT]; /* extra start-up of the full-bw protocol */
+    double coll_ll_bw_frac[LLM_COLL_COUNT];   /* low-latency protocol's share of bandwidth */
+    double scaleout_latency_us;
+    double comm_sms_saturate;                 /* SMs at which collectives reach full bw */
+    /* efficiency */
+    double gemm_eff;          /* best large-GEMM throughput / peak at the running clock */
+    double attn_eff;          /* fused attention tensor throughput / peak */
+    double attn_block_extra;  /* prologue/epilogue of a query block, in key-block iterations */
+    double mem_eff;           /* achieved streaming DRAM bandwidth / datasheet */
+    double mem_sms_saturate;  /* SMs needed to reach mem_eff */
+    double mem_clk_knee_mhz;  /* below this SM clock, streaming bandwidth falls with the clock */
+    double kernel_overhead_us;
+    /* power model (docs eq. 20-24) */
+    double static_w;          /* leakage + clock tree at max clock and voltage */
+    double math_w;            /* dynamic SM power at full tensor utilisation, max clock */
+    double sm_mem_w;          /* dynamic SM power of streaming kernels at full DRAM bw, max clock */
+    double dram_w;            /* DRAM power at full bandwidth */
+    double link_w;            /* interconnect power at full link bandwidth */
+    double v_min_ratio;       /* V(min clock) / V(max clock) */
+    double v_knee_mhz;        /* voltage flat below this clock, linear above */
+    double price_per_hour;    /* USD per GPU-hour, 0 = unknown */
+} llm_gpu;
+
+typedef struct {
+    char name[LLM_NAME_MAX];
+    double prompt_mean, prompt_p50, prompt_p90, prompt_p99;
+    double output_mean, output_p50, output_p90, output_p99;
+    double ttft_slo_s, tpot_slo_s;
+    double request_rate; /* requests per second for the whole service, 0 = unspecified */
+} llm_workload;
+
+/* Error: one message naming the file, the JSON path and what was expected. */
+typedef struct { char msg[LLM_ERR_MAX]; } llm_err;
+void llm_err_set(llm_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Find a bundled item: kind is "models", "gpus", "workloads" or "spaces". If name_or_path
+ * contains '/' or ends in ".json" it is a path; otherwise <configs dir>/<kind>/<name>.json.
+ * Returns 0 and writes the path, or -1 with an error listing the bundled names. */
+int configs_resolve(const char *kind, const char *name_or_path, char *path, size_t path_len,
+                    llm_err *err);
+/* The configs directory: $LLMDSE_CONFIGS, else next to the executable, else the build path. */
+const char *configs_dir(void);
+/* Lists the bundled names of a kind into buf, comma separated. */
+void configs_list(const char *kind, char *buf, size_t len);
+
+int configs_load_model(const char *name_or_path, llm_model *m, llm_err *err);
+int configs_load_gpu(const char *name_or_path, llm_gpu *g, llm_err *err);
+int configs_load_workload(const char *name_or_path, llm_workload *w, llm_err *err);
+
+/* Parse from a string (tests, fuzzing); file names the origin in messages. */
+int configs_parse_model(const char *json, const char *file, llm_model *m, llm_err *err);
+int configs_parse_gpu(const char *json, const char *file, llm_gpu *g, llm_err *err);
+int configs_parse_workload(const char *json, const char *file, llm_workload *w, llm_err *err);
+
+/* Supported SM clock steps: min_mhz + i*step_mhz <= max_mhz. */
+int llm_gpu_clock_steps(const llm_gpu *g);
+/* Nearest supported clock step to mhz; -1 when outside [min, max]. */
+double llm_gpu_snap_clock(const llm_gpu *g, double mhz);
+
+#endif

@@ -1,0 +1,186 @@
+/* cost/cost.h — the analytical cost model. The only front header of cost/.
+ *
+ * Pure functions of (model, GPU, configuration) -> metrics: no I/O, no globals, no allocation,
+ * thread-safe. Equations are numbered in docs/cost-model.md and cited as (eq. N).
+ * Units: seconds, joules, watts, bytes, FLOP; clocks in MHz. */
+#ifndef LLMDSE_COST_H
+#define LLMDSE_COST_H
+
+#include "../configs/configs.h"
+
+/* ---- primitives (layer 1) ----------------------------------------------------------------- */
+
+typedef enum { BOUND_COMPUTE = 0, BOUND_MEMORY, BOUND_LATENCY, BOUND_COMM } cost_bound;
+extern const char *const cost_bound_names[];
+
+/* What one kernel (or a short sequence of kernels forming one op) costs on one GPU.
+ * Utilisations are fractions of the whole GPU's peak at the running clock (math), of the
+ * datasheet DRAM bandwidth (mem) and of the per-direction link bandwidth (link). */
+typedef struct {
+    double time_s;
+    double flops, bytes, link_bytes; /* useful FLOP, DRAM bytes, bytes on the wire */
+    double u_math, u_mem, u_link;
+    cost_bound bound;
+} cost_kernel;
+
+/* A GEMM C[m,n] = A[m,k] B[k,n], `groups` independent instances (grouped/batched), on `sms`
+ * SMs at `mhz` (eq. 1-6). a_bytes/b_bytes/c_bytes: element sizes of A (activations),
+ * B (weights) and C; fp8 selects the fp8 tensor rate (caller checks the GPU has one). */
+void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, double a_bytes,
+               double b_bytes, double c_bytes, int fp8, double mhz, double sms, cost_kernel *out);
+
+/* Attention for b sequences, hq query heads sharing hkv KV heads of size dh; sq new queries
+ * attending to skv keys (causal within the new queries). Fused (FlashAttention-style, eq. 7-8)
+ * or unfused (batched GEMMs + softmax through DRAM, eq. 9). */
+typedef struct {
+    double b, hq, hkv, dh, sq, skv;
+    double act_bytes, kv_bytes;
+    int fused;
+} cost_attn_shape;
+void cost_attention(const llm_gpu *g, const cost_attn_shape *s, double mhz, double sms,
+                    cost_kernel *out);
+
+/* A memory-bound element-wise or normalisation kernel (eq. 10). */
+void cost_elementwise(const llm_gpu *g, double bytes, double vector_flops, double launches,
+                      double mhz, double sms, cost_kernel *out);
+
+/* A collective over `ranks` GPUs; bytes as NCCL counts them: the full buffer for all-reduce,
+ * the full output for all-gather, the full input for reduce-scatter and all-to-all, the
+ * message for send/recv (eq. 11-12). sms: SMs the communication kernels get; scaleout: the
+ * ranks span nodes. */
+void cost_collective(const llm_gpu *g, llm_coll c, int ranks, double bytes, double sms,
+                     int scaleout, cost_kernel *out);
+
+/* ---- power (layer 4) ---------------------------------------------------------------------- */
+
+/* V(f)/V(max) along the voltage-frequency curve (eq. 19). */
+double cost_voltage_ratio(const llm_gpu *g, double mhz);
+/* Power of one GPU running a kernel with these utilisations at mhz (eq. 20). */
+double cost_power(const llm_gpu *g, double mhz, double u_math, double u_mem, double u_link);
+/* The part of cost_power that does not depend on utilisation: idle + static (eq. 20). */
+double cost_base_power(const llm_gpu *g, double mhz);
+
+/* ---- the layer as einsums (layer 2) ------------------------------------------------------- */
+
+typedef enum {
+    OP_EMBED = 0, OP_NORM_ATTN, OP_QKV_PROJ, OP_ROPE, OP_ATTENTION, OP_O_PROJ, OP_ALLREDUCE_ATTN,
+    OP_NORM_MLP, OP_MLP_UP, OP_MLP_ACT, OP_MLP_DOWN, OP_ALLREDUCE_MLP, OP_RESIDUAL_ADD,
+    OP_MOE_ROUTER, OP_MOE_DISPATCH, OP_MOE_EXPERTS, OP_MOE_COMBINE, OP_LM_HEAD, OP_COUNT
+} cost_op_id;
+extern const char *const cost_op_names[];
+
+typedef enum { KIND_GEMM = 0, KIND_ATTN, KIND_ELEM, KIND_COLL, KIND_EXPERTS } cost_kind;
+
+/* Index sizes of one GPU's share of a layer (docs/cost-model.md, "Indices"). Doubles because
+ * they multiply into FLOP counts far beyond 2^53 only after they are converted. */
+typedef struct {
+    double t;   /* tokens in this GPU's attention group this step */
+    double b;   /* sequences in this GPU's attention group */
+    double s;   /* new tokens per sequence (prompt length in prefill, 1 in decode) */
+    double c;   /* context (keys) per sequence */
+    double d, h, g, x, f, v, e, k, fe; /* model dim, q heads, kv heads, head dim, ffn, vocab,
+                                          experts, top-k, expert ffn (after sharding) */
+    double rows_head; /* rows through the LM head: one per sequence */
+} cost_indices;
+
+typedef struct {
+    cost_op_id id;
+    cost_kind kind;
+    const char *einsum;   /* static text, e.g. "t d, d n -> t n" */
+    int per_layer;        /* 1: runs in every layer; 0: once per forward pass */
+    double launches;
+    /* GEMM / experts: m x n x k, `groups` instances; experts: up n=n, down n=k2 */
+    double m, n, k, groups, n2;
+    int fp8;
+    double a_bytes, b_bytes, c_bytes;
+    cost_attn_shape attn;
+    double elem_bytes, elem_vflops;
+    llm_coll coll;
+    int ranks, scaleout;
+    double coll_bytes;
+    double imbalance;     /* busiest / mean load on the EP ranks (>= 1; eq. 14) */
+    double flops, bytes;  /* derived per GPU (eq. 15) */
+} cost_op;
+
+typedef struct {
+    cost_op op[OP_COUNT];
+    int n;
+    cost_indices ix;
+    int tp, ep;
+} cost_layer;
+
+/* The configuration of one deployment (docs/cost-model.md, "Configuration"). */
+typedef struct {
+    int tp, ep, batch, replicas, sm_comm;
+    double freq_mhz;       /* requested SM clock; 0 = the GPU's maximum */
+    int prompt, output;    /* tokens per request */
+    llm_dtype wdtype, kvdtype;
+    double power_cap_w;    /* per GPU; 0 = the GPU's TDP */
+    int unfused_attention, unfused_gate_up;
+} cost_config;
+
+/* Defaults: tp=ep=batch=replicas=1, sm_comm=0, max clock, bf16, cap = TDP, fused. */
+void cost_config_default(cost_config *c);
+
+/* Checks a configuration against a model and GPU; -1 with a message naming the option and
+ * what was expected. */
+int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_err *err);
+
+typedef enum { PHASE_PREFILL = 0, PHASE_DECODE = 1 } cost_phase;
+
+/* Builds one GPU's op list for a phase: batch sequences per replica, seq new tokens each
+ * (prompt length in prefill; ignored in decode), ctx keys per sequence in decode. */
+void cost_build_layer(const llm_model *m, const llm_gpu *g, const cost_config *c,
+                      cost_phase ph, double batch, double seq, double ctx, cost_layer *L);
+
+/* Time and energy of one op on one GPU (not counting layers). */
+typedef struct {
+    cost_kernel k;
+    double time_s, energy_j, power_w; /* energy: this GPU, dynamic share averaged over the
+                                         EP ranks (eq. 21) plus base power */
+    double dyn_energy_j;
+} cost_op_cost;
+void cost_op_eval(const llm_gpu *g, const cost_op *op, double mhz, double sms,
+                  cost_op_cost *out);
+
+/* A whole forward pass (all layers, embedding, LM head) on one replica. */
+typedef struct {
+    double time_s;
+    double energy_j;        /* all GPUs of the replica */
+    double peak_power_w;    /* per GPU, the most demanding op */
+    double comm_time_s;     /* exposed communication time (all layers) */
+} cost_pass;
+void cost_pass_eval(const llm_gpu *g, const cost_layer *L, int n_layers, int gpus, double mhz,
+                    int sm_comm, cost_pass *out);
+
+/* ---- memory and serving (layer 3) --------------------------------------------------------- */
+
+typedef struct {
+    double weights_gib, kv_gib, act_gib, reserved_gib, total_gib;
+    double kv_per_seq_gib, act_per_seq_gib; /* per sequence in an attention group */
+    int fits;
+    int max_batch;          /* per replica; 0 if not even one sequence fits */
+} cost_memory;
+void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c,
+                      cost_memory *out);
+
+typedef struct {
+    int fits, gpus, max_batch;
+    double memory_per_gpu_gib;
+    double ttft_s, tpot_s, tpot_with_prefill_s;
+    double throughput_tok_s;       /* output tokens/s, all replicas */
+    double throughput_per_gpu;     /* output tokens/s per GPU */
+    double energy_per_token_j;     /* per output token, prefill amortised */
+    double prefill_energy_j;       /* one request's prefill, all GPUs of a replica */
+    double decode_energy_per_token_j;
+    double avg_power_w, peak_power_w; /* per GPU */
+    double effective_freq_mhz;
+    int power_cap_met;
+    double cost_per_mtok;          /* USD per million output tokens, 0 if no price */
+    cost_memory mem;
+} cost_metrics;
+
+/* Evaluates one configuration (eq. 16-18, 23-24). c must have passed cost_check. */
+void cost_eval(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_metrics *out);
+
+#endif

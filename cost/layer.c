@@ -1,0 +1,375 @@
+/* cost/layer.c — a transformer layer as a list of named einsum ops (layer 2), and the
+ * evaluation of a forward pass with optional compute/communication overlap (layer 5).
+ * Equations: docs/cost-model.md sections 2 and 5 (eq. 13-17). */
+#include "cost.h"
+
+#include <math.h>
+#include <string.h>
+
+const char *const cost_op_names[] = {
+    "embed", "norm_attn", "qkv_proj", "rope", "attention", "o_proj", "allreduce_attn",
+    "norm_mlp", "mlp_up", "mlp_act", "mlp_down", "allreduce_mlp", "residual_add",
+    "moe_router", "moe_dispatch", "moe_experts", "moe_combine", "lm_head", NULL};
+
+/* ---- step 1: the logical (unsharded) layer ------------------------------------------------ */
+
+static cost_op *add(cost_layer *L, cost_op_id id, cost_kind kind, const char *einsum,
+                    int per_layer)
+{
+    cost_op *op = &L->op[L->n++];
+    memset(op, 0, sizeof *op);
+    op->id = id;
+    op->kind = kind;
+    op->einsum = einsum;
+    op->per_layer = per_layer;
+    op->launches = 1;
+    op->groups = 1;
+    op->imbalance = 1;
+    return op;
+}
+
+static void logical_layer(const llm_model *m, cost_layer *L)
+{
+    L->n = 0;
+    add(L, OP_EMBED, KIND_ELEM, "t, v d -> t d", 0);
+    add(L, OP_NORM_ATTN, KIND_ELEM, "t d -> t d", 1);
+    add(L, OP_QKV_PROJ, KIND_GEMM, "t d, d (h+2g) x -> t (h+2g) x", 1);
+    if (m->pos == LLM_POS_ROPE || m->qk_norm)
+        add(L, OP_ROPE, KIND_ELEM, "t (h+g) x -> t (h+g) x", 1);
+    add(L, OP_ATTENTION, KIND_ATTN, "b h s x, b g c x, b g c x -> b h s x", 1);
+    add(L, OP_O_PROJ, KIND_GEMM, "t h x, h x d -> t d", 1);
+    add(L, OP_NORM_MLP, KIND_ELEM, "t d -> t d", 1);
+    if (m->n_experts) {
+        add(L, OP_MOE_ROUTER, KIND_GEMM, "t d, d e -> t e", 1);
+        add(L, OP_MOE_EXPERTS, KIND_EXPERTS,
+            "e t' d, e d (2f) -> e t' (2f); e t' f, e f d -> e t' d", 1);
+    } else {
+        add(L, OP_MLP_UP, KIND_GEMM,
+            m->act == LLM_ACT_SWIGLU ? "t d, d (2f) -> t (2f)" : "t d, d f -> t f", 1);
+        add(L, OP_MLP_ACT, KIND_ELEM,
+            m->act == LLM_ACT_SWIGLU ? "t (2f) -> t f" : "t f -> t f", 1);
+        add(L, OP_MLP_DOWN, KIND_GEMM, "t f, f d -> t d", 1);
+    }
+    add(L, OP_RESIDUAL_ADD, KIND_ELEM, "t d, t d -> t d", 1);
+    add(L, OP_LM_HEAD, KIND_GEMM, "b d, d v -> b v", 0);
+}
+
+static cost_op *find(cost_layer *L, cost_op_id id)
+{
+    for (int i = 0; i < L->n; i++)
+        if (L->op[i].id == id)
+            return &L->op[i];
+    return NULL;
+}
+
+/* Inserts a new op right after `after` (keeps the execution order of the layer). */
+static cost_op *insert_after(cost_layer *L, cost_op_id after, cost_op_id id, cost_kind kind,
+                             const char *einsum)
+{
+    int pos = (int)(find(L, after) - L->op) + 1;
+    memmove(&L->op[pos + 1], &L->op[pos], (size_t)(L->n - pos) * sizeof L->op[0]);
+    L->n++;
+    cost_op *op = &L->op[pos];
+    int n = L->n;
+    L->n = pos;
+    add(L, id, kind, einsum, 1);
+    L->n = n;
+    return op;
+}
+
+/* ---- step 2: sharding as transformations of the list (eq. 13) ---------------------------- */
+
+static void shard_tp(const llm_model *m, cost_layer *L, int tp)
+{
+    cost_indices *ix = &L->ix;
+    ix->h /= tp;
+    ix->g = m->n_kv_heads >= tp ? ix->g / tp : 1; /* KV heads replicated when tp exceeds them */
+    ix->f /= tp;
+    ix->fe /= tp;
+    ix->v /= tp;
+    L->tp = tp;
+    if (tp > 1) {
+        cost_op *a = insert_after(L, OP_O_PROJ, OP_ALLREDUCE_ATTN, KIND_COLL, "t d -> t d");
+        a->coll = LLM_ALLREDUCE;
+        cost_op *b = insert_after(L, m->n_experts ? OP_MOE_EXPERTS : OP_MLP_DOWN,
+                                  OP_ALLREDUCE_MLP, KIND_COLL, "t d -> t d");
+        b->coll = LLM_ALLREDUCE;
+    }
+}
+
+static void shard_ep(const llm_model *m, cost_layer *L, int ep, double batch)
+{
+    cost_indices *ix = &L->ix;
+    L->ep = ep;
+    /* Attention is data-parallel across the ep groups: each gets ceil(batch/ep) sequences. */
+    ix->b = ceil(batch / ep);
+    ix->t = ix->b * ix->s;
+    ix->rows_head = ix->b;
+    if (!m->n_experts)
+        return;
+    ix->e /= ep;
+    if (ep > 1) {
+        cost_op *d = insert_after(L, OP_MOE_ROUTER, OP_MOE_DISPATCH, KIND_COLL,
+                                  "t k d -> e t' d");
+        d->coll = LLM_ALLTOALL;
+        cost_op *c = insert_after(L, OP_MOE_EXPERTS, OP_MOE_COMBINE, KIND_COLL,
+                                  "e t' d -> t k d");
+        c->coll = LLM_ALLTOALL;
+    }
+}
+
+/* eq. 14: share of routed tokens on the busiest EP rank. Experts ranked by Zipf popularity
+ * w_j = (j+1)^-skew are placed round-robin, so rank 0 holds experts 0, ep, 2ep, ... */
+static double hottest_rank_share(int n_experts, int ep, double skew)
+{
+    if (ep <= 1)
+        return 1;
+    double all = 0, hot = 0;
+    for (int j = 0; j < n_experts; j++) {
+        double w = pow(j + 1.0, -skew);
+        all += w;
+        if (j % ep == 0)
+            hot += w;
+    }
+    return hot / all;
+}
+
+/* ---- step 3: index sizes -> GEMM shapes, bytes and collectives ---------------------------- */
+
+static void derive(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_layer *L,
+                   double batch)
+{
+    const cost_indices *ix = &L->ix;
+    double ab = llm_dtype_bytes(m->act_dtype), wb = llm_dtype_bytes(c->wdtype);
+    double kvb = llm_dtype_bytes(c->kvdtype);
+    int fp8 = c->wdtype == LLM_FP8;
+    int gated = m->act == LLM_ACT_SWIGLU;
+    double t = ix->t, d = ix->d;
+    int scaleout_tp = L->tp > g->gpus_per_node;
+    int scaleout_ep = L->tp * L->ep > g->gpus_per_node;
+    /* eq. 14: expected tokens on the busiest EP rank, all groups' tokens routed top-k. */
+    double assign = ceil(batch) * ix->s * ix->k;
+    double p = hottest_rank_share(m->n_experts, L->ep, m->routing_skew);
+    double z = L->ep > 1 ? sqrt(2 * log((double)L->ep)) : 0;
+    double load = fmin(assign, assign * p + z * sqrt(assign * p * (1 - p)));
+    double mean = assign / L->ep;
+    double active = ix->e > 0 ? ix->e * (1 - pow(1 - 1 / ix->e, load)) : 0;
+
+    for (int i = 0; i < L->n; i++) {
+        cost_op *op = &L->op[i];
+        op->a_bytes = ab;
+        op->b_bytes = wb;
+        op->c_bytes = ab;
+        op->fp8 = fp8;
+        switch (op->id) {
+        case OP_EMBED:
+            /* gather a row per token (+ a learned position row), write the activation */
+            op->elem_bytes = t * d * (ab * (m->pos == LLM_POS_LEARNED ? 2 : 1) + ab);
+            break;
+        case OP_NORM_ATTN: case OP_NORM_MLP:
+            op->elem_bytes = 2 * t * d * ab;
+            op->elem_vflops = (m->norm == LLM_NORM_LAYER ? 8 : 4) * t * d;
+            break;
+        case OP_QKV_PROJ:
+            op->m = t; op->n = (ix->h + 2 * ix->g) * ix->x; op->k = d;
+            break;
+        case OP_ROPE:
+            op->elem_bytes = 2 * t * (ix->h + ix->g) * ix->x * ab;
+            op->elem_vflops = (6 + (m->qk_norm ? 4 : 0)) * t * (ix->h + ix->g) * ix->x;
+            break;
+        case OP_ATTENTION:
+            op->attn = (cost_attn_shape){ix->b, ix->h, ix->g, ix->x, ix->s, ix->c, ab, kvb,
+                                         !c->unfused_attention};
+            op->launches = c->unfused_attention ? 3 : 1;
+            break;
+        case OP_O_PROJ:
+            op->m = t; op->n = d; op->k = ix->h * ix->x;
+            break;
+        case OP_ALLREDUCE_ATTN: case OP_ALLREDUCE_MLP:
+            op->ranks = L->tp; op->coll_bytes = t * d * ab; op->scaleout = scaleout_tp;
+            break;
+        case OP_MLP_UP:
+            op->m = t; op->k = d;
+            op->n = gated ? 2 * ix->f : ix->f;
+            if (gated && c->unfused_gate_up) {
+                op->n = ix->f; op->groups = 2; op->launches = 2;
+            }
+            break;
+        case OP_MLP_ACT:
+            op->elem_bytes = (gated ? 3 : 2) * t * ix->f * ab;
+            op->elem_vflops = (gated ? 8 : 1) * t * ix->f;
+            break;
+        case OP_MLP_DOWN:
+            op->m = t; op->n = d; op->k = ix->f;
+            break;
+        case OP_RESIDUAL_ADD:
+            op->elem_bytes = 2 * 3 * t * d * ab; /* two adds a layer, 2 reads + 1 write each */
+            op->elem_vflops = 2 * t * d;
+            op->launches = 2;
+            break;
+        case OP_MOE_ROUTER:
+            op->m = t; op->n = m->n_experts; op->k = d;
+            op->b_bytes = ab; op->fp8 = 0; /* routers stay in bf16 */
+            break;
+        case OP_MOE_DISPATCH: case OP_MOE_COMBINE:
+            /* each TP rank of a group sends 1/tp of the group's routed tokens (eq. 14) */
+            op->ranks = L->ep;
+            op->coll_bytes = t * ix->k * d * ab / L->tp * (load / mean);
+            op->scaleout = scaleout_ep;
+            op->imbalance = load / mean;
+            break;
+        case OP_MOE_EXPERTS:
+            op->groups = active;
+            op->m = active > 0 ? load / active : 0;
+            op->n = gated ? 2 * ix->fe : ix->fe;
+            op->k = d;
+            op->n2 = ix->fe;
+            op->imbalance = L->ep > 1 ? load / mean : 1;
+            op->launches = 3;
+            break;
+        case OP_LM_HEAD:
+            op->m = ix->rows_head; op->n = ix->v; op->k = d;
+            op->b_bytes = ab; op->fp8 = 0; /* the LM head stays in bf16 */
+            break;
+        case OP_COUNT:
+            break;
+        }
+    }
+}
+
+void cost_build_layer(const llm_model *m, const llm_gpu *g, const cost_config *c,
+                      cost_phase ph, double batch, double seq, double ctx, cost_layer *L)
+{
+    memset(L, 0, sizeof *L);
+    cost_indices *ix = &L->ix;
+    ix->s = ph == PHASE_PREFILL ? seq : 1;
+    ix->c = ph == PHASE_PREFILL ? seq : ctx;
+    ix->d = m->d_model;
+    ix->h = m->n_heads;
+    ix->g = m->n_kv_heads;
+    ix->x = m->head_dim;
+    ix->f = m->ffn_dim;
+    ix->v = m->vocab;
+    ix->e = m->n_experts;
+    ix->k = m->top_k;
+    ix->fe = m->expert_ffn_dim;
+    logical_layer(m, L);
+    shard_tp(m, L, c->tp);
+    shard_ep(m, L, c->ep, batch);
+    derive(m, g, c, L, batch);
+    /* FLOP and byte counts do not depend on the clock or the SM count (eq. 15). */
+    for (int i = 0; i < L->n; i++) {
+        cost_op_cost oc;
+        cost_op_eval(g, &L->op[i], g->max_mhz, g->sm_count, &oc);
+        L->op[i].flops = oc.k.flops;
+        L->op[i].bytes = oc.k.bytes;
+    }
+}
+
+/* ---- evaluation --------------------------------------------------------------------------- */
+
+static void accumulate(cost_kernel *acc, const cost_kernel *k)
+{
+    double t = acc->time_s + k->time_s;
+    if (t > 0) {
+        acc->u_math = (acc->u_math * acc->time_s + k->u_math * k->time_s) / t;
+        acc->u_mem = (acc->u_mem * acc->time_s + k->u_mem * k->time_s) / t;
+        acc->u_link = (acc->u_link * acc->time_s + k->u_link * k->time_s) / t;
+    }
+    if (k->time_s > acc->time_s)
+        acc->bound = k->bound;
+    acc->time_s = t;
+    acc->flops += k->flops;
+    acc->bytes += k->bytes;
+    acc->link_bytes += k->link_bytes;
+}
+
+void cost_op_eval(const llm_gpu *g, const cost_op *op, double mhz, double sms, cost_op_cost *o)
+{
+    cost_kernel *k = &o->k;
+    switch (op->kind) {
+    case KIND_GEMM:
+        cost_gemm(g, op->m, op->n, op->k, op->groups, op->a_bytes, op->b_bytes, op->c_bytes,
+                  op->fp8, mhz, sms, k);
+        if (op->launches > 1)
+            k->time_s += (op->launches - 1) * g->kernel_overhead_us * 1e-6;
+        break;
+    case KIND_ATTN:
+        cost_attention(g, &op->attn, mhz, sms, k);
+        break;
+    case KIND_ELEM:
+        cost_elementwise(g, op->elem_bytes, op->elem_vflops, op->launches, mhz, sms, k);
+        break;
+    case KIND_COLL:
+        cost_collective(g, op->coll, op->ranks, op->coll_bytes, sms, op->scaleout, k);
+        break;
+    case KIND_EXPERTS: {
+        /* grouped up-projection, activation, grouped down-projection on the busiest rank */
+        cost_kernel part;
+        *k = (cost_kernel){0};
+        cost_gemm(g, op->m, op->n, op->k, op->groups, op->a_bytes, op->b_bytes, op->c_bytes,
+                  op->fp8, mhz, sms, &part);
+        accumulate(k, &part);
+        double rows = op->m * op->groups;
+        cost_elementwise(g, (op->n > op->n2 ? 3 : 2) * rows * op->n2 * op->a_bytes,
+                         8 * rows * op->n2, 1, mhz, sms, &part);
+        accumulate(k, &part);
+        cost_gemm(g, op->m, op->k, op->n2, op->groups, op->a_bytes, op->b_bytes, op->c_bytes,
+                  op->fp8, mhz, sms, &part);
+        accumulate(k, &part);
+        break;
+    }
+    }
+    o->time_s = k->time_s;
+    o->power_w = cost_power(g, mhz, k->u_math, k->u_mem, k->u_link);
+    /* eq. 21: GPUs less loaded than the busiest wait at base power for the same time. */
+    double base = cost_base_power(g, mhz);
+    o->dyn_energy_j = (o->power_w - base) * o->time_s / op->imbalance;
+    o->energy_j = base * o->time_s + o->dyn_energy_j;
+}
+
+void cost_pass_eval(const llm_gpu *g, const cost_layer *L, int n_layers, int gpus, double mhz,
+                    int sm_comm, cost_pass *out)
+{
+    double sms_c = g->sm_count - sm_comm, sms_m = sm_comm > 0 ? sm_comm : g->sm_count;
+    double tc = 0, tm = 0, bc = 0, bm = 0, dyn_c = 0, dyn_m = 0, once_t = 0, once_dyn = 0;
+    double peak_c = 0, peak_m = 0;
+    for (int i = 0; i < L->n; i++) {
+        const cost_op *op = &L->op[i];
+        cost_op_cost oc;
+        int comm = op->kind == KIND_COLL;
+        if (!op->per_layer) {
+            cost_op_eval(g, op, mhz, g->sm_count, &oc);
+            once_t += oc.time_s;
+            once_dyn += oc.dyn_energy_j;
+            peak_c = fmax(peak_c, oc.power_w);
+            continue;
+        }
+        cost_op_eval(g, op, mhz, comm ? sms_m : sms_c, &oc);
+        if (comm) {
+            tm += oc.time_s; bm += oc.k.bytes; dyn_m += oc.dyn_energy_j;
+            peak_m = fmax(peak_m, oc.power_w);
+        } else {
+            tc += oc.time_s; bc += oc.k.bytes; dyn_c += oc.dyn_energy_j;
+            peak_c = fmax(peak_c, oc.power_w);
+        }
+    }
+    double layer_t, exposed;
+    double peak = fmax(peak_c, peak_m);
+    if (sm_comm > 0 && tm > 0) {
+        /* eq. 17: two nano-batches; DRAM bandwidth is shared by both streams. */
+        double dram = (bc + bm) / (g->mem_bw_gbs * 1e9 * g->mem_eff);
+        layer_t = fmax(fmax(tc, tm), dram) + 0.5 * fmin(tc, tm);
+        exposed = layer_t - tc > 0 ? layer_t - tc : 0;
+        peak = peak_c + dyn_m / layer_t;
+    } else {
+        layer_t = tc + tm;                                                   /* eq. 16 */
+        exposed = tm;
+    }
+    out->time_s = n_layers * layer_t + once_t;
+    out->comm_time_s = n_layers * exposed;
+    double per_gpu = cost_base_power(g, mhz) * out->time_s + n_layers * (dyn_c + dyn_m) +
+                     once_dyn;
+    out->energy_j = per_gpu * gpus;
+    out->peak_power_w = peak;
+}

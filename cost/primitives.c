@@ -1,0 +1,245 @@
+/* cost/primitives.c — GEMM, attention, element-wise and collective kernels (layer 1).
+ * Equations: docs/cost-model.md, section 1 (eq. 1-12). */
+#include "cost.h"
+
+#include <math.h>
+
+const char *const cost_bound_names[] = {"compute", "memory", "latency", "communication", NULL};
+
+/* eq. 1: tensor peak of `sms` SMs at `mhz`, FLOP/s. Math throughput is proportional to the
+ * SM clock. */
+static double tensor_peak(const llm_gpu *g, int fp8, double mhz, double sms)
+{
+    double per_clk = fp8 ? g->fp8_flop_per_clk_sm : g->bf16_flop_per_clk_sm;
+    return per_clk * sms * mhz * 1e6;
+}
+
+/* eq. 2: achieved streaming DRAM bandwidth with `sms` SMs at `mhz`, bytes/s. The memory clock
+ * does not follow the SM clock; below a knee too few loads are in flight to keep it busy, and
+ * too few SMs cannot issue enough loads either. */
+static double mem_bw(const llm_gpu *g, double mhz, double sms)
+{
+    double bw = g->mem_bw_gbs * 1e9 * g->mem_eff;
+    if (sms < g->mem_sms_saturate)
+        bw *= sms / g->mem_sms_saturate;
+    if (mhz < g->mem_clk_knee_mhz)
+        bw *= mhz / g->mem_clk_knee_mhz;
+    return bw;
+}
+
+static void classify(cost_kernel *k, double t_comp, double t_mem, double t_fixed)
+{
+    if (t_fixed >= t_comp && t_fixed >= t_mem)
+        k->bound = BOUND_LATENCY;
+    else
+        k->bound = t_comp >= t_mem ? BOUND_COMPUTE : BOUND_MEMORY;
+}
+
+static void utilisation(const llm_gpu *g, cost_kernel *k, double mhz, int fp8)
+{
+    double t = k->time_s > 0 ? k->time_s : 1;
+    k->u_math = k->flops / (t * tensor_peak(g, fp8, mhz, g->sm_count));
+    k->u_mem = k->bytes / (t * g->mem_bw_gbs * 1e9);
+    k->u_link = k->link_bytes / (t * g->link_bw_gbs * 1e9);
+    if (k->u_math > 1) k->u_math = 1;
+    if (k->u_mem > 1) k->u_mem = 1;
+    if (k->u_link > 1) k->u_link = 1;
+}
+
+/* Thread-block tiles a Hopper/Ampere GEMM library chooses among, with the fraction of the
+ * best tile's per-SM throughput each sustains (smaller tiles reuse less data per load).
+ * Engineering estimates, not fitted: docs/cost-model.md eq. 3, "Tiles". */
+static const struct { double tm, tn, eta; } gemm_tiles[] = {
+    {128, 256, 1.00}, {128, 128, 0.93}, {64, 128, 0.82}, {64, 64, 0.62},
+};
+/* Split-K never cuts K below this many elements per slice (eq. 4). */
+#define SPLITK_MIN_K 512.0
+
+void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, double a_bytes,
+               double b_bytes, double c_bytes, int fp8, double mhz, double sms, cost_kernel *out)
+{
+    *out = (cost_kernel){0};
+    if (m <= 0 || n <= 0 || k <= 0 || groups <= 0)
+        return;
+    out->flops = 2.0 * m * n * k * groups;
+    /* eq. 6: minimum DRAM traffic, each operand once (tiles re-read through L2). */
+    out->bytes = groups * (m * k * a_bytes + k * n * b_bytes + m * n * c_bytes);
+    double t_mem = out->bytes / mem_bw(g, mhz, sms);
+    double per_sm = tensor_peak(g, fp8, mhz, 1) * g->gemm_eff;
+    double best = INFINITY;
+    for (unsigned i = 0; i < sizeof gemm_tiles / sizeof gemm_tiles[0]; i++) {
+        double tm = gemm_tiles[i].tm, tn = gemm_tiles[i].tn;
+        double tiles = groups * ceil(m / tm) * ceil(n / tn);                 /* eq. 3 */
+        double split = 1;                                                    /* eq. 4 */
+        if (tiles < sms) {
+            split = floor(sms / tiles);
+            double kmax = floor(k / SPLITK_MIN_K);
+            if (split > kmax) split = kmax;
+            if (split < 1) split = 1;
+        }
+        double waves = ceil(tiles * split / sms);                            /* eq. 5 */
+        double t_comp = waves * 2.0 * tm * tn * ceil(k / split) / (per_sm * gemm_tiles[i].eta);
+        if (t_comp < best)
+            best = t_comp;
+    }
+    double t_fixed = g->kernel_overhead_us * 1e-6;
+    out->time_s = fmax(best, t_mem) + t_fixed;                              /* eq. 6 */
+    classify(out, best, t_mem, t_fixed);
+    utilisation(g, out, mhz, fp8);
+}
+
+/* FlashAttention tiles: query rows per thread block and keys per inner iteration (FA2 on
+ * Hopper and Ampere, head dim 128), and KV positions per split in split-KV decode. */
+#define ATTN_BLOCK_Q 128.0
+#define ATTN_BLOCK_K 64.0
+#define ATTN_SPLIT_KV 512.0
+
+/* Pairs (query, key) one sequence needs: causal within the sq new tokens, which attend to
+ * skv - sq earlier keys too (eq. 7). */
+static double attn_pairs(double sq, double skv)
+{
+    if (sq >= skv)
+        return skv * (skv + 1) / 2;
+    return sq * (skv - sq) + sq * (sq + 1) / 2;
+}
+
+/* Key-block iterations one sequence's query blocks run, diagonal blocks computed whole
+ * (eq. 8): query block i sees min(nk, 2(i+1) + a) key blocks, a = ceil((skv - sq)/BK),
+ * with BQ = 2 BK. Closed form of that sum. */
+static double attn_iterations(double sq, double skv)
+{
+    double nq = ceil(sq / ATTN_BLOCK_Q), nk = ceil(skv / ATTN_BLOCK_K);
+    double a = ceil((skv - sq) / ATTN_BLOCK_K);
+    double c = floor((nk - a) / 2);
+    if (c < 0) c = 0;
+    if (c > nq) c = nq;
+    return c * (c + 1) + a * c + (nq - c) * nk;
+}
+
+void cost_attention(const llm_gpu *g, const cost_attn_shape *s, double mhz, double sms,
+                    cost_kernel *out)
+{
+    *out = (cost_kernel){0};
+    if (s->b <= 0 || s->hq <= 0 || s->sq <= 0 || s->skv <= 0)
+        return;
+    if (!s->fused) {
+        /* eq. 9: S = Q K^T (every head reads its K: GQA expanded), softmax through DRAM,
+         * O = P V; the full square is computed and the mask applied afterwards. */
+        double bh = s->b * s->hq, sc = bh * s->sq * s->skv;
+        cost_kernel qk, sm, pv;
+        cost_gemm(g, s->sq, s->skv, s->dh, bh, s->act_bytes, s->kv_bytes, s->act_bytes, 0, mhz,
+                  sms, &qk);
+        cost_elementwise(g, 2 * sc * s->act_bytes, 5 * sc, 1, mhz, sms, &sm);
+        cost_gemm(g, s->sq, s->dh, s->skv, bh, s->act_bytes, s->kv_bytes, s->act_bytes, 0, mhz,
+                  sms, &pv);
+        out->time_s = qk.time_s + sm.time_s + pv.time_s;
+        out->flops = qk.flops + pv.flops;
+        out->bytes = qk.bytes + sm.bytes + pv.bytes;
+        double tc = qk.bound == BOUND_COMPUTE ? qk.time_s : 0;
+        tc += pv.bound == BOUND_COMPUTE ? pv.time_s : 0;
+        classify(out, tc, out->time_s - tc, 3 * g->kernel_overhead_us * 1e-6);
+        utilisation(g, out, mhz, 0);
+        return;
+    }
+    /* eq. 7-8: fused; scores stay on chip. */
+    double pairs = attn_pairs(s->sq, s->skv);
+    out->flops = 4.0 * s->b * s->hq * s->dh * pairs;
+    out->bytes = s->b * (2 * s->sq * s->hq * s->dh * s->act_bytes +
+                         2 * s->skv * s->hkv * s->dh * s->kv_bytes);
+    double blocks, work;
+    if (s->sq > 1) {
+        double nq = ceil(s->sq / ATTN_BLOCK_Q);
+        blocks = s->b * s->hq * nq;
+        work = s->b * s->hq * (attn_iterations(s->sq, s->skv) + g->attn_block_extra * nq) *
+               4.0 * ATTN_BLOCK_Q * ATTN_BLOCK_K * s->dh;
+    } else {
+        blocks = s->b * s->hkv * ceil(s->skv / ATTN_SPLIT_KV);
+        work = out->flops;
+    }
+    double waves = ceil(blocks / sms);
+    double wave_eff = blocks / (waves * sms);
+    double t_comp = work / (tensor_peak(g, 0, mhz, sms) * g->attn_eff * wave_eff);
+    double active = blocks < sms ? blocks : sms;
+    double t_mem = out->bytes / mem_bw(g, mhz, active);
+    double t_fixed = g->kernel_overhead_us * 1e-6;
+    out->time_s = fmax(t_comp, t_mem) + t_fixed;
+    classify(out, t_comp, t_mem, t_fixed);
+    utilisation(g, out, mhz, 0);
+}
+
+void cost_elementwise(const llm_gpu *g, double bytes, double vflops, double launches,
+                      double mhz, double sms, cost_kernel *out)
+{
+    *out = (cost_kernel){0};
+    out->bytes = bytes;
+    out->flops = 0; /* vector FLOPs do not load the tensor cores the power model counts */
+    double t_mem = bytes / mem_bw(g, mhz, sms);                              /* eq. 10 */
+    double t_comp = vflops / (g->vector_flop_per_clk_sm * sms * mhz * 1e6);
+    double t_fixed = launches * g->kernel_overhead_us * 1e-6;
+    out->time_s = fmax(t_mem, t_comp) + t_fixed;
+    classify(out, t_comp, t_mem, t_fixed);
+    utilisation(g, out, mhz, 0);
+}
+
+/* eq. 11: bytes each rank puts on the wire per byte of NCCL's count (ring algorithms). */
+static double wire_factor(llm_coll c, int n)
+{
+    switch (c) {
+    case LLM_ALLREDUCE: return 2.0 * (n - 1) / n;
+    case LLM_ALLGATHER: case LLM_REDUCESCATTER: case LLM_ALLTOALL: return (double)(n - 1) / n;
+    case LLM_SENDRECV: case LLM_COLL_COUNT: return 1.0;
+    }
+    return 1.0;
+}
+
+void cost_collective(const llm_gpu *g, llm_coll c, int ranks, double bytes, double sms,
+                     int scaleout, cost_kernel *out)
+{
+    *out = (cost_kernel){0};
+    if (ranks <= 1 || bytes <= 0)
+        return;
+    double w = wire_factor(c, ranks);
+    double alpha = g->coll_latency_us[c] + g->coll_latency_log2_us[c] * (log2((double)ranks) - 1);
+    double link = g->link_bw_gbs;
+    if (scaleout) {
+        alpha += g->scaleout_latency_us;
+        link = g->scaleout_bw_gbs;
+    }
+    /* eq. 12: bus bandwidth falls a little with few ranks; NCCL picks the faster of a
+     * low-latency protocol (a fraction of the bandwidth) and the full-bandwidth one. */
+    double bw = link * 1e9 * g->coll_bw_eff[c] * (1 - g->coll_rank_penalty[c] / ranks);
+    if (sms < g->comm_sms_saturate)
+        bw *= sms / g->comm_sms_saturate;
+    out->link_bytes = bytes * w;
+    out->bytes = 2 * bytes * w; /* each byte sent is read from DRAM, each received written */
+    double t_ll = alpha * 1e-6 + out->link_bytes / (bw * g->coll_ll_bw_frac[c]);
+    double t_simple = (alpha + g->coll_simple_extra_us[c]) * 1e-6 + out->link_bytes / bw;
+    out->time_s = t_ll < t_simple ? t_ll : t_simple;
+    out->bound = BOUND_COMM;
+    utilisation(g, out, g->max_mhz, 0);
+}
+
+/* ---- power: docs/cost-model.md section 4 ------------------------------------------------- */
+
+double cost_voltage_ratio(const llm_gpu *g, double mhz)
+{
+    if (g->v_knee_mhz >= g->max_mhz || mhz <= g->v_knee_mhz)            /* eq. 19 */
+        return mhz >= g->max_mhz ? 1.0 : g->v_min_ratio;
+    double x = (mhz - g->v_knee_mhz) / (g->max_mhz - g->v_knee_mhz);
+    if (x > 1) x = 1;
+    return g->v_min_ratio + (1 - g->v_min_ratio) * x;
+}
+
+double cost_base_power(const llm_gpu *g, double mhz)
+{
+    double v = cost_voltage_ratio(g, mhz);
+    return g->idle_w + g->static_w * v * v;
+}
+
+double cost_power(const llm_gpu *g, double mhz, double u_math, double u_mem, double u_link)
+{
+    double v = cost_voltage_ratio(g, mhz);
+    double fv2 = mhz / g->max_mhz * v * v;                                  /* eq. 20 */
+    return cost_base_power(g, mhz) + (g->math_w * u_math + g->sm_mem_w * u_mem) * fv2 +
+           g->dram_w * u_mem + g->link_w * u_link;
+}

@@ -1,0 +1,266 @@
+/* reports/tables.c — eval, ops and kernel results as text, JSON and CSV. Key names and units:
+ * docs/formats.md, "Outputs". */
+#include "reports.h"
+
+#include <math.h>
+#include <string.h>
+
+int report_metrics_finite(const cost_metrics *m)
+{
+    const double v[] = {m->memory_per_gpu_gib, m->ttft_s, m->tpot_s, m->tpot_with_prefill_s,
+                        m->throughput_tok_s, m->throughput_per_gpu, m->energy_per_token_j,
+                        m->prefill_energy_j, m->decode_energy_per_token_j, m->avg_power_w,
+                        m->peak_power_w, m->effective_freq_mhz, m->cost_per_mtok,
+                        m->mem.weights_gib, m->mem.kv_gib, m->mem.act_gib};
+    for (unsigned i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (!isfinite(v[i]) || v[i] < 0)
+            return 0;
+    return 1;
+}
+
+static void config_json(json_out *j, const report_inputs *in)
+{
+    const cost_config *c = in->config;
+    json_str(j, "model", in->model->name);
+    json_str(j, "gpu", in->gpu->name);
+    if (in->workload)
+        json_str(j, "workload", in->workload->name);
+    json_obj(j, "config");
+    json_int(j, "tp", c->tp);
+    json_int(j, "ep", c->ep);
+    json_int(j, "batch", c->batch);
+    json_int(j, "replicas", c->replicas);
+    json_int(j, "sm_comm", c->sm_comm);
+    json_num(j, "freq_mhz", c->freq_mhz > 0 ? c->freq_mhz : in->gpu->max_mhz);
+    json_int(j, "prompt_tokens", c->prompt);
+    json_int(j, "output_tokens", c->output);
+    json_str(j, "dtype", llm_dtype_names[c->wdtype]);
+    json_str(j, "kv_dtype", llm_dtype_names[c->kvdtype]);
+    json_num(j, "power_cap_w", c->power_cap_w > 0 ? c->power_cap_w : in->gpu->tdp_w);
+    json_bool(j, "fused_attention", !c->unfused_attention);
+    json_bool(j, "fused_gate_up", !c->unfused_gate_up);
+    json_end_obj(j);
+}
+
+void report_eval(FILE *f, report_format fmt, const report_inputs *in, const cost_metrics *m)
+{
+    const llm_workload *w = in->workload;
+    if (fmt == FMT_JSON) {
+        json_out j;
+        json_begin(&j, f, 1);
+        json_obj(&j, NULL);
+        config_json(&j, in);
+        json_bool(&j, "fits", m->fits);
+        json_int(&j, "gpus", m->gpus);
+        json_num(&j, "memory_per_gpu_gib", m->memory_per_gpu_gib);
+        json_obj(&j, "memory");
+        json_num(&j, "weights_gib", m->mem.weights_gib);
+        json_num(&j, "kv_cache_gib", m->mem.kv_gib);
+        json_num(&j, "activations_gib", m->mem.act_gib);
+        json_num(&j, "reserved_gib", m->mem.reserved_gib);
+        json_num(&j, "capacity_gib", in->gpu->mem_gib);
+        json_end_obj(&j);
+        json_int(&j, "max_batch", m->max_batch);
+        json_num(&j, "ttft_s", m->ttft_s);
+        json_num(&j, "tpot_s", m->tpot_s);
+        json_num(&j, "tpot_with_prefill_s", m->tpot_with_prefill_s);
+        json_num(&j, "throughput_tok_s", m->throughput_tok_s);
+        json_num(&j, "throughput_per_gpu_tok_s", m->throughput_per_gpu);
+        json_num(&j, "energy_per_token_j", m->energy_per_token_j);
+        json_num(&j, "prefill_energy_j", m->prefill_energy_j);
+        json_num(&j, "decode_energy_per_token_j", m->decode_energy_per_token_j);
+        json_num(&j, "avg_power_w", m->avg_power_w);
+        json_num(&j, "peak_power_w", m->peak_power_w);
+        json_num(&j, "effective_freq_mhz", m->effective_freq_mhz);
+        json_bool(&j, "power_cap_met", m->power_cap_met);
+        if (in->gpu->price_per_hour > 0)
+            json_num(&j, "cost_per_mtok_usd", m->cost_per_mtok);
+        if (w) {
+            json_obj(&j, "slo");
+            json_num(&j, "ttft_s", w->ttft_slo_s);
+            json_num(&j, "tpot_s", w->tpot_slo_s);
+            json_bool(&j, "ttft_met", m->ttft_s <= w->ttft_slo_s);
+            json_bool(&j, "tpot_met", m->tpot_s <= w->tpot_slo_s);
+            json_end_obj(&j);
+        }
+        json_end_obj(&j);
+        json_finish(&j);
+        return;
+    }
+    const cost_config *c = in->config;
+    fprintf(f, "%s on %s: tp %d, ep %d, batch %d, replicas %d, sm-comm %d, %s weights, %s KV\n",
+            in->model->name, in->gpu->name, c->tp, c->ep, c->batch, c->replicas, c->sm_comm,
+            llm_dtype_names[c->wdtype], llm_dtype_names[c->kvdtype]);
+    fprintf(f, "request: %d prompt + %d output tokens%s%s\n", c->prompt, c->output,
+            w ? ", workload " : "", w ? w->name : "");
+    fprintf(f, "  %-28s %s\n", "fits in memory", m->fits ? "yes" : "NO");
+    fprintf(f, "  %-28s %d\n", "GPUs", m->gpus);
+    fprintf(f, "  %-28s %.2f GiB of %.2f (weights %.2f, KV %.2f, activations %.2f, "
+            "reserved %.2f)\n", "memory per GPU", m->memory_per_gpu_gib, in->gpu->mem_gib,
+            m->mem.weights_gib, m->mem.kv_gib, m->mem.act_gib, m->mem.reserved_gib);
+    fprintf(f, "  %-28s %d\n", "largest batch that fits", m->max_batch);
+    fprintf(f, "  %-28s %.4f s%s\n", "TTFT", m->ttft_s,
+            w ? (m->ttft_s <= w->ttft_slo_s ? "  (meets SLO)" : "  (misses SLO)") : "");
+    fprintf(f, "  %-28s %.5f s%s\n", "TPOT", m->tpot_s,
+            w ? (m->tpot_s <= w->tpot_slo_s ? "  (meets SLO)" : "  (misses SLO)") : "");
+    fprintf(f, "  %-28s %.5f s\n", "TPOT with prefill stalls", m->tpot_with_prefill_s);
+    fprintf(f, "  %-28s %.1f tok/s (%.1f per GPU)\n", "throughput", m->throughput_tok_s,
+            m->throughput_per_gpu);
+    fprintf(f, "  %-28s %.4f J (prefill %.2f J/request, decode %.4f J/token)\n",
+            "energy per output token", m->energy_per_token_j, m->prefill_energy_j,
+            m->decode_energy_per_token_j);
+    fprintf(f, "  %-28s %.1f W average, %.1f W peak\n", "power per GPU", m->avg_power_w,
+            m->peak_power_w);
+    fprintf(f, "  %-28s %.0f MHz%s\n", "SM clock", m->effective_freq_mhz,
+            m->power_cap_met ? "" : "  (power cap not met even at the lowest clock)");
+    if (in->gpu->price_per_hour > 0)
+        fprintf(f, "  %-28s %.3f USD\n", "cost per million tokens", m->cost_per_mtok);
+}
+
+/* Index sizes an op's einsum uses, for display. */
+static void op_dims(const cost_op *op, char *buf, size_t len)
+{
+    switch (op->kind) {
+    case KIND_GEMM:
+        snprintf(buf, len, "m=%.0f n=%.0f k=%.0f%s", op->m, op->n, op->k,
+                 op->groups > 1 ? " x2" : "");
+        break;
+    case KIND_EXPERTS:
+        snprintf(buf, len, "experts=%.1f m=%.1f d=%.0f f=%.0f", op->groups, op->m, op->k,
+                 op->n2);
+        break;
+    case KIND_ATTN:
+        snprintf(buf, len, "b=%.0f h=%.0f g=%.0f x=%.0f s=%.0f c=%.0f", op->attn.b, op->attn.hq,
+                 op->attn.hkv, op->attn.dh, op->attn.sq, op->attn.skv);
+        break;
+    case KIND_ELEM:
+        snprintf(buf, len, "bytes=%.0f", op->elem_bytes);
+        break;
+    case KIND_COLL:
+        snprintf(buf, len, "%s ranks=%d bytes=%.0f", llm_coll_names[op->coll], op->ranks,
+                 op->coll_bytes);
+        break;
+    }
+}
+
+void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase ph,
+                const cost_layer *L, double mhz)
+{
+    const llm_gpu *g = in->gpu;
+    int layers = in->model->n_layers;
+    cost_op_cost oc[OP_COUNT];
+    double lt = 0, le = 0, lf = 0, lb = 0, mt = 0, me = 0, mf = 0, mb = 0;
+    for (int i = 0; i < L->n; i++) {
+        cost_op_eval(g, &L->op[i], mhz, g->sm_count, &oc[i]);
+        int cnt = L->op[i].per_layer ? layers : 1;
+        if (L->op[i].per_layer) {
+            lt += oc[i].time_s; le += oc[i].energy_j;
+            lf += oc[i].k.flops; lb += oc[i].k.bytes;
+        }
+        mt += cnt * oc[i].time_s; me += cnt * oc[i].energy_j;
+        mf += cnt * oc[i].k.flops; mb += cnt * oc[i].k.bytes;
+    }
+    char dims[128];
+    if (fmt == FMT_JSON) {
+        json_out j;
+        json_begin(&j, f, 1);
+        json_obj(&j, NULL);
+        config_json(&j, in);
+        json_str(&j, "phase", ph == PHASE_PREFILL ? "prefill" : "decode");
+        json_num(&j, "freq_mhz", mhz);
+        json_arr(&j, "ops");
+        for (int i = 0; i < L->n; i++) {
+            const cost_op *op = &L->op[i];
+            op_dims(op, dims, sizeof dims);
+            json_obj(&j, NULL);
+            json_str(&j, "name", cost_op_names[op->id]);
+            json_str(&j, "einsum", op->einsum);
+            json_str(&j, "dims", dims);
+            json_int(&j, "count", op->per_layer ? layers : 1);
+            json_num(&j, "flops", oc[i].k.flops);
+            json_num(&j, "bytes", oc[i].k.bytes);
+            json_num(&j, "time_s", oc[i].time_s);
+            json_num(&j, "energy_j", oc[i].energy_j);
+            json_num(&j, "power_w", oc[i].power_w);
+            json_str(&j, "bound", cost_bound_names[oc[i].k.bound]);
+            json_end_obj(&j);
+        }
+        json_end_arr(&j);
+        json_obj(&j, "layer_total");
+        json_num(&j, "flops", lf); json_num(&j, "bytes", lb);
+        json_num(&j, "time_s", lt); json_num(&j, "energy_j", le);
+        json_end_obj(&j);
+        json_obj(&j, "model_total");
+        json_num(&j, "flops", mf); json_num(&j, "bytes", mb);
+        json_num(&j, "time_s", mt); json_num(&j, "energy_j", me);
+        json_end_obj(&j);
+        json_end_obj(&j);
+        json_finish(&j);
+        return;
+    }
+    if (fmt == FMT_CSV) {
+        fprintf(f, "name,count,einsum,dims,flops,bytes,time_s,energy_j,power_w,bound\n");
+        for (int i = 0; i < L->n; i++) {
+            const cost_op *op = &L->op[i];
+            op_dims(op, dims, sizeof dims);
+            fprintf(f, "%s,%d,\"%s\",\"%s\",%.9g,%.9g,%.9g,%.9g,%.9g,%s\n",
+                    cost_op_names[op->id], op->per_layer ? layers : 1, op->einsum, dims,
+                    oc[i].k.flops, oc[i].k.bytes, oc[i].time_s, oc[i].energy_j, oc[i].power_w,
+                    cost_bound_names[oc[i].k.bound]);
+        }
+        fprintf(f, "layer_total,1,,,%.9g,%.9g,%.9g,%.9g,,\n", lf, lb, lt, le);
+        fprintf(f, "model_total,1,,,%.9g,%.9g,%.9g,%.9g,,\n", mf, mb, mt, me);
+        return;
+    }
+    fprintf(f, "%s on %s, %s, one GPU of tp %d x ep %d, %.0f MHz\n", in->model->name, g->name,
+            ph == PHASE_PREFILL ? "prefill" : "decode", L->tp, L->ep, mhz);
+    fprintf(f, "%-15s %5s %-38s %11s %11s %11s %10s %7s %-8s\n", "op", "count", "einsum",
+            "GFLOP", "MB", "time us", "energy mJ", "power W", "bound");
+    for (int i = 0; i < L->n; i++) {
+        const cost_op *op = &L->op[i];
+        fprintf(f, "%-15s %5d %-38.38s %11.3f %11.3f %11.2f %10.3f %7.1f %-8s\n",
+                cost_op_names[op->id], op->per_layer ? layers : 1, op->einsum,
+                oc[i].k.flops / 1e9, oc[i].k.bytes / 1e6, oc[i].time_s * 1e6,
+                oc[i].energy_j * 1e3, oc[i].power_w, cost_bound_names[oc[i].k.bound]);
+    }
+    fprintf(f, "%-15s %5s %-38s %11.3f %11.3f %11.2f %10.3f\n", "layer total", "", "", lf / 1e9,
+            lb / 1e6, lt * 1e6, le * 1e3);
+    fprintf(f, "%-15s %5s %-38s %11.3f %11.3f %11.2f %10.3f\n", "model total", "", "",
+            mf / 1e9, mb / 1e6, mt * 1e6, me * 1e3);
+}
+
+void report_kernel(FILE *f, report_format fmt, const char *what, const llm_gpu *g,
+                   const cost_kernel *k, double mhz, double sms)
+{
+    double p = cost_power(g, mhz, k->u_math, k->u_mem, k->u_link);
+    double t = k->time_s;
+    double tflops = t > 0 ? k->flops / t / 1e12 : 0;
+    double gbs = t > 0 ? (k->link_bytes > 0 ? k->link_bytes : k->bytes) / t / 1e9 : 0;
+    if (fmt == FMT_JSON) {
+        json_out j;
+        json_begin(&j, f, 1);
+        json_obj(&j, NULL);
+        json_str(&j, "kernel", what);
+        json_str(&j, "gpu", g->name);
+        json_num(&j, "freq_mhz", mhz);
+        json_num(&j, "sms", sms);
+        json_num(&j, "time_s", t);
+        json_num(&j, "energy_j", p * t);
+        json_num(&j, "power_w", p);
+        json_num(&j, "flops", k->flops);
+        json_num(&j, "bytes", k->bytes);
+        json_num(&j, "tflops", tflops);
+        json_num(&j, k->link_bytes > 0 ? "busbw_gbs" : "dram_gbs", gbs);
+        json_str(&j, "bound", cost_bound_names[k->bound]);
+        json_end_obj(&j);
+        json_finish(&j);
+        return;
+    }
+    fprintf(f, "%s on %s (%.0f SMs at %.0f MHz)\n", what, g->name, sms, mhz);
+    fprintf(f, "  time        %.3f us\n", t * 1e6);
+    fprintf(f, "  energy      %.6f J at %.1f W\n", p * t, p);
+    if (k->flops > 0)
+        fprintf(f, "  achieved    %.1f TFLOP/s\n", tflops);
+    fprintf(f, "  %-11s %.1f GB/s\n", k->link_bytes > 0 ? "bus bw" : "DRAM bw", gbs);
+    fprintf(f, "  bound       %s\n", cost_bound_names[k->bound]);
+}
