@@ -112,7 +112,7 @@ static const schema_field gpu_coll_fields[LLM_COLL_COUNT][8] = {
 #define COLL(name, i) {TEXT("source", OPT), \
     CNUM("latency_us", coll_latency_us, i, 0, 1e5), \
     CNUM("latency_per_rank_doubling_us", coll_latency_log2_us, i, 0, 1e4), \
-    CNUM("bw_eff", coll_bw_eff, i, 0.01, 2.0), \
+    CNUM("bw_eff", coll_bw_eff, i, 0.01, 1.0), \
     CNUM("rank_penalty", coll_rank_penalty, i, 0, 1.9), \
     CNUM("simple_protocol_extra_us", coll_simple_extra_us, i, 0, 1e5), \
     CNUM("ll_protocol_bw_fraction", coll_ll_bw_frac, i, 0.01, 1), END}
@@ -137,6 +137,7 @@ static const schema_field gpu_interconnect[] = {
 static const schema_field gpu_efficiency[] = {
     TEXT("source", REQ),
     NUM("gemm", llm_gpu, gemm_eff, REQ, 0.01, 1, 0),
+    NUM("gemm_fp8", llm_gpu, gemm_fp8_eff, OPT, 0, 1, 0),
     NUM("attention", llm_gpu, attn_eff, REQ, 0.01, 1, 0),
     NUM("attention_block_overhead_iters", llm_gpu, attn_block_extra, REQ, 0, 100, 0),
     NUM("memory", llm_gpu, mem_eff, REQ, 0.01, 1, 0),
@@ -233,6 +234,16 @@ static int check_gpu(const llm_gpu *g, const char *file, llm_err *err)
     if (g->reserved_gib >= g->mem_gib) {
         llm_err_set(err, "%s: $.memory.runtime_reserved_gib: expected less than capacity_gib "
                     "(%g), found %g", file, g->mem_gib, g->reserved_gib);
+        return -1;
+    }
+    if ((g->fp8_flop_per_clk_sm > 0) != (g->gemm_fp8_eff > 0)) {
+        llm_err_set(err, "%s: $.efficiency.gemm_fp8: expected a value in (0, 1] exactly when "
+                    "compute.fp8_flop_per_clk_per_sm is positive", file);
+        return -1;
+    }
+    if (g->mem_clk_knee_mhz > g->max_mhz) {
+        llm_err_set(err, "%s: $.efficiency.memory_clock_knee_mhz: expected at most "
+                    "clocks.max_mhz (%g), found %g", file, g->max_mhz, g->mem_clk_knee_mhz);
         return -1;
     }
     if (g->v_knee_mhz > g->max_mhz) {
@@ -336,8 +347,8 @@ static int is_dir(const char *p)
 
 const char *configs_dir(void)
 {
-    /* Not cached: the lookup is a handful of syscalls per command, and a static cache would be
-     * shared state for tests that change LLMDSE_CONFIGS. Callers copy the result at once. */
+    /* Looked up on each call (a few syscalls per command) so LLMDSE_CONFIGS changes apply;
+     * the buffer is per thread and callers copy the result at once. */
     static __thread char buf[PATH_MAX];
     const char *env = getenv("LLMDSE_CONFIGS");
     if (env && *env)
@@ -347,9 +358,12 @@ const char *configs_dir(void)
         buf[n] = '\0';
         char *slash = strrchr(buf, '/');
         if (slash) {
-            strcpy(slash + 1, "configs");
-            if (is_dir(buf))
+            /* a library has gpus/; build/configs/ (object files) does not */
+            strcpy(slash + 1, "configs/gpus");
+            if (is_dir(buf)) {
+                buf[strlen(buf) - 5] = '\0';
                 return buf;
+            }
         }
     }
     return LLMDSE_CONFIGS_BUILD_DIR;

@@ -71,6 +71,7 @@ typedef struct {
     double comm_sms_saturate;                 /* SMs at which collectives reach full bw */
     /* efficiency */
     double gemm_eff;          /* best large-GEMM throughput / peak at the running clock */
+    double gemm_fp8_eff;      /* the same for fp8 GEMMs (0 when the GPU has no fp8) */
     double attn_eff;          /* fused attention tensor throughput / peak */
     double attn_block_extra;  /* prologue/epilogue of a query block, in key-block iterations */
     double mem_eff;           /* achieved streaming DRAM bandwidth / datasheet */

@@ -17,9 +17,13 @@ extern const char *const cost_bound_names[];
  * Utilisations are fractions of the whole GPU's peak at the running clock (math), of the
  * datasheet DRAM bandwidth (mem) and of the per-direction link bandwidth (link). */
 typedef struct {
-    double time_s;
+    double time_s;       /* max(t_comp, t_mem) + t_fixed (eq. 6) */
+    double t_comp;       /* math time: scales as 1/clock */
+    double t_mem;        /* DRAM time: clock-independent above the memory knee (eq. 2) */
+    double t_fixed;      /* launch gap, or a collective's whole time: clock-independent */
     double flops, bytes, link_bytes; /* useful FLOP, DRAM bytes, bytes on the wire */
     double u_math, u_mem, u_link;
+    int fp8;
     cost_bound bound;
 } cost_kernel;
 
@@ -39,6 +43,11 @@ typedef struct {
 } cost_attn_shape;
 void cost_attention(const llm_gpu *g, const cost_attn_shape *s, double mhz, double sms,
                     cost_kernel *out);
+/* The same as the 1 (fused) or 3 (unfused) kernels it launches; returns the count. */
+int cost_attention_kernels(const llm_gpu *g, const cost_attn_shape *s, double mhz, double sms,
+                           cost_kernel out[3]);
+/* Sums kernels run one after another into one (times, work, time-weighted utilisation). */
+void cost_kernel_sum(const cost_kernel *ks, int n, cost_kernel *out);
 
 /* A memory-bound element-wise or normalisation kernel (eq. 10). */
 void cost_elementwise(const llm_gpu *g, double bytes, double vector_flops, double launches,
@@ -133,25 +142,55 @@ typedef enum { PHASE_PREFILL = 0, PHASE_DECODE = 1 } cost_phase;
 void cost_build_layer(const llm_model *m, const llm_gpu *g, const cost_config *c,
                       cost_phase ph, double batch, double seq, double ctx, cost_layer *L);
 
-/* Time and energy of one op on one GPU (not counting layers). */
+/* Time and energy of one op on one GPU at a clock, on `sms` SMs (not counting layers). */
 typedef struct {
-    cost_kernel k;
-    double time_s, energy_j, power_w; /* energy: this GPU, dynamic share averaged over the
-                                         EP ranks (eq. 21) plus base power */
+    cost_kernel k;                    /* the op's kernels summed */
+    double time_s, energy_j, power_w; /* energy: base power plus the dynamic energy averaged
+                                         over the EP ranks (eq. 21); power: the busiest GPU */
     double dyn_energy_j;
 } cost_op_cost;
 void cost_op_eval(const llm_gpu *g, const cost_op *op, double mhz, double sms,
                   cost_op_cost *out);
 
-/* A whole forward pass (all layers, embedding, LM head) on one replica. */
+/* ---- the evaluation plan: what does not depend on the clock, precomputed ------------------ */
+
+/* One kernel, reduced to the coefficients of its clock dependence (eq. 25):
+ *   time(f)   = max(tc * fmax/f, tm * max(1, knee/f)) + tx
+ *   dyn(f)    = (ea * v(f)^2 + eb * (f/fmax) * v(f)^2 + ec) / imbalance     [J, eq. 20-21]
+ * so a clock costs a few multiplications per kernel. */
+typedef struct {
+    double tc, tm, tx;
+    double ea, eb, ec;
+    double bytes;        /* DRAM bytes (overlap contention, eq. 17) */
+    double inv_imbalance;
+    int comm;            /* runs on the communication SMs */
+    int per_layer;
+} cost_kern;
+
+#define COST_MAX_KERNELS (OP_COUNT * 3)
+
+typedef struct {
+    cost_kern k[COST_MAX_KERNELS];
+    int n;
+    double layers;       /* how many times the per-layer kernels run */
+    /* per-GPU dynamic energy of the whole pass, summed over kernels and layers */
+    double ea, eb, ec;
+    double bytes_c, bytes_m; /* per-layer DRAM bytes of compute and communication kernels */
+} cost_pass_plan;
+
 typedef struct {
     double time_s;
     double energy_j;        /* all GPUs of the replica */
-    double peak_power_w;    /* per GPU, the most demanding op */
-    double comm_time_s;     /* exposed communication time (all layers) */
+    double peak_power_w;    /* per GPU, the most demanding kernel */
+    double comm_time_s;     /* exposed communication time */
 } cost_pass;
-void cost_pass_eval(const llm_gpu *g, const cost_layer *L, int n_layers, int gpus, double mhz,
-                    int sm_comm, cost_pass *out);
+
+/* Builds the plan of one pass: the layer's kernels on the SMs the configuration gives them. */
+void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, int sm_comm,
+                          cost_pass_plan *p);
+/* Evaluates a pass plan at a clock (eq. 16-17, 25) for a replica of `gpus` GPUs. */
+void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, int sm_comm,
+                         int gpus, cost_pass *out);
 
 /* ---- memory and serving (layer 3) --------------------------------------------------------- */
 
@@ -180,7 +219,22 @@ typedef struct {
     cost_memory mem;
 } cost_metrics;
 
-/* Evaluates one configuration (eq. 16-18, 23-24). c must have passed cost_check. */
+/* Everything about a configuration that does not depend on the SM clock. */
+typedef struct {
+    const llm_gpu *g;
+    cost_pass_plan pre, dec;  /* one request's prefill; one decode step of the whole batch */
+    cost_memory mem;
+    int per_replica, replicas, batch, output, sm_comm;
+} cost_plan;
+
+/* c must have passed cost_check. */
+void cost_plan_build(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_plan *p);
+/* Metrics at a requested clock (a supported step) under a per-GPU power cap in watts
+ * (eq. 22-24): the clock is lowered a step at a time until the cap is met. */
+void cost_plan_eval(const cost_plan *p, double mhz, double cap_w, cost_metrics *out);
+
+/* Evaluates one configuration: cost_plan_build + cost_plan_eval at the configured clock and
+ * cap. c must have passed cost_check. */
 void cost_eval(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_metrics *out);
 
 #endif

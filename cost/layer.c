@@ -268,108 +268,149 @@ void cost_build_layer(const llm_model *m, const llm_gpu *g, const cost_config *c
 
 /* ---- evaluation --------------------------------------------------------------------------- */
 
-static void accumulate(cost_kernel *acc, const cost_kernel *k)
+/* The kernels an op launches on `sms` SMs at `mhz` (one, or three for unfused attention and
+ * the experts' up-projection, activation and down-projection). */
+static int op_kernels(const llm_gpu *g, const cost_op *op, double mhz, double sms,
+                      cost_kernel ks[3])
 {
-    double t = acc->time_s + k->time_s;
-    if (t > 0) {
-        acc->u_math = (acc->u_math * acc->time_s + k->u_math * k->time_s) / t;
-        acc->u_mem = (acc->u_mem * acc->time_s + k->u_mem * k->time_s) / t;
-        acc->u_link = (acc->u_link * acc->time_s + k->u_link * k->time_s) / t;
+    switch (op->kind) {
+    case KIND_GEMM:
+        cost_gemm(g, op->m, op->n, op->k, op->groups, op->a_bytes, op->b_bytes, op->c_bytes,
+                  op->fp8, mhz, sms, &ks[0]);
+        if (op->launches > 1) { /* unfused gate and up: the second launch's gap */
+            double gap = (op->launches - 1) * g->kernel_overhead_us * 1e-6;
+            ks[0].t_fixed += gap;
+            ks[0].time_s += gap;
+        }
+        return 1;
+    case KIND_ATTN:
+        return cost_attention_kernels(g, &op->attn, mhz, sms, ks);
+    case KIND_ELEM:
+        cost_elementwise(g, op->elem_bytes, op->elem_vflops, op->launches, mhz, sms, &ks[0]);
+        return 1;
+    case KIND_COLL:
+        cost_collective(g, op->coll, op->ranks, op->coll_bytes, sms, op->scaleout, &ks[0]);
+        return 1;
+    case KIND_EXPERTS: {
+        double rows = op->m * op->groups;
+        cost_gemm(g, op->m, op->n, op->k, op->groups, op->a_bytes, op->b_bytes, op->c_bytes,
+                  op->fp8, mhz, sms, &ks[0]);
+        cost_elementwise(g, (op->n > op->n2 ? 3 : 2) * rows * op->n2 * op->a_bytes,
+                         8 * rows * op->n2, 1, mhz, sms, &ks[1]);
+        cost_gemm(g, op->m, op->k, op->n2, op->groups, op->a_bytes, op->b_bytes, op->c_bytes,
+                  op->fp8, mhz, sms, &ks[2]);
+        return 3;
     }
-    if (k->time_s > acc->time_s)
-        acc->bound = k->bound;
-    acc->time_s = t;
-    acc->flops += k->flops;
-    acc->bytes += k->bytes;
-    acc->link_bytes += k->link_bytes;
+    }
+    ks[0] = (cost_kernel){0};
+    return 1;
 }
 
 void cost_op_eval(const llm_gpu *g, const cost_op *op, double mhz, double sms, cost_op_cost *o)
 {
-    cost_kernel *k = &o->k;
-    switch (op->kind) {
-    case KIND_GEMM:
-        cost_gemm(g, op->m, op->n, op->k, op->groups, op->a_bytes, op->b_bytes, op->c_bytes,
-                  op->fp8, mhz, sms, k);
-        if (op->launches > 1)
-            k->time_s += (op->launches - 1) * g->kernel_overhead_us * 1e-6;
-        break;
-    case KIND_ATTN:
-        cost_attention(g, &op->attn, mhz, sms, k);
-        break;
-    case KIND_ELEM:
-        cost_elementwise(g, op->elem_bytes, op->elem_vflops, op->launches, mhz, sms, k);
-        break;
-    case KIND_COLL:
-        cost_collective(g, op->coll, op->ranks, op->coll_bytes, sms, op->scaleout, k);
-        break;
-    case KIND_EXPERTS: {
-        /* grouped up-projection, activation, grouped down-projection on the busiest rank */
-        cost_kernel part;
-        *k = (cost_kernel){0};
-        cost_gemm(g, op->m, op->n, op->k, op->groups, op->a_bytes, op->b_bytes, op->c_bytes,
-                  op->fp8, mhz, sms, &part);
-        accumulate(k, &part);
-        double rows = op->m * op->groups;
-        cost_elementwise(g, (op->n > op->n2 ? 3 : 2) * rows * op->n2 * op->a_bytes,
-                         8 * rows * op->n2, 1, mhz, sms, &part);
-        accumulate(k, &part);
-        cost_gemm(g, op->m, op->k, op->n2, op->groups, op->a_bytes, op->b_bytes, op->c_bytes,
-                  op->fp8, mhz, sms, &part);
-        accumulate(k, &part);
-        break;
-    }
-    }
-    o->time_s = k->time_s;
-    o->power_w = cost_power(g, mhz, k->u_math, k->u_mem, k->u_link);
+    cost_kernel ks[3];
+    int n = op_kernels(g, op, mhz, sms, ks);
+    cost_kernel_sum(ks, n, &o->k);
+    o->time_s = o->k.time_s;
+    o->power_w = cost_power(g, mhz, o->k.u_math, o->k.u_mem, o->k.u_link);
     /* eq. 21: GPUs less loaded than the busiest wait at base power for the same time. */
     double base = cost_base_power(g, mhz);
     o->dyn_energy_j = (o->power_w - base) * o->time_s / op->imbalance;
     o->energy_j = base * o->time_s + o->dyn_energy_j;
 }
 
-void cost_pass_eval(const llm_gpu *g, const cost_layer *L, int n_layers, int gpus, double mhz,
-                    int sm_comm, cost_pass *out)
+/* eq. 25: a kernel's clock-independent coefficients from its evaluation at the maximum clock.
+ * Dynamic energy (eq. 20 times time) = math_w flops / peak(f) (f/fmax) v^2
+ * + sm_mem_w bytes/BW (f/fmax) v^2 + dram_w bytes/BW + link_w link_bytes/LBW, and
+ * peak(f) = peak(fmax) f/fmax, so the math term is math_w flops / peak(fmax) v^2. */
+static void kern_from(const llm_gpu *g, const cost_kernel *k, const cost_op *op, int comm,
+                      cost_kern *out)
+{
+    double per_clk = k->fp8 ? g->fp8_flop_per_clk_sm : g->bf16_flop_per_clk_sm;
+    double bw = g->mem_bw_gbs * 1e9, lbw = g->link_bw_gbs * 1e9;
+    out->tc = k->t_comp;
+    out->tm = k->t_mem;
+    out->tx = k->t_fixed;
+    out->ea = per_clk > 0 ? g->math_w * k->flops / (per_clk * g->sm_count * g->max_mhz * 1e6) : 0;
+    out->eb = g->sm_mem_w * k->bytes / bw;
+    out->ec = g->dram_w * k->bytes / bw + g->link_w * k->link_bytes / lbw;
+    out->bytes = k->bytes;
+    out->inv_imbalance = 1 / op->imbalance;
+    out->comm = comm;
+    out->per_layer = op->per_layer;
+}
+
+void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, int sm_comm,
+                          cost_pass_plan *p)
 {
     double sms_c = g->sm_count - sm_comm, sms_m = sm_comm > 0 ? sm_comm : g->sm_count;
-    double tc = 0, tm = 0, bc = 0, bm = 0, dyn_c = 0, dyn_m = 0, once_t = 0, once_dyn = 0;
-    double peak_c = 0, peak_m = 0;
+    memset(p, 0, sizeof *p);
+    p->layers = n_layers;
     for (int i = 0; i < L->n; i++) {
         const cost_op *op = &L->op[i];
-        cost_op_cost oc;
         int comm = op->kind == KIND_COLL;
-        if (!op->per_layer) {
-            cost_op_eval(g, op, mhz, g->sm_count, &oc);
-            once_t += oc.time_s;
-            once_dyn += oc.dyn_energy_j;
-            peak_c = fmax(peak_c, oc.power_w);
-            continue;
-        }
-        cost_op_eval(g, op, mhz, comm ? sms_m : sms_c, &oc);
-        if (comm) {
-            tm += oc.time_s; bm += oc.k.bytes; dyn_m += oc.dyn_energy_j;
-            peak_m = fmax(peak_m, oc.power_w);
-        } else {
-            tc += oc.time_s; bc += oc.k.bytes; dyn_c += oc.dyn_energy_j;
-            peak_c = fmax(peak_c, oc.power_w);
+        /* ops outside the layers run alone, on every SM */
+        double sms = !op->per_layer ? g->sm_count : comm ? sms_m : sms_c;
+        cost_kernel ks[3];
+        int n = op_kernels(g, op, g->max_mhz, sms, ks);
+        for (int j = 0; j < n; j++) {
+            cost_kern *k = &p->k[p->n++];
+            kern_from(g, &ks[j], op, comm, k);
+            double w = (op->per_layer ? n_layers : 1) * k->inv_imbalance;
+            p->ea += w * k->ea;
+            p->eb += w * k->eb;
+            p->ec += w * k->ec;
+            if (op->per_layer) {
+                if (comm) p->bytes_m += k->bytes;
+                else p->bytes_c += k->bytes;
+            }
         }
     }
-    double layer_t, exposed;
-    double peak = fmax(peak_c, peak_m);
+}
+
+void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, int sm_comm,
+                         int gpus, cost_pass *out)
+{
+    double r = g->max_mhz / mhz;
+    double kn = mhz < g->mem_clk_knee_mhz ? g->mem_clk_knee_mhz / mhz : 1;
+    double v = cost_voltage_ratio(g, mhz), v2 = v * v, fv2 = mhz / g->max_mhz * v2;
+    double base = cost_base_power(g, mhz);
+    double tc = 0, tm = 0, once = 0, peak_c = 0, peak_m = 0, dyn_m = 0;
+    for (int i = 0; i < p->n; i++) {
+        const cost_kern *k = &p->k[i];
+        double tcomp = k->tc * r, tmem = k->tm * kn;
+        double t = (tcomp > tmem ? tcomp : tmem) + k->tx;
+        if (t <= 0)
+            continue;
+        double dyn = k->ea * v2 + k->eb * fv2 + k->ec;  /* J on the busiest GPU */
+        double pw = dyn / t;
+        if (!k->per_layer) {
+            once += t;
+            if (pw > peak_c) peak_c = pw;
+        } else if (k->comm) {
+            tm += t;
+            dyn_m += dyn;
+            if (pw > peak_m) peak_m = pw;
+        } else {
+            tc += t;
+            if (pw > peak_c) peak_c = pw;
+        }
+    }
+    double layer_t, exposed, peak;
     if (sm_comm > 0 && tm > 0) {
         /* eq. 17: two nano-batches; DRAM bandwidth is shared by both streams. */
-        double dram = (bc + bm) / (g->mem_bw_gbs * 1e9 * g->mem_eff);
-        layer_t = fmax(fmax(tc, tm), dram) + 0.5 * fmin(tc, tm);
-        exposed = layer_t - tc > 0 ? layer_t - tc : 0;
+        double dram = (p->bytes_c + p->bytes_m) * kn / (g->mem_bw_gbs * 1e9 * g->mem_eff);
+        double hi = tc > tm ? tc : tm, lo = tc > tm ? tm : tc;
+        layer_t = (hi > dram ? hi : dram) + 0.5 * lo;
+        exposed = layer_t > tc ? layer_t - tc : 0;
         peak = peak_c + dyn_m / layer_t;
     } else {
         layer_t = tc + tm;                                                   /* eq. 16 */
         exposed = tm;
+        peak = peak_c > peak_m ? peak_c : peak_m;
     }
-    out->time_s = n_layers * layer_t + once_t;
-    out->comm_time_s = n_layers * exposed;
-    double per_gpu = cost_base_power(g, mhz) * out->time_s + n_layers * (dyn_c + dyn_m) +
-                     once_dyn;
-    out->energy_j = per_gpu * gpus;
-    out->peak_power_w = peak;
+    out->time_s = p->layers * layer_t + once;
+    out->comm_time_s = p->layers * exposed;
+    out->energy_j = gpus * (base * out->time_s + p->ea * v2 + p->eb * fv2 + p->ec);
+    out->peak_power_w = base + peak;
 }

@@ -29,6 +29,10 @@ static double mem_bw(const llm_gpu *g, double mhz, double sms)
 
 static void classify(cost_kernel *k, double t_comp, double t_mem, double t_fixed)
 {
+    k->t_comp = t_comp;
+    k->t_mem = t_mem;
+    k->t_fixed = t_fixed;
+    k->time_s = fmax(t_comp, t_mem) + t_fixed;
     if (t_fixed >= t_comp && t_fixed >= t_mem)
         k->bound = BOUND_LATENCY;
     else
@@ -37,6 +41,7 @@ static void classify(cost_kernel *k, double t_comp, double t_mem, double t_fixed
 
 static void utilisation(const llm_gpu *g, cost_kernel *k, double mhz, int fp8)
 {
+    k->fp8 = fp8;
     double t = k->time_s > 0 ? k->time_s : 1;
     k->u_math = k->flops / (t * tensor_peak(g, fp8, mhz, g->sm_count));
     k->u_mem = k->bytes / (t * g->mem_bw_gbs * 1e9);
@@ -65,7 +70,7 @@ void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, do
     /* eq. 6: minimum DRAM traffic, each operand once (tiles re-read through L2). */
     out->bytes = groups * (m * k * a_bytes + k * n * b_bytes + m * n * c_bytes);
     double t_mem = out->bytes / mem_bw(g, mhz, sms);
-    double per_sm = tensor_peak(g, fp8, mhz, 1) * g->gemm_eff;
+    double per_sm = tensor_peak(g, fp8, mhz, 1) * (fp8 ? g->gemm_fp8_eff : g->gemm_eff);
     double best = INFINITY;
     for (unsigned i = 0; i < sizeof gemm_tiles / sizeof gemm_tiles[0]; i++) {
         double tm = gemm_tiles[i].tm, tn = gemm_tiles[i].tn;
@@ -82,9 +87,7 @@ void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, do
         if (t_comp < best)
             best = t_comp;
     }
-    double t_fixed = g->kernel_overhead_us * 1e-6;
-    out->time_s = fmax(best, t_mem) + t_fixed;                              /* eq. 6 */
-    classify(out, best, t_mem, t_fixed);
+    classify(out, best, t_mem, g->kernel_overhead_us * 1e-6);               /* eq. 6 */
     utilisation(g, out, mhz, fp8);
 }
 
@@ -116,36 +119,29 @@ static double attn_iterations(double sq, double skv)
     return c * (c + 1) + a * c + (nq - c) * nk;
 }
 
-void cost_attention(const llm_gpu *g, const cost_attn_shape *s, double mhz, double sms,
-                    cost_kernel *out)
+int cost_attention_kernels(const llm_gpu *g, const cost_attn_shape *s, double mhz, double sms,
+                           cost_kernel out[3])
 {
-    *out = (cost_kernel){0};
+    out[0] = (cost_kernel){0};
     if (s->b <= 0 || s->hq <= 0 || s->sq <= 0 || s->skv <= 0)
-        return;
+        return 1;
     if (!s->fused) {
         /* eq. 9: S = Q K^T (every head reads its K: GQA expanded), softmax through DRAM,
          * O = P V; the full square is computed and the mask applied afterwards. */
         double bh = s->b * s->hq, sc = bh * s->sq * s->skv;
-        cost_kernel qk, sm, pv;
         cost_gemm(g, s->sq, s->skv, s->dh, bh, s->act_bytes, s->kv_bytes, s->act_bytes, 0, mhz,
-                  sms, &qk);
-        cost_elementwise(g, 2 * sc * s->act_bytes, 5 * sc, 1, mhz, sms, &sm);
+                  sms, &out[0]);
+        cost_elementwise(g, 2 * sc * s->act_bytes, 5 * sc, 1, mhz, sms, &out[1]);
         cost_gemm(g, s->sq, s->dh, s->skv, bh, s->act_bytes, s->kv_bytes, s->act_bytes, 0, mhz,
-                  sms, &pv);
-        out->time_s = qk.time_s + sm.time_s + pv.time_s;
-        out->flops = qk.flops + pv.flops;
-        out->bytes = qk.bytes + sm.bytes + pv.bytes;
-        double tc = qk.bound == BOUND_COMPUTE ? qk.time_s : 0;
-        tc += pv.bound == BOUND_COMPUTE ? pv.time_s : 0;
-        classify(out, tc, out->time_s - tc, 3 * g->kernel_overhead_us * 1e-6);
-        utilisation(g, out, mhz, 0);
-        return;
+                  sms, &out[2]);
+        return 3;
     }
     /* eq. 7-8: fused; scores stay on chip. */
+    cost_kernel *k = &out[0];
     double pairs = attn_pairs(s->sq, s->skv);
-    out->flops = 4.0 * s->b * s->hq * s->dh * pairs;
-    out->bytes = s->b * (2 * s->sq * s->hq * s->dh * s->act_bytes +
-                         2 * s->skv * s->hkv * s->dh * s->kv_bytes);
+    k->flops = 4.0 * s->b * s->hq * s->dh * pairs;
+    k->bytes = s->b * (2 * s->sq * s->hq * s->dh * s->act_bytes +
+                       2 * s->skv * s->hkv * s->dh * s->kv_bytes);
     double blocks, work;
     if (s->sq > 1) {
         double nq = ceil(s->sq / ATTN_BLOCK_Q);
@@ -154,17 +150,52 @@ void cost_attention(const llm_gpu *g, const cost_attn_shape *s, double mhz, doub
                4.0 * ATTN_BLOCK_Q * ATTN_BLOCK_K * s->dh;
     } else {
         blocks = s->b * s->hkv * ceil(s->skv / ATTN_SPLIT_KV);
-        work = out->flops;
+        work = k->flops;
     }
     double waves = ceil(blocks / sms);
     double wave_eff = blocks / (waves * sms);
     double t_comp = work / (tensor_peak(g, 0, mhz, sms) * g->attn_eff * wave_eff);
     double active = blocks < sms ? blocks : sms;
-    double t_mem = out->bytes / mem_bw(g, mhz, active);
-    double t_fixed = g->kernel_overhead_us * 1e-6;
-    out->time_s = fmax(t_comp, t_mem) + t_fixed;
-    classify(out, t_comp, t_mem, t_fixed);
-    utilisation(g, out, mhz, 0);
+    double t_mem = k->bytes / mem_bw(g, mhz, active);
+    classify(k, t_comp, t_mem, g->kernel_overhead_us * 1e-6);
+    utilisation(g, k, mhz, 0);
+    return 1;
+}
+
+void cost_kernel_sum(const cost_kernel *ks, int n, cost_kernel *out)
+{
+    cost_kernel acc = {0};
+    double longest = -1;
+    for (int i = 0; i < n; i++) {
+        const cost_kernel *k = &ks[i];
+        double t = acc.time_s + k->time_s;
+        if (t > 0) {
+            acc.u_math = (acc.u_math * acc.time_s + k->u_math * k->time_s) / t;
+            acc.u_mem = (acc.u_mem * acc.time_s + k->u_mem * k->time_s) / t;
+            acc.u_link = (acc.u_link * acc.time_s + k->u_link * k->time_s) / t;
+        }
+        if (k->time_s > longest) {
+            longest = k->time_s;
+            acc.bound = k->bound;
+        }
+        acc.time_s = t;
+        acc.t_comp += k->t_comp;
+        acc.t_mem += k->t_mem;
+        acc.t_fixed += k->t_fixed;
+        acc.flops += k->flops;
+        acc.bytes += k->bytes;
+        acc.link_bytes += k->link_bytes;
+        acc.fp8 |= k->fp8;
+    }
+    *out = acc;
+}
+
+void cost_attention(const llm_gpu *g, const cost_attn_shape *s, double mhz, double sms,
+                    cost_kernel *out)
+{
+    cost_kernel ks[3];
+    int n = cost_attention_kernels(g, s, mhz, sms, ks);
+    cost_kernel_sum(ks, n, out);
 }
 
 void cost_elementwise(const llm_gpu *g, double bytes, double vflops, double launches,
@@ -175,9 +206,7 @@ void cost_elementwise(const llm_gpu *g, double bytes, double vflops, double laun
     out->flops = 0; /* vector FLOPs do not load the tensor cores the power model counts */
     double t_mem = bytes / mem_bw(g, mhz, sms);                              /* eq. 10 */
     double t_comp = vflops / (g->vector_flop_per_clk_sm * sms * mhz * 1e6);
-    double t_fixed = launches * g->kernel_overhead_us * 1e-6;
-    out->time_s = fmax(t_mem, t_comp) + t_fixed;
-    classify(out, t_comp, t_mem, t_fixed);
+    classify(out, t_comp, t_mem, launches * g->kernel_overhead_us * 1e-6);
     utilisation(g, out, mhz, 0);
 }
 
@@ -214,7 +243,7 @@ void cost_collective(const llm_gpu *g, llm_coll c, int ranks, double bytes, doub
     out->bytes = 2 * bytes * w; /* each byte sent is read from DRAM, each received written */
     double t_ll = alpha * 1e-6 + out->link_bytes / (bw * g->coll_ll_bw_frac[c]);
     double t_simple = (alpha + g->coll_simple_extra_us[c]) * 1e-6 + out->link_bytes / bw;
-    out->time_s = t_ll < t_simple ? t_ll : t_simple;
+    out->time_s = out->t_fixed = t_ll < t_simple ? t_ll : t_simple;
     out->bound = BOUND_COMM;
     utilisation(g, out, g->max_mhz, 0);
 }

@@ -157,31 +157,40 @@ void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c
 
 /* ---- one configuration (eq. 22-24) -------------------------------------------------------- */
 
-void cost_eval(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_metrics *o)
+void cost_plan_build(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_plan *p)
 {
-    memset(o, 0, sizeof *o);
-    cost_memory_eval(m, g, c, &o->mem);
-    o->fits = o->mem.fits;
-    o->max_batch = o->mem.max_batch;
-    o->memory_per_gpu_gib = o->mem.total_gib;
-    int per_replica = c->tp * c->ep;
-    o->gpus = per_replica * c->replicas;
-
+    p->g = g;
+    cost_memory_eval(m, g, c, &p->mem);
+    p->per_replica = c->tp * c->ep;
+    p->replicas = c->replicas;
+    p->batch = c->batch;
+    p->output = c->output;
+    p->sm_comm = c->sm_comm;
     /* TTFT: one request's prompt prefilled alone; TPOT: a decode step of the whole batch at
      * the mean context over the request's life (eq. 22). */
-    cost_layer pre, dec;
-    double ctx = c->prompt + c->output / 2.0;
-    cost_build_layer(m, g, c, PHASE_PREFILL, 1, c->prompt, c->prompt, &pre);
-    cost_build_layer(m, g, c, PHASE_DECODE, c->batch, 1, ctx, &dec);
+    cost_layer L;
+    cost_build_layer(m, g, c, PHASE_PREFILL, 1, c->prompt, c->prompt, &L);
+    cost_pass_plan_build(g, &L, m->n_layers, c->sm_comm, &p->pre);
+    cost_build_layer(m, g, c, PHASE_DECODE, c->batch, 1, c->prompt + c->output / 2.0, &L);
+    cost_pass_plan_build(g, &L, m->n_layers, c->sm_comm, &p->dec);
+}
 
-    double cap = c->power_cap_w > 0 ? c->power_cap_w : g->tdp_w;
-    double f = c->freq_mhz > 0 ? llm_gpu_snap_clock(g, c->freq_mhz) : g->max_mhz;
+void cost_plan_eval(const cost_plan *p, double mhz, double cap, cost_metrics *o)
+{
+    const llm_gpu *g = p->g;
+    memset(o, 0, sizeof *o);
+    o->mem = p->mem;
+    o->fits = p->mem.fits;
+    o->max_batch = p->mem.max_batch;
+    o->memory_per_gpu_gib = p->mem.total_gib;
+    o->gpus = p->per_replica * p->replicas;
+    double f = mhz;
     cost_pass pp, pd;
-    /* eq. 23: lower the clock a supported step at a time until the most demanding op fits
+    /* eq. 23: lower the clock a supported step at a time until the most demanding kernel fits
      * under the cap; predicted power falls monotonically with the clock. */
     for (;;) {
-        cost_pass_eval(g, &pre, m->n_layers, per_replica, f, c->sm_comm, &pp);
-        cost_pass_eval(g, &dec, m->n_layers, per_replica, f, c->sm_comm, &pd);
+        cost_pass_plan_eval(g, &p->pre, f, p->sm_comm, p->per_replica, &pp);
+        cost_pass_plan_eval(g, &p->dec, f, p->sm_comm, p->per_replica, &pd);
         o->peak_power_w = fmax(pp.peak_power_w, pd.peak_power_w);
         o->power_cap_met = o->peak_power_w <= cap;
         if (o->power_cap_met || f - g->step_mhz < g->min_mhz - 1e-9)
@@ -190,19 +199,27 @@ void cost_eval(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_
     }
     o->effective_freq_mhz = f;
 
-    double b = c->batch, out = c->output;
+    double b = p->batch, out = p->output;
     o->ttft_s = pp.time_s;
     o->tpot_s = pd.time_s;
     /* eq. 24: continuous batching steady state. Every `out` steps each of the b slots finishes
      * and admits a new request, whose prefill stalls the batch. */
     double cycle = out * pd.time_s + b * pp.time_s;
     o->tpot_with_prefill_s = cycle / out;
-    o->throughput_tok_s = b * out / cycle * c->replicas;
+    o->throughput_tok_s = b * out / cycle * p->replicas;
     o->throughput_per_gpu = o->throughput_tok_s / o->gpus;
     o->prefill_energy_j = pp.energy_j;
     o->decode_energy_per_token_j = pd.energy_j / b;
     o->energy_per_token_j = (out * pd.energy_j + b * pp.energy_j) / (b * out);
-    o->avg_power_w = (out * pd.energy_j + b * pp.energy_j) / cycle / per_replica;
+    o->avg_power_w = (out * pd.energy_j + b * pp.energy_j) / cycle / p->per_replica;
     if (g->price_per_hour > 0)
         o->cost_per_mtok = g->price_per_hour * o->gpus / 3600.0 / o->throughput_tok_s * 1e6;
+}
+
+void cost_eval(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_metrics *o)
+{
+    cost_plan p;
+    cost_plan_build(m, g, c, &p);
+    double f = c->freq_mhz > 0 ? llm_gpu_snap_clock(g, c->freq_mhz) : g->max_mhz;
+    cost_plan_eval(&p, f, c->power_cap_w > 0 ? c->power_cap_w : g->tdp_w, o);
 }

@@ -3,7 +3,8 @@
 prefill kernel times on H100 in ../shared/data/calibration/apex_plus/glassml_fork.
 Model: tiles of BQ queries x BK keys, causal blocks computed whole, each query block pays a
 prologue/epilogue worth `extra` key-block iterations; waves over 132 SMs; roofline with DRAM;
-a fixed per-call overhead. Fits attention efficiency, extra and overhead by grid search."""
+a fixed per-call overhead. Fits attention efficiency and extra by grid search.
+Usage: tools/fit_attention.py flash_attn_gqa_bf16_prefill.csv 64"""
 import csv, math, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 SM, PEAK_SM, BW = 132, 4096 * 1980e6, 3350e9 * 0.90
@@ -27,13 +28,15 @@ def mape(p, sel):
     return sum(abs(pred(r, *p) - float(r['time(us)'])) / float(r['time(us)']) for r in sel) / len(sel)
 
 big = [r for r in rows if float(r['time(us)']) >= 200]
+# The per-call overhead is fixed at the GPU's kernel_overhead_us (2 us): the data's floor of
+# ~40 us is the profiler's, not the kernel's, so only kernels >= 200 us are fitted.
+OVH = 2
 best = None
-for eff in [x / 100 for x in range(30, 90, 2)]:
-    for extra in [0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3]:
-        for ovh in [0, 10, 20, 30, 40]:
-            e = mape((eff, extra, ovh), rows)
-            if best is None or e < best[0]:
-                best = (e, (eff, extra, ovh))
+for eff in [x / 100 for x in range(24, 60)]:
+    for extra in [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2]:
+        e = mape((eff, extra, OVH), big)
+        if best is None or e < best[0]:
+            best = (e, (eff, extra, OVH))
 e, p = best
-print(f'BK={BK} attention_eff={p[0]:.2f} block_extra_iters={p[1]:.2f} overhead_us={p[2]:.0f} '
-      f'MAPE all={100*e:.1f}% (n={len(rows)}) >=200us={100*mape(p, big):.1f}% (n={len(big)})')
+print(f'BK={BK} attention_eff={p[0]:.2f} block_extra_iters={p[1]:.2f} overhead_us={p[2]} '
+      f'MAPE >=200us={100*e:.1f}% (n={len(big)}) all={100*mape(p, rows):.1f}% (n={len(rows)})')

@@ -1,0 +1,481 @@
+/* tests/test_cost.c — the cost model: numbers derived by hand (a 2-layer toy model, a 4096^3
+ * GEMM, a 256 MiB all-reduce) and properties that must hold for every input. */
+#include "testutil.h"
+
+static const cost_op *find_op(const cost_layer *L, cost_op_id id)
+{
+    for (int i = 0; i < L->n; i++)
+        if (L->op[i].id == id)
+            return &L->op[i];
+    return NULL;
+}
+
+/* Toy model, prefill of one 8-token prompt on one GPU (t = 8), bf16 (2 bytes):
+ *   qkv_proj  m 8, n (4+2*2)*16 = 128, k 64: FLOP 2*8*128*64 = 131072,
+ *             bytes (8*64 + 64*128 + 8*128)*2 = 19456
+ *   o_proj    m 8, n 64, k 64: FLOP 65536, bytes (512 + 4096 + 512)*2 = 10240
+ *   mlp_up    m 8, n 2*128, k 64: FLOP 262144, bytes (512 + 16384 + 2048)*2 = 37888
+ *   mlp_down  m 8, n 64, k 128: FLOP 131072, bytes (1024 + 8192 + 512)*2 = 19456
+ *   attention causal pairs 8*9/2 = 36: FLOP 4*4*16*36 = 9216,
+ *             bytes 2*8*4*16*2 (Q, O) + 2*8*2*16*2 (K, V) = 3072
+ *   lm_head   one row: m 1, n 1000, k 64: FLOP 128000, bytes (64 + 64000 + 1000)*2 = 130128 */
+static void test_toy_flops_bytes(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_config c;
+    cost_config_default(&c);
+    cost_layer L;
+    cost_build_layer(&m, &g, &c, PHASE_PREFILL, 1, 8, 8, &L);
+    struct { cost_op_id id; double flops, bytes; } want[] = {
+        {OP_QKV_PROJ, 131072, 19456}, {OP_O_PROJ, 65536, 10240}, {OP_MLP_UP, 262144, 37888},
+        {OP_MLP_DOWN, 131072, 19456}, {OP_ATTENTION, 9216, 3072}, {OP_LM_HEAD, 128000, 130128},
+        {OP_NORM_ATTN, 0, 2 * 8 * 64 * 2}, {OP_RESIDUAL_ADD, 0, 6 * 8 * 64 * 2},
+        {OP_MLP_ACT, 0, 3 * 8 * 128 * 2}, {OP_ROPE, 0, 2 * 8 * 6 * 16 * 2},
+    };
+    for (unsigned i = 0; i < sizeof want / sizeof *want; i++) {
+        const cost_op *op = find_op(&L, want[i].id);
+        assert_non_null(op);
+        assert_true(op->flops == want[i].flops);
+        assert_true(op->bytes == want[i].bytes);
+    }
+    /* no collectives on one GPU */
+    assert_null(find_op(&L, OP_ALLREDUCE_ATTN));
+    assert_null(find_op(&L, OP_MOE_EXPERTS));
+}
+
+/* Tensor parallelism as a transformation: tp 2 halves q heads and FFN columns, keeps one KV
+ * head per GPU (2 KV heads / 2), and inserts two all-reduces of t*d*2 = 1024 bytes. */
+static void test_toy_tp2(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_config c;
+    cost_config_default(&c);
+    c.tp = 2;
+    cost_layer L;
+    cost_build_layer(&m, &g, &c, PHASE_PREFILL, 1, 8, 8, &L);
+    assert_true(find_op(&L, OP_QKV_PROJ)->n == (2 + 2 * 1) * 16);
+    assert_true(find_op(&L, OP_MLP_UP)->n == 128);
+    assert_true(find_op(&L, OP_MLP_DOWN)->k == 64);
+    const cost_op *ar = find_op(&L, OP_ALLREDUCE_ATTN);
+    assert_non_null(ar);
+    assert_true(ar->coll_bytes == 8 * 64 * 2);
+    assert_int_equal(ar->ranks, 2);
+    assert_non_null(find_op(&L, OP_ALLREDUCE_MLP));
+    /* order: the all-reduce follows o_proj */
+    assert_int_equal((int)(find_op(&L, OP_ALLREDUCE_ATTN) - L.op),
+                     (int)(find_op(&L, OP_O_PROJ) - L.op) + 1);
+    /* tp 4 exceeds the 2 KV heads: each GPU keeps one (replicated) */
+    c.tp = 4;
+    cost_build_layer(&m, &g, &c, PHASE_PREFILL, 1, 8, 8, &L);
+    assert_true(find_op(&L, OP_QKV_PROJ)->n == (1 + 2 * 1) * 16);
+}
+
+/* Memory by hand: per layer (64*(4+4)*16 + 4*16*64 + 3*64*128) params * 2 bytes + norms
+ * 2*64*2 = 73984; 2 layers + untied embedding and head 2*1000*64*2 = 403968 bytes.
+ * KV per sequence of 16 tokens: 16 * 2 layers * 2 (K, V) * 2 heads * 16 * 2 bytes = 4096. */
+static void test_toy_memory(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_config c;
+    cost_config_default(&c);
+    c.prompt = 8;
+    c.output = 8;
+    cost_memory mem;
+    cost_memory_eval(&m, &g, &c, &mem);
+    const double GIB = 1024.0 * 1024 * 1024;
+    assert_close(mem.weights_gib * GIB, 403968, 1e-12);
+    assert_close(mem.kv_per_seq_gib * GIB, 4096, 1e-12);
+    assert_true(mem.fits);
+    /* fp8 weights halve the GEMM weights, not the norms or the embeddings */
+    c.wdtype = LLM_FP8;
+    cost_memory_eval(&m, &g, &c, &mem);
+    assert_close(mem.weights_gib * GIB, 2 * (36864 + 256) + 256000, 1e-12);
+}
+
+/* MoE toy: 4 experts, top-2, expert FFN 32, ep 2, 8 tokens. Uniform routing: the hottest rank
+ * holds experts {0, 2}, share p = 1/2; 16 assignments; expected maximum
+ * 16*0.5 + sqrt(2 ln 2) * sqrt(16*0.5*0.5) = 8 + 1.177410*2 = 10.354820 (eq. 14). */
+static void test_moe_imbalance(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    m.ffn_dim = 0;
+    m.n_experts = 4;
+    m.top_k = 2;
+    m.expert_ffn_dim = 32;
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_config c;
+    cost_config_default(&c);
+    c.ep = 2;
+    llm_err err;
+    c.prompt = 8;
+    assert_int_equal(cost_check(&m, &g, &c, &err), 0);
+    cost_layer L;
+    cost_build_layer(&m, &g, &c, PHASE_PREFILL, 1, 8, 8, &L);
+    const cost_op *ex = find_op(&L, OP_MOE_EXPERTS);
+    assert_non_null(ex);
+    double load = 8 + sqrt(2 * log(2.0)) * 2;
+    assert_close(ex->imbalance, load / 8, 1e-12);
+    double active = 2 * (1 - pow(0.5, load));
+    assert_close(ex->groups, active, 1e-12);
+    assert_close(ex->m * ex->groups, load, 1e-12);
+    const cost_op *d = find_op(&L, OP_MOE_DISPATCH);
+    assert_non_null(d);
+    assert_close(d->coll_bytes, 8 * 2 * 64 * 2 * load / 8, 1e-12);
+    assert_non_null(find_op(&L, OP_MOE_COMBINE));
+    assert_null(find_op(&L, OP_MLP_UP));
+    /* skewed routing only makes the busiest rank busier */
+    m.routing_skew = 1.0;
+    cost_layer S;
+    cost_build_layer(&m, &g, &c, PHASE_PREFILL, 1, 8, 8, &S);
+    assert_true(find_op(&S, OP_MOE_EXPERTS)->imbalance > ex->imbalance);
+}
+
+/* A 4096^3 bf16 GEMM on H100 at 1980 MHz on 132 SMs: the 128x256 tile gives 32*16 = 512
+ * tiles, 4 waves of 132; each tile 2*128*256*4096 FLOP at 4096 FLOP/clk x gemm_eff; DRAM
+ * 3*4096^2*2 bytes take far less; plus the 2 us launch gap (eq. 3-6). */
+static void test_gemm_by_hand(void **state)
+{
+    (void)state;
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_kernel k;
+    cost_gemm(&g, 4096, 4096, 4096, 1, 2, 2, 2, 0, 1980, 132, &k);
+    double want = 4 * 2.0 * 128 * 256 * 4096 / (4096 * 1980e6 * g.gemm_eff) + 2e-6;
+    assert_close(k.time_s, want, 1e-12);
+    assert_true(k.flops == 2.0 * 4096 * 4096 * 4096);
+    assert_true(k.bytes == 3.0 * 4096 * 4096 * 2);
+    assert_int_equal(k.bound, BOUND_COMPUTE);
+    /* a decode GEMV is memory-bound: 8192x8192 weights read once */
+    cost_gemm(&g, 1, 8192, 8192, 1, 2, 2, 2, 0, 1980, 132, &k);
+    assert_int_equal(k.bound, BOUND_MEMORY);
+    assert_close(k.time_s, (8192.0 * 8192 * 2 + 2 * 8192 * 2) / (3350e9 * g.mem_eff) + 2e-6,
+                 1e-9);
+}
+
+/* 256 MiB all-reduce over 8 H100s (eq. 11-12): alpha = 7.98 + 4.34*(3-1) us, ring factor
+ * 2*7/8, bus bandwidth 450 GB/s x 0.84 x (1 - 0.39/8); the full-bandwidth protocol wins. */
+static void test_allreduce_by_hand(void **state)
+{
+    (void)state;
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_kernel k;
+    double bytes = 256.0 * 1024 * 1024;
+    cost_collective(&g, LLM_ALLREDUCE, 8, bytes, 132, 0, &k);
+    double alpha = g.coll_latency_us[0] + g.coll_latency_log2_us[0] * 2;
+    double bw = 450e9 * g.coll_bw_eff[0] * (1 - g.coll_rank_penalty[0] / 8);
+    double want = (alpha + g.coll_simple_extra_us[0]) * 1e-6 + bytes * 1.75 / bw;
+    assert_close(k.time_s, want, 1e-12);
+    assert_close(k.time_s, 1338e-6, 0.01); /* the fitted numbers, worked out: ~1338 us */
+    /* one rank: nothing to do */
+    cost_collective(&g, LLM_ALLREDUCE, 1, bytes, 132, 0, &k);
+    assert_true(k.time_s == 0);
+    /* fewer SMs than the collectives need: proportionally less bandwidth */
+    cost_kernel few;
+    cost_collective(&g, LLM_ALLREDUCE, 8, bytes, g.comm_sms_saturate / 2, 0, &few);
+    assert_close(few.time_s, (alpha + g.coll_simple_extra_us[0]) * 1e-6 + bytes * 1.75 / (bw / 2),
+                 1e-12);
+}
+
+static void test_more_tp_never_raises_flops(void **state)
+{
+    (void)state;
+    char names[4096];
+    configs_list("models", names, sizeof names);
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    for (char *p = strtok(names, ", "); p; p = strtok(NULL, ", ")) {
+        llm_model m = load_model(p);
+        double prev = INFINITY;
+        for (int tp = 1; tp <= 64; tp *= 2) {
+            cost_config c;
+            cost_config_default(&c);
+            c.tp = tp;
+            c.prompt = 512;
+            c.output = 16;
+            llm_err err;
+            if (cost_check(&m, &g, &c, &err))
+                continue;
+            cost_layer L;
+            cost_build_layer(&m, &g, &c, PHASE_PREFILL, 4, 512, 512, &L);
+            double f = 0;
+            for (int i = 0; i < L.n; i++)
+                f += L.op[i].flops;
+            if (f > prev) {
+                fprintf(stderr, "%s: tp %d per-GPU FLOP %g > %g\n", p, tp, f, prev);
+                fail();
+            }
+            prev = f;
+        }
+    }
+}
+
+static void test_clock_monotone(void **state)
+{
+    (void)state;
+    const char *gpus[] = {"h100-sxm5-80gb", "a100-sxm4-80gb", "l4", "b200"};
+    for (unsigned gi = 0; gi < 4; gi++) {
+        llm_gpu g = load_gpu(gpus[gi]);
+        double pt = INFINITY, pp = 0;
+        for (double f = g.min_mhz; f <= g.max_mhz; f += g.step_mhz) {
+            cost_kernel k;
+            cost_gemm(&g, 8192, 8192, 8192, 1, 2, 2, 2, 0, f, g.sm_count, &k);
+            assert_int_equal(k.bound, BOUND_COMPUTE);
+            double p = cost_power(&g, f, k.u_math, k.u_mem, k.u_link);
+            assert_true(k.time_s <= pt);
+            assert_true(p >= pp);
+            pt = k.time_s;
+            pp = p;
+        }
+    }
+}
+
+static void eval_one(const char *model, const char *gpu, cost_config *c, cost_metrics *r)
+{
+    llm_model m = load_model(model);
+    llm_gpu g = load_gpu(gpu);
+    llm_err err;
+    if (cost_check(&m, &g, c, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        fail();
+    }
+    cost_eval(&m, &g, c, r);
+}
+
+static void test_power_cap(void **state)
+{
+    (void)state;
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_config c;
+    cost_config_default(&c);
+    c.tp = 8;
+    c.batch = 64;
+    cost_metrics free_run, capped;
+    eval_one("llama-3.1-70b", "h100-sxm5-80gb", &c, &free_run);
+    c.power_cap_w = 400;
+    eval_one("llama-3.1-70b", "h100-sxm5-80gb", &c, &capped);
+    assert_true(capped.power_cap_met);
+    assert_true(capped.peak_power_w <= 400);
+    assert_true(capped.effective_freq_mhz < free_run.effective_freq_mhz);
+    assert_true(capped.ttft_s >= free_run.ttft_s);
+    /* a cap just above idle cannot be met: reported, at the lowest clock */
+    c.power_cap_w = g.idle_w + 1;
+    eval_one("llama-3.1-70b", "h100-sxm5-80gb", &c, &capped);
+    assert_false(capped.power_cap_met);
+    assert_true(capped.effective_freq_mhz == g.min_mhz);
+}
+
+static void test_memory_linear(void **state)
+{
+    (void)state;
+    llm_model m = load_model("llama-3.1-8b");
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_config c;
+    cost_config_default(&c);
+    cost_memory a, b, d;
+    c.batch = 10; cost_memory_eval(&m, &g, &c, &a);
+    c.batch = 11; cost_memory_eval(&m, &g, &c, &b);
+    c.batch = 12; cost_memory_eval(&m, &g, &c, &d);
+    assert_close(b.total_gib - a.total_gib, d.total_gib - b.total_gib, 1e-9);
+    /* KV grows linearly with the context: 32 layers x 2 (K, V) x 8 heads x 128 x 2 bytes */
+    cost_config_default(&c);
+    c.batch = 4;
+    c.output = 100;
+    c.prompt = 1000; cost_memory_eval(&m, &g, &c, &a);
+    c.prompt = 2000; cost_memory_eval(&m, &g, &c, &b);
+    assert_close((b.kv_gib - a.kv_gib) * 1024.0 * 1024 * 1024, 4 * 1000.0 * 32 * 2 * 8 * 128 * 2,
+                 1e-9);
+    /* max_batch is the largest batch that fits */
+    c.batch = a.max_batch;
+    c.prompt = 1000;
+    cost_memory_eval(&m, &g, &c, &a);
+    assert_true(a.fits);
+    c.batch++;
+    cost_memory_eval(&m, &g, &c, &a);
+    assert_false(a.fits);
+}
+
+/* Random valid configurations over every bundled model and GPU: nothing non-finite or
+ * negative, energy >= idle power x time, power within [idle, cap] when the cap is met. */
+static void test_random_configs(void **state)
+{
+    (void)state;
+    char mn[4096], gn[4096];
+    configs_list("models", mn, sizeof mn);
+    configs_list("gpus", gn, sizeof gn);
+    llm_model models[32];
+    llm_gpu gpus[16];
+    int nm = 0, ng = 0;
+    for (char *p = strtok(mn, ", "); p && nm < 32; p = strtok(NULL, ", "))
+        models[nm++] = load_model(p);
+    for (char *p = strtok(gn, ", "); p && ng < 16; p = strtok(NULL, ", "))
+        gpus[ng++] = load_gpu(p);
+    unsigned seed = 12345;
+    int checked = 0;
+    for (int it = 0; it < 3000; it++) {
+        const llm_model *m = &models[rand_r(&seed) % nm];
+        const llm_gpu *g = &gpus[rand_r(&seed) % ng];
+        cost_config c;
+        cost_config_default(&c);
+        c.tp = 1 << (rand_r(&seed) % 5);
+        c.ep = m->n_experts ? 1 << (rand_r(&seed) % 4) : 1;
+        c.batch = 1 + rand_r(&seed) % 512;
+        c.replicas = 1 + rand_r(&seed) % 4;
+        c.sm_comm = rand_r(&seed) % 3 ? 0 : rand_r(&seed) % 32;
+        c.freq_mhz = g->min_mhz + (rand_r(&seed) % llm_gpu_clock_steps(g)) * g->step_mhz;
+        c.prompt = 1 + rand_r(&seed) % 4096;
+        c.output = 1 + rand_r(&seed) % 2048;
+        c.power_cap_w = rand_r(&seed) % 2 ? 0 : g->idle_w + 1 + rand_r(&seed) % 1000;
+        c.unfused_attention = rand_r(&seed) % 4 == 0;
+        c.kvdtype = g->fp8_flop_per_clk_sm > 0 && rand_r(&seed) % 2 ? LLM_FP8 : LLM_BF16;
+        llm_err err;
+        if (cost_check(m, g, &c, &err))
+            continue;
+        cost_metrics r;
+        cost_eval(m, g, &c, &r);
+        if (!report_metrics_finite(&r)) {
+            fprintf(stderr, "%s on %s tp %d ep %d batch %d: non-finite\n", m->name, g->name,
+                    c.tp, c.ep, c.batch);
+            fail();
+        }
+        int per = c.tp * c.ep;
+        double base = cost_base_power(g, r.effective_freq_mhz);
+        assert_true(r.prefill_energy_j >= g->idle_w * r.ttft_s * per * (1 - 1e-12));
+        assert_true(r.decode_energy_per_token_j * c.batch >=
+                    base * r.tpot_s * per * (1 - 1e-12));
+        assert_true(r.avg_power_w >= g->idle_w * (1 - 1e-12));
+        assert_true(r.ttft_s > 0 && r.tpot_s > 0);
+        double cap = c.power_cap_w > 0 ? c.power_cap_w : g->tdp_w;
+        if (r.power_cap_met)
+            assert_true(r.peak_power_w <= cap);
+        checked++;
+    }
+    assert_true(checked > 500);
+}
+
+static void test_check_errors(void **state)
+{
+    (void)state;
+    llm_model m = load_model("llama-3.1-8b");
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    llm_gpu a100 = load_gpu("a100-sxm4-80gb");
+    cost_config c;
+    llm_err err;
+    cost_config_default(&c); c.tp = 3;
+    assert_int_equal(cost_check(&m, &g, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "--tp"));
+    cost_config_default(&c); c.ep = 2;
+    assert_int_equal(cost_check(&m, &g, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "--ep"));
+    cost_config_default(&c); c.sm_comm = 132;
+    assert_int_equal(cost_check(&m, &g, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "--sm-comm"));
+    cost_config_default(&c); c.freq_mhz = 5000;
+    assert_int_equal(cost_check(&m, &g, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "--freq"));
+    cost_config_default(&c); c.prompt = 131072;
+    assert_int_equal(cost_check(&m, &g, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "context"));
+    cost_config_default(&c); c.wdtype = LLM_FP8;
+    assert_int_equal(cost_check(&m, &a100, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "fp8"));
+    assert_int_equal(cost_check(&m, &g, &c, &err), 0);
+    cost_config_default(&c); c.power_cap_w = 50;
+    assert_int_equal(cost_check(&m, &g, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "--power-cap"));
+}
+
+static void test_options_trade_offs(void **state)
+{
+    (void)state;
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    /* unfused attention writes the score matrix: slower for a long prefill */
+    cost_attn_shape s = {1, 32, 8, 128, 4096, 4096, 2, 2, 1};
+    cost_kernel fused, unfused;
+    cost_attention(&g, &s, 1980, 132, &fused);
+    s.fused = 0;
+    cost_attention(&g, &s, 1980, 132, &unfused);
+    assert_true(unfused.time_s > fused.time_s);
+    assert_true(unfused.bytes > fused.bytes);
+    /* overlap on one GPU (nothing to hide) only takes SMs away */
+    cost_config c;
+    cost_config_default(&c);
+    c.batch = 32;
+    cost_metrics a, b;
+    eval_one("llama-3.1-8b", "h100-sxm5-80gb", &c, &a);
+    c.sm_comm = 16;
+    eval_one("llama-3.1-8b", "h100-sxm5-80gb", &c, &b);
+    assert_true(b.ttft_s >= a.ttft_s);
+    /* with tp 8 the overlap hides some of the all-reduces in decode */
+    cost_config_default(&c);
+    c.tp = 8;
+    c.batch = 128;
+    c.sm_comm = 0;
+    eval_one("llama-3.1-70b", "h100-sxm5-80gb", &c, &a);
+    c.sm_comm = 16;
+    eval_one("llama-3.1-70b", "h100-sxm5-80gb", &c, &b);
+    assert_true(b.tpot_s < a.tpot_s);
+    /* fp8 weights: less memory, faster memory-bound decode */
+    cost_config_default(&c);
+    c.batch = 8;
+    eval_one("llama-3.1-8b", "h100-sxm5-80gb", &c, &a);
+    c.wdtype = LLM_FP8;
+    eval_one("llama-3.1-8b", "h100-sxm5-80gb", &c, &b);
+    assert_true(b.mem.weights_gib < a.mem.weights_gib);
+    assert_true(b.tpot_s < a.tpot_s);
+}
+
+/* The plan (eq. 25) is exact: at any clock it equals evaluating every op directly. */
+static void test_plan_matches_direct(void **state)
+{
+    (void)state;
+    const char *models[] = {"llama-3.1-70b", "mixtral-8x7b", "opt-1.3b"};
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    for (unsigned mi = 0; mi < 3; mi++) {
+        llm_model m = load_model(models[mi]);
+        cost_config c;
+        cost_config_default(&c);
+        c.tp = 2;
+        c.ep = m.n_experts ? 4 : 1;
+        c.unfused_attention = mi == 2;
+        for (int ph = 0; ph < 2; ph++) {
+            cost_layer L;
+            cost_build_layer(&m, &g, &c, (cost_phase)ph, 16, 512, 1024, &L);
+            cost_pass_plan p;
+            cost_pass_plan_build(&g, &L, m.n_layers, 0, &p);
+            for (double f = 600; f <= 1980; f += 345) {
+                double t = 0, e = 0;
+                for (int i = 0; i < L.n; i++) {
+                    cost_op_cost oc;
+                    cost_op_eval(&g, &L.op[i], f, g.sm_count, &oc);
+                    int cnt = L.op[i].per_layer ? m.n_layers : 1;
+                    t += cnt * oc.time_s;
+                    e += cnt * oc.energy_j;
+                }
+                cost_pass pass;
+                cost_pass_plan_eval(&g, &p, f, 0, 1, &pass);
+                assert_close(pass.time_s, t, 1e-9);
+                assert_close(pass.energy_j, e, 1e-9);
+            }
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_toy_flops_bytes),     cmocka_unit_test(test_toy_tp2),
+        cmocka_unit_test(test_toy_memory),          cmocka_unit_test(test_moe_imbalance),
+        cmocka_unit_test(test_gemm_by_hand),        cmocka_unit_test(test_allreduce_by_hand),
+        cmocka_unit_test(test_more_tp_never_raises_flops),
+        cmocka_unit_test(test_clock_monotone),      cmocka_unit_test(test_power_cap),
+        cmocka_unit_test(test_memory_linear),       cmocka_unit_test(test_random_configs),
+        cmocka_unit_test(test_check_errors),        cmocka_unit_test(test_options_trade_offs),
+        cmocka_unit_test(test_plan_matches_direct),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,300 @@
+/* tests/test_fidelity.c — the cost model against real measurements in
+ * ../shared/data/calibration (or $LLMDSE_SHARED/data/calibration). Prints the error for each
+ * set (the table in docs/calibration.md) and asserts the bounds stated there. Skips when the
+ * data are not beside the checkout. */
+#include "testutil.h"
+
+#include <ctype.h>
+
+static char data_dir[1024];
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *s = getenv("LLMDSE_SHARED");
+    snprintf(data_dir, sizeof data_dir, "%s/data/calibration", s && *s ? s : "../shared");
+    return 0;
+}
+
+static FILE *open_data(const char *rel)
+{
+    char p[2048];
+    snprintf(p, sizeof p, "%s/%s", data_dir, rel);
+    FILE *f = fopen(p, "r");
+    if (!f) {
+        fprintf(stderr, "skipping: %s not found (set LLMDSE_SHARED)\n", p);
+        skip();
+    }
+    return f;
+}
+
+/* Splits a CSV line (no quoted commas in these files) into at most n fields. */
+static int split(char *line, char **f, int n)
+{
+    int k = 0;
+    line[strcspn(line, "\r\n")] = 0;
+    for (char *p = line; k < n;) {
+        f[k++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = 0;
+        p = c + 1;
+    }
+    return k;
+}
+
+typedef struct { double sum; int n; } mape;
+static void mape_add(mape *m, double pred, double meas) { m->sum += fabs(pred - meas) / meas; m->n++; }
+static double mape_pct(const mape *m) { return m->n ? 100 * m->sum / m->n : 0; }
+
+/* APEX+ collectives: columns gpu,num_nodes,num_gpus_per_node,dtype,size(kb),time(us). */
+static double coll_set(const char *rel, const llm_gpu *g, llm_coll c, double min_bytes, int *n)
+{
+    FILE *f = open_data(rel);
+    char line[512], *fl[8];
+    mape m = {0};
+    fgets(line, sizeof line, f);
+    while (fgets(line, sizeof line, f)) {
+        if (split(line, fl, 8) < 6)
+            continue;
+        double bytes = atof(fl[4]) * 1024, t = atof(fl[5]) * 1e-6;
+        if (bytes < min_bytes || bytes < 1024 || t <= 0)
+            continue;
+        cost_kernel k;
+        cost_collective(g, c, atoi(fl[2]), bytes, g->sm_count, 0, &k);
+        mape_add(&m, k.time_s, t);
+    }
+    fclose(f);
+    *n = m.n;
+    return mape_pct(&m);
+}
+
+static void test_apex_collectives(void **state)
+{
+    (void)state;
+    static const char *files[] = {"all_reduce", "all_gather", "reduce_scatter", "alltoall",
+                                  "sendrecv"};
+    static const struct { const char *dir, *gpu; double bound_large; } sets[] = {
+        {"H100-SXM-80GB", "h100-sxm5-80gb", 10.0},
+        {"H200-SXM-141GB", "h200-sxm-141gb", 12.0},
+    };
+    for (int s = 0; s < 2; s++) {
+        llm_gpu g = load_gpu(sets[s].gpu);
+        for (int c = 0; c < LLM_COLL_COUNT; c++) {
+            char rel[256];
+            snprintf(rel, sizeof rel, "apex_plus/original_microsoft/comm/%s/%s.csv", sets[s].dir,
+                     files[c]);
+            int n_all, n_big;
+            double all = coll_set(rel, &g, (llm_coll)c, 0, &n_all);
+            double big = coll_set(rel, &g, (llm_coll)c, 1 << 20, &n_big);
+            printf("fidelity apex_plus %-15s %-14s MAPE all %5.1f%% (n=%3d)  >=1MiB %5.1f%% "
+                   "(n=%3d)\n", sets[s].dir, llm_coll_names[c], all, n_all, big, n_big);
+            assert_true(big < sets[s].bound_large);
+            assert_true(all < 25.0);
+        }
+    }
+}
+
+/* A second, unfitted H100 set (newer NCCL via torch 2.9, NVLink SHARP available): columns
+ * gpu,dtype,op,world_size,size_bytes,time_us. Out of sample and noisy (times not monotone in
+ * size); newer NCCL is up to ~20% faster on large all-reduces than the NCCL 2.18 the model is
+ * fitted to. The bound guards against regressions; docs/calibration.md states the gap. */
+static void test_glassml_collectives(void **state)
+{
+    (void)state;
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    FILE *f = open_data("apex_plus/glassml_fork/comm/H100-SXM-80GB/nccl_alphabeta_raw.csv");
+    char line[512], *fl[8];
+    mape all[LLM_COLL_COUNT] = {{0}}, big[LLM_COLL_COUNT] = {{0}};
+    fgets(line, sizeof line, f);
+    while (fgets(line, sizeof line, f)) {
+        if (split(line, fl, 8) < 6)
+            continue;
+        int c = -1;
+        for (int i = 0; llm_coll_names[i]; i++)
+            if (!strcmp(fl[2], llm_coll_names[i]))
+                c = i;
+        assert_true(c >= 0);
+        double bytes = atof(fl[4]), t = atof(fl[5]) * 1e-6;
+        cost_kernel k;
+        cost_collective(&g, (llm_coll)c, atoi(fl[3]), bytes, g.sm_count, 0, &k);
+        mape_add(&all[c], k.time_s, t);
+        if (bytes >= 1 << 20)
+            mape_add(&big[c], k.time_s, t);
+    }
+    fclose(f);
+    for (int c = 0; c < LLM_COLL_COUNT; c++) {
+        printf("fidelity glassml  H100 (not fitted) %-14s MAPE all %5.1f%% (n=%3d)  >=1MiB "
+               "%5.1f%% (n=%3d)\n", llm_coll_names[c], mape_pct(&all[c]), all[c].n,
+               mape_pct(&big[c]), big[c].n);
+        assert_true(mape_pct(&big[c]) < 30.0);
+    }
+}
+
+/* FlashAttention-2 prefill on H100: gpu,dtype,variant,num_heads,num_heads_kv,head_size,
+ * batch_size,seq_len,window_left,window_right,causal,time(us),... */
+static void test_flash_attention(void **state)
+{
+    (void)state;
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    FILE *f = open_data("apex_plus/glassml_fork/comp/H100-SXM-80GB/"
+                        "flash_attn_gqa_bf16_prefill.csv");
+    char line[512], *fl[20];
+    mape big = {0}, all = {0};
+    fgets(line, sizeof line, f);
+    while (fgets(line, sizeof line, f)) {
+        if (split(line, fl, 20) < 12)
+            continue;
+        double t = atof(fl[11]) * 1e-6;
+        cost_attn_shape s = {atof(fl[6]), atof(fl[3]), atof(fl[4]), atof(fl[5]), atof(fl[7]),
+                             atof(fl[7]), 2, 2, 1};
+        cost_kernel k;
+        cost_attention(&g, &s, 1980, g.sm_count, &k);
+        mape_add(&all, k.time_s, t);
+        if (t >= 200e-6)
+            mape_add(&big, k.time_s, t);
+    }
+    fclose(f);
+    printf("fidelity FlashAttention-2 prefill H100: MAPE >=200us %.1f%% (n=%d), all %.1f%% "
+           "(n=%d; short kernels carry the profiler's ~40 us floor)\n", mape_pct(&big), big.n,
+           mape_pct(&all), all.n);
+    assert_true(mape_pct(&big) < 10.0);
+}
+
+/* MAMF: maximum achievable matmul TFLOP/s; the model at 8192^3 (wave quantisation ~0.97-1.0)
+ * against the measured maximum, and at the measured best shape. */
+static void test_mamf(void **state)
+{
+    (void)state;
+    static const struct { const char *acc, *dtype, *gpu; } map[] = {
+        {"NVIDIA A100 SXM", "bf16", "a100-sxm4-80gb"},
+        {"NVIDIA H100 SXM", "bf16", "h100-sxm5-80gb"},
+        {"NVIDIA H100 SXM", "fp8_e4m3fn", "h100-sxm5-80gb"},
+        {"NVIDIA H200 SXM", "fp8_e4m3fn", "h200-sxm-141gb"},
+        {"NVIDIA B200 SXM", "bf16", "b200"},
+        {"NVIDIA B200 SXM", "fp8_e4m3fn", "b200"},
+    };
+    FILE *f = open_data("ml_engineering_stas00/mamf_max_achievable_matmul_tflops_TRANSCRIBED.csv");
+    char line[512], *fl[12];
+    int matched = 0;
+    fgets(line, sizeof line, f);
+    while (fgets(line, sizeof line, f)) {
+        if (split(line, fl, 12) < 8)
+            continue;
+        for (unsigned i = 0; i < sizeof map / sizeof *map; i++) {
+            if (strcmp(fl[0], map[i].acc) || strcmp(fl[1], map[i].dtype))
+                continue;
+            llm_gpu g = load_gpu(map[i].gpu);
+            int fp8 = fl[1][0] == 'f';
+            double eb = fp8 ? 1 : 2, meas = atof(fl[2]);
+            cost_kernel k, s;
+            cost_gemm(&g, 8192, 8192, 8192, 1, eb, eb, 2, fp8, g.max_mhz, g.sm_count, &k);
+            cost_gemm(&g, atof(fl[5]), atof(fl[6]), atof(fl[7]), 1, eb, eb, 2, fp8, g.max_mhz,
+                      g.sm_count, &s);
+            double p = k.flops / k.time_s / 1e12, ps = s.flops / s.time_s / 1e12;
+            printf("fidelity MAMF %-16s %-11s measured %7.1f TFLOP/s, model 8192^3 %7.1f "
+                   "(%+.1f%%), at the measured best shape %s x %s x %s %7.1f (%+.1f%%)\n",
+                   fl[0], fl[1], meas, p, 100 * (p - meas) / meas, fl[5], fl[6], fl[7], ps,
+                   100 * (ps - meas) / meas);
+            assert_close(p, meas, 0.02);
+            matched++;
+        }
+    }
+    fclose(f);
+    assert_int_equal(matched, (int)(sizeof map / sizeof *map));
+}
+
+/* 8x H200 all-reduce with NVLink SHARP disabled (ring), 8 GiB: bus bandwidth. */
+static void test_nccl_tests_h200(void **state)
+{
+    (void)state;
+    llm_gpu g = load_gpu("h200-sxm-141gb");
+    FILE *f = open_data("ml_engineering_stas00/nccl_allreduce_8xH200_NVLS_vs_ring_8GiB_TRANSCRIBED.csv");
+    char line[512], *fl[12];
+    fgets(line, sizeof line, f);
+    mape m = {0};
+    while (fgets(line, sizeof line, f)) {
+        /* the node name is quoted and contains commas: take fields from the end */
+        line[strcspn(line, "\r\n")] = 0;
+        char *q = strrchr(line, '"');
+        if (!q)
+            continue;
+        int k = split(q + 2, fl, 12);
+        if (k < 6)
+            continue;
+        int n = atoi(fl[1]);
+        double ring = atof(fl[4]), bytes = 8.0 * 1024 * 1024 * 1024;
+        cost_kernel kr;
+        cost_collective(&g, LLM_ALLREDUCE, n, bytes, g.sm_count, 0, &kr);
+        double busbw = bytes / kr.time_s * 2 * (n - 1) / n / 1e9;
+        printf("fidelity nccl-tests 8xH200 all-reduce %d GPUs 8 GiB ring busbw measured %.1f, "
+               "model %.1f GB/s (%+.1f%%); NVLS measured %s (not modelled)\n", n, ring, busbw,
+               100 * (busbw - ring) / ring, fl[3]);
+        mape_add(&m, busbw, ring);
+    }
+    fclose(f);
+    assert_true(m.n == 5);
+    assert_true(mape_pct(&m) < 10.0);
+}
+
+/* Perseus A100: the power model along the clock with the fitted coefficients. The stage's
+ * time t(f) = a + b * 1410/f (least squares) splits tensor work from memory work; utilisations
+ * as tools/fit_power.py: tensor 0.87 x clock-bound share, DRAM 0.7 x the rest. */
+static void perseus(const char *rel, const char *instr, const llm_gpu *g, mape *total)
+{
+    FILE *f = open_data(rel);
+    char line[512], *fl[8];
+    double fr[64], tm[64], en[64];
+    int n = 0;
+    fgets(line, sizeof line, f);
+    while (fgets(line, sizeof line, f) && n < 64)
+        if (split(line, fl, 8) == 5 && !strcmp(fl[0], "0") && !strcmp(fl[1], instr)) {
+            fr[n] = atof(fl[2]);
+            tm[n] = atof(fl[3]);
+            en[n] = atof(fl[4]);
+            n++;
+        }
+    fclose(f);
+    assert_true(n > 10);
+    double mx = 0, mt = 0, sxx = 0, sxt = 0;
+    for (int i = 0; i < n; i++) { mx += 1410 / fr[i]; mt += tm[i]; }
+    mx /= n; mt /= n;
+    for (int i = 0; i < n; i++) {
+        double x = 1410 / fr[i] - mx;
+        sxx += x * x;
+        sxt += x * (tm[i] - mt);
+    }
+    double b = sxt / sxx, a = mt - b * mx;
+    mape m = {0};
+    for (int i = 0; i < n; i++) {
+        double um = 0.87 * b * 1410 / fr[i] / tm[i], ud = 0.7 * a / tm[i];
+        double p = cost_power(g, fr[i], um, ud, 0);
+        mape_add(&m, p, en[i] / tm[i]);
+        mape_add(total, p, en[i] / tm[i]);
+    }
+    printf("fidelity Perseus A100 %-32s %-8s power MAPE %.1f%% over %d clocks (%.0f..%.0f MHz)\n",
+           strchr(rel, '/') + 1, instr, mape_pct(&m), n, fr[n - 1], fr[0]);
+}
+
+static void test_perseus_power(void **state)
+{
+    (void)state;
+    llm_gpu g = load_gpu("a100-sxm4-80gb");
+    mape total = {0};
+    perseus("perseus_sosp24_zeus/stage_profile_gpt3-175b+a100_sxm_bf16.csv", "forward", &g, &total);
+    perseus("perseus_sosp24_zeus/stage_profile_gpt3-175b+a100_sxm_bf16.csv", "backward", &g, &total);
+    perseus("perseus_sosp24_zeus/stage_profile_bloom+a100_sxm_bf16.csv", "forward", &g, &total);
+    perseus("perseus_sosp24_zeus/stage_profile_bloom+a100_sxm_bf16.csv", "backward", &g, &total);
+    assert_true(mape_pct(&total) < 5.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_apex_collectives), cmocka_unit_test(test_glassml_collectives),
+        cmocka_unit_test(test_flash_attention),  cmocka_unit_test(test_mamf),
+        cmocka_unit_test(test_nccl_tests_h200),  cmocka_unit_test(test_perseus_power),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
