@@ -181,7 +181,8 @@ typedef struct {
 typedef struct {
     double time_s;
     double energy_j;        /* all GPUs of the replica */
-    double peak_power_w;    /* per GPU, the most demanding kernel */
+    double avg_power_w;     /* per GPU over the pass: what the power limiter holds (eq. 23) */
+    double kernel_peak_w;   /* per GPU, the most demanding kernel (smoothed out by the limiter) */
     double comm_time_s;     /* exposed communication time */
 } cost_pass;
 
@@ -212,8 +213,10 @@ typedef struct {
     double energy_per_token_j;     /* per output token, prefill amortised */
     double prefill_energy_j;       /* one request's prefill, all GPUs of a replica */
     double decode_energy_per_token_j;
-    double avg_power_w, peak_power_w; /* per GPU */
-    double effective_freq_mhz;
+    double avg_power_w;            /* per GPU over the serving cycle */
+    double peak_power_w;           /* per GPU, the more demanding phase's average (eq. 23) */
+    double effective_freq_mhz;     /* decode clock after the cap */
+    double prefill_freq_mhz;       /* prefill clock after the cap */
     int power_cap_met;
     double cost_per_mtok;          /* USD per million output tokens, 0 if no price */
     cost_memory mem;
@@ -230,7 +233,7 @@ typedef struct {
 /* c must have passed cost_check. */
 void cost_plan_build(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_plan *p);
 /* Metrics at a requested clock (a supported step) under a per-GPU power cap in watts
- * (eq. 22-24): the clock is lowered a step at a time until the cap is met. */
+ * (eq. 22-24): each phase's clock is lowered a step at a time until its power fits. */
 void cost_plan_eval(const cost_plan *p, double mhz, double cap_w, cost_metrics *out);
 
 /* Evaluates one configuration: cost_plan_build + cost_plan_eval at the configured clock and

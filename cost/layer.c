@@ -412,5 +412,6 @@ void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, 
     out->time_s = p->layers * layer_t + once;
     out->comm_time_s = p->layers * exposed;
     out->energy_j = gpus * (base * out->time_s + p->ea * v2 + p->eb * fv2 + p->ec);
-    out->peak_power_w = base + peak;
+    out->avg_power_w = out->time_s > 0 ? out->energy_j / gpus / out->time_s : base;
+    out->kernel_peak_w = base + peak;
 }

@@ -175,6 +175,22 @@ void cost_plan_build(const llm_model *m, const llm_gpu *g, const cost_config *c,
     cost_pass_plan_build(g, &L, m->n_layers, c->sm_comm, &p->dec);
 }
 
+/* eq. 23: the GPU's power limiter holds average power over windows of milliseconds, longer
+ * than a kernel, so the cap applies to each phase's average power: its clock is lowered a
+ * supported step at a time until that fits (it falls monotonically with the clock). Returns
+ * the clock used; at the lowest clock the cap may still be exceeded. */
+static double capped_pass(const llm_gpu *g, const cost_pass_plan *pl, double mhz, int sm_comm,
+                          int gpus, double cap, cost_pass *out)
+{
+    double f = mhz;
+    for (;;) {
+        cost_pass_plan_eval(g, pl, f, sm_comm, gpus, out);
+        if (out->avg_power_w <= cap || f - g->step_mhz < g->min_mhz - 1e-9)
+            return f;
+        f -= g->step_mhz;
+    }
+}
+
 void cost_plan_eval(const cost_plan *p, double mhz, double cap, cost_metrics *o)
 {
     const llm_gpu *g = p->g;
@@ -184,20 +200,13 @@ void cost_plan_eval(const cost_plan *p, double mhz, double cap, cost_metrics *o)
     o->max_batch = p->mem.max_batch;
     o->memory_per_gpu_gib = p->mem.total_gib;
     o->gpus = p->per_replica * p->replicas;
-    double f = mhz;
     cost_pass pp, pd;
-    /* eq. 23: lower the clock a supported step at a time until the most demanding kernel fits
-     * under the cap; predicted power falls monotonically with the clock. */
-    for (;;) {
-        cost_pass_plan_eval(g, &p->pre, f, p->sm_comm, p->per_replica, &pp);
-        cost_pass_plan_eval(g, &p->dec, f, p->sm_comm, p->per_replica, &pd);
-        o->peak_power_w = fmax(pp.peak_power_w, pd.peak_power_w);
-        o->power_cap_met = o->peak_power_w <= cap;
-        if (o->power_cap_met || f - g->step_mhz < g->min_mhz - 1e-9)
-            break;
-        f -= g->step_mhz;
-    }
-    o->effective_freq_mhz = f;
+    double f_pre = capped_pass(g, &p->pre, mhz, p->sm_comm, p->per_replica, cap, &pp);
+    double f_dec = capped_pass(g, &p->dec, mhz, p->sm_comm, p->per_replica, cap, &pd);
+    o->peak_power_w = fmax(pp.avg_power_w, pd.avg_power_w);
+    o->power_cap_met = o->peak_power_w <= cap;
+    o->effective_freq_mhz = f_dec;
+    o->prefill_freq_mhz = f_pre;
 
     double b = p->batch, out = p->output;
     o->ttft_s = pp.time_s;

@@ -10,7 +10,7 @@ int report_metrics_finite(const cost_metrics *m)
     const double v[] = {m->memory_per_gpu_gib, m->ttft_s, m->tpot_s, m->tpot_with_prefill_s,
                         m->throughput_tok_s, m->throughput_per_gpu, m->energy_per_token_j,
                         m->prefill_energy_j, m->decode_energy_per_token_j, m->avg_power_w,
-                        m->peak_power_w, m->effective_freq_mhz, m->cost_per_mtok,
+                        m->peak_power_w, m->effective_freq_mhz, m->prefill_freq_mhz, m->cost_per_mtok,
                         m->mem.weights_gib, m->mem.kv_gib, m->mem.act_gib};
     for (unsigned i = 0; i < sizeof v / sizeof v[0]; i++)
         if (!isfinite(v[i]) || v[i] < 0)
@@ -72,6 +72,7 @@ void report_eval(FILE *f, report_format fmt, const report_inputs *in, const cost
         json_num(&j, "avg_power_w", m->avg_power_w);
         json_num(&j, "peak_power_w", m->peak_power_w);
         json_num(&j, "effective_freq_mhz", m->effective_freq_mhz);
+        json_num(&j, "prefill_freq_mhz", m->prefill_freq_mhz);
         json_bool(&j, "power_cap_met", m->power_cap_met);
         if (in->gpu->price_per_hour > 0)
             json_num(&j, "cost_per_mtok_usd", m->cost_per_mtok);
@@ -109,9 +110,10 @@ void report_eval(FILE *f, report_format fmt, const report_inputs *in, const cost
     fprintf(f, "  %-28s %.4f J (prefill %.2f J/request, decode %.4f J/token)\n",
             "energy per output token", m->energy_per_token_j, m->prefill_energy_j,
             m->decode_energy_per_token_j);
-    fprintf(f, "  %-28s %.1f W average, %.1f W peak\n", "power per GPU", m->avg_power_w,
-            m->peak_power_w);
-    fprintf(f, "  %-28s %.0f MHz%s\n", "SM clock", m->effective_freq_mhz,
+    fprintf(f, "  %-28s %.1f W average, %.1f W in the more demanding phase\n", "power per GPU",
+            m->avg_power_w, m->peak_power_w);
+    fprintf(f, "  %-28s %.0f MHz decode, %.0f MHz prefill%s\n", "SM clock",
+            m->effective_freq_mhz, m->prefill_freq_mhz,
             m->power_cap_met ? "" : "  (power cap not met even at the lowest clock)");
     if (in->gpu->price_per_hour > 0)
         fprintf(f, "  %-28s %.3f USD\n", "cost per million tokens", m->cost_per_mtok);

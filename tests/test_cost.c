@@ -260,13 +260,15 @@ static void test_power_cap(void **state)
     eval_one("llama-3.1-70b", "h100-sxm5-80gb", &c, &capped);
     assert_true(capped.power_cap_met);
     assert_true(capped.peak_power_w <= 400);
-    assert_true(capped.effective_freq_mhz < free_run.effective_freq_mhz);
+    assert_true(capped.prefill_freq_mhz < free_run.prefill_freq_mhz);
+    assert_true(capped.effective_freq_mhz <= free_run.effective_freq_mhz);
     assert_true(capped.ttft_s >= free_run.ttft_s);
     /* a cap just above idle cannot be met: reported, at the lowest clock */
     c.power_cap_w = g.idle_w + 1;
     eval_one("llama-3.1-70b", "h100-sxm5-80gb", &c, &capped);
     assert_false(capped.power_cap_met);
     assert_true(capped.effective_freq_mhz == g.min_mhz);
+    assert_true(capped.prefill_freq_mhz == g.min_mhz);
 }
 
 static void test_memory_linear(void **state)
@@ -344,6 +346,7 @@ static void test_random_configs(void **state)
         }
         int per = c.tp * c.ep;
         double base = cost_base_power(g, r.effective_freq_mhz);
+        assert_true(r.prefill_freq_mhz <= (c.freq_mhz > 0 ? c.freq_mhz : g->max_mhz));
         assert_true(r.prefill_energy_j >= g->idle_w * r.ttft_s * per * (1 - 1e-12));
         assert_true(r.decode_energy_per_token_j * c.batch >=
                     base * r.tpot_s * per * (1 - 1e-12));
