@@ -3,15 +3,19 @@
 # prints evaluations per second. Folders and dependencies: ../shared/DESIGN.md, docs/.
 CC      ?= cc
 CFLAGS  ?= -O2 -g
+OMP     := -fopenmp
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CPPFLAGS += -DLLMDSE_CONFIGS_BUILD_DIR='"$(CURDIR)/configs"'
-LDLIBS  := -lcjson -lm
+LDLIBS  := -lcjson -lm -fopenmp
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-CORE_SRC := configs/schema.c configs/configs.c \
+CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c \
             cost/primitives.c cost/layer.c cost/serve.c \
-            reports/json.c reports/tables.c
-TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/test_reports.c
+            space/space.c \
+            search/pareto.c search/explore.c search/merge.c \
+            reports/json.c reports/tables.c reports/explore.c
+TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/test_reports.c \
+            tests/test_search.c
 
 B := build
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
@@ -27,11 +31,11 @@ llmdse: $(B)/llmdse.o $(CORE_OBJ)
 
 $(B)/%.o: %.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(OMP) -c -o $@ $<
 
 $(B)/san/%.o: %.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(OMP) -c -o $@ $<
 
 $(B)/test_%: tests/test_%.c tests/testutil.h $(CORE_OBJ)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS) -lcmocka

@@ -5,12 +5,17 @@
 #include "cost/cost.h"
 #include "reports/reports.h"
 
+#include "search/search.h"
+#include "space/space.h"
+
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LLMDSE_VERSION "0.1.0"
 
@@ -341,6 +346,356 @@ static int cmd_kernel(int argc, char **argv)
     return 0;
 }
 
+/* ---- explore ------------------------------------------------------------------------------ */
+
+/* Set by SIGINT/SIGTERM; the evaluator checks it between work units. */
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* --all writes every evaluated point; beyond this many points in the range it needs --force. */
+#define ALL_LIMIT 1000000ULL
+
+typedef struct {
+    const search_inputs *in;
+    const report_summary *sum;
+    const search_row *rows;
+    size_t n;
+    const uint64_t *all;
+    size_t n_all;
+} explore_out;
+
+static int write_front_csv(FILE *f, void *ctx)
+{
+    const explore_out *o = ctx;
+    report_front_csv(f, o->in, o->rows, o->n, 0);
+    return 0;
+}
+
+static int write_front_json(FILE *f, void *ctx)
+{
+    const explore_out *o = ctx;
+    report_front_json(f, o->sum, o->in, o->rows, o->n);
+    return 0;
+}
+
+static int write_summary(FILE *f, void *ctx)
+{
+    report_summary_json(f, ((const explore_out *)ctx)->sum);
+    return 0;
+}
+
+static int write_all_csv(FILE *f, void *ctx)
+{
+    const explore_out *o = ctx;
+    /* evaluated and written in blocks so memory stays flat */
+    search_row rows[256];
+    report_front_csv_header(f, o->in, 1);
+    for (size_t i = 0; i < o->n_all;) {
+        size_t k = 0;
+        for (; k < 256 && i < o->n_all; k++, i++)
+            search_row_eval(o->in, o->all[i], &rows[k]);
+        report_front_csv_rows(f, o->in, rows, k, 1);
+    }
+    return 0;
+}
+
+/* Evaluates the front's rows and writes front.csv, front.json, summary.json (and all.csv). */
+static int write_outputs(const char *dir, const search_inputs *in, report_summary *sum,
+                         const pareto *front, const uint64_t *all, size_t n_all, llm_err *err)
+{
+    search_row *rows = calloc(front->n ? front->n : 1, sizeof *rows);
+    if (!rows) {
+        llm_err_set(err, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < front->n; i++)
+        search_row_eval(in, front->pt[i].index, &rows[i]);
+    sum->front_size = front->n;
+    explore_out o = {in, sum, rows, front->n, all, n_all};
+    int rc = report_make_dir(dir, err) || report_write_atomic(dir, "front.csv", write_front_csv, &o, err) ||
+             report_write_atomic(dir, "front.json", write_front_json, &o, err) ||
+             (all && report_write_atomic(dir, "all.csv", write_all_csv, &o, err)) ||
+             report_write_atomic(dir, "summary.json", write_summary, &o, err);
+    free(rows);
+    return rc ? -1 : 0;
+}
+
+static void load_inputs(const char *model, const char *gpu, const char *workload,
+                        const char *space, llm_model *m, llm_gpu *g, llm_workload *w,
+                        space_t *s, const char *cmd)
+{
+    llm_err err;
+    if (!model || !gpu || !workload)
+        die_usage("%s: -m MODEL, -g GPU and -w WORKLOAD are required", cmd);
+    load_or_die(configs_load_model(model, m, &err), &err);
+    load_or_die(configs_load_gpu(gpu, g, &err), &err);
+    load_or_die(configs_load_workload(workload, w, &err), &err);
+    llm_space_spec spec;
+    if (space)
+        load_or_die(configs_load_space(space, &spec, &err), &err);
+    int rc = space_build(space ? &spec : NULL, m, g, s, &err);
+    if (space)
+        configs_free_space(&spec);
+    if (rc)
+        die_usage("%s%s%s", space ? space : "", space ? ": " : "", err.msg);
+}
+
+static int cmd_explore(int argc, char **argv)
+{
+    const char *model = NULL, *gpu = NULL, *workload = NULL, *space = NULL, *out = NULL;
+    const char *objectives = "energy_per_token,tpot,throughput_per_gpu", *shard = NULL;
+    int threads = 0, all = 0, force = 0, slo = 0, quiet = 0;
+    opt opts[] = {{"--model", "-m", O_STR, &model, 0, 0, 0},
+                  {"--gpu", "-g", O_STR, &gpu, 0, 0, 0},
+                  {"--workload", "-w", O_STR, &workload, 0, 0, 0},
+                  {"--space", "-s", O_STR, &space, 0, 0, 0},
+                  {"--out", "-o", O_STR, &out, 0, 0, 0},
+                  {"--objectives", NULL, O_STR, &objectives, 0, 0, 0},
+                  {"--threads", NULL, O_INT, &threads, 1, 1024, 0},
+                  {"--shard", NULL, O_STR, &shard, 0, 0, 0},
+                  {"--all", NULL, O_FLAG, &all, 0, 0, 0},
+                  {"--force", NULL, O_FLAG, &force, 0, 0, 0},
+                  {"--slo", NULL, O_FLAG, &slo, 0, 0, 0},
+                  {"--quiet", "-q", O_FLAG, &quiet, 0, 0, 0},
+                  {NULL, NULL, O_STR, NULL, 0, 0, 0}};
+    parse_opts(argc, argv, 2, opts, "explore");
+    if (!out)
+        die_usage("explore: -o DIR is required");
+    llm_model m;
+    llm_gpu g;
+    llm_workload w;
+    space_t s;
+    llm_err err;
+    load_inputs(model, gpu, workload, space, &m, &g, &w, &s, "explore");
+    if (slo)
+        s.slo_filter = 1;
+    explore_args a;
+    memset(&a, 0, sizeof a);
+    a.in = (search_inputs){&m, &g, &w, &s};
+    if (search_parse_objectives(objectives, a.obj, &a.nobj, &err))
+        die_usage("explore: %s", err.msg);
+    for (int k = 0; k < a.nobj; k++)
+        if (a.obj[k] == OBJ_COST && g.price_per_hour <= 0)
+            die_usage("explore: --objectives cost_per_mtok: %s has no price "
+                      "(price_per_gpu_hour_usd in its JSON)", g.name);
+    int si = 0, sn = 1;
+    if (shard) {
+        char tail;
+        if (sscanf(shard, "%d/%d%c", &si, &sn, &tail) != 2 || sn < 1 || si < 0 || si >= sn)
+            die_usage("explore: --shard: expected I/N with 0 <= I < N, found \"%s\"", shard);
+        if ((uint64_t)sn > s.size)
+            die_usage("explore: --shard: %d shards for a space of %llu points; expected at "
+                      "most one shard per point", sn, (unsigned long long)s.size);
+    }
+    /* shard I of N: [I*size/N, (I+1)*size/N), computed without overflow (size < 2^63) */
+    a.begin = (uint64_t)((unsigned __int128)s.size * (unsigned)si / (unsigned)sn);
+    a.end = (uint64_t)((unsigned __int128)s.size * (unsigned)(si + 1) / (unsigned)sn);
+    if (all && a.end - a.begin > ALL_LIMIT && !force)
+        die_usage("explore: --all: the range has %llu points, more than %llu; the CSV would "
+                  "be huge. Use --force to write it anyway, or a smaller space",
+                  (unsigned long long)(a.end - a.begin), ALL_LIMIT);
+    a.keep_all = all;
+    a.threads = threads;
+    a.progress = !quiet && isatty(2);
+    a.stop = &stop_requested;
+    if (report_prepare_dir(out, &err))
+        die_usage("explore: %s", err.msg);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    explore_result r;
+    if (search_explore(&a, &r, &err)) {
+        fprintf(stderr, "llmdse: error: explore: %s\n", err.msg);
+        space_free(&s);
+        return 1;
+    }
+    if (!r.partial && sn == 1 && r.feasible == 0) {
+        fprintf(stderr, "llmdse: error: explore: no configuration of the %llu in the space is "
+                "feasible; pruned:", (unsigned long long)s.size);
+        for (int k = 1; k < PRUNE_COUNT; k++)
+            if (r.pruned[k])
+                fprintf(stderr, " %s %llu", space_prune_names[k],
+                        (unsigned long long)r.pruned[k]);
+        fputs("\n", stderr);
+        explore_result_free(&r);
+        space_free(&s);
+        return 2;
+    }
+    report_summary sum;
+    memset(&sum, 0, sizeof sum);
+    sum.model = model; sum.gpu = gpu; sum.workload = workload;
+    sum.space = space ? space : "default";
+    sum.nobj = a.nobj;
+    memcpy(sum.obj, a.obj, sizeof a.obj);
+    sum.space_size = s.size;
+    sum.begin = a.begin; sum.end = a.end;
+    sum.shard_index = si; sum.shard_count = sn;
+    sum.processed = r.processed; sum.evaluated = r.evaluated; sum.feasible = r.feasible;
+    memcpy(sum.pruned, r.pruned, sizeof r.pruned);
+    sum.partial = r.partial; sum.threads = r.threads; sum.wall_s = r.wall_s;
+    sum.slo_filter = s.slo_filter;
+    int rc = write_outputs(out, &a.in, &sum, &r.front, r.all, r.n_all, &err);
+    if (rc)
+        fprintf(stderr, "llmdse: error: explore: %s\n", err.msg);
+    else if (!quiet)
+        printf("explored %llu of %llu configurations in %.2f s (%.2f M/s, %d threads): %llu "
+               "evaluated, %llu feasible, front of %zu -> %s/front.csv%s\n",
+               (unsigned long long)r.processed, (unsigned long long)(a.end - a.begin),
+               r.wall_s, r.wall_s > 0 ? r.processed / r.wall_s / 1e6 : 0, r.threads,
+               (unsigned long long)r.evaluated, (unsigned long long)r.feasible, r.front.n, out,
+               r.partial ? " (PARTIAL: interrupted)" : "");
+    explore_result_free(&r);
+    space_free(&s);
+    if (rc)
+        return 1;
+    if (sum.partial) {
+        fprintf(stderr, "llmdse: explore: interrupted; the front of what was evaluated is in "
+                "%s, marked partial in summary.json\n", out);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- merge -------------------------------------------------------------------------------- */
+
+static int by_shard(const void *x, const void *y)
+{
+    return ((const llm_summary *)x)->shard_index - ((const llm_summary *)y)->shard_index;
+}
+
+static int cmd_merge(int argc, char **argv)
+{
+    const char *out = NULL, *model = NULL, *gpu = NULL, *workload = NULL, *space = NULL;
+    int quiet = 0;
+    /* options first, then the shard directories */
+    int first = 2;
+    opt opts[] = {{"--out", "-o", O_STR, &out, 0, 0, 0},
+                  {"--model", "-m", O_STR, &model, 0, 0, 0},
+                  {"--gpu", "-g", O_STR, &gpu, 0, 0, 0},
+                  {"--workload", "-w", O_STR, &workload, 0, 0, 0},
+                  {"--space", "-s", O_STR, &space, 0, 0, 0},
+                  {"--quiet", "-q", O_FLAG, &quiet, 0, 0, 0},
+                  {NULL, NULL, O_STR, NULL, 0, 0, 0}};
+    while (first < argc && argv[first][0] == '-')
+        first += (!strcmp(argv[first], "--quiet") || !strcmp(argv[first], "-q")) ? 1 : 2;
+    if (first > argc)
+        die_usage("merge: option %s needs a value", argv[argc - 1]);
+    parse_opts(first, argv, 2, opts, "merge");
+    int nshards = argc - first;
+    if (!out)
+        die_usage("merge: -o DIR is required");
+    if (nshards < 1)
+        die_usage("merge: expected the output directories of the shards after the options");
+    llm_summary *sh = calloc((size_t)nshards, sizeof *sh);
+    if (!sh)
+        die_usage("merge: out of memory");
+    llm_err err;
+    for (int i = 0; i < nshards; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/summary.json", argv[first + i]);
+        load_or_die(configs_load_summary(path, space_prune_names, &sh[i], &err), &err);
+        const llm_summary *a = &sh[0], *b = &sh[i];
+        if (strcmp(a->model, b->model) || strcmp(a->gpu, b->gpu) ||
+            strcmp(a->workload, b->workload) || strcmp(a->space, b->space) ||
+            strcmp(a->objectives, b->objectives) || a->space_size != b->space_size ||
+            a->shard_count != b->shard_count || a->slo_filter != b->slo_filter)
+            die_usage("merge: %s: not a shard of the same run as %s (model, GPU, workload, "
+                      "space, objectives, SLO filter and shard count must agree)", path,
+                      argv[first]);
+        if (b->partial)
+            die_usage("merge: %s: the shard was interrupted (partial); run it again", path);
+    }
+    qsort(sh, (size_t)nshards, sizeof *sh, by_shard);
+    if (nshards != sh[0].shard_count)
+        die_usage("merge: %d directories given for %d shards", nshards, sh[0].shard_count);
+    for (int i = 0; i < nshards; i++)
+        if (sh[i].shard_index != i || sh[i].begin != (i ? sh[i - 1].end : 0))
+            die_usage("merge: shard %d of %d is missing or given twice", i, nshards);
+    if (sh[nshards - 1].end != sh[0].space_size)
+        die_usage("merge: the shards do not cover the space");
+
+    llm_model m;
+    llm_gpu g;
+    llm_workload w;
+    space_t s;
+    const char *sp = space ? space : strcmp(sh[0].space, "default") ? sh[0].space : NULL;
+    load_inputs(model ? model : sh[0].model, gpu ? gpu : sh[0].gpu,
+                workload ? workload : sh[0].workload, sp, &m, &g, &w, &s, "merge");
+    s.slo_filter = sh[0].slo_filter;
+    if (s.size != sh[0].space_size)
+        die_usage("merge: the space now has %llu points, the shards %llu: the inputs changed",
+                  (unsigned long long)s.size, sh[0].space_size);
+    search_inputs in = {&m, &g, &w, &s};
+    report_summary sum;
+    memset(&sum, 0, sizeof sum);
+    sum.model = sh[0].model; sum.gpu = sh[0].gpu; sum.workload = sh[0].workload;
+    sum.space = sh[0].space;
+    if (search_parse_objectives(sh[0].objectives, sum.obj, &sum.nobj, &err))
+        die_usage("merge: %s", err.msg);
+    sum.space_size = s.size;
+    sum.begin = 0; sum.end = s.size;
+    sum.shard_index = 0; sum.shard_count = 1;
+    sum.slo_filter = s.slo_filter;
+    pareto front;
+    pareto_init(&front, sum.nobj);
+    for (int i = 0; i < nshards; i++) {
+        sum.processed += sh[i].processed;
+        sum.evaluated += sh[i].evaluated;
+        sum.feasible += sh[i].feasible;
+        for (int k = 1; k < PRUNE_COUNT; k++)
+            sum.pruned[k] += sh[i].pruned[k];
+        sum.wall_s += sh[i].wall_s;
+        if (sh[i].threads > sum.threads)
+            sum.threads = sh[i].threads;
+    }
+    /* sort back to find each shard's directory: argv order is the user's */
+    if (report_prepare_dir(out, &err))
+        die_usage("merge: %s", err.msg);
+    for (int i = first; i < argc; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/front.csv", argv[i]);
+        uint64_t *idx;
+        size_t n;
+        load_or_die(search_read_front_indices(path, &idx, &n, &err), &err);
+        for (size_t j = 0; j < n; j++) {
+            search_row r;
+            if (idx[j] >= s.size)
+                die_usage("merge: %s: index %llu is outside the space", path,
+                          (unsigned long long)idx[j]);
+            search_row_eval(&in, idx[j], &r);
+            if (r.why != PRUNE_NONE)
+                die_usage("merge: %s: index %llu is not a feasible configuration of these "
+                          "inputs", path, (unsigned long long)idx[j]);
+            pareto_pt q = {idx[j], {0}};
+            for (int k = 0; k < sum.nobj; k++)
+                q.o[k] = search_obj_value(sum.obj[k], &r.m);
+            if (pareto_insert(&front, &q) < 0) {
+                fprintf(stderr, "llmdse: error: merge: out of memory\n");
+                return 1;
+            }
+        }
+        free(idx);
+    }
+    pareto_sort(&front);
+    int rc = write_outputs(out, &in, &sum, &front, NULL, 0, &err);
+    if (rc)
+        fprintf(stderr, "llmdse: error: merge: %s\n", err.msg);
+    else if (!quiet)
+        printf("merged %d shards: %llu configurations, front of %zu -> %s/front.csv\n",
+               nshards, (unsigned long long)sum.processed, front.n, out);
+    pareto_free(&front);
+    space_free(&s);
+    free(sh);
+    return rc ? 1 : 0;
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: llmdse COMMAND [options]\n\n"
@@ -356,7 +711,12 @@ static void usage(FILE *f)
           "          [--batch B] [--unfused]\n"
           "  kernel  allreduce|allgather|reducescatter|alltoall|sendrecv -g GPU --ranks R\n"
           "          --bytes B [--sms N] [--scaleout]          one primitive\n"
-          "  list    models|gpus|workloads                     the bundled library\n"
+          "  explore -m MODEL -g GPU -w WORKLOAD [-s SPACE] -o DIR [--objectives a,b[,c]]\n"
+          "          [--threads N] [--shard I/N] [--slo] [--all [--force]] [--quiet]\n"
+          "                                                    the space as Pareto fronts\n"
+          "  merge   -o DIR SHARD_DIR... [-m MODEL] [-g GPU] [-w WORKLOAD] [-s SPACE]\n"
+          "                                                    combine sharded explore runs\n"
+          "  list    models|gpus|workloads|spaces              the bundled library\n"
           "  version\n\n"
           "MODEL, GPU and WORKLOAD are bundled names or paths to JSON files.\n"
           "Exit status: 0 success, 2 bad usage or input, 1 run-time failure. See docs/cli.md.\n",
@@ -376,10 +736,14 @@ int main(int argc, char **argv)
         return cmd_ops(argc, argv);
     if (!strcmp(cmd, "kernel"))
         return cmd_kernel(argc, argv);
+    if (!strcmp(cmd, "explore"))
+        return cmd_explore(argc, argv);
+    if (!strcmp(cmd, "merge"))
+        return cmd_merge(argc, argv);
     if (!strcmp(cmd, "list")) {
         if (argc != 3 || (strcmp(argv[2], "models") && strcmp(argv[2], "gpus") &&
-                          strcmp(argv[2], "workloads")))
-            die_usage("list: expected models, gpus or workloads");
+                          strcmp(argv[2], "workloads") && strcmp(argv[2], "spaces")))
+            die_usage("list: expected models, gpus, workloads or spaces");
         char buf[4096];
         configs_list(argv[2], buf, sizeof buf);
         for (char *p = strtok(buf, ", "); p; p = strtok(NULL, ", "))

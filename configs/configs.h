@@ -97,6 +97,26 @@ typedef struct {
     double request_rate; /* requests per second for the whole service, 0 = unspecified */
 } llm_workload;
 
+/* The knobs of a configuration space, in mixed-radix order (outermost first): the knobs that
+ * change the evaluation plan come first, the clock and the replica count last (cheapest). */
+typedef enum {
+    KNOB_TP = 0, KNOB_EP, KNOB_DTYPE, KNOB_KV_DTYPE, KNOB_BATCH, KNOB_SM_COMM, KNOB_FREQ,
+    KNOB_REPLICAS, KNOB_COUNT
+} llm_knob;
+extern const char *const llm_knob_names[]; /* "tp", "ep", "dtype", "kv_dtype", "batch",
+                                              "sm_comm", "freq_mhz", "replicas" */
+
+/* A space file as written: each knob's values (dtype knobs as llm_dtype indices), or not
+ * given (the default is derived from the model and GPU by space/). docs/formats.md. */
+typedef struct {
+    char name[LLM_NAME_MAX];
+    int given[KNOB_COUNT];
+    int n[KNOB_COUNT];
+    double *values[KNOB_COUNT]; /* malloc'd; configs_free_space releases them */
+    int gpus_per_node, nodes;   /* 0 = from the GPU file, 1 node */
+    int slo_filter;
+} llm_space_spec;
+
 /* Error: one message naming the file, the JSON path and what was expected. */
 typedef struct { char msg[LLM_ERR_MAX]; } llm_err;
 void llm_err_set(llm_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -119,6 +139,25 @@ int configs_load_workload(const char *name_or_path, llm_workload *w, llm_err *er
 int configs_parse_model(const char *json, const char *file, llm_model *m, llm_err *err);
 int configs_parse_gpu(const char *json, const char *file, llm_gpu *g, llm_err *err);
 int configs_parse_workload(const char *json, const char *file, llm_workload *w, llm_err *err);
+
+int configs_load_space(const char *name_or_path, llm_space_spec *s, llm_err *err);
+int configs_parse_space(const char *json, const char *file, llm_space_spec *s, llm_err *err);
+void configs_free_space(llm_space_spec *s);
+
+/* What an explore run recorded in its summary.json, as `llmdse merge` needs it. */
+#define LLM_PATH_MAX 1024
+typedef struct {
+    char model[LLM_PATH_MAX], gpu[LLM_PATH_MAX], workload[LLM_PATH_MAX], space[LLM_PATH_MAX];
+    char objectives[256];            /* comma-separated */
+    unsigned long long space_size, begin, end, processed, evaluated, feasible, front_size;
+    unsigned long long pruned[16];   /* by the names given to configs_load_summary */
+    int shard_index, shard_count, partial, threads, slo_filter;
+    double wall_s;
+} llm_summary;
+
+/* Reads a summary.json; prune_names (NULL-terminated, index 0 unused) name the "pruned" keys. */
+int configs_load_summary(const char *path, const char *const *prune_names, llm_summary *s,
+                         llm_err *err);
 
 /* Supported SM clock steps: min_mhz + i*step_mhz <= max_mhz. */
 int llm_gpu_clock_steps(const llm_gpu *g);

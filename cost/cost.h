@@ -219,6 +219,7 @@ typedef struct {
     double prefill_freq_mhz;       /* prefill clock after the cap */
     int power_cap_met;
     double cost_per_mtok;          /* USD per million output tokens, 0 if no price */
+    double cycle_s;                /* the serving cycle of eq. 24 (one replica) */
     cost_memory mem;
 } cost_metrics;
 
@@ -235,6 +236,10 @@ void cost_plan_build(const llm_model *m, const llm_gpu *g, const cost_config *c,
 /* Metrics at a requested clock (a supported step) under a per-GPU power cap in watts
  * (eq. 22-24): each phase's clock is lowered a step at a time until its power fits. */
 void cost_plan_eval(const cost_plan *p, double mhz, double cap_w, cost_metrics *out);
+
+/* Sets the fields that depend on the replica count (gpus, throughput, cost) of metrics that
+ * cost_plan_eval computed; explore evaluates a clock once for every replica count. */
+void cost_metrics_replicas(const cost_plan *p, int replicas, cost_metrics *m);
 
 /* Evaluates one configuration: cost_plan_build + cost_plan_eval at the configured clock and
  * cap. c must have passed cost_check. */

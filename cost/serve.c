@@ -199,7 +199,6 @@ void cost_plan_eval(const cost_plan *p, double mhz, double cap, cost_metrics *o)
     o->fits = p->mem.fits;
     o->max_batch = p->mem.max_batch;
     o->memory_per_gpu_gib = p->mem.total_gib;
-    o->gpus = p->per_replica * p->replicas;
     cost_pass pp, pd;
     double f_pre = capped_pass(g, &p->pre, mhz, p->sm_comm, p->per_replica, cap, &pp);
     double f_dec = capped_pass(g, &p->dec, mhz, p->sm_comm, p->per_replica, cap, &pd);
@@ -214,15 +213,22 @@ void cost_plan_eval(const cost_plan *p, double mhz, double cap, cost_metrics *o)
     /* eq. 24: continuous batching steady state. Every `out` steps each of the b slots finishes
      * and admits a new request, whose prefill stalls the batch. */
     double cycle = out * pd.time_s + b * pp.time_s;
+    o->cycle_s = cycle;
     o->tpot_with_prefill_s = cycle / out;
-    o->throughput_tok_s = b * out / cycle * p->replicas;
-    o->throughput_per_gpu = o->throughput_tok_s / o->gpus;
     o->prefill_energy_j = pp.energy_j;
     o->decode_energy_per_token_j = pd.energy_j / b;
     o->energy_per_token_j = (out * pd.energy_j + b * pp.energy_j) / (b * out);
     o->avg_power_w = (out * pd.energy_j + b * pp.energy_j) / cycle / p->per_replica;
-    if (g->price_per_hour > 0)
-        o->cost_per_mtok = g->price_per_hour * o->gpus / 3600.0 / o->throughput_tok_s * 1e6;
+    cost_metrics_replicas(p, p->replicas, o);
+}
+
+void cost_metrics_replicas(const cost_plan *p, int replicas, cost_metrics *o)
+{
+    o->gpus = p->per_replica * replicas;
+    o->throughput_per_gpu = (double)p->batch * p->output / o->cycle_s / p->per_replica;
+    o->throughput_tok_s = o->throughput_per_gpu * o->gpus;
+    o->cost_per_mtok = p->g->price_per_hour > 0
+                           ? p->g->price_per_hour / 3600.0 / o->throughput_per_gpu * 1e6 : 0;
 }
 
 void cost_eval(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_metrics *o)

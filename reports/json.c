@@ -81,6 +81,15 @@ void json_num(json_out *j, const char *k, double v)
         fputs("null", j->f); /* callers check report_metrics_finite first; never "nan" */
 }
 
+void json_num17(json_out *j, const char *k, double v)
+{
+    key(j, k);
+    if (isfinite(v))
+        fprintf(j->f, "%.17g", v == 0 ? 0.0 : v);
+    else
+        fputs("null", j->f);
+}
+
 void json_int(json_out *j, const char *k, long long v)
 {
     key(j, k);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "../configs/configs.h"
 #include "../cost/cost.h"
+#include "../search/search.h"
 
 typedef enum { FMT_TEXT = 0, FMT_JSON = 1, FMT_CSV = 2 } report_format;
 
@@ -22,7 +23,8 @@ void json_obj(json_out *j, const char *key);     /* key NULL inside arrays / at 
 void json_arr(json_out *j, const char *key);
 void json_end_obj(json_out *j);
 void json_end_arr(json_out *j);
-void json_num(json_out *j, const char *key, double v);
+void json_num(json_out *j, const char *key, double v);   /* %.9g: for people */
+void json_num17(json_out *j, const char *key, double v); /* %.17g: round-trips exactly */
 void json_int(json_out *j, const char *key, long long v);
 void json_str(json_out *j, const char *key, const char *s);
 void json_bool(json_out *j, const char *key, int v);
@@ -48,5 +50,41 @@ void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase 
 /* One primitive: what it is (a short label such as "gemm 4096x4096x4096 bf16"). */
 void report_kernel(FILE *f, report_format fmt, const char *what, const llm_gpu *g,
                    const cost_kernel *k, double mhz, double sms);
+
+/* ---- explore outputs (docs/explore.md, "Outputs") ----------------------------------------- */
+
+/* What summary.json records; merge fills it from the shards' summaries. */
+typedef struct {
+    const char *model, *gpu, *workload, *space;  /* the arguments as given */
+    int nobj;
+    search_obj obj[SEARCH_MAX_OBJ];
+    uint64_t space_size, begin, end;
+    int shard_index, shard_count;
+    uint64_t processed, evaluated, feasible, pruned[PRUNE_COUNT];
+    uint64_t front_size;
+    int partial, threads, slo_filter;
+    double wall_s;
+} report_summary;
+
+/* Writes `name` in `dir` through a temporary file renamed into place, so a failed run never
+ * leaves a half-written file. write() returns 0 or -1. Returns 0, or -1 with a message. */
+int report_write_atomic(const char *dir, const char *name, int (*write)(FILE *, void *),
+                        void *ctx, llm_err *err);
+/* Checks, before a long computation, that dir is a writable directory or can be created
+ * (without creating it); report_make_dir creates it when the outputs are ready. */
+int report_prepare_dir(const char *dir, llm_err *err);
+int report_make_dir(const char *dir, llm_err *err);
+
+/* The front (rows evaluated from the indices, in index order) as CSV and JSON; every number
+ * %.17g, so reading and writing again is exact. */
+void report_front_csv(FILE *f, const search_inputs *in, const search_row *rows, size_t n,
+                      int with_slo);
+/* The same in two parts, for writing rows in blocks (all.csv); with_slo adds slo_met. */
+void report_front_csv_header(FILE *f, const search_inputs *in, int with_slo);
+void report_front_csv_rows(FILE *f, const search_inputs *in, const search_row *rows, size_t n,
+                           int with_slo);
+void report_front_json(FILE *f, const report_summary *s, const search_inputs *in,
+                       const search_row *rows, size_t n);
+void report_summary_json(FILE *f, const report_summary *s);
 
 #endif

@@ -2,10 +2,17 @@
  * Prints figures; asserts nothing (speed is not a test). */
 #include "../configs/configs.h"
 #include "../cost/cost.h"
+#include "../search/search.h"
+#include "../space/space.h"
 
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now(void)
 {
@@ -109,6 +116,68 @@ static void bench_plan(const char *model, const char *gpu)
            "%d clocks each; checksum %.3g)\n", model, gpu, n / t, llm_gpu_clock_steps(&g), sink);
 }
 
+/* One explore run in a child process, so its peak memory (ru_maxrss) is its own. The space is
+ * the bundled one, with the batch grid (1, 9, 17, ...) extended `widen` times: 10x the points,
+ * and memory must stay flat. */
+static void bench_explore(const char *space, int threads, int widen)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        llm_model m;
+        llm_gpu g;
+        llm_workload w;
+        llm_space_spec spec;
+        space_t s;
+        llm_err err;
+        load("llama-3.1-70b", "h100-sxm5-80gb", &m, &g);
+        if (configs_load_workload("chat", &w, &err) || configs_load_space(space, &spec, &err)) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            _exit(1);
+        }
+        if (widen > 1) {
+            int n = spec.n[KNOB_BATCH] * widen;
+            double *v = malloc(sizeof(double) * (size_t)n);
+            for (int i = 0; i < n; i++)
+                v[i] = 1 + 8 * i;
+            free(spec.values[KNOB_BATCH]);
+            spec.values[KNOB_BATCH] = v;
+            spec.n[KNOB_BATCH] = n;
+        }
+        if (space_build(&spec, &m, &g, &s, &err)) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            _exit(1);
+        }
+        explore_args a;
+        memset(&a, 0, sizeof a);
+        a.in = (search_inputs){&m, &g, &w, &s};
+        a.nobj = 3;
+        a.obj[0] = OBJ_ENERGY;
+        a.obj[1] = OBJ_TPOT;
+        a.obj[2] = OBJ_THROUGHPUT_PER_GPU;
+        a.end = s.size;
+        a.threads = threads;
+        explore_result r;
+        if (search_explore(&a, &r, &err)) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            _exit(1);
+        }
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        printf("bench explore %s%s, %d thread%s: %llu configs in %.3f s = %6.2f M configs/s "
+               "(%5.2f M/s per thread; %llu evaluated = %5.2f M evaluations/s), front %zu, "
+               "peak memory %ld MiB\n", space, widen > 1 ? " x10 batches" : "", r.threads,
+               r.threads > 1 ? "s" : "", (unsigned long long)s.size, r.wall_s,
+               s.size / r.wall_s / 1e6, s.size / r.wall_s / 1e6 / r.threads,
+               (unsigned long long)r.evaluated, r.evaluated / r.wall_s / 1e6, r.front.n,
+               ru.ru_maxrss / 1024);
+        fflush(stdout);
+        _exit(0);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+}
+
 int main(void)
 {
     bench_gemm();
@@ -118,5 +187,9 @@ int main(void)
     bench_eval("qwen3-235b-a22b", "h200-sxm-141gb");
     bench_plan("llama-3.1-70b", "h100-sxm5-80gb");
     bench_plan("qwen3-235b-a22b", "h200-sxm-141gb");
+    int all = omp_get_max_threads();
+    bench_explore("llama-3.1-70b-8xh100", 1, 1);
+    bench_explore("llama-3.1-70b-8xh100", all, 1);
+    bench_explore("llama-3.1-70b-8xh100", all, 10);
     return 0;
 }

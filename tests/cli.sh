@@ -81,5 +81,47 @@ expect 2 '$.power.tdp_w: expected a number' -- eval -m llama-3.1-8b -g "$tmp/gpu
 : > "$tmp/empty.json"
 expect 2 'malformed JSON' -- eval -m llama-3.1-8b -g "$tmp/empty.json"
 
+# explore and merge
+expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/ex"
+for f in front.csv front.json summary.json; do
+    if [ -s "$tmp/ex/$f" ]; then pass=$((pass+1)); else echo "FAIL: explore wrote no $f"; fail=$((fail+1)); fi
+done
+expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/s0" --shard 0/2 --threads 1
+expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/s1" --shard 1/2 --threads 2
+expect 0 'merged 2 shards' -- merge -o "$tmp/merged" "$tmp/s1" "$tmp/s0"
+for f in front.csv front.json; do
+    if cmp -s "$tmp/ex/$f" "$tmp/merged/$f"; then pass=$((pass+1)); else echo "FAIL: merged $f differs from a single run"; fail=$((fail+1)); fi
+done
+expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/all" --all --objectives ttft,gpus
+rows=$(($(wc -l < "$tmp/all/all.csv") - 1)); evaluated=$(sed -n 's/.*"evaluated": \([0-9]*\).*/\1/p' "$tmp/all/summary.json")
+if [ "$rows" -eq "$evaluated" ] && [ "$rows" -gt 0 ]; then pass=$((pass+1)); else echo "FAIL: all.csv has $rows rows, summary says $evaluated evaluated"; fail=$((fail+1)); fi
+expect 0 'front of' -- explore -m llama-3.1-70b -g h100-sxm5-80gb -w reasoning -s small -o "$tmp/slo" --slo
+LLMDSE_CAT=$(cat "$tmp/slo/summary.json"); case "$LLMDSE_CAT" in *'"slo_filter": true'*) pass=$((pass+1));; *) echo "FAIL: summary lacks slo_filter"; fail=$((fail+1));; esac
+expect 2 'directories given for 2 shards' -- merge -o "$tmp/m2" "$tmp/s0"
+expect 2 'not a shard of the same run' -- merge -o "$tmp/m3" "$tmp/s0" "$tmp/ex"
+cp -r "$tmp/s1" "$tmp/s1copy"
+expect 2 'missing or given twice' -- merge -o "$tmp/m4" "$tmp/s1" "$tmp/s1copy"
+expect 2 '--shard: expected I/N' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o "$tmp/x" --shard 2/2
+expect 2 '--objectives: unknown objective "speed"' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o "$tmp/x" --objectives speed,tpot
+expect 2 'has no price' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o "$tmp/x" --objectives cost_per_mtok,tpot
+expect 2 '--all: the range has' -- explore -m llama-3.1-70b -g h100-sxm5-80gb -w chat -s llama-3.1-70b-8xh100 -o "$tmp/x" --all
+expect 2 'is not a writable directory' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o /nonexistent/dir/out
+expect 2 'no configuration of the' -- explore -m llama-3.1-405b -g l4 -w chat -s small -o "$tmp/none"
+if [ -e "$tmp/none" ]; then echo "FAIL: an impossible space left $tmp/none behind"; fail=$((fail+1)); else pass=$((pass+1)); fi
+expect 2 'context_too_long' -- explore -m opt-1.3b -g h100-sxm5-80gb -w summarization -s small -o "$tmp/none"
+printf '{"batch": {"min": 8, "max": 1, "step": 1}}' > "$tmp/bad-space.json"
+expect 2 'bad-space.json: $.batch: empty range' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s "$tmp/bad-space.json" -o "$tmp/x"
+expect 2 '-o DIR is required' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat
+
+# Ctrl-C: a large space interrupted writes the front so far, marked partial, and exits 1
+printf '{"batch": {"min": 1, "max": 1024, "step": 1}, "sm_comm": {"min": 0, "max": 32, "step": 1}, "replicas": {"min": 1, "max": 8, "step": 1}}' > "$tmp/huge.json"
+"$LLMDSE" explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s "$tmp/huge.json" -o "$tmp/int" -q --threads 1 >/dev/null 2>"$tmp/int.err" &
+pid=$!; sleep 1; kill -INT $pid; wait $pid; st=$?
+if [ "$st" -eq 1 ] && grep -q '"partial": true' "$tmp/int/summary.json" 2>/dev/null && [ -s "$tmp/int/front.csv" ]; then
+    pass=$((pass+1))
+else
+    echo "FAIL: interrupted explore: exit $st, summary:"; cat "$tmp/int/summary.json" "$tmp/int.err" 2>&1 | sed 's/^/  /'; fail=$((fail+1))
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,250 @@
+/* reports/explore.c — explore's outputs: front.csv, front.json, summary.json, all.csv, each
+ * written atomically (docs/explore.md, "Outputs"). */
+#include "reports.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int report_prepare_dir(const char *dir, llm_err *err)
+{
+    struct stat st;
+    if (!stat(dir, &st)) {
+        if (!S_ISDIR(st.st_mode)) {
+            llm_err_set(err, "-o %s: exists and is not a directory", dir);
+            return -1;
+        }
+        if (access(dir, W_OK | X_OK)) {
+            llm_err_set(err, "-o %s: the output directory is not writable: %s", dir,
+                        strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    if (errno != ENOENT) {
+        llm_err_set(err, "-o %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    /* Created only when the outputs are written, so a failed run leaves nothing behind;
+     * here the parent must exist and be writable. */
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", dir);
+    size_t l = strlen(parent);
+    while (l > 1 && parent[l - 1] == '/')
+        parent[--l] = '\0';
+    char *slash = strrchr(parent, '/');
+    if (!slash)
+        strcpy(parent, ".");
+    else if (slash == parent)
+        parent[1] = '\0';
+    else
+        *slash = '\0';
+    if (stat(parent, &st) || !S_ISDIR(st.st_mode) || access(parent, W_OK | X_OK)) {
+        llm_err_set(err, "-o %s: cannot create the output directory: %s is not a writable "
+                    "directory", dir, parent);
+        return -1;
+    }
+    return 0;
+}
+
+int report_make_dir(const char *dir, llm_err *err)
+{
+    if (mkdir(dir, 0777) && errno != EEXIST) {
+        llm_err_set(err, "-o %s: cannot create the output directory: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int report_write_atomic(const char *dir, const char *name, int (*write)(FILE *, void *),
+                        void *ctx, llm_err *err)
+{
+    char tmp[4096], final[4096];
+    snprintf(final, sizeof final, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        llm_err_set(err, "%s: cannot write: %s", tmp, strerror(errno));
+        return -1;
+    }
+    int rc = write(f, ctx);
+    if (fflush(f) || ferror(f))
+        rc = -1;
+    int saved = errno;
+    if (fclose(f))
+        rc = -1;
+    if (rc || rename(tmp, final)) {
+        if (!rc)
+            saved = errno;
+        llm_err_set(err, "%s: write failed: %s", final, strerror(saved ? saved : EIO));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* The columns of a row, shared by CSV and JSON so they cannot drift apart. */
+typedef struct {
+    const char *name;
+    int kind; /* 0 number, 1 integer, 2 string */
+} column;
+
+static const column cols[] = {
+    {"index", 1}, {"tp", 1}, {"ep", 1}, {"dtype", 2}, {"kv_dtype", 2}, {"batch", 1},
+    {"sm_comm", 1}, {"freq_mhz", 0}, {"replicas", 1}, {"gpus", 1}, {"memory_per_gpu_gib", 0},
+    {"max_batch", 1}, {"ttft_s", 0}, {"tpot_s", 0}, {"tpot_with_prefill_s", 0},
+    {"throughput_tok_s", 0}, {"throughput_per_gpu_tok_s", 0}, {"energy_per_token_j", 0},
+    {"prefill_energy_j", 0}, {"decode_energy_per_token_j", 0}, {"avg_power_w", 0},
+    {"peak_power_w", 0}, {"effective_freq_mhz", 0}, {"prefill_freq_mhz", 0},
+    {"cost_per_mtok_usd", 0},
+};
+#define NCOLS (sizeof cols / sizeof cols[0])
+
+static double num(const search_row *r, unsigned c)
+{
+    const cost_metrics *m = &r->m;
+    const space_point *p = &r->p;
+    switch (c) {
+    case 0: return (double)r->index;
+    case 1: return p->tp;
+    case 2: return p->ep;
+    case 5: return p->batch;
+    case 6: return p->sm_comm;
+    case 7: return p->freq_mhz;
+    case 8: return p->replicas;
+    case 9: return m->gpus;
+    case 10: return m->memory_per_gpu_gib;
+    case 11: return m->max_batch;
+    case 12: return m->ttft_s;
+    case 13: return m->tpot_s;
+    case 14: return m->tpot_with_prefill_s;
+    case 15: return m->throughput_tok_s;
+    case 16: return m->throughput_per_gpu;
+    case 17: return m->energy_per_token_j;
+    case 18: return m->prefill_energy_j;
+    case 19: return m->decode_energy_per_token_j;
+    case 20: return m->avg_power_w;
+    case 21: return m->peak_power_w;
+    case 22: return m->effective_freq_mhz;
+    case 23: return m->prefill_freq_mhz;
+    case 24: return m->cost_per_mtok;
+    }
+    return 0;
+}
+
+static const char *str(const search_row *r, unsigned c)
+{
+    return llm_dtype_names[c == 3 ? r->p.dtype : r->p.kv_dtype];
+}
+
+static unsigned ncols(const search_inputs *in)
+{
+    return in->g->price_per_hour > 0 ? NCOLS : NCOLS - 1; /* cost only with a price */
+}
+
+void report_front_csv_header(FILE *f, const search_inputs *in, int with_slo)
+{
+    unsigned nc = ncols(in);
+    for (unsigned c = 0; c < nc; c++)
+        fprintf(f, "%s%s", c ? "," : "", cols[c].name);
+    fputs(with_slo ? ",slo_met\n" : "\n", f);
+}
+
+void report_front_csv(FILE *f, const search_inputs *in, const search_row *rows, size_t n,
+                      int with_slo)
+{
+    report_front_csv_header(f, in, with_slo);
+    report_front_csv_rows(f, in, rows, n, with_slo);
+}
+
+void report_front_csv_rows(FILE *f, const search_inputs *in, const search_row *rows, size_t n,
+                           int with_slo)
+{
+    unsigned nc = ncols(in);
+    for (size_t i = 0; i < n; i++) {
+        const search_row *r = &rows[i];
+        for (unsigned c = 0; c < nc; c++) {
+            if (c)
+                fputc(',', f);
+            if (cols[c].kind == 2)
+                fputs(str(r, c), f);
+            else if (c == 0)
+                fprintf(f, "%llu", (unsigned long long)r->index);
+            else
+                fprintf(f, "%.17g", num(r, c));
+        }
+        if (with_slo)
+            fprintf(f, ",%d", r->why == PRUNE_NONE);
+        fputc('\n', f);
+    }
+}
+
+static void inputs_json(json_out *j, const report_summary *s)
+{
+    json_str(j, "model", s->model);
+    json_str(j, "gpu", s->gpu);
+    json_str(j, "workload", s->workload);
+    json_str(j, "space", s->space);
+    json_arr(j, "objectives");
+    for (int k = 0; k < s->nobj; k++)
+        json_str(j, NULL, search_obj_names[s->obj[k]]);
+    json_end_arr(j);
+}
+
+void report_front_json(FILE *f, const report_summary *s, const search_inputs *in,
+                       const search_row *rows, size_t n)
+{
+    json_out j;
+    json_begin(&j, f, 1);
+    json_obj(&j, NULL);
+    inputs_json(&j, s);
+    json_arr(&j, "points");
+    unsigned nc = ncols(in);
+    for (size_t i = 0; i < n; i++) {
+        json_obj(&j, NULL);
+        for (unsigned c = 0; c < nc; c++) {
+            if (cols[c].kind == 2)
+                json_str(&j, cols[c].name, str(&rows[i], c));
+            else if (c == 0)
+                json_int(&j, cols[c].name, (long long)rows[i].index);
+            else
+                json_num17(&j, cols[c].name, num(&rows[i], c));
+        }
+        json_end_obj(&j);
+    }
+    json_end_arr(&j);
+    json_end_obj(&j);
+    json_finish(&j);
+}
+
+void report_summary_json(FILE *f, const report_summary *s)
+{
+    json_out j;
+    json_begin(&j, f, 1);
+    json_obj(&j, NULL);
+    inputs_json(&j, s);
+    json_bool(&j, "slo_filter", s->slo_filter);
+    json_int(&j, "space_size", (long long)s->space_size);
+    json_obj(&j, "shard");
+    json_int(&j, "index", s->shard_index);
+    json_int(&j, "count", s->shard_count);
+    json_int(&j, "begin", (long long)s->begin);
+    json_int(&j, "end", (long long)s->end);
+    json_end_obj(&j);
+    json_int(&j, "processed", (long long)s->processed);
+    json_int(&j, "evaluated", (long long)s->evaluated);
+    json_int(&j, "feasible", (long long)s->feasible);
+    json_obj(&j, "pruned");
+    for (int k = 1; k < PRUNE_COUNT; k++)
+        json_int(&j, space_prune_names[k], (long long)s->pruned[k]);
+    json_end_obj(&j);
+    json_int(&j, "front_size", (long long)s->front_size);
+    json_bool(&j, "partial", s->partial);
+    json_int(&j, "threads", s->threads);
+    json_num(&j, "wall_s", s->wall_s);
+    json_num(&j, "configs_per_s", s->wall_s > 0 ? s->processed / s->wall_s : 0);
+    json_end_obj(&j);
+    json_finish(&j);
+}

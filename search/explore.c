@@ -1,0 +1,272 @@
+/* search/explore.c — the exhaustive evaluator: OpenMP over contiguous index ranges, one
+ * evaluation plan per block of points sharing the plan knobs, per-thread Pareto archives merged
+ * at the end (docs/explore.md). */
+#include "search.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void search_config(const search_inputs *in, const space_point *p, cost_config *c)
+{
+    cost_config_default(c);
+    c->tp = p->tp;
+    c->ep = p->ep;
+    c->batch = p->batch;
+    c->replicas = p->replicas;
+    c->sm_comm = p->sm_comm;
+    c->freq_mhz = p->freq_mhz;
+    c->wdtype = p->dtype;
+    c->kvdtype = p->kv_dtype;
+    c->prompt = (int)lround(in->w->prompt_mean);
+    c->output = (int)lround(in->w->output_mean);
+}
+
+static space_prune slo_check(const search_inputs *in, const cost_metrics *m)
+{
+    if (!in->s->slo_filter)
+        return PRUNE_NONE;
+    if (m->ttft_s > in->w->ttft_slo_s)
+        return PRUNE_TTFT_SLO;
+    if (m->tpot_s > in->w->tpot_slo_s)
+        return PRUNE_TPOT_SLO;
+    return PRUNE_NONE;
+}
+
+static int gpus_exceeded(const space_t *s, const space_point *p, int replicas)
+{
+    return (uint64_t)p->tp * (uint64_t)p->ep * (uint64_t)replicas > (uint64_t)s->gpus_total;
+}
+
+void search_row_eval(const search_inputs *in, uint64_t index, search_row *r)
+{
+    int d[KNOB_COUNT];
+    memset(r, 0, sizeof *r);
+    r->index = index;
+    space_decode(in->s, index, d);
+    space_point_of(in->s, d, &r->p);
+    r->why = space_check_plan(in->s, in->m, in->g, in->w, &r->p);
+    if (r->why)
+        return;
+    if (gpus_exceeded(in->s, &r->p, r->p.replicas)) {
+        r->why = PRUNE_GPUS;
+        return;
+    }
+    cost_config c;
+    search_config(in, &r->p, &c);
+    cost_plan plan;
+    cost_plan_build(in->m, in->g, &c, &plan);
+    if (!plan.mem.fits) {
+        r->why = PRUNE_MEMORY;
+        return;
+    }
+    cost_plan_eval(&plan, r->p.freq_mhz, in->g->tdp_w, &r->m);
+    cost_metrics_replicas(&plan, r->p.replicas, &r->m);
+    r->why = slo_check(in, &r->m);
+}
+
+typedef struct {
+    pareto arc;
+    uint64_t pruned[PRUNE_COUNT], evaluated, feasible, processed;
+    uint64_t *all;
+    size_t n_all, cap_all;
+    int oom;
+    cost_plan plan;
+} worker;
+
+static void keep_index(worker *wk, uint64_t idx)
+{
+    if (wk->n_all == wk->cap_all) {
+        size_t cap = wk->cap_all ? 2 * wk->cap_all : 1024;
+        uint64_t *n = realloc(wk->all, cap * sizeof *n);
+        if (!n) {
+            wk->oom = 1;
+            return;
+        }
+        wk->all = n;
+        wk->cap_all = cap;
+    }
+    wk->all[wk->n_all++] = idx;
+}
+
+/* Points [lo, hi): a block of points shares the plan knobs (every knob but the clock and the
+ * replica count); its plan is built once and each clock evaluated once for all replica counts. */
+static void process_range(const explore_args *a, worker *wk, uint64_t lo, uint64_t hi)
+{
+    const search_inputs *in = &a->in;
+    const space_t *s = in->s;
+    const llm_gpu *g = in->g;
+    const int nrep = s->n[KNOB_REPLICAS];
+    uint64_t idx = lo;
+    while (idx < hi) {
+        uint64_t outer = idx / s->inner;
+        uint64_t block_end = (outer + 1) * s->inner;
+        if (block_end > hi)
+            block_end = hi;
+        int d[KNOB_COUNT];
+        space_point p;
+        space_decode(s, outer * s->inner, d);
+        space_point_of(s, d, &p);
+        space_prune why = space_check_plan(s, in->m, g, in->w, &p);
+        if (why) {
+            wk->pruned[why] += block_end - idx;
+            idx = block_end;
+            continue;
+        }
+        cost_config c;
+        search_config(in, &p, &c);
+        cost_memory mem;
+        cost_memory_eval(in->m, g, &c, &mem);
+        int built = 0, last_fd = -1;
+        cost_metrics base;
+        for (; idx < block_end; idx++) {
+            uint64_t within = idx - outer * s->inner;
+            int fd = (int)(within / (uint64_t)nrep), rd = (int)(within % (uint64_t)nrep);
+            int rep = (int)s->v[KNOB_REPLICAS][rd];
+            if (gpus_exceeded(s, &p, rep)) {
+                wk->pruned[PRUNE_GPUS]++;
+                continue;
+            }
+            if (!mem.fits) {
+                wk->pruned[PRUNE_MEMORY]++;
+                continue;
+            }
+            if (!built) {
+                cost_plan_build(in->m, g, &c, &wk->plan);
+                built = 1;
+            }
+            if (fd != last_fd) {
+                cost_plan_eval(&wk->plan, s->v[KNOB_FREQ][fd], g->tdp_w, &base);
+                last_fd = fd;
+            }
+            cost_metrics m = base;
+            cost_metrics_replicas(&wk->plan, rep, &m);
+            wk->evaluated++;
+            if (a->keep_all)
+                keep_index(wk, idx);
+            space_prune slo = slo_check(in, &m);
+            if (slo) {
+                wk->pruned[slo]++;
+                continue;
+            }
+            wk->feasible++;
+            pareto_pt q;
+            q.index = idx;
+            for (int k = 0; k < a->nobj; k++)
+                q.o[k] = search_obj_value(a->obj[k], &m);
+            if (pareto_insert(&wk->arc, &q) < 0)
+                wk->oom = 1;
+        }
+    }
+}
+
+static void progress(uint64_t done, uint64_t total, double t0, int final)
+{
+    double t = omp_get_wtime() - t0;
+    double rate = t > 0 ? done / t : 0;
+    double eta = rate > 0 ? (total - done) / rate : 0;
+    fprintf(stderr, "\rexplore: %5.1f%%  %8.2f M configs/s  ETA %6.1f s ",
+            total ? 100.0 * done / total : 100.0, rate / 1e6, eta);
+    if (final)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Points per work unit: large enough to amortise scheduling, small enough to balance and to
+ * notice a stop request within milliseconds. */
+#define CHUNK (UINT64_C(1) << 15)
+
+int search_explore(const explore_args *a, explore_result *r, llm_err *err)
+{
+    memset(r, 0, sizeof *r);
+    pareto_init(&r->front, a->nobj);
+    int nt = a->threads > 0 ? a->threads : omp_get_max_threads();
+    worker *wk = calloc((size_t)nt, sizeof *wk);
+    if (!wk) {
+        llm_err_set(err, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < nt; i++)
+        pareto_init(&wk[i].arc, a->nobj);
+    uint64_t range = a->end - a->begin;
+    uint64_t nchunks = (range + CHUNK - 1) / CHUNK;
+    uint64_t done = 0;
+    double t0 = omp_get_wtime(), last = t0;
+#pragma omp parallel num_threads(nt)
+    {
+        worker *me = &wk[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 1)
+        for (uint64_t ci = 0; ci < nchunks; ci++) {
+            if ((a->stop && *a->stop) || me->oom)
+                continue;
+            uint64_t lo = a->begin + ci * CHUNK;
+            uint64_t hi = range - ci * CHUNK > CHUNK ? lo + CHUNK : a->end;
+            process_range(a, me, lo, hi);
+            me->processed += hi - lo;
+            uint64_t now_done;
+#pragma omp atomic capture
+            now_done = done += hi - lo;
+            if (a->progress && omp_get_thread_num() == 0 && omp_get_wtime() - last > 0.2) {
+                last = omp_get_wtime();
+                progress(now_done, range, t0, 0);
+            }
+        }
+    }
+    r->wall_s = omp_get_wtime() - t0;
+    if (a->progress)
+        progress(done, range, t0, 1);
+    r->threads = nt;
+    int oom = 0;
+    size_t n_all = 0;
+    for (int i = 0; i < nt; i++) {
+        oom |= wk[i].oom;
+        r->processed += wk[i].processed;
+        r->evaluated += wk[i].evaluated;
+        r->feasible += wk[i].feasible;
+        for (int k = 0; k < PRUNE_COUNT; k++)
+            r->pruned[k] += wk[i].pruned[k];
+        for (size_t j = 0; j < wk[i].arc.n && !oom; j++)
+            oom |= pareto_insert(&r->front, &wk[i].arc.pt[j]) < 0;
+        n_all += wk[i].n_all;
+    }
+    if (a->keep_all && !oom && n_all) {
+        r->all = malloc(n_all * sizeof *r->all);
+        oom |= !r->all;
+        for (int i = 0; i < nt && r->all; i++) {
+            if (!wk[i].n_all)
+                continue; /* that worker kept nothing (its buffer may be NULL) */
+            memcpy(r->all + r->n_all, wk[i].all, wk[i].n_all * sizeof *r->all);
+            r->n_all += wk[i].n_all;
+        }
+        if (r->all)
+            qsort(r->all, r->n_all, sizeof *r->all, cmp_u64);
+    }
+    for (int i = 0; i < nt; i++) {
+        pareto_free(&wk[i].arc);
+        free(wk[i].all);
+    }
+    free(wk);
+    if (oom) {
+        explore_result_free(r);
+        llm_err_set(err, "out of memory while exploring");
+        return -1;
+    }
+    pareto_sort(&r->front);
+    r->partial = r->processed < range;
+    return 0;
+}
+
+void explore_result_free(explore_result *r)
+{
+    pareto_free(&r->front);
+    free(r->all);
+    r->all = NULL;
+}

@@ -1,0 +1,107 @@
+/* search/search.h — which configurations are best: the exhaustive parallel evaluator, Pareto
+ * archives, and merging sharded fronts. The only front header of search/, and the only place
+ * that uses OpenMP. docs/explore.md. */
+#ifndef LLMDSE_SEARCH_H
+#define LLMDSE_SEARCH_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../configs/configs.h"
+#include "../cost/cost.h"
+#include "../space/space.h"
+
+/* ---- objectives --------------------------------------------------------------------------- */
+
+typedef enum {
+    OBJ_ENERGY = 0, OBJ_TPOT, OBJ_TTFT, OBJ_THROUGHPUT_PER_GPU, OBJ_GPUS, OBJ_PEAK_POWER,
+    OBJ_COST, OBJ_COUNT
+} search_obj;
+extern const char *const search_obj_names[]; /* energy_per_token, tpot, ttft, ... */
+#define SEARCH_MAX_OBJ 3
+
+/* Parses "a,b[,c]" into 2 or 3 distinct objectives; -1 with a message naming the bad one. */
+int search_parse_objectives(const char *s, search_obj *out, int *n, llm_err *err);
+/* The objective as a quantity to minimise (maximised ones negated). */
+double search_obj_value(search_obj o, const cost_metrics *m);
+
+/* ---- Pareto archive ----------------------------------------------------------------------- */
+
+typedef struct {
+    uint64_t index;
+    double o[SEARCH_MAX_OBJ];
+} pareto_pt;
+
+/* The non-dominated points seen so far. Among points with equal objective vectors only the
+ * lowest index is kept, so the archive's final content does not depend on insertion order:
+ * the same whatever the thread count or shard split. */
+typedef struct {
+    pareto_pt *pt;
+    size_t n, cap;
+    int nobj;
+} pareto;
+
+void pareto_init(pareto *a, int nobj);
+void pareto_free(pareto *a);
+/* Returns 1 if q joined the archive, 0 if dominated (or tied with a lower index), -1 out of
+ * memory. */
+int pareto_insert(pareto *a, const pareto_pt *q);
+void pareto_sort(pareto *a); /* by index */
+
+/* ---- one point, from its index ------------------------------------------------------------ */
+
+typedef struct {
+    const llm_model *m;
+    const llm_gpu *g;
+    const llm_workload *w;
+    const space_t *s;
+} search_inputs;
+
+/* The cost_config of a space point under a workload (request shape: the workload's means). */
+void search_config(const search_inputs *in, const space_point *p, cost_config *c);
+
+typedef struct {
+    uint64_t index;
+    space_point p;
+    cost_metrics m;
+    space_prune why; /* PRUNE_NONE when evaluated and kept */
+} search_row;
+
+/* Evaluates one point exactly as explore does (the same arithmetic, so the same numbers). */
+void search_row_eval(const search_inputs *in, uint64_t index, search_row *r);
+
+/* ---- explore ------------------------------------------------------------------------------ */
+
+typedef struct {
+    search_inputs in;
+    int nobj;
+    search_obj obj[SEARCH_MAX_OBJ];
+    uint64_t begin, end;          /* the index range: the whole space or one shard */
+    int threads;                  /* 0 = OpenMP's default */
+    int progress;                 /* print a progress bar on stderr */
+    volatile sig_atomic_t *stop;  /* set (by a signal handler) to stop early; may be NULL */
+    int keep_all;                 /* collect the indices of every evaluated point */
+} explore_args;
+
+typedef struct {
+    uint64_t processed;           /* points looked at (the range, unless stopped) */
+    uint64_t evaluated;           /* points the cost model ran on */
+    uint64_t feasible;            /* evaluated and not filtered by an SLO */
+    uint64_t pruned[PRUNE_COUNT]; /* by reason; PRUNE_NONE unused */
+    pareto front;                 /* sorted by index */
+    uint64_t *all;                /* keep_all: evaluated indices, ascending */
+    size_t n_all;
+    int threads, partial;
+    double wall_s;
+} explore_result;
+
+/* Runs the evaluator over [begin, end). Memory does not grow with the range (only with the
+ * front and, with keep_all, the evaluated points). Returns 0, or -1 (out of memory). */
+int search_explore(const explore_args *a, explore_result *r, llm_err *err);
+void explore_result_free(explore_result *r);
+
+/* Reads the index column of a front.csv written by explore. */
+int search_read_front_indices(const char *path, uint64_t **out, size_t *n, llm_err *err);
+
+#endif

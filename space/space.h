@@ -1,0 +1,54 @@
+/* space/space.h — the configuration space: knob values, constraint pruning, and the
+ * mixed-radix mapping between an integer index and a configuration. The only front header of
+ * space/. Depends on configs/ alone. docs/explore.md describes the space and its pruning. */
+#ifndef LLMDSE_SPACE_H
+#define LLMDSE_SPACE_H
+
+#include <stdint.h>
+#include "../configs/configs.h"
+
+/* Why a point is not evaluated (or, for the SLO reasons, evaluated but not kept), in the
+ * order they are tested: a point is counted under the first reason that applies. */
+typedef enum {
+    PRUNE_NONE = 0, PRUNE_TP, PRUNE_EP, PRUNE_FP8, PRUNE_SM_COMM, PRUNE_CONTEXT, PRUNE_GPUS,
+    PRUNE_MEMORY, PRUNE_TTFT_SLO, PRUNE_TPOT_SLO, PRUNE_COUNT
+} space_prune;
+extern const char *const space_prune_names[]; /* "", "tp_divisibility", ... */
+
+#define SPACE_MAX_SIZE (UINT64_C(1) << 63)
+
+typedef struct {
+    char name[LLM_NAME_MAX];
+    int n[KNOB_COUNT];
+    double *v[KNOB_COUNT];         /* owned; dtype knobs hold llm_dtype indices */
+    uint64_t stride[KNOB_COUNT];   /* index = sum digit[k] * stride[k]; replicas stride 1 */
+    uint64_t size;                 /* < 2^63 */
+    uint64_t inner;                /* points sharing the plan knobs: n[freq] * n[replicas] */
+    int gpus_per_node, nodes, gpus_total;
+    int slo_filter;
+} space_t;
+
+/* The knob values of one point. */
+typedef struct {
+    int tp, ep, batch, sm_comm, replicas;
+    llm_dtype dtype, kv_dtype;
+    double freq_mhz;
+} space_point;
+
+/* Builds the space from a space file (spec may be NULL: every knob at its default), with the
+ * defaults derived from the model and GPU (docs/explore.md). Clocks are snapped to the GPU's
+ * supported steps. Errors (exit 2 material): a clock outside the GPU's range, two values that
+ * snap to the same clock, a space of 2^63 points or more. */
+int space_build(const llm_space_spec *spec, const llm_model *m, const llm_gpu *g, space_t *s,
+                llm_err *err);
+void space_free(space_t *s);
+
+void space_decode(const space_t *s, uint64_t index, int digit[KNOB_COUNT]);
+void space_point_of(const space_t *s, const int digit[KNOB_COUNT], space_point *p);
+
+/* Structural reasons that do not need the cost model, for the plan knobs (every knob but the
+ * clock and the replica count): PRUNE_TP .. PRUNE_CONTEXT, or PRUNE_NONE. */
+space_prune space_check_plan(const space_t *s, const llm_model *m, const llm_gpu *g,
+                             const llm_workload *w, const space_point *p);
+
+#endif
