@@ -6,13 +6,14 @@ CFLAGS  ?= -O2 -g
 OMP     := -fopenmp
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CPPFLAGS += -DLLMDSE_CONFIGS_BUILD_DIR='"$(CURDIR)/configs"'
-LDLIBS  := -lcjson -lm -fopenmp
+LDLIBS  := -lnlopt -lglpk -lcjson -lm -fopenmp
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c \
             cost/primitives.c cost/layer.c cost/serve.c \
             space/space.c \
-            search/pareto.c search/explore.c search/merge.c \
+            search/pareto.c search/explore.c search/merge.c search/hypervolume.c \
+            search/optimize.c \
             reports/json.c reports/tables.c reports/explore.c
 TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/test_reports.c \
             tests/test_search.c

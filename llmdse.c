@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LLMDSE_VERSION "0.1.0"
@@ -346,6 +347,13 @@ static int cmd_kernel(int argc, char **argv)
     return 0;
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* ---- explore ------------------------------------------------------------------------------ */
 
 /* Set by SIGINT/SIGTERM; the evaluator checks it between work units. */
@@ -563,6 +571,156 @@ static int cmd_explore(int argc, char **argv)
     return 0;
 }
 
+/* ---- search (NLopt) ----------------------------------------------------------------------- */
+
+static int cmd_search(int argc, char **argv)
+{
+    const char *model = NULL, *gpu = NULL, *workload = NULL, *space = NULL, *out = NULL;
+    const char *objectives = "energy_per_token,tpot,throughput_per_gpu";
+    int levels = 2, starts = 1, maxeval = 40, polish = 50, compare = 0, slo = 0, quiet = 0;
+    opt opts[] = {{"--model", "-m", O_STR, &model, 0, 0, 0},
+                  {"--gpu", "-g", O_STR, &gpu, 0, 0, 0},
+                  {"--workload", "-w", O_STR, &workload, 0, 0, 0},
+                  {"--space", "-s", O_STR, &space, 0, 0, 0},
+                  {"--out", "-o", O_STR, &out, 0, 0, 0},
+                  {"--objectives", NULL, O_STR, &objectives, 0, 0, 0},
+                  {"--levels", NULL, O_INT, &levels, 1, 64, 0},
+                  {"--starts", NULL, O_INT, &starts, 1, 8, 0},
+                  {"--maxeval", NULL, O_INT, &maxeval, 5, 100000, 0},
+                  {"--polish", NULL, O_INT, &polish, 0, 10000, 0},
+                  {"--compare-exhaustive", NULL, O_FLAG, &compare, 0, 0, 0},
+                  {"--slo", NULL, O_FLAG, &slo, 0, 0, 0},
+                  {"--quiet", "-q", O_FLAG, &quiet, 0, 0, 0},
+                  {NULL, NULL, O_STR, NULL, 0, 0, 0}};
+    parse_opts(argc, argv, 2, opts, "search");
+    if (!out)
+        die_usage("search: -o DIR is required");
+    llm_model m;
+    llm_gpu g;
+    llm_workload w;
+    space_t s;
+    llm_err err;
+    load_inputs(model, gpu, workload, space, &m, &g, &w, &s, "search");
+    if (slo)
+        s.slo_filter = 1;
+    nlsearch_args a;
+    memset(&a, 0, sizeof a);
+    a.in = (search_inputs){&m, &g, &w, &s};
+    if (search_parse_objectives(objectives, a.obj, &a.nobj, &err))
+        die_usage("search: %s", err.msg);
+    for (int k = 0; k < a.nobj; k++)
+        if (a.obj[k] == OBJ_COST && g.price_per_hour <= 0)
+            die_usage("search: --objectives cost_per_mtok: %s has no price", g.name);
+    a.levels = levels;
+    a.starts = starts;
+    a.maxeval = maxeval;
+    a.polish_rounds = polish;
+    if (report_prepare_dir(out, &err))
+        die_usage("search: %s", err.msg);
+    double t0 = now_s();
+    nlsearch_result r;
+    if (search_nlopt(&a, &r, &err)) {
+        fprintf(stderr, "llmdse: error: search: %s\n", err.msg);
+        space_free(&s);
+        return 1;
+    }
+    double wall = now_s() - t0;
+    if (r.front.n == 0) {
+        fprintf(stderr, "llmdse: error: search: no feasible configuration found in the space "
+                "(llmdse explore reports why each point is pruned)\n");
+        nlsearch_result_free(&r);
+        space_free(&s);
+        return 2;
+    }
+    report_nlopt nl;
+    memset(&nl, 0, sizeof nl);
+    nl.evaluations = r.evaluations; nl.combos = r.combos; nl.subproblems = r.subproblems;
+    nl.calls = r.calls; nl.converged = r.converged; nl.stopped_early = r.stopped_early;
+    nl.failed = r.failed; nl.levels = levels; nl.starts = starts; nl.maxeval = maxeval;
+    if (r.failed)
+        fprintf(stderr, "llmdse: warning: search: NLopt failed in %llu of %llu runs (first: "
+                "%s); their evaluated points are kept, exactly evaluated\n",
+                (unsigned long long)r.failed,
+                (unsigned long long)(r.converged + r.stopped_early + r.failed), r.first_failure);
+    if (compare) {
+        explore_args ea;
+        memset(&ea, 0, sizeof ea);
+        ea.in = a.in;
+        ea.nobj = a.nobj;
+        memcpy(ea.obj, a.obj, sizeof a.obj);
+        ea.end = s.size;
+        ea.progress = !quiet && isatty(2);
+        explore_result ex;
+        if (search_explore(&ea, &ex, &err)) {
+            fprintf(stderr, "llmdse: error: search: %s\n", err.msg);
+            return 1;
+        }
+        search_comparison cmp;
+        if (search_compare(&r.front, &ex.front, &cmp)) {
+            fprintf(stderr, "llmdse: error: search: out of memory\n");
+            return 1;
+        }
+        nl.compared = 1;
+        memcpy(nl.ref, cmp.ref, sizeof nl.ref);
+        nl.hv = cmp.hv;
+        nl.hv_exhaustive = cmp.hv_exhaustive;
+        nl.hv_ratio = cmp.ratio;
+        nl.missed = cmp.missed;
+        nl.exhaustive_evaluated = ex.evaluated;
+        nl.exhaustive_front = ex.front.n;
+        nl.evaluations_fraction = ex.evaluated ? (double)r.evaluations / ex.evaluated : 0;
+        int shown = 0;
+        for (size_t i = 0; i < ex.front.n; i++)
+            if (!search_weakly_dominated(&ex.front.pt[i], &r.front)) {
+                if (!quiet && shown++ < 5) {
+                    search_row row;
+                    search_row_eval(&a.in, ex.front.pt[i].index, &row);
+                    fprintf(stderr, "  missed: index %llu tp %d ep %d %s/%s batch %d sm_comm %d "
+                            "%g MHz replicas %d\n", (unsigned long long)row.index, row.p.tp,
+                            row.p.ep, llm_dtype_names[row.p.dtype],
+                            llm_dtype_names[row.p.kv_dtype], row.p.batch, row.p.sm_comm,
+                            row.p.freq_mhz, row.p.replicas);
+                }
+            }
+        explore_result_free(&ex);
+    }
+    report_summary sum;
+    memset(&sum, 0, sizeof sum);
+    sum.model = model; sum.gpu = gpu; sum.workload = workload;
+    sum.space = space ? space : "default";
+    sum.nobj = a.nobj;
+    memcpy(sum.obj, a.obj, sizeof a.obj);
+    sum.space_size = s.size;
+    sum.end = s.size;
+    sum.shard_count = 1;
+    sum.processed = r.evaluations;
+    sum.evaluated = r.evaluations;
+    sum.slo_filter = s.slo_filter;
+    sum.threads = 1;
+    sum.wall_s = wall;
+    sum.nlopt = &nl;
+    int rc = write_outputs(out, &a.in, &sum, &r.front, NULL, 0, &err);
+    if (rc)
+        fprintf(stderr, "llmdse: error: search: %s\n", err.msg);
+    else if (!quiet) {
+        printf("search: %llu evaluations (%llu combinations, %llu subproblems; NLopt %llu "
+               "converged, %llu stopped early, %llu failed) in %.2f s, front of %zu -> %s/"
+               "front.csv\n", (unsigned long long)r.evaluations, (unsigned long long)r.combos,
+               (unsigned long long)r.subproblems, (unsigned long long)r.converged,
+               (unsigned long long)r.stopped_early, (unsigned long long)r.failed, wall,
+               r.front.n, out);
+        if (nl.compared)
+            printf("compared with exhaustive: %.2f%% of its hypervolume with %.2f%% of its "
+                   "%llu evaluations; %llu of its %llu front points not matched\n",
+                   100 * nl.hv_ratio, 100 * nl.evaluations_fraction,
+                   (unsigned long long)nl.exhaustive_evaluated, (unsigned long long)nl.missed,
+                   (unsigned long long)nl.exhaustive_front);
+    }
+    nlsearch_result_free(&r);
+    space_free(&s);
+    return rc ? 1 : 0;
+}
+
 /* ---- merge -------------------------------------------------------------------------------- */
 
 static int by_shard(const void *x, const void *y)
@@ -716,6 +874,9 @@ static void usage(FILE *f)
           "                                                    the space as Pareto fronts\n"
           "  merge   -o DIR SHARD_DIR... [-m MODEL] [-g GPU] [-w WORKLOAD] [-s SPACE]\n"
           "                                                    combine sharded explore runs\n"
+          "  search  -m MODEL -g GPU -w WORKLOAD [-s SPACE] -o DIR [--objectives a,b[,c]]\n"
+          "          [--levels K] [--starts S] [--maxeval N] [--slo] [--compare-exhaustive]\n"
+          "                                                    the front by NLopt sweeps\n"
           "  list    models|gpus|workloads|spaces              the bundled library\n"
           "  version\n\n"
           "MODEL, GPU and WORKLOAD are bundled names or paths to JSON files.\n"
@@ -740,6 +901,8 @@ int main(int argc, char **argv)
         return cmd_explore(argc, argv);
     if (!strcmp(cmd, "merge"))
         return cmd_merge(argc, argv);
+    if (!strcmp(cmd, "search"))
+        return cmd_search(argc, argv);
     if (!strcmp(cmd, "list")) {
         if (argc != 3 || (strcmp(argv[2], "models") && strcmp(argv[2], "gpus") &&
                           strcmp(argv[2], "workloads") && strcmp(argv[2], "spaces")))

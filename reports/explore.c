@@ -245,6 +245,37 @@ void report_summary_json(FILE *f, const report_summary *s)
     json_int(&j, "threads", s->threads);
     json_num(&j, "wall_s", s->wall_s);
     json_num(&j, "configs_per_s", s->wall_s > 0 ? s->processed / s->wall_s : 0);
+    if (s->nlopt) {
+        const report_nlopt *n = s->nlopt;
+        json_obj(&j, "nlopt");
+        json_str(&j, "algorithm", "LN_COBYLA, epsilon-constraint sweep, multi-start");
+        json_int(&j, "levels", n->levels);
+        json_int(&j, "starts", n->starts);
+        json_int(&j, "maxeval", n->maxeval);
+        json_int(&j, "evaluations", (long long)n->evaluations);
+        json_int(&j, "combinations", (long long)n->combos);
+        json_int(&j, "subproblems", (long long)n->subproblems);
+        json_int(&j, "objective_calls", (long long)n->calls);
+        json_int(&j, "converged", (long long)n->converged);
+        json_int(&j, "stopped_early", (long long)n->stopped_early);
+        json_int(&j, "failed", (long long)n->failed);
+        if (n->compared) {
+            json_obj(&j, "compare_exhaustive");
+            json_int(&j, "exhaustive_evaluated", (long long)n->exhaustive_evaluated);
+            json_int(&j, "exhaustive_front", (long long)n->exhaustive_front);
+            json_num(&j, "evaluations_fraction", n->evaluations_fraction);
+            json_arr(&j, "reference_point");
+            for (int k = 0; k < s->nobj; k++)
+                json_num17(&j, NULL, n->ref[k]);
+            json_end_arr(&j);
+            json_num(&j, "hypervolume", n->hv);
+            json_num(&j, "hypervolume_exhaustive", n->hv_exhaustive);
+            json_num(&j, "hypervolume_ratio", n->hv_ratio);
+            json_int(&j, "missed_front_points", (long long)n->missed);
+            json_end_obj(&j);
+        }
+        json_end_obj(&j);
+    }
     json_end_obj(&j);
     json_finish(&j);
 }

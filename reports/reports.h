@@ -53,6 +53,16 @@ void report_kernel(FILE *f, report_format fmt, const char *what, const llm_gpu *
 
 /* ---- explore outputs (docs/explore.md, "Outputs") ----------------------------------------- */
 
+/* What `llmdse search` adds to summary.json. */
+typedef struct {
+    uint64_t evaluations, combos, subproblems, calls, converged, stopped_early, failed;
+    int levels, starts, maxeval;
+    int compared;                     /* --compare-exhaustive ran */
+    double hv, hv_exhaustive, hv_ratio, ref[SEARCH_MAX_OBJ];
+    uint64_t exhaustive_evaluated, exhaustive_front, missed;
+    double evaluations_fraction;      /* evaluations / exhaustive_evaluated */
+} report_nlopt;
+
 /* What summary.json records; merge fills it from the shards' summaries. */
 typedef struct {
     const char *model, *gpu, *workload, *space;  /* the arguments as given */
@@ -64,6 +74,7 @@ typedef struct {
     uint64_t front_size;
     int partial, threads, slo_filter;
     double wall_s;
+    const report_nlopt *nlopt;        /* NULL for explore and merge */
 } report_summary;
 
 /* Writes `name` in `dir` through a temporary file renamed into place, so a failed run never

@@ -86,8 +86,8 @@ int pareto_insert(pareto *a, const pareto_pt *q)
             le &= p->o[k] <= q->o[k];
             ge &= p->o[k] >= q->o[k];
         }
-        if (le && (!ge || p->index < q->index)) {
-            /* q is dominated (or tied with a lower index). Nothing was removed before this
+        if (le && (!ge || p->index <= q->index)) {
+            /* q is dominated, tied with a lower index, or already here. Nothing was removed before this
              * (a point q dominates and one dominating q cannot both be in a valid archive),
              * so w == i. Move the dominator forward: rejections are the common case and
              * dominators tend to be reused. */

@@ -44,8 +44,8 @@ typedef struct {
 
 void pareto_init(pareto *a, int nobj);
 void pareto_free(pareto *a);
-/* Returns 1 if q joined the archive, 0 if dominated (or tied with a lower index), -1 out of
- * memory. */
+/* Returns 1 if q joined the archive, 0 if dominated, tied with a lower index or already in
+ * it, -1 out of memory. */
 int pareto_insert(pareto *a, const pareto_pt *q);
 void pareto_sort(pareto *a); /* by index */
 
@@ -100,6 +100,47 @@ typedef struct {
  * front and, with keep_all, the evaluated points). Returns 0, or -1 (out of memory). */
 int search_explore(const explore_args *a, explore_result *r, llm_err *err);
 void explore_result_free(explore_result *r);
+
+/* ---- hypervolume and the NLopt search (docs/search.md) ------------------------------------ */
+
+/* Volume dominated by the points up to ref (minimisation), 2 or 3 objectives; -1 out of
+ * memory. Points outside the reference box contribute nothing. */
+double search_hypervolume(const pareto_pt *pts, size_t n, int nobj, const double *ref);
+
+typedef struct {
+    search_inputs in;
+    int nobj;
+    search_obj obj[SEARCH_MAX_OBJ];
+    int levels;     /* epsilon levels per constrained objective */
+    int starts;     /* starting points per subproblem */
+    int maxeval;    /* objective calls per subproblem */
+    int polish_rounds; /* rounds of Pareto local search after the sweep; 0 = none */
+} nlsearch_args;
+
+typedef struct {
+    pareto front;             /* sorted by index; every point an exact evaluation */
+    uint64_t evaluations;     /* distinct grid points the cost model ran on */
+    uint64_t combos, subproblems, calls;
+    uint64_t converged;       /* NLopt stopped on a tolerance (a local optimum) */
+    uint64_t stopped_early;   /* NLopt hit maxeval or maxtime: not an optimum, points kept */
+    uint64_t failed;          /* NLopt returned an error code: logged, points kept */
+    char first_failure[128];
+} nlsearch_result;
+
+/* Compares a front with the exhaustive one: the same reference point for both (1% of the
+ * range beyond the worse of the two fronts in each objective), both hypervolumes, and how many
+ * exhaustive front points no point of `front` weakly dominates (missed). */
+typedef struct {
+    double ref[SEARCH_MAX_OBJ], hv, hv_exhaustive, ratio;
+    uint64_t missed;
+} search_comparison;
+int search_compare(const pareto *front, const pareto *exhaustive, search_comparison *c);
+/* 1 when some point of `by` is at least as good as p in every objective. */
+int search_weakly_dominated(const pareto_pt *p, const pareto *by);
+
+/* Runs on the calling thread only (NLopt is not used from OpenMP). */
+int search_nlopt(const nlsearch_args *a, nlsearch_result *r, llm_err *err);
+void nlsearch_result_free(nlsearch_result *r);
 
 /* Reads the index column of a front.csv written by explore. */
 int search_read_front_indices(const char *path, uint64_t **out, size_t *n, llm_err *err);

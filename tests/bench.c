@@ -178,6 +178,63 @@ static void bench_explore(const char *space, int threads, int widen)
     waitpid(pid, &st, 0);
 }
 
+/* NLopt search against exhaustive on a bundled space: hypervolume and evaluations. */
+static void bench_search(const char *model, const char *gpu, const char *space)
+{
+    llm_model m;
+    llm_gpu g;
+    llm_workload w;
+    llm_space_spec spec;
+    space_t s;
+    llm_err err;
+    load(model, gpu, &m, &g);
+    if (configs_load_workload("chat", &w, &err) || configs_load_space(space, &spec, &err) ||
+        space_build(&spec, &m, &g, &s, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(1);
+    }
+    configs_free_space(&spec);
+    nlsearch_args a;
+    memset(&a, 0, sizeof a);
+    a.in = (search_inputs){&m, &g, &w, &s};
+    a.nobj = 3;
+    a.obj[0] = OBJ_ENERGY;
+    a.obj[1] = OBJ_TPOT;
+    a.obj[2] = OBJ_THROUGHPUT_PER_GPU;
+    a.levels = 2;        /* llmdse search's defaults */
+    a.starts = 1;
+    a.maxeval = 40;
+    a.polish_rounds = 50;
+    double t0 = now();
+    nlsearch_result r;
+    if (search_nlopt(&a, &r, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(1);
+    }
+    double t = now() - t0;
+    explore_args ea;
+    memset(&ea, 0, sizeof ea);
+    ea.in = a.in;
+    ea.nobj = 3;
+    memcpy(ea.obj, a.obj, sizeof a.obj);
+    ea.end = s.size;
+    explore_result ex;
+    search_comparison c;
+    if (search_explore(&ea, &ex, &err) || search_compare(&r.front, &ex.front, &c)) {
+        fprintf(stderr, "bench: explore failed\n");
+        exit(1);
+    }
+    printf("bench search %-15s %-15s %-21s %6.2f%% of the exhaustive hypervolume with "
+           "%5.2f%% of its evaluations (%llu of %llu), %llu of %zu front points missed, "
+           "%.2f s\n", model, gpu, space, 100 * c.ratio,
+           100.0 * r.evaluations / (ex.evaluated ? ex.evaluated : 1),
+           (unsigned long long)r.evaluations, (unsigned long long)ex.evaluated,
+           (unsigned long long)c.missed, ex.front.n, t);
+    explore_result_free(&ex);
+    nlsearch_result_free(&r);
+    space_free(&s);
+}
+
 int main(void)
 {
     bench_gemm();
@@ -191,5 +248,10 @@ int main(void)
     bench_explore("llama-3.1-70b-8xh100", 1, 1);
     bench_explore("llama-3.1-70b-8xh100", all, 1);
     bench_explore("llama-3.1-70b-8xh100", all, 10);
+    bench_search("llama-3.1-70b", "h100-sxm5-80gb", "llama-3.1-70b-8xh100");
+    bench_search("mixtral-8x7b", "h100-sxm5-80gb", "moe-8gpu");
+    bench_search("qwen3-30b-a3b", "h100-sxm5-80gb", "moe-8gpu");
+    bench_search("qwen3-235b-a22b", "h200-sxm-141gb", "moe-8gpu");
+    bench_search("llama-3.1-8b", "h100-sxm5-80gb", "small");
     return 0;
 }

@@ -113,6 +113,13 @@ printf '{"batch": {"min": 8, "max": 1, "step": 1}}' > "$tmp/bad-space.json"
 expect 2 'bad-space.json: $.batch: empty range' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s "$tmp/bad-space.json" -o "$tmp/x"
 expect 2 '-o DIR is required' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat
 
+# search (NLopt)
+expect 0 'compared with exhaustive' -- search -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/nl" --compare-exhaustive
+LLMDSE_CAT=$(cat "$tmp/nl/summary.json"); case "$LLMDSE_CAT" in *'"hypervolume_ratio"'*) pass=$((pass+1));; *) echo "FAIL: search summary lacks hypervolume_ratio"; fail=$((fail+1));; esac
+expect 0 'front of' -- search -m mixtral-8x7b -g h100-sxm5-80gb -w chat -s small -o "$tmp/nl2" --objectives energy_per_token,ttft --maxeval 5
+expect 2 '--levels' -- search -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o "$tmp/x" --levels 0
+expect 2 'no feasible configuration' -- search -m llama-3.1-405b -g l4 -w chat -s small -o "$tmp/none"
+
 # Ctrl-C: a large space interrupted writes the front so far, marked partial, and exits 1
 printf '{"batch": {"min": 1, "max": 1024, "step": 1}, "sm_comm": {"min": 0, "max": 32, "step": 1}, "replicas": {"min": 1, "max": 8, "step": 1}}' > "$tmp/huge.json"
 "$LLMDSE" explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s "$tmp/huge.json" -o "$tmp/int" -q --threads 1 >/dev/null 2>"$tmp/int.err" &

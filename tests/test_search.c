@@ -272,6 +272,7 @@ static void test_pareto_order_independent(void **state)
     assert_int_equal(pareto_insert(&two, &c), 1);
     assert_int_equal(pareto_insert(&two, &d), 0);
     assert_int_equal(pareto_insert(&two, &e), 0); /* equal to a, higher index */
+    assert_int_equal(pareto_insert(&two, &b), 0); /* already there: no duplicate */
     assert_int_equal(two.n, 3);
     pareto_free(&two);
     pareto_free(&ref);
@@ -318,6 +319,91 @@ static void test_bad_spaces(void **state)
     expect_space_error("[1]", "expected a JSON object");
 }
 
+/* Hypervolumes worked by hand. */
+static void test_hypervolume(void **state)
+{
+    (void)state;
+    /* staircase (1,3) (2,2) (3,1), reference (4,4): 1x1 + 1x2 + 1x3 = 6 */
+    pareto_pt two[3] = {{0, {1, 3}}, {1, {2, 2}}, {2, {3, 1}}};
+    double r2[2] = {4, 4};
+    assert_true(search_hypervolume(two, 3, 2, r2) == 6);
+    /* a point outside the reference box adds nothing */
+    pareto_pt out[1] = {{3, {5, 0}}};
+    assert_true(search_hypervolume(out, 1, 2, r2) == 0);
+    /* one box 1x2x3 */
+    pareto_pt one[1] = {{0, {1, 1, 1}}};
+    double r3a[3] = {2, 3, 4};
+    assert_true(search_hypervolume(one, 1, 3, r3a) == 6);
+    /* (1,1,2) and (2,2,1) to (3,3,3): 2x2x1 + 1x1x2 - 1x1x1 overlap = 5 */
+    pareto_pt p3[2] = {{0, {1, 1, 2}}, {1, {2, 2, 1}}};
+    double r3b[3] = {3, 3, 3};
+    assert_true(search_hypervolume(p3, 2, 3, r3b) == 5);
+}
+
+/* The NLopt front: every point re-evaluated exactly, feasible, none dominated by another;
+ * on the fixture it finds the exhaustive front's hypervolume. With a tiny evaluation budget
+ * NLopt stops early: counted as such, and the points are still exact. */
+static void test_nlopt_front(void **state)
+{
+    fixture *f = *state;
+    for (int budget = 0; budget < 2; budget++) {
+        nlsearch_args a;
+        memset(&a, 0, sizeof a);
+        a.in = (search_inputs){&f->m, &f->g, &f->w, &f->s};
+        a.nobj = 3;
+        a.obj[0] = OBJ_ENERGY;
+        a.obj[1] = OBJ_TPOT;
+        a.obj[2] = OBJ_THROUGHPUT_PER_GPU;
+        a.levels = 2;
+        a.starts = 1;
+        a.maxeval = budget ? 5 : 40;
+        a.polish_rounds = 50;
+        nlsearch_result r;
+        llm_err err;
+        assert_int_equal(search_nlopt(&a, &r, &err), 0);
+        assert_true(r.front.n > 0);
+        assert_true(r.evaluations > 0 && r.combos > 0);
+        assert_int_equal(r.failed, 0);
+        assert_true(r.converged + r.stopped_early > 0);
+        if (budget)
+            assert_true(r.stopped_early > 0);
+        for (size_t i = 0; i < r.front.n; i++) {
+            search_row row;
+            search_row_eval(&a.in, r.front.pt[i].index, &row);
+            assert_int_equal(row.why, PRUNE_NONE);
+            for (int k = 0; k < 3; k++)
+                assert_true(search_obj_value(a.obj[k], &row.m) == r.front.pt[i].o[k]);
+            for (size_t j = 0; j < r.front.n; j++) {
+                int le = 1, lt = 0;
+                for (int k = 0; k < 3; k++) {
+                    le &= r.front.pt[j].o[k] <= r.front.pt[i].o[k];
+                    lt |= r.front.pt[j].o[k] < r.front.pt[i].o[k];
+                }
+                assert_false(le && lt);
+            }
+        }
+        explore_args ea = args_for(f, 2);
+        explore_result ex;
+        assert_int_equal(search_explore(&ea, &ex, &err), 0);
+        double ref[3];
+        for (int k = 0; k < 3; k++) {
+            ref[k] = -INFINITY;
+            for (size_t i = 0; i < ex.front.n; i++)
+                ref[k] = fmax(ref[k], ex.front.pt[i].o[k]);
+            for (size_t i = 0; i < r.front.n; i++)
+                ref[k] = fmax(ref[k], r.front.pt[i].o[k]);
+            ref[k] += 1e-3 * fabs(ref[k]) + 1e-12;
+        }
+        double hv = search_hypervolume(r.front.pt, r.front.n, 3, ref);
+        double hx = search_hypervolume(ex.front.pt, ex.front.n, 3, ref);
+        assert_true(hv <= hx * (1 + 1e-12)); /* a subset of the points cannot do better */
+        if (!budget)
+            assert_true(hv >= 0.99 * hx);
+        explore_result_free(&ex);
+        nlsearch_result_free(&r);
+    }
+}
+
 static void test_bundled_spaces(void **state)
 {
     (void)state;
@@ -332,6 +418,8 @@ static void test_bundled_spaces(void **state)
         assert_int_equal(space_build(&spec, &m, &g, &s, &err), 0);
         if (i == 0)
             assert_true(s.size == 11698176ull && s.size >= 10000000ull);
+        if (i == 1)
+            assert_true(s.size == 4ull * 4 * 1 * 2 * 64 * 4 * 119 * 4);
         space_free(&s);
         configs_free_space(&spec);
     }
@@ -347,6 +435,8 @@ int main(void)
         cmocka_unit_test(test_pareto_order_independent),
         cmocka_unit_test(test_bad_spaces),
         cmocka_unit_test(test_bundled_spaces),
+        cmocka_unit_test(test_hypervolume),
+        cmocka_unit_test(test_nlopt_front),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
