@@ -13,10 +13,10 @@ CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c
             cost/primitives.c cost/layer.c cost/serve.c \
             space/space.c \
             search/pareto.c search/explore.c search/merge.c search/hypervolume.c \
-            search/optimize.c \
-            reports/json.c reports/tables.c reports/explore.c
+            search/optimize.c search/recommend.c \
+            reports/json.c reports/tables.c reports/explore.c reports/recommend.c
 TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/test_reports.c \
-            tests/test_search.c
+            tests/test_search.c tests/test_recommend.c
 
 B := build
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)

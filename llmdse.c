@@ -390,6 +390,18 @@ static int write_front_json(FILE *f, void *ctx)
     return 0;
 }
 
+static int write_rec_json(FILE *f, void *ctx)
+{
+    report_recommend_json(f, ctx);
+    return 0;
+}
+
+static int write_rec_md(FILE *f, void *ctx)
+{
+    report_recommend_md(f, ctx);
+    return 0;
+}
+
 static int write_summary(FILE *f, void *ctx)
 {
     report_summary_json(f, ((const explore_out *)ctx)->sum);
@@ -721,6 +733,243 @@ static int cmd_search(int argc, char **argv)
     return rc ? 1 : 0;
 }
 
+/* ---- recommend (GLPK) ---------------------------------------------------------------------- */
+
+/* Splits a comma-separated list in place; returns the count (at most max). */
+static int split_list(char *s, char **out, int max, const char *what)
+{
+    int n = 0;
+    for (char *t = strtok(s, ","); t; t = strtok(NULL, ",")) {
+        if (n == max)
+            die_usage("recommend: %s: at most %d entries", what, max);
+        out[n++] = t;
+    }
+    if (!n)
+        die_usage("recommend: %s: expected a comma-separated list", what);
+    return n;
+}
+
+static int cmd_recommend(int argc, char **argv)
+{
+    const char *models_arg = NULL, *workload = NULL, *rates_arg = NULL, *gpus_arg = NULL;
+    const char *space = NULL, *out = NULL, *objective = "energy", *format = "md";
+    double power_cap = 0;
+    opt opts[] = {{"--model", "-m", O_STR, &models_arg, 0, 0, 0},
+                  {"--workload", "-w", O_STR, &workload, 0, 0, 0},
+                  {"--rate", NULL, O_STR, &rates_arg, 0, 0, 0},
+                  {"--gpus", NULL, O_STR, &gpus_arg, 0, 0, 0},
+                  {"--space", "-s", O_STR, &space, 0, 0, 0},
+                  {"--objective", NULL, O_STR, &objective, 0, 0, 0},
+                  {"--power-cap", NULL, O_NUM, &power_cap, 1, 1e12, 0},
+                  {"--out", "-o", O_STR, &out, 0, 0, 0},
+                  {"--format", NULL, O_STR, &format, 0, 0, 0},
+                  {NULL, NULL, O_STR, NULL, 0, 0, 0}};
+    parse_opts(argc, argv, 2, opts, "recommend");
+    if (!models_arg || !workload || !rates_arg || !gpus_arg)
+        die_usage("recommend: -m MODEL[,MODEL...], -w WORKLOAD, --rate R[,R...] and "
+                  "--gpus GPU:COUNT[:PRICE][,...] are required");
+    rec_problem prob;
+    memset(&prob, 0, sizeof prob);
+    int obj = -1;
+    for (int i = 0; rec_objective_names[i]; i++)
+        if (!strcmp(objective, rec_objective_names[i]))
+            obj = i;
+    if (obj < 0)
+        die_usage("recommend: --objective: expected energy, gpus or cost, found \"%s\"",
+                  objective);
+    prob.objective = (rec_objective)obj;
+    prob.power_cap = power_cap;
+    if (strcmp(format, "md") && strcmp(format, "json"))
+        die_usage("recommend: --format: expected md or json, found \"%s\"", format);
+    char mbuf[1024], rbuf[1024], gbuf[2048];
+    if (strlen(models_arg) >= sizeof mbuf || strlen(rates_arg) >= sizeof rbuf ||
+        strlen(gpus_arg) >= sizeof gbuf)
+        die_usage("recommend: an option's list is too long");
+    strcpy(mbuf, models_arg);
+    strcpy(rbuf, rates_arg);
+    strcpy(gbuf, gpus_arg);
+    char *mnames[REC_MAX_MODELS], *rnames[REC_MAX_MODELS], *gnames[REC_MAX_SKUS];
+    int nm = split_list(mbuf, mnames, REC_MAX_MODELS, "-m");
+    int nr = split_list(rbuf, rnames, REC_MAX_MODELS, "--rate");
+    int ng = split_list(gbuf, gnames, REC_MAX_SKUS, "--gpus");
+    if (nm != nr)
+        die_usage("recommend: --rate: expected one rate per model (%d), found %d", nm, nr);
+    prob.nmodels = nm;
+    prob.nskus = ng;
+    for (int i = 0; i < nr; i++)
+        prob.rate[i] = parse_num("--rate", rnames[i], 1e-9, 1e12);
+    double price[REC_MAX_SKUS];
+    static llm_model models[REC_MAX_MODELS];
+    static llm_gpu gpus[REC_MAX_SKUS];
+    llm_workload w;
+    llm_err err;
+    for (int k = 0; k < ng; k++) {
+        char *c1 = strchr(gnames[k], ':');
+        if (!c1)
+            die_usage("recommend: --gpus: expected GPU:COUNT[:PRICE], found \"%s\"", gnames[k]);
+        *c1++ = '\0';
+        char *c2 = strchr(c1, ':');
+        if (c2)
+            *c2++ = '\0';
+        prob.count[k] = (double)parse_int("--gpus COUNT", c1, 0, 1e9);
+        load_or_die(configs_load_gpu(gnames[k], &gpus[k], &err), &err);
+        price[k] = c2 ? parse_num("--gpus PRICE", c2, 0, 1e6) : gpus[k].price_per_hour;
+        if (prob.objective == REC_COST && price[k] <= 0)
+            die_usage("recommend: --objective cost: no price for %s (give GPU:COUNT:PRICE)",
+                      gnames[k]);
+        for (int j = 0; j < k; j++)
+            if (!strcmp(gpus[j].name, gpus[k].name))
+                die_usage("recommend: --gpus: %s given twice", gpus[k].name);
+    }
+    for (int i = 0; i < nm; i++)
+        load_or_die(configs_load_model(mnames[i], &models[i], &err), &err);
+    load_or_die(configs_load_workload(workload, &w, &err), &err);
+    llm_space_spec base;
+    memset(&base, 0, sizeof base);
+    if (space)
+        load_or_die(configs_load_space(space, &base, &err), &err);
+
+    /* candidates: each (model, SKU)'s front of one replica, the SLOs enforced */
+    rec_candidate *cand = NULL;
+    size_t ncand = 0, capc = 0;
+    for (int i = 0; i < nm; i++)
+        for (int k = 0; k < ng; k++) {
+            llm_space_spec spec = base;
+            double one = 1;
+            spec.given[KNOB_REPLICAS] = 1;
+            spec.n[KNOB_REPLICAS] = 1;
+            spec.values[KNOB_REPLICAS] = &one;
+            space_t sp;
+            if (space_build(&spec, &models[i], &gpus[k], &sp, &err))
+                die_usage("recommend: %s", err.msg);
+            sp.slo_filter = 1;
+            explore_args a;
+            memset(&a, 0, sizeof a);
+            a.in = (search_inputs){&models[i], &gpus[k], &w, &sp};
+            a.nobj = 3;
+            a.obj[0] = OBJ_ENERGY;
+            a.obj[1] = OBJ_THROUGHPUT_PER_GPU;
+            a.obj[2] = OBJ_PEAK_POWER;
+            a.end = sp.size;
+            explore_result r;
+            if (search_explore(&a, &r, &err)) {
+                fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
+                return 1;
+            }
+            for (size_t j = 0; j < r.front.n; j++) {
+                if (ncand == capc) {
+                    capc = capc ? 2 * capc : 256;
+                    rec_candidate *nc = realloc(cand, capc * sizeof *cand);
+                    if (!nc) {
+                        free(cand);
+                        fprintf(stderr, "llmdse: error: recommend: out of memory\n");
+                        return 1;
+                    }
+                    cand = nc;
+                }
+                search_row row;
+                search_row_eval(&a.in, r.front.pt[j].index, &row);
+                rec_candidate_from_row(&row, &gpus[k], lround(w.output_mean), i, k, price[k],
+                                       &cand[ncand++]);
+            }
+            explore_result_free(&r);
+            space_free(&sp);
+        }
+    if (space)
+        configs_free_space(&base);
+    prob.c = cand;
+    prob.n = ncand;
+
+    rec_solution best, runners[REPORT_MAX_RUNNERS];
+    int nrun = 0;
+    const char *labels[REPORT_MAX_RUNNERS];
+    if (rec_solve(&prob, &best, &err)) {
+        fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
+        return 1;
+    }
+    rec_diagnosis diag;
+    int infeasible = best.status == REC_INFEASIBLE;
+    if (best.status == REC_ERROR) {
+        fprintf(stderr, "llmdse: error: recommend: %s\n", best.message);
+        return 1;
+    }
+    if (infeasible && rec_diagnose(&prob, &diag, &err)) {
+        fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
+        return 1;
+    }
+    if (!infeasible) {
+        /* the best plan under each other objective, and on each SKU alone */
+        static char label_buf[REPORT_MAX_RUNNERS][96];
+        for (int o = 0; o < 3 && nrun < REPORT_MAX_RUNNERS; o++) {
+            int priced = 1;
+            for (int k = 0; k < ng; k++)
+                priced &= price[k] > 0;
+            if (o == (int)prob.objective || (o == REC_COST && !priced))
+                continue;
+            rec_problem q = prob;
+            q.objective = (rec_objective)o;
+            if (rec_solve(&q, &runners[nrun], &err))
+                return 1;
+            snprintf(label_buf[nrun], sizeof label_buf[nrun], "least %s", rec_objective_names[o]);
+            labels[nrun] = label_buf[nrun];
+            nrun++;
+        }
+        for (int k = 0; ng > 1 && k < ng && nrun < REPORT_MAX_RUNNERS; k++) {
+            rec_problem q = prob;
+            q.count[k] = prob.count[k];
+            for (int j = 0; j < ng; j++)
+                if (j != k)
+                    q.count[j] = 0;
+            if (rec_solve(&q, &runners[nrun], &err))
+                return 1;
+            snprintf(label_buf[nrun], sizeof label_buf[nrun], "%s only", gpus[k].name);
+            labels[nrun] = label_buf[nrun];
+            nrun++;
+        }
+    }
+    const char *mn[REC_MAX_MODELS], *gn[REC_MAX_SKUS];
+    for (int i = 0; i < nm; i++)
+        mn[i] = models[i].name;
+    for (int k = 0; k < ng; k++)
+        gn[k] = gpus[k].name;
+    report_rec rr;
+    memset(&rr, 0, sizeof rr);
+    rr.models = mn;
+    rr.skus = gn;
+    rr.w = &w;
+    rr.p = &prob;
+    rr.best = &best;
+    rr.n_runners = nrun;
+    for (int i = 0; i < nrun; i++) {
+        rr.runner_label[i] = labels[i];
+        rr.runner[i] = &runners[i];
+    }
+    rr.diag = infeasible ? &diag : NULL;
+    if (out) {
+        if (report_prepare_dir(out, &err) || report_make_dir(out, &err))
+            die_usage("recommend: %s", err.msg);
+        if (report_write_atomic(out, "recommendation.json", write_rec_json, &rr, &err) ||
+            report_write_atomic(out, "recommendation.md", write_rec_md, &rr, &err)) {
+            fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
+            return 1;
+        }
+    }
+    if (!strcmp(format, "json"))
+        report_recommend_json(stdout, &rr);
+    else
+        report_recommend_md(stdout, &rr);
+    rec_solution_free(&best);
+    for (int i = 0; i < nrun; i++)
+        rec_solution_free(&runners[i]);
+    free(cand);
+    if (infeasible) {
+        fprintf(stderr, "llmdse: recommend: no plan meets the request; the report says which "
+                "constraint to relax\n");
+        return 2;
+    }
+    return 0;
+}
+
 /* ---- merge -------------------------------------------------------------------------------- */
 
 static int by_shard(const void *x, const void *y)
@@ -877,6 +1126,9 @@ static void usage(FILE *f)
           "  search  -m MODEL -g GPU -w WORKLOAD [-s SPACE] -o DIR [--objectives a,b[,c]]\n"
           "          [--levels K] [--starts S] [--maxeval N] [--slo] [--compare-exhaustive]\n"
           "                                                    the front by NLopt sweeps\n"
+          "  recommend -m MODEL[,..] -w WORKLOAD --rate R[,..] --gpus GPU:COUNT[:PRICE][,..]\n"
+          "          [--objective energy|gpus|cost] [--power-cap W] [-s SPACE] [-o DIR]\n"
+          "          [--format md|json]                        the fleet under SLO and load\n"
           "  list    models|gpus|workloads|spaces              the bundled library\n"
           "  version\n\n"
           "MODEL, GPU and WORKLOAD are bundled names or paths to JSON files.\n"
@@ -903,6 +1155,8 @@ int main(int argc, char **argv)
         return cmd_merge(argc, argv);
     if (!strcmp(cmd, "search"))
         return cmd_search(argc, argv);
+    if (!strcmp(cmd, "recommend"))
+        return cmd_recommend(argc, argv);
     if (!strcmp(cmd, "list")) {
         if (argc != 3 || (strcmp(argv[2], "models") && strcmp(argv[2], "gpus") &&
                           strcmp(argv[2], "workloads") && strcmp(argv[2], "spaces")))

@@ -98,4 +98,22 @@ void report_front_json(FILE *f, const report_summary *s, const search_inputs *in
                        const search_row *rows, size_t n);
 void report_summary_json(FILE *f, const report_summary *s);
 
+/* ---- recommend outputs (docs/recommend.md) ----------------------------------------------- */
+
+#define REPORT_MAX_RUNNERS 8
+typedef struct {
+    const char *const *models;      /* names, by model index */
+    const char *const *skus;        /* names, by SKU index */
+    const llm_workload *w;
+    const rec_problem *p;
+    const rec_solution *best;
+    int n_runners;
+    const char *runner_label[REPORT_MAX_RUNNERS];
+    const rec_solution *runner[REPORT_MAX_RUNNERS];
+    const rec_diagnosis *diag;      /* when best is infeasible */
+} report_rec;
+
+void report_recommend_json(FILE *f, const report_rec *r);
+void report_recommend_md(FILE *f, const report_rec *r);
+
 #endif

@@ -142,6 +142,65 @@ int search_weakly_dominated(const pareto_pt *p, const pareto *by);
 int search_nlopt(const nlsearch_args *a, nlsearch_result *r, llm_err *err);
 void nlsearch_result_free(nlsearch_result *r);
 
+/* ---- recommend: the fleet as an integer program (GLPK; docs/recommend.md) ---------------- */
+
+#define REC_MAX_MODELS 8
+#define REC_MAX_SKUS 8
+typedef enum { REC_ENERGY = 0, REC_GPUS, REC_COST } rec_objective;
+extern const char *const rec_objective_names[]; /* "energy", "gpus", "cost" */
+
+/* One replica of one configuration of one model on one SKU, meeting the SLOs (eq. R1). */
+typedef struct {
+    int model, sku;
+    search_row row;          /* knobs and metrics (of one replica) */
+    double cap_rps;          /* requests/s at full load */
+    double gpus;
+    double p_busy, p_idle;   /* W: at full load (average), idle */
+    double p_peak;           /* W: the more demanding phase, all its GPUs */
+    double cost_per_hour;    /* USD, 0 without a price */
+} rec_candidate;
+
+void rec_candidate_from_row(const search_row *row, const llm_gpu *g, double output_tokens,
+                            int model, int sku, double price_per_gpu_hour, rec_candidate *c);
+
+typedef struct {
+    const rec_candidate *c;
+    size_t n;
+    int nmodels, nskus;
+    double rate[REC_MAX_MODELS];   /* requests/s each model must serve */
+    double count[REC_MAX_SKUS];    /* GPUs available per SKU */
+    double power_cap;              /* W for the whole fleet; 0 = none */
+    rec_objective objective;
+    double time_limit_s;           /* for glp_intopt; 0 = 60 s */
+} rec_problem;
+
+typedef enum { REC_OPTIMAL = 0, REC_FEASIBLE, REC_INFEASIBLE, REC_ERROR } rec_status;
+
+typedef struct {
+    rec_status status;
+    double *n, *y;                 /* replicas and load (requests/s) per candidate */
+    double energy_w;               /* average fleet power at the given rates */
+    double gpus, cost_per_hour, peak_w;
+    double gpus_by_sku[REC_MAX_SKUS];
+    double served[REC_MAX_MODELS];
+    int binding_sku[REC_MAX_SKUS], binding_power;
+    char message[256];
+} rec_solution;
+
+/* Solves on the calling thread. Returns 0 (see status) or -1 (out of memory). */
+int rec_solve(const rec_problem *p, rec_solution *s, llm_err *err);
+void rec_solution_free(rec_solution *s);
+
+typedef struct {
+    int any_model_without;                  /* some model has no candidate meeting the SLOs */
+    int no_candidates[REC_MAX_MODELS];
+    int gpus_relaxed_feasible;              /* feasible with unlimited GPUs ... */
+    double gpus_needed[REC_MAX_SKUS];       /* ... using this many of each SKU */
+    int power_relaxed_feasible;             /* feasible without the power cap ... */
+    double power_needed;                    /* ... needing at least this fleet peak, W */
+} rec_diagnosis;
+int rec_diagnose(const rec_problem *p, rec_diagnosis *d, llm_err *err);
+
 /* Reads the index column of a front.csv written by explore. */
 int search_read_front_indices(const char *path, uint64_t **out, size_t *n, llm_err *err);
 

@@ -120,6 +120,22 @@ expect 0 'front of' -- search -m mixtral-8x7b -g h100-sxm5-80gb -w chat -s small
 expect 2 '--levels' -- search -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o "$tmp/x" --levels 0
 expect 2 'no feasible configuration' -- search -m llama-3.1-405b -g l4 -w chat -s small -o "$tmp/none"
 
+# recommend (GLPK)
+expect 0 'Recommended plan (optimal)' -- recommend -m llama-3.1-8b -w chat --rate 20 --gpus h100-sxm5-80gb:8:3.0,l40s:8:1.0 -s small -o "$tmp/rec"
+for f in recommendation.json recommendation.md; do
+    if [ -s "$tmp/rec/$f" ]; then pass=$((pass+1)); else echo "FAIL: recommend wrote no $f"; fail=$((fail+1)); fi
+done
+expect 0 '"status": "optimal"' -- recommend -m llama-3.1-8b,mixtral-8x7b -w chat --rate 20,5 --gpus h100-sxm5-80gb:16 -s small --objective gpus --format json
+# infeasible: a complete report on stdout saying what to relax, and exit status 2
+"$LLMDSE" recommend -m llama-3.1-70b -w chat --rate 500 --gpus h100-sxm5-80gb:8 -s small >"$tmp/out" 2>"$tmp/err"; st=$?
+if [ "$st" -eq 2 ] && grep -q 'More GPUs' "$tmp/out" && grep -q 'no plan meets' "$tmp/err"; then pass=$((pass+1)); else echo "FAIL: infeasible recommend: exit $st"; fail=$((fail+1)); fi
+"$LLMDSE" recommend -m llama-3.1-70b -w chat --rate 5 --gpus h100-sxm5-80gb:8 -s small --power-cap 500 >"$tmp/out" 2>"$tmp/err"; st=$?
+if [ "$st" -eq 2 ] && grep -q 'higher power cap' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: power-capped recommend: exit $st"; fail=$((fail+1)); fi
+expect 2 'no price for' -- recommend -m llama-3.1-8b -w chat --rate 2 --gpus h100-sxm5-80gb:8 --objective cost
+expect 2 'one rate per model' -- recommend -m llama-3.1-8b,llama-3.1-70b -w chat --rate 2 --gpus h100-sxm5-80gb:8
+expect 2 'expected GPU:COUNT' -- recommend -m llama-3.1-8b -w chat --rate 2 --gpus h100-sxm5-80gb
+expect 2 '--objective' -- recommend -m llama-3.1-8b -w chat --rate 2 --gpus h100-sxm5-80gb:8 --objective speed
+
 # Ctrl-C: a large space interrupted writes the front so far, marked partial, and exits 1
 printf '{"batch": {"min": 1, "max": 1024, "step": 1}, "sm_comm": {"min": 0, "max": 32, "step": 1}, "replicas": {"min": 1, "max": 8, "step": 1}}' > "$tmp/huge.json"
 "$LLMDSE" explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s "$tmp/huge.json" -o "$tmp/int" -q --threads 1 >/dev/null 2>"$tmp/int.err" &

@@ -1,0 +1,257 @@
+/* reports/recommend.c — the recommendation as JSON and Markdown (docs/recommend.md). */
+#include "reports.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char *status_name(rec_status s)
+{
+    switch (s) {
+    case REC_OPTIMAL: return "optimal";
+    case REC_FEASIBLE: return "feasible (not proven optimal)";
+    case REC_INFEASIBLE: return "infeasible";
+    case REC_ERROR: break;
+    }
+    return "error";
+}
+
+static double kwh_per_day(const rec_solution *s) { return s->energy_w * 86400 / 3.6e6; }
+
+/* A difference too small to print at the shown precision is shown as 0, not "-0.0". */
+static double nz(double x, double shown) { return fabs(x) < shown / 2 ? 0 : x; }
+
+static void plan_json(json_out *j, const report_rec *r, const rec_solution *s)
+{
+    const rec_problem *p = r->p;
+    json_str(j, "status", status_name(s->status));
+    if (s->message[0])
+        json_str(j, "message", s->message);
+    if (s->status != REC_OPTIMAL && s->status != REC_FEASIBLE)
+        return;
+    json_num(j, "energy_per_day_kwh", kwh_per_day(s));
+    json_num(j, "average_power_w", s->energy_w);
+    json_num(j, "peak_power_w", s->peak_w);
+    json_num(j, "gpus", s->gpus);
+    json_num(j, "cost_per_day_usd", s->cost_per_hour * 24);
+    json_obj(j, "gpus_by_sku");
+    for (int k = 0; k < p->nskus; k++)
+        json_num(j, r->skus[k], s->gpus_by_sku[k]);
+    json_end_obj(j);
+    json_arr(j, "fleet");
+    for (size_t i = 0; i < p->n; i++) {
+        if (s->n[i] < 0.5)
+            continue;
+        const rec_candidate *c = &p->c[i];
+        const search_row *row = &c->row;
+        json_obj(j, NULL);
+        json_str(j, "model", r->models[c->model]);
+        json_str(j, "gpu", r->skus[c->sku]);
+        json_num(j, "replicas", s->n[i]);
+        json_int(j, "tp", row->p.tp);
+        json_int(j, "ep", row->p.ep);
+        json_str(j, "dtype", llm_dtype_names[row->p.dtype]);
+        json_str(j, "kv_dtype", llm_dtype_names[row->p.kv_dtype]);
+        json_int(j, "batch", row->p.batch);
+        json_int(j, "sm_comm", row->p.sm_comm);
+        json_num(j, "freq_mhz", row->p.freq_mhz);
+        json_num(j, "gpus_per_replica", c->gpus);
+        json_num(j, "load_rps", s->y[i]);
+        json_num(j, "capacity_rps", s->n[i] * c->cap_rps);
+        json_num(j, "ttft_s", row->m.ttft_s);
+        json_num(j, "tpot_s", row->m.tpot_s);
+        json_num(j, "ttft_margin", (r->w->ttft_slo_s - row->m.ttft_s) / r->w->ttft_slo_s);
+        json_num(j, "tpot_margin", (r->w->tpot_slo_s - row->m.tpot_s) / r->w->tpot_slo_s);
+        json_num(j, "energy_per_token_j", row->m.energy_per_token_j);
+        json_end_obj(j);
+    }
+    json_end_arr(j);
+}
+
+void report_recommend_json(FILE *f, const report_rec *r)
+{
+    const rec_problem *p = r->p;
+    json_out j;
+    json_begin(&j, f, 1);
+    json_obj(&j, NULL);
+    json_obj(&j, "request");
+    json_str(&j, "workload", r->w->name);
+    json_num(&j, "ttft_slo_s", r->w->ttft_slo_s);
+    json_num(&j, "tpot_slo_s", r->w->tpot_slo_s);
+    json_arr(&j, "models");
+    for (int m = 0; m < p->nmodels; m++) {
+        json_obj(&j, NULL);
+        json_str(&j, "model", r->models[m]);
+        json_num(&j, "rate_rps", p->rate[m]);
+        json_end_obj(&j);
+    }
+    json_end_arr(&j);
+    json_arr(&j, "gpus");
+    for (int k = 0; k < p->nskus; k++) {
+        json_obj(&j, NULL);
+        json_str(&j, "gpu", r->skus[k]);
+        json_num(&j, "count", p->count[k]);
+        json_end_obj(&j);
+    }
+    json_end_arr(&j);
+    if (p->power_cap > 0)
+        json_num(&j, "power_cap_w", p->power_cap);
+    json_str(&j, "objective", rec_objective_names[p->objective]);
+    json_int(&j, "candidates", (long long)p->n);
+    json_end_obj(&j);
+    json_obj(&j, "recommendation");
+    plan_json(&j, r, r->best);
+    if (r->best->status == REC_OPTIMAL || r->best->status == REC_FEASIBLE) {
+        json_arr(&j, "binding");
+        for (int k = 0; k < p->nskus; k++)
+            if (r->best->binding_sku[k])
+                json_str(&j, NULL, r->skus[k]);
+        if (r->best->binding_power)
+            json_str(&j, NULL, "power_cap");
+        json_end_arr(&j);
+    }
+    json_end_obj(&j);
+    json_arr(&j, "runner_ups");
+    for (int i = 0; i < r->n_runners; i++) {
+        json_obj(&j, NULL);
+        json_str(&j, "plan", r->runner_label[i]);
+        plan_json(&j, r, r->runner[i]);
+        json_end_obj(&j);
+    }
+    json_end_arr(&j);
+    if (r->diag) {
+        const rec_diagnosis *d = r->diag;
+        json_obj(&j, "infeasible");
+        json_arr(&j, "models_without_candidates");
+        for (int m = 0; m < p->nmodels; m++)
+            if (d->no_candidates[m])
+                json_str(&j, NULL, r->models[m]);
+        json_end_arr(&j);
+        if (d->gpus_relaxed_feasible) {
+            json_obj(&j, "gpus_needed");
+            for (int k = 0; k < p->nskus; k++)
+                json_num(&j, r->skus[k], d->gpus_needed[k]);
+            json_end_obj(&j);
+        }
+        if (d->power_relaxed_feasible)
+            json_num(&j, "power_cap_needed_w", d->power_needed);
+        json_end_obj(&j);
+    }
+    json_end_obj(&j);
+    json_finish(&j);
+}
+
+static void plan_md(FILE *f, const report_rec *r, const rec_solution *s)
+{
+    const rec_problem *p = r->p;
+    fprintf(f, "| model | GPU | replicas | tp | ep | weights/KV | batch | SM comm | clock MHz | "
+               "load req/s (capacity) | TTFT s (margin) | TPOT s (margin) | J/token |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < p->n; i++) {
+        if (s->n[i] < 0.5)
+            continue;
+        const rec_candidate *c = &p->c[i];
+        const search_row *row = &c->row;
+        fprintf(f, "| %s | %s | %.0f | %d | %d | %s/%s | %d | %d | %.0f | %.2f (%.2f) | "
+                "%.3f (%+.0f%%) | %.4f (%+.0f%%) | %.3f |\n", r->models[c->model],
+                r->skus[c->sku], s->n[i], row->p.tp, row->p.ep, llm_dtype_names[row->p.dtype],
+                llm_dtype_names[row->p.kv_dtype], row->p.batch, row->p.sm_comm, row->p.freq_mhz,
+                s->y[i], s->n[i] * c->cap_rps, row->m.ttft_s,
+                100 * (r->w->ttft_slo_s - row->m.ttft_s) / r->w->ttft_slo_s, row->m.tpot_s,
+                100 * (r->w->tpot_slo_s - row->m.tpot_s) / r->w->tpot_slo_s,
+                row->m.energy_per_token_j);
+    }
+}
+
+static void totals_md(FILE *f, const rec_solution *s, int with_cost)
+{
+    fprintf(f, "%.1f kWh/day (%.0f W average), %.0f W peak, %.0f GPUs", kwh_per_day(s),
+            s->energy_w, s->peak_w, s->gpus);
+    if (with_cost)
+        fprintf(f, ", %.2f USD/day", s->cost_per_hour * 24);
+}
+
+void report_recommend_md(FILE *f, const report_rec *r)
+{
+    const rec_problem *p = r->p;
+    const rec_solution *b = r->best;
+    int priced = 0;
+    for (size_t i = 0; i < p->n; i++)
+        priced |= p->c[i].cost_per_hour > 0;
+    fprintf(f, "# Deployment recommendation\n\n");
+    fprintf(f, "Workload **%s** (SLOs: TTFT %.3g s, TPOT %.3g s); ", r->w->name, r->w->ttft_slo_s,
+            r->w->tpot_slo_s);
+    for (int m = 0; m < p->nmodels; m++)
+        fprintf(f, "%s**%s** at %.3g requests/s", m ? ", " : "", r->models[m], p->rate[m]);
+    fprintf(f, "; GPUs available: ");
+    for (int k = 0; k < p->nskus; k++)
+        fprintf(f, "%s%.0f x %s", k ? ", " : "", p->count[k], r->skus[k]);
+    if (p->power_cap > 0)
+        fprintf(f, "; fleet power cap %.0f W", p->power_cap);
+    fprintf(f, ". Objective: least %s. %zu candidate configurations meet the SLOs.\n\n",
+            rec_objective_names[p->objective], p->n);
+    if (b->status != REC_OPTIMAL && b->status != REC_FEASIBLE) {
+        fprintf(f, "## No plan: %s\n\n", status_name(b->status));
+        if (b->message[0])
+            fprintf(f, "%s\n\n", b->message);
+        if (r->diag) {
+            const rec_diagnosis *d = r->diag;
+            for (int m = 0; m < p->nmodels; m++)
+                if (d->no_candidates[m])
+                    fprintf(f, "- No configuration of **%s** meets the SLOs on these GPUs: "
+                            "loosen the TTFT or TPOT objective (llmdse explore without --slo "
+                            "shows the best reachable), or add a faster GPU.\n",
+                            r->models[m]);
+            if (d->gpus_relaxed_feasible) {
+                fprintf(f, "- **More GPUs** would fix it: the fewest that serve the load are");
+                for (int k = 0; k < p->nskus; k++)
+                    if (d->gpus_needed[k] > 0)
+                        fprintf(f, " %.0f x %s (have %.0f)", d->gpus_needed[k], r->skus[k],
+                                p->count[k]);
+                fprintf(f, ".\n");
+            }
+            if (d->power_relaxed_feasible && p->power_cap > 0)
+                fprintf(f, "- **A higher power cap** would fix it: the least fleet peak power "
+                        "that serves the load within the GPU counts is %.0f W (cap %.0f W).\n",
+                        d->power_needed, p->power_cap);
+            if (!d->any_model_without && !d->gpus_relaxed_feasible &&
+                !d->power_relaxed_feasible)
+                fprintf(f, "- Neither more GPUs nor a higher cap alone suffices; both are "
+                        "needed.\n");
+        }
+        return;
+    }
+    fprintf(f, "## Recommended plan (%s)\n\n", status_name(b->status));
+    totals_md(f, b, priced);
+    fprintf(f, ".\n\n");
+    plan_md(f, r, b);
+    fprintf(f, "\nBinding constraints: ");
+    int any = 0;
+    for (int k = 0; k < p->nskus; k++)
+        if (b->binding_sku[k]) {
+            fprintf(f, "%sall %s GPUs in use", any++ ? ", " : "", r->skus[k]);
+        }
+    if (b->binding_power)
+        fprintf(f, "%sthe power cap", any++ ? ", " : "");
+    fprintf(f, "%s.\n", any ? "" : "none (the load alone sizes the fleet)");
+    if (r->n_runners) {
+        fprintf(f, "\n## Runner-up plans\n\n| plan | totals | trade against the recommendation "
+                   "|\n|---|---|---|\n");
+        for (int i = 0; i < r->n_runners; i++) {
+            const rec_solution *s = r->runner[i];
+            fprintf(f, "| %s | ", r->runner_label[i]);
+            if (s->status != REC_OPTIMAL && s->status != REC_FEASIBLE) {
+                fprintf(f, "%s | |\n", status_name(s->status));
+                continue;
+            }
+            totals_md(f, s, priced);
+            fprintf(f, " | %+.1f kWh/day, %+.0f GPUs, %+.0f W peak",
+                    nz(kwh_per_day(s) - kwh_per_day(b), 0.1), nz(s->gpus - b->gpus, 1),
+                    nz(s->peak_w - b->peak_w, 1));
+            if (priced)
+                fprintf(f, ", %+.2f USD/day", nz(24 * (s->cost_per_hour - b->cost_per_hour), 0.01));
+            fprintf(f, " |\n");
+        }
+    }
+    fprintf(f, "\nPredictions from the llmdse cost model (docs/cost-model.md); load shares assume "
+               "requests are balanced in proportion to capacity.\n");
+}
