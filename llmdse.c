@@ -922,7 +922,7 @@ static int cmd_recommend(int argc, char **argv)
                     q.count[j] = 0;
             if (rec_solve(&q, &runners[nrun], &err))
                 return 1;
-            snprintf(label_buf[nrun], sizeof label_buf[nrun], "%s only", gpus[k].name);
+            snprintf(label_buf[nrun], sizeof label_buf[nrun], "%.60s only", gpus[k].name);
             labels[nrun] = label_buf[nrun];
             nrun++;
         }
