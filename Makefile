@@ -10,13 +10,15 @@ LDLIBS  := -lnlopt -lglpk -lcjson -lm -fopenmp
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c \
+            configs/update.c \
             cost/primitives.c cost/layer.c cost/serve.c \
             space/space.c \
             search/pareto.c search/explore.c search/merge.c search/hypervolume.c \
             search/optimize.c search/recommend.c \
-            reports/json.c reports/tables.c reports/explore.c reports/recommend.c
+            reports/json.c reports/tables.c reports/explore.c reports/recommend.c \
+            validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c
 TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/test_reports.c \
-            tests/test_search.c tests/test_recommend.c
+            tests/test_search.c tests/test_recommend.c tests/test_validate.c
 
 B := build
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
@@ -24,7 +26,7 @@ SAN_OBJ  := $(CORE_SRC:%.c=$(B)/san/%.o)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/%)
 SAN_TESTS:= $(TEST_SRC:tests/%.c=$(B)/san/%)
 
-.PHONY: all test check bench clean
+.PHONY: all test check bench clean validate
 all: llmdse
 
 llmdse: $(B)/llmdse.o $(CORE_OBJ)
@@ -48,10 +50,14 @@ $(B)/san/test_%: tests/test_%.c tests/testutil.h $(SAN_OBJ)
 $(B)/san/llmdse: $(B)/san/llmdse.o $(SAN_OBJ)
 	$(CC) -g $(SAN) -o $@ $^ $(LDLIBS)
 
-# Unit tests, then the command-line tests (exit codes, messages, no partial output).
+# Unit tests, then the command-line tests (exit codes, messages, no partial output), then the
+# CUDA runner is compiled (never run) where nvcc exists: the core needs no nvcc.
 test: llmdse $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; ./$$t; done
 	@LLMDSE=./llmdse sh tests/cli.sh
+	@if [ -x "$(NVCC)" ] || command -v "$(NVCC)" >/dev/null 2>&1; then \
+	    $(MAKE) --no-print-directory validate && echo "== validate/runner.cu compiled"; \
+	else echo "== nvcc not found: the CUDA runner (make validate) was not compiled"; fi
 
 check: $(B)/san/llmdse $(SAN_TESTS)
 	@set -e; for t in $(SAN_TESTS); do echo "== $$t (asan+ubsan)"; ./$$t; done
@@ -62,6 +68,16 @@ $(B)/bench: tests/bench.c $(CORE_OBJ)
 
 bench: $(B)/bench
 	./$(B)/bench
+
+# The CUDA runner (validate/runner.cu): nvcc and the toolkit's cuBLAS only; NVML is loaded at
+# run time. Built for Ampere (sm_80) and Hopper (sm_90), with PTX for newer GPUs.
+NVCC ?= $(shell command -v nvcc 2>/dev/null || echo /usr/local/cuda/bin/nvcc)
+NVFLAGS := -O2 -std=c++17 -Xcompiler -Wall \
+           -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=[sm_90,compute_90]
+validate: $(B)/llmdse-runner
+$(B)/llmdse-runner: validate/runner.cu
+	@mkdir -p $(B)
+	$(NVCC) $(NVFLAGS) -o $@ $< -lcublasLt -lcublas -ldl
 
 clean:
 	rm -rf $(B) llmdse

@@ -7,6 +7,7 @@
 
 #include "search/search.h"
 #include "space/space.h"
+#include "validate/validate.h"
 
 #include <errno.h>
 #include <math.h>
@@ -970,6 +971,224 @@ static int cmd_recommend(int argc, char **argv)
     return 0;
 }
 
+/* ---- validate and calibrate ----------------------------------------------------------------- */
+
+typedef struct {
+    const llm_gpu *g;
+    const vfile *f;
+    const vsummary *s;
+    const char *gpu_name, *source;
+    const vrow *rows;
+    size_t n;
+} vout;
+
+static int write_plan(FILE *f, void *ctx)
+{
+    const vout *o = ctx;
+    validate_write_plan(f, o->gpu_name, o->source, o->rows, o->n);
+    return 0;
+}
+
+static int write_cmp_md(FILE *f, void *ctx)
+{
+    const vout *o = ctx;
+    validate_report_md(f, o->g, o->f, o->s);
+    return 0;
+}
+
+static int write_cmp_json(FILE *f, void *ctx)
+{
+    const vout *o = ctx;
+    validate_report_json(f, o->g, o->f, o->s);
+    return 0;
+}
+
+/* Writes a single file atomically: out is a path (its directory must exist). */
+static int write_file(const char *out, int (*fn)(FILE *, void *), void *ctx, llm_err *err)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", out);
+    char *slash = strrchr(dir, '/');
+    const char *name = out;
+    if (slash) {
+        *slash = '\0';
+        name = slash + 1;
+    } else {
+        strcpy(dir, ".");
+    }
+    if (!*name) {
+        llm_err_set(err, "-o %s: expected a file name", out);
+        return -1;
+    }
+    return report_write_atomic(slash && !dir[0] ? "/" : dir, name, fn, ctx, err);
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    if (argc < 3 || (strcmp(argv[2], "plan") && strcmp(argv[2], "compare")))
+        die_usage("validate: expected \"plan\" or \"compare\" (and \"llmdse calibrate\")");
+    const char *gpu = NULL, *out = NULL, *clocks = NULL, *front = NULL, *model = NULL;
+    const char *workload = NULL, *measured = NULL, *format = NULL;
+    int top = 5;
+    int is_plan = !strcmp(argv[2], "plan");
+    opt plan_opts[] = {{"--gpu", "-g", O_STR, &gpu, 0, 0, 0},
+                       {"--out", "-o", O_STR, &out, 0, 0, 0},
+                       {"--clocks", NULL, O_STR, &clocks, 0, 0, 0},
+                       {"--front", NULL, O_STR, &front, 0, 0, 0},
+                       {"--top", NULL, O_INT, &top, 1, 1000, 0},
+                       {"--model", "-m", O_STR, &model, 0, 0, 0},
+                       {"--workload", "-w", O_STR, &workload, 0, 0, 0},
+                       {NULL, NULL, O_STR, NULL, 0, 0, 0}};
+    opt cmp_opts[] = {{"--gpu", "-g", O_STR, &gpu, 0, 0, 0},
+                      {"--measured", NULL, O_STR, &measured, 0, 0, 0},
+                      {"--out", "-o", O_STR, &out, 0, 0, 0},
+                      {"--format", NULL, O_STR, &format, 0, 0, 0},
+                      {NULL, NULL, O_STR, NULL, 0, 0, 0}};
+    parse_opts(argc, argv, 3, is_plan ? plan_opts : cmp_opts, is_plan ? "validate plan"
+                                                                      : "validate compare");
+    if (!gpu)
+        die_usage("validate %s: -g GPU is required", argv[2]);
+    llm_gpu g;
+    llm_err err;
+    load_or_die(configs_load_gpu(gpu, &g, &err), &err);
+    if (is_plan) {
+        vrow *rows = NULL;
+        size_t n = 0;
+        char source[512];
+        if (front) {
+            if (!model || !workload)
+                die_usage("validate plan --front: -m MODEL and -w WORKLOAD are required");
+            llm_model m;
+            llm_workload w;
+            load_or_die(configs_load_model(model, &m, &err), &err);
+            load_or_die(configs_load_workload(workload, &w, &err), &err);
+            cost_config *cf = calloc((size_t)top, sizeof *cf);
+            int k = 0;
+            if (!cf || validate_front_configs(front, top, &w, cf, &k, &err))
+                die_usage("validate plan: %s", cf ? err.msg : "out of memory");
+            for (int i = 0; i < k; i++) {
+                if (cost_check(&m, &g, &cf[i], &err))
+                    die_usage("validate plan: %s row %d: %s", front, i + 1, err.msg);
+                n = validate_plan_layer(&m, &g, &cf[i], i + 1, &rows, n);
+            }
+            free(cf);
+            snprintf(source, sizeof source, "front %.400s, %d configurations of %s", front, k,
+                     m.name);
+        } else {
+            double cl[64];
+            int nc = 0;
+            if (clocks) {
+                char buf[1024];
+                snprintf(buf, sizeof buf, "%s", clocks);
+                for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+                    if (nc == 64)
+                        die_usage("validate plan: --clocks: at most 64");
+                    double f = parse_num("--clocks", t, 1, 1e5);
+                    if ((cl[nc++] = llm_gpu_snap_clock(&g, f)) < 0)
+                        die_usage("validate plan: --clocks: %g MHz is outside %s's range "
+                                  "[%g, %g]", f, g.name, g.min_mhz, g.max_mhz);
+                }
+            }
+            n = validate_plan_sweep(&g, cl, nc, &rows);
+            snprintf(source, sizeof source, "standard sweep%s%s", clocks ? ", clocks " : "",
+                     clocks ? clocks : "");
+        }
+        vout o = {&g, NULL, NULL, g.name, source, rows, n};
+        int rc = out ? write_file(out, write_plan, &o, &err) : write_plan(stdout, &o);
+        free(rows);
+        if (rc) {
+            fprintf(stderr, "llmdse: error: validate plan: %s\n", err.msg);
+            return 1;
+        }
+        if (out)
+            fprintf(stderr, "llmdse: validate plan: %zu kernels -> %s\n", n, out);
+        return 0;
+    }
+    if (!measured)
+        die_usage("validate compare: --measured FILE is required");
+    if (format && strcmp(format, "text") && strcmp(format, "json"))
+        die_usage("validate compare: --format: expected text or json, found \"%s\"", format);
+    vfile f;
+    load_or_die(validate_read(measured, &f, &err), &err);
+    vsummary s;
+    validate_compare(&g, &f, &s);
+    vout o = {&g, &f, &s, g.name, NULL, NULL, 0};
+    if (out) {
+        if (report_prepare_dir(out, &err) || report_make_dir(out, &err))
+            die_usage("validate compare: %s", err.msg);
+        if (report_write_atomic(out, "compare.json", write_cmp_json, &o, &err) ||
+            report_write_atomic(out, "compare.md", write_cmp_md, &o, &err)) {
+            fprintf(stderr, "llmdse: error: validate compare: %s\n", err.msg);
+            validate_free(&f);
+            return 1;
+        }
+    }
+    if (format && !strcmp(format, "json"))
+        validate_report_json(stdout, &g, &f, &s);
+    else
+        validate_report_md(stdout, &g, &f, &s);
+    validate_free(&f);
+    return 0;
+}
+
+static int cmd_calibrate(int argc, char **argv)
+{
+    const char *gpu = NULL, *out = NULL, *measured = NULL;
+    int no_loo = 0;
+    opt opts[] = {{"--gpu", "-g", O_STR, &gpu, 0, 0, 0},
+                  {"--measured", NULL, O_STR, &measured, 0, 0, 0},
+                  {"--out", "-o", O_STR, &out, 0, 0, 0},
+                  {"--no-leave-one-out", NULL, O_FLAG, &no_loo, 0, 0, 0},
+                  {NULL, NULL, O_STR, NULL, 0, 0, 0}};
+    parse_opts(argc, argv, 2, opts, "calibrate");
+    if (!gpu || !measured || !out)
+        die_usage("calibrate: --measured FILE, -g GPU and -o NEW.json are required");
+    llm_gpu g, fitted;
+    llm_err err;
+    char path[4096];
+    load_or_die(configs_resolve("gpus", gpu, path, sizeof path, &err), &err);
+    load_or_die(configs_load_gpu(path, &g, &err), &err);
+    vfile f;
+    load_or_die(validate_read(measured, &f, &err), &err);
+    vcalib c;
+    if (validate_calibrate(&g, &f, &fitted, &c, !no_loo, &err)) {
+        validate_free(&f);
+        die_usage("%s", err.msg);
+    }
+    const char *paths[CP_COUNT];
+    double values[CP_COUNT];
+    int n = 0;
+    for (int p = 0; p < CP_COUNT; p++)
+        if (c.fitted[p]) {
+            paths[n] = cparam_names[p];
+            values[n++] = c.value[p];
+        }
+    char note[1024];
+    snprintf(note, sizeof note, "calibrated by llmdse calibrate to %.300s (%.100s, %.40s): time "
+             "MAPE %.1f%% -> %.1f%%, power MAPE %.1f%% -> %.1f%%", measured,
+             f.gpu_name[0] ? f.gpu_name : "unknown GPU", f.date[0] ? f.date : "undated",
+             c.before_time, c.after_time, c.before_power, c.after_power);
+    if (configs_write_gpu_update(path, out, paths, values, n, note, &err)) {
+        fprintf(stderr, "llmdse: error: calibrate: %s\n", err.msg);
+        validate_free(&f);
+        return 1;
+    }
+    printf("calibrated %s to %zu measurements (%s):\n", g.name, f.n, measured);
+    printf("  time MAPE  %.1f%% -> %.1f%% (NLopt code %d)\n", c.before_time, c.after_time,
+           c.nlopt_code_time);
+    if (c.before_power > 0)
+        printf("  power MAPE %.1f%% -> %.1f%% (NLopt code %d)\n", c.before_power, c.after_power,
+               c.nlopt_code_power);
+    for (int p = 0; p < CP_COUNT; p++)
+        if (c.fitted[p])
+            printf("  %-42s %.6g\n", cparam_names[p], c.value[p]);
+    for (int i = 0; i < c.nlo; i++)
+        printf("  leave-one-class-out: %-24s time MAPE %.1f%%\n", c.lo_class[i], c.lo_mape[i]);
+    printf("-> %s\n", out);
+    validate_free(&f);
+    return 0;
+}
+
 /* ---- merge -------------------------------------------------------------------------------- */
 
 static int by_shard(const void *x, const void *y)
@@ -1129,6 +1348,10 @@ static void usage(FILE *f)
           "  recommend -m MODEL[,..] -w WORKLOAD --rate R[,..] --gpus GPU:COUNT[:PRICE][,..]\n"
           "          [--objective energy|gpus|cost] [--power-cap W] [-s SPACE] [-o DIR]\n"
           "          [--format md|json]                        the fleet under SLO and load\n"
+          "  validate plan -g GPU [-o FILE] [--clocks MHZ,..] | [--front DIR --top K -m MODEL\n"
+          "          -w WORKLOAD]                              kernels for the CUDA runner\n"
+          "  validate compare --measured FILE -g GPU [-o DIR] [--format text|json]\n"
+          "  calibrate --measured FILE -g GPU -o NEW.json [--no-leave-one-out]\n"
           "  list    models|gpus|workloads|spaces              the bundled library\n"
           "  version\n\n"
           "MODEL, GPU and WORKLOAD are bundled names or paths to JSON files.\n"
@@ -1157,6 +1380,10 @@ int main(int argc, char **argv)
         return cmd_search(argc, argv);
     if (!strcmp(cmd, "recommend"))
         return cmd_recommend(argc, argv);
+    if (!strcmp(cmd, "validate"))
+        return cmd_validate(argc, argv);
+    if (!strcmp(cmd, "calibrate"))
+        return cmd_calibrate(argc, argv);
     if (!strcmp(cmd, "list")) {
         if (argc != 3 || (strcmp(argv[2], "models") && strcmp(argv[2], "gpus") &&
                           strcmp(argv[2], "workloads") && strcmp(argv[2], "spaces")))

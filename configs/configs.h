@@ -159,6 +159,13 @@ typedef struct {
 int configs_load_summary(const char *path, const char *const *prune_names, llm_summary *s,
                          llm_err *err);
 
+/* Writes a copy of the GPU file at `orig` to `out` with the given values set at their JSON
+ * paths ("efficiency.gemm", "power.math_w", ...), a note appended to the "source" of each
+ * group touched, and the result checked by loading it again. Written through a temporary file
+ * and renamed. */
+int configs_write_gpu_update(const char *orig, const char *out, const char *const *paths,
+                             const double *values, int n, const char *note, llm_err *err);
+
 /* Supported SM clock steps: min_mhz + i*step_mhz <= max_mhz. */
 int llm_gpu_clock_steps(const llm_gpu *g);
 /* Nearest supported clock step to mhz; -1 when outside [min, max]. */

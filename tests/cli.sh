@@ -136,6 +136,20 @@ expect 2 'one rate per model' -- recommend -m llama-3.1-8b,llama-3.1-70b -w chat
 expect 2 'expected GPU:COUNT' -- recommend -m llama-3.1-8b -w chat --rate 2 --gpus h100-sxm5-80gb
 expect 2 '--objective' -- recommend -m llama-3.1-8b -w chat --rate 2 --gpus h100-sxm5-80gb:8 --objective speed
 
+# validate and calibrate (the fixture is hand-written, not a measurement)
+fx=tests/data/fixture_measurements.csv
+expect 0 'gemm_large' -- validate plan -g h100-sxm5-80gb --clocks 1980,1410
+expect 0 'front_1_decode' -- validate plan -g h100-sxm5-80gb --front "$tmp/ex" --top 2 -m llama-3.2-1b -w chat
+expect 0 'time MAPE' -- validate compare --measured "$fx" -g h100-sxm5-80gb -o "$tmp/cmp"
+expect 0 '"mape_time_pct"' -- validate compare --measured "$fx" -g h100-sxm5-80gb --format json
+expect 0 'time MAPE' -- calibrate --measured "$fx" -g h100-sxm5-80gb -o "$tmp/h100-cal.json"
+expect 0 'TTFT' -- eval -m llama-3.1-8b -g "$tmp/h100-cal.json"
+head -12 "$fx" > "$tmp/trunc.csv"; printf '8,gemm,g,bf16,1,2\n' >> "$tmp/trunc.csv"
+expect 2 'trunc.csv:13: expected 28 columns, found 6' -- validate compare --measured "$tmp/trunc.csv" -g h100-sxm5-80gb
+expect 2 'expected "# llmdse measurements v1"' -- calibrate --measured configs/gpus/l4.json -g l4 -o "$tmp/x.json"
+expect 2 '--clocks: 5000 MHz is outside' -- validate plan -g h100-sxm5-80gb --clocks 5000
+expect 2 'expected "plan" or "compare"' -- validate measure
+
 # Ctrl-C: a large space interrupted writes the front so far, marked partial, and exits 1
 printf '{"batch": {"min": 1, "max": 1024, "step": 1}, "sm_comm": {"min": 0, "max": 32, "step": 1}, "replicas": {"min": 1, "max": 8, "step": 1}}' > "$tmp/huge.json"
 "$LLMDSE" explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s "$tmp/huge.json" -o "$tmp/int" -q --threads 1 >/dev/null 2>"$tmp/int.err" &

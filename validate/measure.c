@@ -1,0 +1,243 @@
+/* validate/measure.c — reading the runner's measurement files (docs/validate.md,
+ * "Measurements"): a header block of "# key: value" lines, the column header, one row per
+ * kernel. Every error names the file, the line and what was expected. */
+#include "validate.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NCOLS 28
+static const char *const result_columns =
+    ",time_s,time_p10_s,time_p90_s,alone_a_s,alone_b_s,energy_j,power_w,sm_clock_mhz,"
+    "mem_clock_mhz,status";
+
+void validate_free(vfile *f)
+{
+    free(f->rows);
+    f->rows = NULL;
+    f->n = 0;
+}
+
+static int num(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void header_value(vfile *f, const char *line)
+{
+    static const struct { const char *key; size_t off, len; } keys[] = {
+        {"gpu_name", offsetof(vfile, gpu_name), sizeof(((vfile *)0)->gpu_name)},
+        {"driver", offsetof(vfile, driver), sizeof(((vfile *)0)->driver)},
+        {"cuda", offsetof(vfile, cuda), sizeof(((vfile *)0)->cuda)},
+        {"date", offsetof(vfile, date), sizeof(((vfile *)0)->date)},
+        {"clocks", offsetof(vfile, clocks), sizeof(((vfile *)0)->clocks)},
+        {"command", offsetof(vfile, command), sizeof(((vfile *)0)->command)},
+    };
+    for (unsigned i = 0; i < sizeof keys / sizeof *keys; i++) {
+        size_t l = strlen(keys[i].key);
+        if (!strncmp(line + 2, keys[i].key, l) && line[2 + l] == ':') {
+            const char *v = line + 3 + l;
+            while (*v == ' ')
+                v++;
+            snprintf((char *)f + keys[i].off, keys[i].len, "%s", v);
+        }
+    }
+}
+
+int validate_parse(const char *text, const char *path, vfile *out, llm_err *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t cap = 0;
+    int lineno = 0, have_columns = 0;
+    char expect[1024];
+    snprintf(expect, sizeof expect, "%s%s", vplan_columns, result_columns);
+    const char *p = text;
+    char line[4096];
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        lineno++;
+        if (len >= sizeof line) {
+            llm_err_set(err, "%s:%d: line longer than %zu characters", path, lineno,
+                        sizeof line - 1);
+            goto fail;
+        }
+        memcpy(line, p, len);
+        line[len] = '\0';
+        if (len && line[len - 1] == '\r')
+            line[--len] = '\0';
+        p = nl ? nl + 1 : p + len;
+        if (lineno == 1) {
+            if (strcmp(line, "# llmdse measurements v1")) {
+                llm_err_set(err, "%s:1: expected \"# llmdse measurements v1\" (a file written "
+                            "by the llmdse runner)", path);
+                goto fail;
+            }
+            continue;
+        }
+        if (line[0] == '#') {
+            header_value(out, line);
+            continue;
+        }
+        if (!len)
+            continue;
+        if (!have_columns) {
+            if (strcmp(line, expect)) {
+                llm_err_set(err, "%s:%d: expected the column header \"%s\"", path, lineno,
+                            expect);
+                goto fail;
+            }
+            have_columns = 1;
+            continue;
+        }
+        char *f[NCOLS + 1];
+        int nf = 0;
+        for (char *q = line; nf <= NCOLS;) {
+            f[nf++] = q;
+            char *c = strchr(q, ',');
+            if (!c)
+                break;
+            *c = '\0';
+            q = c + 1;
+        }
+        if (nf != NCOLS) {
+            llm_err_set(err, "%s:%d: expected %d columns, found %s%d (truncated or malformed "
+                        "row)", path, lineno, NCOLS, nf > NCOLS ? "more than " : "",
+                        nf > NCOLS ? NCOLS : nf);
+            goto fail;
+        }
+        if (out->n == cap) {
+            cap = cap ? 2 * cap : 128;
+            vmeas *nr = realloc(out->rows, cap * sizeof *nr);
+            if (!nr) {
+                llm_err_set(err, "%s: out of memory", path);
+                goto fail;
+            }
+            out->rows = nr;
+        }
+        vmeas *m = &out->rows[out->n];
+        memset(m, 0, sizeof *m);
+        vrow *r = &m->r;
+        double v[NCOLS];
+        static const int numeric[] = {0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+                                      19, 20, 21, 22, 23, 24, 25, 26};
+        for (unsigned i = 0; i < sizeof numeric / sizeof *numeric; i++) {
+            int c = numeric[i];
+            if (num(f[c], &v[c]) || v[c] < 0) {
+                const char *names[] = {"id", "", "", "", "m", "n", "k", "batch", "heads",
+                                       "kv_heads", "head_dim", "seq", "ctx", "bytes", "sms",
+                                       "sm_comm", "freq_mhz", "repeats", "time_s",
+                                       "time_p10_s", "time_p90_s", "alone_a_s", "alone_b_s",
+                                       "energy_j", "power_w", "sm_clock_mhz", "mem_clock_mhz"};
+                llm_err_set(err, "%s:%d: column %s: expected a finite non-negative number, "
+                            "found \"%.32s\"", path, lineno, names[c], f[c]);
+                goto fail;
+            }
+        }
+        int kind = -1;
+        for (int k = 0; vkind_names[k]; k++)
+            if (!strcmp(f[1], vkind_names[k]))
+                kind = k;
+        llm_dtype dt;
+        if (kind < 0) {
+            llm_err_set(err, "%s:%d: column kind: unknown kernel \"%.32s\"", path, lineno, f[1]);
+            goto fail;
+        }
+        if (llm_dtype_parse(f[3], &dt) || (dt != LLM_BF16 && dt != LLM_FP8)) {
+            llm_err_set(err, "%s:%d: column dtype: expected bf16 or fp8", path, lineno);
+            goto fail;
+        }
+        if (!f[2][0] || strlen(f[2]) >= sizeof r->klass) {
+            llm_err_set(err, "%s:%d: column class: expected a name of 1 to %zu characters",
+                        path, lineno, sizeof r->klass - 1);
+            goto fail;
+        }
+        r->id = (int)v[0];
+        r->kind = (vkind)kind;
+        strcpy(r->klass, f[2]);
+        r->dtype = dt;
+        r->m = v[4]; r->n = v[5]; r->k = v[6]; r->batch = v[7]; r->heads = v[8];
+        r->kv_heads = v[9]; r->head_dim = v[10]; r->seq = v[11]; r->ctx = v[12];
+        r->bytes = v[13]; r->sms = (int)v[14]; r->sm_comm = (int)v[15]; r->freq_mhz = v[16];
+        r->repeats = (int)v[17];
+        m->time_s = v[18]; m->time_p10_s = v[19]; m->time_p90_s = v[20];
+        m->alone_a_s = v[21]; m->alone_b_s = v[22];
+        m->energy_j = v[23]; m->power_w = v[24];
+        m->sm_clock_mhz = v[25]; m->mem_clock_mhz = v[26];
+        snprintf(m->status, sizeof m->status, "%s", f[27]);
+        m->ok = !strcmp(f[27], "ok");
+        if (!m->ok && strncmp(f[27], "skipped", 7) && strncmp(f[27], "error", 5)) {
+            llm_err_set(err, "%s:%d: column status: expected ok, skipped:... or error:...",
+                        path, lineno);
+            goto fail;
+        }
+        if (m->ok && !(m->time_s > 0)) {
+            llm_err_set(err, "%s:%d: column time_s: expected a positive time for a row with "
+                        "status ok", path, lineno);
+            goto fail;
+        }
+        out->n++;
+    }
+    if (!have_columns) {
+        llm_err_set(err, "%s: no column header; the file is truncated", path);
+        goto fail;
+    }
+    return 0;
+fail:
+    validate_free(out);
+    return -1;
+}
+
+int validate_read(const char *path, vfile *out, llm_err *err)
+{
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        llm_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += got;
+        if (len == cap) {
+            if (cap >= (size_t)256 << 20) {
+                free(buf);
+                fclose(f);
+                llm_err_set(err, "%s: larger than 256 MiB; not a measurement file", path);
+                return -1;
+            }
+            char *nb = realloc(buf, 2 * cap + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (!buf) {
+        llm_err_set(err, "%s: out of memory", path);
+        return -1;
+    }
+    buf[len] = '\0';
+    if (strlen(buf) != len) {
+        free(buf);
+        llm_err_set(err, "%s: contains a NUL byte; expected a text file", path);
+        return -1;
+    }
+    int rc = validate_parse(buf, path, out, err);
+    free(buf);
+    return rc;
+}

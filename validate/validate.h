@@ -1,0 +1,137 @@
+/* validate/validate.h — how right cost/ is: plan files, measurement files, comparison with the
+ * model and calibration of a GPU's coefficients. The only front header of validate/'s CPU side
+ * (the CUDA runner, validate/runner.cu, is a separate program built by `make validate` with
+ * nvcc alone and shares only the file formats: docs/validate.md). */
+#ifndef LLMDSE_VALIDATE_H
+#define LLMDSE_VALIDATE_H
+
+#include <stdio.h>
+#include "../configs/configs.h"
+#include "../cost/cost.h"
+
+/* The kernels a plan can ask for. */
+typedef enum {
+    VK_GEMM = 0, VK_COPY, VK_NORM, VK_ACT, VK_ROPE, VK_RESIDUAL, VK_ATTN_DECODE,
+    VK_ATTN_PREFILL_UNFUSED, VK_OVERLAP, VK_COUNT
+} vkind;
+extern const char *const vkind_names[]; /* "gemm", "copy", "norm", ... */
+
+/* One row of a plan (and the first columns of a measurement). Sizes are element counts;
+ * `bytes` is the bytes a copy moves (read once, written once). */
+typedef struct {
+    int id;
+    vkind kind;
+    char klass[32];          /* the group MAPE is reported by, e.g. "gemm_large" */
+    llm_dtype dtype;         /* bf16 or fp8 (GEMMs) */
+    double m, n, k, batch, heads, kv_heads, head_dim, seq, ctx, bytes;
+    int sms;                 /* SMs the kernel may use (0 = all); overlap: the GEMM's */
+    int sm_comm;             /* overlap: SMs of the copy kernel */
+    double freq_mhz;         /* clock to lock (0 = leave the GPU's governor alone) */
+    int repeats;
+} vrow;
+
+/* What the runner measured for a row. */
+typedef struct {
+    vrow r;
+    double time_s, time_p10_s, time_p90_s;
+    double alone_a_s, alone_b_s; /* overlap: the GEMM alone, the copy alone */
+    double energy_j, power_w;    /* per iteration and average; 0 when NVML was not there */
+    double sm_clock_mhz, mem_clock_mhz;
+    int ok;                      /* status "ok"; otherwise skipped or failed (not compared) */
+    char status[64];
+} vmeas;
+
+typedef struct {
+    char gpu_name[128], driver[64], cuda[64], date[64], clocks[128], command[512];
+    vmeas *rows;
+    size_t n;
+} vfile;
+
+/* ---- plans ---------------------------------------------------------------------------------- */
+
+/* The plan's column header (also the first columns of a measurement file). */
+extern const char *const vplan_columns;
+
+/* The standard micro-benchmark sweep for a GPU: GEMMs over LLM layer shapes at several token
+ * counts and SM limits, memory-bound kernels, attention decode and unfused prefill, overlap
+ * splits, at each clock given (none: the GPU's governor). Returns the row count, rows malloc'd. */
+size_t validate_plan_sweep(const llm_gpu *g, const double *clocks, int nclocks, vrow **rows);
+
+/* The kernels one GPU runs for one layer of a configuration (collectives excluded: the runner
+ * is single-GPU), appended to rows; class "front_<rank>". */
+size_t validate_plan_layer(const llm_model *m, const llm_gpu *g, const cost_config *c,
+                           int rank, vrow **rows, size_t n);
+
+/* K configurations spread evenly along an explore front's energy per token (the lowest and
+ * the highest included), read from DIR/front.csv; request shape from the workload. */
+int validate_front_configs(const char *dir, int top, const llm_workload *w, cost_config *out,
+                           int *n, llm_err *err);
+
+void validate_write_plan(FILE *f, const char *gpu, const char *source, const vrow *rows,
+                         size_t n);
+
+/* ---- measurements ---------------------------------------------------------------------------- */
+
+/* Parses a measurement file; every error names the file, the line and what was expected. */
+int validate_read(const char *path, vfile *out, llm_err *err);
+int validate_parse(const char *text, const char *path, vfile *out, llm_err *err);
+void validate_free(vfile *f);
+
+/* ---- the model's prediction and the comparison ------------------------------------------- */
+
+/* The predicted time (and for overlap: the two alone) and power of a row on g at mhz. */
+typedef struct {
+    double time_s, alone_a_s, alone_b_s, power_w;
+} vpred;
+void validate_predict(const llm_gpu *g, const vrow *r, double mhz, vpred *p);
+/* The clock a row ran at: the SM clock seen, else the locked one, else the GPU's maximum. */
+double validate_clock(const llm_gpu *g, const vmeas *m);
+
+typedef struct {
+    char klass[32];
+    int n;
+    double mape_time, mape_power;  /* percent; power over rows with energy */
+    int n_power;
+} vclass;
+
+typedef struct {
+    size_t n;                      /* rows compared (ok) */
+    double mape_time, mape_power;
+    vclass cls[64];
+    int ncls;
+    size_t worst[10];              /* indices into the file's rows, worst time error first */
+    int nworst;
+} vsummary;
+
+void validate_compare(const llm_gpu *g, const vfile *f, vsummary *s);
+void validate_report_md(FILE *out, const llm_gpu *g, const vfile *f, const vsummary *s);
+void validate_report_json(FILE *out, const llm_gpu *g, const vfile *f, const vsummary *s);
+
+/* ---- calibration ------------------------------------------------------------------------- */
+
+/* The coefficients calibrate fits (docs/validate.md, "Calibration"). */
+typedef enum {
+    CP_GEMM = 0, CP_GEMM_FP8, CP_ATTN, CP_ATTN_EXTRA, CP_MEM, CP_MEM_SMS, CP_OVERHEAD,
+    CP_STATIC, CP_MATH, CP_SM_MEM, CP_DRAM, CP_COUNT
+} cparam;
+extern const char *const cparam_names[];
+
+typedef struct {
+    double before_time, after_time;    /* MAPE %, time */
+    double before_power, after_power;  /* MAPE %, power (rows with energy) */
+    int fitted[CP_COUNT];              /* which parameters the data could determine */
+    double value[CP_COUNT];
+    /* leave-one-class-out: fit without a class, error on that class */
+    char lo_class[64][32];
+    double lo_mape[64];
+    int nlo;
+    int nlopt_code_time, nlopt_code_power;
+} vcalib;
+
+/* Fits g's coefficients to the measurements (NLopt, least squares on relative error) and
+ * writes them into *fitted (a copy of g). Returns 0, or -1 with a message (no usable rows,
+ * NLopt failure). */
+int validate_calibrate(const llm_gpu *g, const vfile *f, llm_gpu *fitted, vcalib *c,
+                       int leave_one_out, llm_err *err);
+
+#endif
