@@ -15,7 +15,7 @@ CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c
             space/space.c \
             search/pareto.c search/explore.c search/merge.c search/hypervolume.c \
             search/optimize.c search/recommend.c \
-            reports/json.c reports/tables.c reports/explore.c reports/recommend.c \
+            reports/json.c reports/tables.c reports/explore.c reports/recommend.c reports/html.c \
             validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c
 TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/test_reports.c \
             tests/test_search.c tests/test_recommend.c tests/test_validate.c
@@ -26,7 +26,7 @@ SAN_OBJ  := $(CORE_SRC:%.c=$(B)/san/%.o)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/%)
 SAN_TESTS:= $(TEST_SRC:tests/%.c=$(B)/san/%)
 
-.PHONY: all test check bench clean validate
+.PHONY: all test check bench clean validate sku-check
 all: llmdse
 
 llmdse: $(B)/llmdse.o $(CORE_OBJ)
@@ -78,6 +78,11 @@ validate: $(B)/llmdse-runner
 $(B)/llmdse-runner: validate/runner.cu
 	@mkdir -p $(B)
 	$(NVCC) $(NVFLAGS) -o $@ $< -lcublasLt -lcublas -ldl
+
+# The CI job for a new GPU SKU: make sku-check GPU=path/to/gpu.json [ARGS="--baseline DIR"]
+sku-check: llmdse
+	@test -n "$(GPU)" || { echo "usage: make sku-check GPU=path/to/gpu.json [ARGS=...]"; exit 2; }
+	./llmdse sku-check $(GPU) $(ARGS)
 
 clean:
 	rm -rf $(B) llmdse

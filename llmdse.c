@@ -750,81 +750,16 @@ static int split_list(char *s, char **out, int max, const char *what)
     return n;
 }
 
-static int cmd_recommend(int argc, char **argv)
+/* The recommendation for loaded inputs: candidates from each (model, SKU) front, the program,
+ * runner-ups or the diagnosis; written to out (a directory, may be NULL) and to stdout in
+ * `format` (md, json, or NULL for nothing). Returns 0, 2 (infeasible) or 1 (failure). */
+static int recommend_core(llm_model *models, rec_problem *prob, llm_gpu *gpus,
+                          const double *price, const llm_workload *wl, const char *space,
+                          const char *out, const char *format)
 {
-    const char *models_arg = NULL, *workload = NULL, *rates_arg = NULL, *gpus_arg = NULL;
-    const char *space = NULL, *out = NULL, *objective = "energy", *format = "md";
-    double power_cap = 0;
-    opt opts[] = {{"--model", "-m", O_STR, &models_arg, 0, 0, 0},
-                  {"--workload", "-w", O_STR, &workload, 0, 0, 0},
-                  {"--rate", NULL, O_STR, &rates_arg, 0, 0, 0},
-                  {"--gpus", NULL, O_STR, &gpus_arg, 0, 0, 0},
-                  {"--space", "-s", O_STR, &space, 0, 0, 0},
-                  {"--objective", NULL, O_STR, &objective, 0, 0, 0},
-                  {"--power-cap", NULL, O_NUM, &power_cap, 1, 1e12, 0},
-                  {"--out", "-o", O_STR, &out, 0, 0, 0},
-                  {"--format", NULL, O_STR, &format, 0, 0, 0},
-                  {NULL, NULL, O_STR, NULL, 0, 0, 0}};
-    parse_opts(argc, argv, 2, opts, "recommend");
-    if (!models_arg || !workload || !rates_arg || !gpus_arg)
-        die_usage("recommend: -m MODEL[,MODEL...], -w WORKLOAD, --rate R[,R...] and "
-                  "--gpus GPU:COUNT[:PRICE][,...] are required");
-    rec_problem prob;
-    memset(&prob, 0, sizeof prob);
-    int obj = -1;
-    for (int i = 0; rec_objective_names[i]; i++)
-        if (!strcmp(objective, rec_objective_names[i]))
-            obj = i;
-    if (obj < 0)
-        die_usage("recommend: --objective: expected energy, gpus or cost, found \"%s\"",
-                  objective);
-    prob.objective = (rec_objective)obj;
-    prob.power_cap = power_cap;
-    if (strcmp(format, "md") && strcmp(format, "json"))
-        die_usage("recommend: --format: expected md or json, found \"%s\"", format);
-    char mbuf[1024], rbuf[1024], gbuf[2048];
-    if (strlen(models_arg) >= sizeof mbuf || strlen(rates_arg) >= sizeof rbuf ||
-        strlen(gpus_arg) >= sizeof gbuf)
-        die_usage("recommend: an option's list is too long");
-    strcpy(mbuf, models_arg);
-    strcpy(rbuf, rates_arg);
-    strcpy(gbuf, gpus_arg);
-    char *mnames[REC_MAX_MODELS], *rnames[REC_MAX_MODELS], *gnames[REC_MAX_SKUS];
-    int nm = split_list(mbuf, mnames, REC_MAX_MODELS, "-m");
-    int nr = split_list(rbuf, rnames, REC_MAX_MODELS, "--rate");
-    int ng = split_list(gbuf, gnames, REC_MAX_SKUS, "--gpus");
-    if (nm != nr)
-        die_usage("recommend: --rate: expected one rate per model (%d), found %d", nm, nr);
-    prob.nmodels = nm;
-    prob.nskus = ng;
-    for (int i = 0; i < nr; i++)
-        prob.rate[i] = parse_num("--rate", rnames[i], 1e-9, 1e12);
-    double price[REC_MAX_SKUS];
-    static llm_model models[REC_MAX_MODELS];
-    static llm_gpu gpus[REC_MAX_SKUS];
-    llm_workload w;
+    const llm_workload w = *wl;
     llm_err err;
-    for (int k = 0; k < ng; k++) {
-        char *c1 = strchr(gnames[k], ':');
-        if (!c1)
-            die_usage("recommend: --gpus: expected GPU:COUNT[:PRICE], found \"%s\"", gnames[k]);
-        *c1++ = '\0';
-        char *c2 = strchr(c1, ':');
-        if (c2)
-            *c2++ = '\0';
-        prob.count[k] = (double)parse_int("--gpus COUNT", c1, 0, 1e9);
-        load_or_die(configs_load_gpu(gnames[k], &gpus[k], &err), &err);
-        price[k] = c2 ? parse_num("--gpus PRICE", c2, 0, 1e6) : gpus[k].price_per_hour;
-        if (prob.objective == REC_COST && price[k] <= 0)
-            die_usage("recommend: --objective cost: no price for %s (give GPU:COUNT:PRICE)",
-                      gnames[k]);
-        for (int j = 0; j < k; j++)
-            if (!strcmp(gpus[j].name, gpus[k].name))
-                die_usage("recommend: --gpus: %s given twice", gpus[k].name);
-    }
-    for (int i = 0; i < nm; i++)
-        load_or_die(configs_load_model(mnames[i], &models[i], &err), &err);
-    load_or_die(configs_load_workload(workload, &w, &err), &err);
+    int nm = prob->nmodels, ng = prob->nskus;
     llm_space_spec base;
     memset(&base, 0, sizeof base);
     if (space)
@@ -878,13 +813,13 @@ static int cmd_recommend(int argc, char **argv)
         }
     if (space)
         configs_free_space(&base);
-    prob.c = cand;
-    prob.n = ncand;
+    prob->c = cand;
+    prob->n = ncand;
 
     rec_solution best, runners[REPORT_MAX_RUNNERS];
     int nrun = 0;
     const char *labels[REPORT_MAX_RUNNERS];
-    if (rec_solve(&prob, &best, &err)) {
+    if (rec_solve(prob, &best, &err)) {
         fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
         return 1;
     }
@@ -894,7 +829,7 @@ static int cmd_recommend(int argc, char **argv)
         fprintf(stderr, "llmdse: error: recommend: %s\n", best.message);
         return 1;
     }
-    if (infeasible && rec_diagnose(&prob, &diag, &err)) {
+    if (infeasible && rec_diagnose(prob, &diag, &err)) {
         fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
         return 1;
     }
@@ -905,9 +840,9 @@ static int cmd_recommend(int argc, char **argv)
             int priced = 1;
             for (int k = 0; k < ng; k++)
                 priced &= price[k] > 0;
-            if (o == (int)prob.objective || (o == REC_COST && !priced))
+            if (o == (int)prob->objective || (o == REC_COST && !priced))
                 continue;
-            rec_problem q = prob;
+            rec_problem q = *prob;
             q.objective = (rec_objective)o;
             if (rec_solve(&q, &runners[nrun], &err))
                 return 1;
@@ -916,8 +851,8 @@ static int cmd_recommend(int argc, char **argv)
             nrun++;
         }
         for (int k = 0; ng > 1 && k < ng && nrun < REPORT_MAX_RUNNERS; k++) {
-            rec_problem q = prob;
-            q.count[k] = prob.count[k];
+            rec_problem q = *prob;
+            q.count[k] = prob->count[k];
             for (int j = 0; j < ng; j++)
                 if (j != k)
                     q.count[j] = 0;
@@ -938,7 +873,7 @@ static int cmd_recommend(int argc, char **argv)
     rr.models = mn;
     rr.skus = gn;
     rr.w = &w;
-    rr.p = &prob;
+    rr.p = prob;
     rr.best = &best;
     rr.n_runners = nrun;
     for (int i = 0; i < nrun; i++) {
@@ -955,17 +890,18 @@ static int cmd_recommend(int argc, char **argv)
             return 1;
         }
     }
-    if (!strcmp(format, "json"))
+    if (format && !strcmp(format, "json"))
         report_recommend_json(stdout, &rr);
-    else
+    else if (format)
         report_recommend_md(stdout, &rr);
     rec_solution_free(&best);
     for (int i = 0; i < nrun; i++)
         rec_solution_free(&runners[i]);
     free(cand);
     if (infeasible) {
-        fprintf(stderr, "llmdse: recommend: no plan meets the request; the report says which "
-                "constraint to relax\n");
+        if (format)
+            fprintf(stderr, "llmdse: recommend: no plan meets the request; the report says "
+                    "which constraint to relax\n");
         return 2;
     }
     return 0;
@@ -1189,6 +1125,510 @@ static int cmd_calibrate(int argc, char **argv)
     return 0;
 }
 
+/* ---- report ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    const report_page *pg;
+    int html, plots;
+    char notice[256];
+} page_out;
+
+static int write_page(FILE *f, void *ctx)
+{
+    page_out *o = ctx;
+    if (o->html)
+        o->plots = report_page_html(f, o->pg, o->notice, sizeof o->notice);
+    else
+        report_page_md(f, o->pg);
+    return 0;
+}
+
+/* Evaluates the points listed in DIR/NAME (front.csv, all.csv): at most `cap`, evenly spread. */
+static search_row *rows_of(const char *dir, const char *name, const search_inputs *in,
+                           size_t cap, size_t *n, int required)
+{
+    char path[4096];
+    llm_err err;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    *n = 0;
+    if (!required && access(path, R_OK))
+        return NULL;
+    uint64_t *idx;
+    size_t m;
+    load_or_die(search_read_front_indices(path, &idx, &m, &err), &err);
+    size_t k = m < cap ? m : cap;
+    search_row *rows = calloc(k ? k : 1, sizeof *rows);
+    if (!rows)
+        die_usage("report: out of memory");
+    for (size_t i = 0; i < k; i++) {
+        uint64_t index = idx[k < m ? i * (m - 1) / (k > 1 ? k - 1 : 1) : i];
+        if (index >= in->s->size)
+            die_usage("report: %s: index %llu is outside the space", path,
+                      (unsigned long long)index);
+        search_row_eval(in, index, &rows[i]);
+    }
+    free(idx);
+    *n = k;
+    return rows;
+}
+
+/* The page for an explore output directory; inputs from its summary unless overridden. */
+static int report_core(const char *dir, const char *out, const char *model, const char *gpu,
+                       const char *workload, const char *space, int quiet)
+{
+    size_t ol = strlen(out);
+    int html = ol > 5 && !strcmp(out + ol - 5, ".html");
+    if (!html && !(ol > 3 && !strcmp(out + ol - 3, ".md")))
+        die_usage("report: -o: expected a file name ending in .html or .md, found \"%s\"", out);
+    char path[4096];
+    llm_err err;
+    llm_summary sum;
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    load_or_die(configs_load_summary(path, space_prune_names, &sum, &err), &err);
+    llm_model m;
+    llm_gpu g;
+    llm_workload w;
+    space_t s;
+    const char *sp = space ? space : strcmp(sum.space, "default") ? sum.space : NULL;
+    load_inputs(model ? model : sum.model, gpu ? gpu : sum.gpu,
+                workload ? workload : sum.workload, sp, &m, &g, &w, &s, "report");
+    s.slo_filter = sum.slo_filter;
+    if (s.size != sum.space_size)
+        die_usage("report: the space now has %llu points, the run had %llu: the inputs changed",
+                  (unsigned long long)s.size, sum.space_size);
+    search_inputs in = {&m, &g, &w, &s};
+    report_page pg;
+    memset(&pg, 0, sizeof pg);
+    pg.in = &in;
+    pg.dir = dir;
+    pg.model_arg = sum.model;
+    pg.gpu_arg = sum.gpu;
+    pg.workload_arg = sum.workload;
+    pg.space_name = sum.space;
+    pg.version = LLMDSE_VERSION;
+    if (search_parse_objectives(sum.objectives, pg.obj, &pg.nobj, &err))
+        die_usage("report: %s: %s", path, err.msg);
+    pg.space_size = sum.space_size;
+    pg.evaluated = sum.evaluated;
+    pg.feasible = sum.feasible;
+    search_row *front = rows_of(dir, "front.csv", &in, 100000, &pg.nrows, 1);
+    search_row *all = rows_of(dir, "all.csv", &in, 20000, &pg.nall, 0);
+    pg.rows = front;
+    pg.all = all;
+    page_out o = {&pg, html, 0, ""};
+    int rc = write_file(out, write_page, &o, &err);
+    free(front);
+    free(all);
+    space_free(&s);
+    if (rc) {
+        fprintf(stderr, "llmdse: error: report: %s\n", err.msg);
+        return 1;
+    }
+    if (o.notice[0] && !quiet)
+        fprintf(stderr, "llmdse: report: %s\n", o.notice);
+    if (!quiet)
+        printf("report: %s (%zu front points%s, %d plots)\n", out, pg.nrows,
+               pg.nall ? ", evaluated points faint" : "", o.plots);
+    return 0;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    const char *dir = NULL, *out = NULL, *model = NULL, *gpu = NULL, *workload = NULL,
+               *space = NULL;
+    opt opts[] = {{"--in", "-i", O_STR, &dir, 0, 0, 0},
+                  {"--out", "-o", O_STR, &out, 0, 0, 0},
+                  {"--model", "-m", O_STR, &model, 0, 0, 0},
+                  {"--gpu", "-g", O_STR, &gpu, 0, 0, 0},
+                  {"--workload", "-w", O_STR, &workload, 0, 0, 0},
+                  {"--space", "-s", O_STR, &space, 0, 0, 0},
+                  {NULL, NULL, O_STR, NULL, 0, 0, 0}};
+    parse_opts(argc, argv, 2, opts, "report");
+    if (!dir || !out)
+        die_usage("report: -i DIR (an explore or search output) and -o FILE.html|FILE.md are "
+                  "required");
+    return report_core(dir, out, model, gpu, workload, space, 0);
+}
+
+
+static int cmd_recommend(int argc, char **argv)
+{
+    const char *models_arg = NULL, *workload = NULL, *rates_arg = NULL, *gpus_arg = NULL;
+    const char *space = NULL, *out = NULL, *objective = "energy", *format = "md";
+    double power_cap = 0;
+    opt opts[] = {{"--model", "-m", O_STR, &models_arg, 0, 0, 0},
+                  {"--workload", "-w", O_STR, &workload, 0, 0, 0},
+                  {"--rate", NULL, O_STR, &rates_arg, 0, 0, 0},
+                  {"--gpus", NULL, O_STR, &gpus_arg, 0, 0, 0},
+                  {"--space", "-s", O_STR, &space, 0, 0, 0},
+                  {"--objective", NULL, O_STR, &objective, 0, 0, 0},
+                  {"--power-cap", NULL, O_NUM, &power_cap, 1, 1e12, 0},
+                  {"--out", "-o", O_STR, &out, 0, 0, 0},
+                  {"--format", NULL, O_STR, &format, 0, 0, 0},
+                  {NULL, NULL, O_STR, NULL, 0, 0, 0}};
+    parse_opts(argc, argv, 2, opts, "recommend");
+    if (!models_arg || !workload || !rates_arg || !gpus_arg)
+        die_usage("recommend: -m MODEL[,MODEL...], -w WORKLOAD, --rate R[,R...] and "
+                  "--gpus GPU:COUNT[:PRICE][,...] are required");
+    rec_problem prob;
+    memset(&prob, 0, sizeof prob);
+    int obj = -1;
+    for (int i = 0; rec_objective_names[i]; i++)
+        if (!strcmp(objective, rec_objective_names[i]))
+            obj = i;
+    if (obj < 0)
+        die_usage("recommend: --objective: expected energy, gpus or cost, found \"%s\"",
+                  objective);
+    prob.objective = (rec_objective)obj;
+    prob.power_cap = power_cap;
+    if (strcmp(format, "md") && strcmp(format, "json"))
+        die_usage("recommend: --format: expected md or json, found \"%s\"", format);
+    char mbuf[1024], rbuf[1024], gbuf[2048];
+    if (strlen(models_arg) >= sizeof mbuf || strlen(rates_arg) >= sizeof rbuf ||
+        strlen(gpus_arg) >= sizeof gbuf)
+        die_usage("recommend: an option's list is too long");
+    strcpy(mbuf, models_arg);
+    strcpy(rbuf, rates_arg);
+    strcpy(gbuf, gpus_arg);
+    char *mnames[REC_MAX_MODELS], *rnames[REC_MAX_MODELS], *gnames[REC_MAX_SKUS];
+    int nm = split_list(mbuf, mnames, REC_MAX_MODELS, "-m");
+    int nr = split_list(rbuf, rnames, REC_MAX_MODELS, "--rate");
+    int ng = split_list(gbuf, gnames, REC_MAX_SKUS, "--gpus");
+    if (nm != nr)
+        die_usage("recommend: --rate: expected one rate per model (%d), found %d", nm, nr);
+    prob.nmodels = nm;
+    prob.nskus = ng;
+    for (int i = 0; i < nr; i++)
+        prob.rate[i] = parse_num("--rate", rnames[i], 1e-9, 1e12);
+    double price[REC_MAX_SKUS];
+    static llm_model models[REC_MAX_MODELS];
+    static llm_gpu gpus[REC_MAX_SKUS];
+    llm_workload w;
+    llm_err err;
+    for (int k = 0; k < ng; k++) {
+        char *c1 = strchr(gnames[k], ':');
+        if (!c1)
+            die_usage("recommend: --gpus: expected GPU:COUNT[:PRICE], found \"%s\"", gnames[k]);
+        *c1++ = '\0';
+        char *c2 = strchr(c1, ':');
+        if (c2)
+            *c2++ = '\0';
+        prob.count[k] = (double)parse_int("--gpus COUNT", c1, 0, 1e9);
+        load_or_die(configs_load_gpu(gnames[k], &gpus[k], &err), &err);
+        price[k] = c2 ? parse_num("--gpus PRICE", c2, 0, 1e6) : gpus[k].price_per_hour;
+        if (prob.objective == REC_COST && price[k] <= 0)
+            die_usage("recommend: --objective cost: no price for %s (give GPU:COUNT:PRICE)",
+                      gnames[k]);
+        for (int j = 0; j < k; j++)
+            if (!strcmp(gpus[j].name, gpus[k].name))
+                die_usage("recommend: --gpus: %s given twice", gpus[k].name);
+    }
+    for (int i = 0; i < nm; i++)
+        load_or_die(configs_load_model(mnames[i], &models[i], &err), &err);
+    load_or_die(configs_load_workload(workload, &w, &err), &err);
+    return recommend_core(models, &prob, gpus, price, &w, space, out, format);
+}
+
+/* ---- sku-check ------------------------------------------------------------------------------ */
+
+typedef struct {
+    char model[LLM_NAME_MAX], workload[LLM_NAME_MAX];
+    int fits;
+    unsigned long long feasible, front;
+    double energy, tpot, thr;    /* the front's best in each objective */
+} sku_row;
+
+static int write_sku_csv(FILE *f, void *ctx)
+{
+    const sku_row *r = ((const sku_row **)ctx)[0];
+    size_t n = (size_t)(((const sku_row **)ctx)[1] - r);
+    fprintf(f, "model,workload,status,feasible,front,best_energy_per_token_j,best_tpot_s,"
+               "best_throughput_per_gpu_tok_s\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s,%s,%s,%llu,%llu,%.9g,%.9g,%.9g\n", r[i].model, r[i].workload,
+                r[i].fits ? "ok" : "nothing_feasible", r[i].feasible, r[i].front, r[i].energy,
+                r[i].tpot, r[i].thr);
+    return 0;
+}
+
+static int write_sku_index(FILE *f, void *ctx)
+{
+    const sku_row *r = ((const sku_row **)ctx)[0];
+    size_t n = (size_t)(((const sku_row **)ctx)[1] - r);
+    const char *gpu = ((const char **)ctx)[2];
+    fprintf(f, "<!DOCTYPE html><html><head><meta charset=utf-8><title>llmdse sku-check</title>"
+               "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{"
+               "border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:"
+               "right}</style></head><body><h1>sku-check: %s</h1><table><tr><th>model</th>"
+               "<th>workload</th><th>feasible</th><th>front</th><th>best J/token</th>"
+               "<th>best TPOT s</th><th>best tok/s per GPU</th><th>report</th></tr>\n", gpu);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "<tr><td>%s</td><td>%s</td>", r[i].model, r[i].workload);
+        if (r[i].fits)
+            fprintf(f, "<td>%llu</td><td>%llu</td><td>%.4f</td><td>%.5f</td><td>%.1f</td>"
+                       "<td><a href=\"%s/report.html\">%s</a></td></tr>\n", r[i].feasible,
+                    r[i].front, r[i].energy, r[i].tpot, r[i].thr, r[i].model, r[i].model);
+        else
+            fprintf(f, "<td colspan=6>nothing feasible (memory or context)</td></tr>\n");
+    }
+    fprintf(f, "</table><p>llmdse %s; fronts, recommendations and reports in the model "
+               "folders.</p></body></html>\n", LLMDSE_VERSION);
+    return 0;
+}
+
+static int cmd_sku_check(int argc, char **argv)
+{
+    if (argc < 3 || argv[2][0] == '-')
+        die_usage("sku-check: expected the GPU file: llmdse sku-check GPU.json [options]");
+    const char *gpu_path = argv[2];
+    const char *out = NULL, *measured = NULL, *baseline = NULL, *models_arg = NULL;
+    const char *workloads_arg = NULL, *space = NULL;
+    double tol = 0.05, rate = 10;
+    opt opts[] = {{"--out", "-o", O_STR, &out, 0, 0, 0},
+                  {"--measured", NULL, O_STR, &measured, 0, 0, 0},
+                  {"--baseline", NULL, O_STR, &baseline, 0, 0, 0},
+                  {"--tolerance", NULL, O_NUM, &tol, 0, 10, 0},
+                  {"--rate", NULL, O_NUM, &rate, 1e-6, 1e9, 0},
+                  {"--models", NULL, O_STR, &models_arg, 0, 0, 0},
+                  {"--workloads", NULL, O_STR, &workloads_arg, 0, 0, 0},
+                  {"--space", "-s", O_STR, &space, 0, 0, 0},
+                  {NULL, NULL, O_STR, NULL, 0, 0, 0}};
+    parse_opts(argc, argv, 3, opts, "sku-check");
+    llm_gpu g;
+    llm_err err;
+    load_or_die(configs_load_gpu(gpu_path, &g, &err), &err);
+    char outbuf[1024];
+    if (!out) {
+        snprintf(outbuf, sizeof outbuf, "sku-check-%s", g.name);
+        out = outbuf;
+    }
+    if (report_prepare_dir(out, &err))
+        die_usage("sku-check: %s", err.msg);
+    printf("sku-check %s (%s)\n", g.name, gpu_path);
+    char msgs[32][LLM_ERR_MAX];
+    int bad = configs_gpu_plausible(&g, msgs, 32);
+    for (int i = 0; i < bad; i++)
+        printf("  FAILED check: %s: %s\n", gpu_path, msgs[i]);
+    if (bad) {
+        printf("%d plausibility checks failed: not exploring with this file\n", bad);
+        return 1;
+    }
+    printf("  file and plausibility checks: passed\n");
+    if (report_make_dir(out, &err))
+        die_usage("sku-check: %s", err.msg);
+    char gpu_use[4096];
+    snprintf(gpu_use, sizeof gpu_use, "%s", gpu_path);
+    if (measured) {
+        vfile f;
+        load_or_die(validate_read(measured, &f, &err), &err);
+        vsummary vs;
+        validate_compare(&g, &f, &vs);
+        llm_gpu fitted;
+        vcalib c;
+        if (validate_calibrate(&g, &f, &fitted, &c, 0, &err))
+            die_usage("sku-check: %s", err.msg);
+        const char *paths[CP_COUNT];
+        double values[CP_COUNT];
+        int n = 0;
+        for (int k = 0; k < CP_COUNT; k++)
+            if (c.fitted[k]) {
+                paths[n] = cparam_names[k];
+                values[n++] = c.value[k];
+            }
+        snprintf(gpu_use, sizeof gpu_use, "%s/gpu-calibrated.json", out);
+        char note[600];
+        snprintf(note, sizeof note, "calibrated by llmdse sku-check to %.300s: time MAPE %.1f%% "
+                 "-> %.1f%%", measured, c.before_time, c.after_time);
+        if (configs_write_gpu_update(gpu_path, gpu_use, paths, values, n, note, &err)) {
+            fprintf(stderr, "llmdse: error: sku-check: %s\n", err.msg);
+            return 1;
+        }
+        load_or_die(configs_load_gpu(gpu_use, &g, &err), &err);
+        printf("  measurements %s: %zu kernels, time MAPE %.1f%% before calibration, %.1f%% "
+               "after -> %s\n", measured, vs.n, c.before_time, c.after_time, gpu_use);
+        validate_free(&f);
+    }
+    char mlist[4096], wlist[1024];
+    if (models_arg)
+        snprintf(mlist, sizeof mlist, "%s", models_arg);
+    else
+        configs_list("models", mlist, sizeof mlist);
+    if (workloads_arg)
+        snprintf(wlist, sizeof wlist, "%s", workloads_arg);
+    else
+        configs_list("workloads", wlist, sizeof wlist);
+    char *mn[64], *wn[16];
+    int nm = 0, nw = 0;
+    for (char *t = strtok(mlist, ", "); t && nm < 64; t = strtok(NULL, ", "))
+        mn[nm++] = t;
+    for (char *t = strtok(wlist, ", "); t && nw < 16; t = strtok(NULL, ", "))
+        wn[nw++] = t;
+    sku_row *rows = calloc((size_t)(nm * nw + 1), sizeof *rows);
+    if (!rows)
+        die_usage("sku-check: out of memory");
+    int nr = 0, fitting = 0, recommended = 0, reports = 0;
+    for (int i = 0; i < nm; i++) {
+        llm_model m;
+        load_or_die(configs_load_model(mn[i], &m, &err), &err);
+        char mdir[2048];
+        snprintf(mdir, sizeof mdir, "%s/%s", out, m.name);
+        int any = 0;
+        char first[LLM_NAME_MAX] = "";
+        for (int j = 0; j < nw; j++) {
+            llm_workload w;
+            load_or_die(configs_load_workload(wn[j], &w, &err), &err);
+            sku_row *r = &rows[nr++];
+            snprintf(r->model, sizeof r->model, "%s", m.name);
+            snprintf(r->workload, sizeof r->workload, "%s", w.name);
+            llm_space_spec spec;
+            if (space)
+                load_or_die(configs_load_space(space, &spec, &err), &err);
+            space_t sp;
+            int rc = space_build(space ? &spec : NULL, &m, &g, &sp, &err);
+            if (space)
+                configs_free_space(&spec);
+            if (rc)
+                die_usage("sku-check: %s", err.msg);
+            explore_args a;
+            memset(&a, 0, sizeof a);
+            a.in = (search_inputs){&m, &g, &w, &sp};
+            a.nobj = 3;
+            a.obj[0] = OBJ_ENERGY;
+            a.obj[1] = OBJ_TPOT;
+            a.obj[2] = OBJ_THROUGHPUT_PER_GPU;
+            a.end = sp.size;
+            explore_result er;
+            if (search_explore(&a, &er, &err)) {
+                fprintf(stderr, "llmdse: error: sku-check: %s\n", err.msg);
+                return 1;
+            }
+            r->feasible = er.feasible;
+            r->front = er.front.n;
+            r->fits = er.front.n > 0;
+            if (r->fits) {
+                r->energy = r->tpot = INFINITY;
+                for (size_t q = 0; q < er.front.n; q++) {
+                    r->energy = fmin(r->energy, er.front.pt[q].o[0]);
+                    r->tpot = fmin(r->tpot, er.front.pt[q].o[1]);
+                    r->thr = fmax(r->thr, -er.front.pt[q].o[2]);
+                }
+                char wdir[2200];
+                if (!any && (report_make_dir(mdir, &err)))
+                    die_usage("sku-check: %s", err.msg);
+                snprintf(wdir, sizeof wdir, "%s/%s", mdir, w.name);
+                report_summary sum;
+                memset(&sum, 0, sizeof sum);
+                sum.model = m.name; sum.gpu = gpu_use; sum.workload = w.name;
+                sum.space = space ? space : "default";
+                sum.nobj = 3;
+                memcpy(sum.obj, a.obj, sizeof a.obj);
+                sum.space_size = sp.size; sum.end = sp.size; sum.shard_count = 1;
+                sum.processed = er.processed; sum.evaluated = er.evaluated;
+                sum.feasible = er.feasible;
+                memcpy(sum.pruned, er.pruned, sizeof er.pruned);
+                sum.threads = er.threads; sum.wall_s = er.wall_s;
+                if (write_outputs(wdir, &a.in, &sum, &er.front, NULL, 0, &err)) {
+                    fprintf(stderr, "llmdse: error: sku-check: %s\n", err.msg);
+                    return 1;
+                }
+                if (!any)
+                    snprintf(first, sizeof first, "%s", w.name);
+                any = 1;
+            }
+            explore_result_free(&er);
+            space_free(&sp);
+        }
+        if (!any) {
+            printf("  %-18s nothing feasible on %s (memory or context)\n", m.name, g.name);
+            continue;
+        }
+        fitting++;
+        /* the standard load on one node, on the first workload that fits */
+        llm_workload w;
+        load_or_die(configs_load_workload(first, &w, &err), &err);
+        rec_problem prob;
+        memset(&prob, 0, sizeof prob);
+        prob.nmodels = 1;
+        prob.nskus = 1;
+        prob.rate[0] = rate;
+        prob.count[0] = g.gpus_per_node;
+        double price[1] = {g.price_per_hour};
+        char wdir[2200];
+        snprintf(wdir, sizeof wdir, "%s/%s", mdir, first);
+        int rc = recommend_core(&m, &prob, &g, price, &w, space, wdir, NULL);
+        recommended += rc == 0;
+        char page[2300];
+        snprintf(page, sizeof page, "%s/report.html", mdir);
+        if (report_core(wdir, page, NULL, NULL, NULL, NULL, 1) == 0)
+            reports++;
+        const sku_row *best = NULL;
+        for (int q = 0; q < nr; q++)
+            if (!strcmp(rows[q].model, m.name) && rows[q].fits && !strcmp(rows[q].workload, first))
+                best = &rows[q];
+        printf("  %-18s %s: best %.4f J/token, %.5f s TPOT, %.0f tok/s per GPU; %.3g req/s on "
+               "%d GPUs: %s\n", m.name, first, best ? best->energy : 0, best ? best->tpot : 0,
+               best ? best->thr : 0, rate, g.gpus_per_node,
+               rc == 0 ? "planned" : rc == 2 ? "one node cannot serve it (see recommendation.md)" : "failed");
+    }
+    const void *ctx[3] = {rows, rows + nr, g.name};
+    if (report_write_atomic(out, "sku-check.csv", write_sku_csv, ctx, &err) ||
+        report_write_atomic(out, "index.html", write_sku_index, ctx, &err)) {
+        fprintf(stderr, "llmdse: error: sku-check: %s\n", err.msg);
+        return 1;
+    }
+    int regressions = 0;
+    if (baseline) {
+        char path[4096], line[1024];
+        snprintf(path, sizeof path, "%s/sku-check.csv", baseline);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            die_usage("sku-check: --baseline: %s: cannot open", path);
+        int lineno = 0, matched = 0;
+        while (fgets(line, sizeof line, f)) {
+            if (++lineno == 1)
+                continue;
+            char bm[LLM_NAME_MAX], bw[LLM_NAME_MAX], st[32];
+            unsigned long long fe, fr;
+            double e, t, th;
+            if (sscanf(line, "%63[^,],%63[^,],%31[^,],%llu,%llu,%lf,%lf,%lf", bm, bw, st, &fe, &fr,
+                       &e, &t, &th) != 8)
+                die_usage("sku-check: --baseline: %s:%d: expected model,workload,status,"
+                          "feasible,front and three metrics", path, lineno);
+            for (int q = 0; q < nr; q++) {
+                const sku_row *r = &rows[q];
+                if (strcmp(r->model, bm) || strcmp(r->workload, bw))
+                    continue;
+                matched++;
+                int was = !strcmp(st, "ok");
+                if (was != r->fits) {
+                    printf("  REGRESSION %s/%s: %s -> %s\n", bm, bw, was ? "feasible" : "nothing",
+                           r->fits ? "feasible" : "nothing feasible");
+                    regressions++;
+                    continue;
+                }
+                if (!was)
+                    continue;
+                double d[3] = {(r->energy - e) / e, (r->tpot - t) / t, (r->thr - th) / th};
+                const char *what[3] = {"J/token", "TPOT", "tok/s per GPU"};
+                for (int k = 0; k < 3; k++)
+                    if (fabs(d[k]) > tol) {
+                        printf("  REGRESSION %s/%s: best %s moved %+.1f%% (tolerance %.1f%%)\n",
+                               bm, bw, what[k], 100 * d[k], 100 * tol);
+                        regressions++;
+                    }
+            }
+        }
+        fclose(f);
+        printf("  baseline %s: %d fronts compared, %d moved beyond %.1f%%\n", baseline, matched,
+               regressions, 100 * tol);
+    }
+    printf("%d of %d models fit %s; %d recommendations, %d reports -> %s/index.html\n%s\n",
+           fitting, nm, g.name, recommended, reports, out,
+           regressions ? "RESULT: regression" : "RESULT: healthy");
+    free(rows);
+    return regressions ? 1 : 0;
+}
+
 /* ---- merge -------------------------------------------------------------------------------- */
 
 static int by_shard(const void *x, const void *y)
@@ -1352,6 +1792,9 @@ static void usage(FILE *f)
           "          -w WORKLOAD]                              kernels for the CUDA runner\n"
           "  validate compare --measured FILE -g GPU [-o DIR] [--format text|json]\n"
           "  calibrate --measured FILE -g GPU -o NEW.json [--no-leave-one-out]\n"
+          "  report  -i DIR -o FILE.html|FILE.md                a page from an explore output\n"
+          "  sku-check GPU.json [-o DIR] [--measured FILE] [--baseline DIR] [--tolerance F]\n"
+          "          [--rate R] [--models a,b] [--workloads a,b] [-s SPACE]  CI for a new GPU\n"
           "  list    models|gpus|workloads|spaces              the bundled library\n"
           "  version\n\n"
           "MODEL, GPU and WORKLOAD are bundled names or paths to JSON files.\n"
@@ -1384,6 +1827,10 @@ int main(int argc, char **argv)
         return cmd_validate(argc, argv);
     if (!strcmp(cmd, "calibrate"))
         return cmd_calibrate(argc, argv);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc, argv);
+    if (!strcmp(cmd, "sku-check"))
+        return cmd_sku_check(argc, argv);
     if (!strcmp(cmd, "list")) {
         if (argc != 3 || (strcmp(argv[2], "models") && strcmp(argv[2], "gpus") &&
                           strcmp(argv[2], "workloads") && strcmp(argv[2], "spaces")))

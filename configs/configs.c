@@ -433,3 +433,42 @@ double llm_gpu_snap_clock(const llm_gpu *g, double mhz)
         i = last;
     return g->min_mhz + i * g->step_mhz;
 }
+
+/* Ranges that bracket every GPU sold for LLM serving by a wide margin: a value outside is a
+ * unit mistake (MHz for GHz, GB/s for TB/s) or a typo (docs/sku-check.md). */
+int configs_gpu_plausible(const llm_gpu *g, char msgs[][LLM_ERR_MAX], int max)
+{
+    int n = 0;
+#define CHECK(cond, ...)                                                                       \
+    do {                                                                                       \
+        if (!(cond) && n < max)                                                                \
+            snprintf(msgs[n++], LLM_ERR_MAX, __VA_ARGS__);                                     \
+    } while (0)
+    double peak = g->bf16_flop_per_clk_sm * g->sm_count * g->max_mhz * 1e6 / 1e12;
+    CHECK(peak >= 5 && peak <= 50000, "$.compute: bf16 peak %.0f TFLOP/s at the maximum clock; "
+          "expected 5..50000 (flop_per_clk_per_sm x sm_count x max_mhz)", peak);
+    CHECK(g->fp8_flop_per_clk_sm == 0 || g->fp8_flop_per_clk_sm >= g->bf16_flop_per_clk_sm,
+          "$.compute.fp8_flop_per_clk_per_sm: %g is below the bf16 rate %g", g->fp8_flop_per_clk_sm,
+          g->bf16_flop_per_clk_sm);
+    CHECK(g->mem_bw_gbs >= 50 && g->mem_bw_gbs <= 50000, "$.memory.bandwidth_gbs: %g GB/s; "
+          "expected 50..50000", g->mem_bw_gbs);
+    CHECK(g->mem_gib >= 4 && g->mem_gib <= 4096, "$.memory.capacity_gib: %g GiB; expected 4..4096",
+          g->mem_gib);
+    CHECK(g->tdp_w >= 20 && g->tdp_w <= 5000, "$.power.tdp_w: %g W; expected 20..5000", g->tdp_w);
+    CHECK(g->idle_w + g->static_w < g->tdp_w, "$.power: idle_w + static_w (%g W) must be below "
+          "tdp_w (%g W)", g->idle_w + g->static_w, g->tdp_w);
+    CHECK(g->math_w <= 3 * g->tdp_w, "$.power.math_w: %g W is over three times the TDP", g->math_w);
+    CHECK(g->min_mhz >= 100 && g->max_mhz <= 5000, "$.clocks: %g..%g MHz; expected within "
+          "100..5000 MHz", g->min_mhz, g->max_mhz);
+    CHECK(g->max_mhz == g->min_mhz || g->step_mhz <= g->max_mhz - g->min_mhz,
+          "$.clocks.step_mhz: %g is wider than the clock range", g->step_mhz);
+    CHECK(g->link_bw_gbs >= 1 && g->link_bw_gbs <= 10000, "$.interconnect.link_bw_gbs_per_"
+          "direction: %g GB/s; expected 1..10000", g->link_bw_gbs);
+    CHECK(g->gemm_eff >= 0.2, "$.efficiency.gemm: %g; no GPU reaches under a fifth of its peak "
+          "on a large GEMM", g->gemm_eff);
+    CHECK(g->mem_eff >= 0.3, "$.efficiency.memory: %g; expected at least 0.3", g->mem_eff);
+    CHECK(g->kernel_overhead_us <= 50, "$.efficiency.kernel_overhead_us: %g us; expected at "
+          "most 50", g->kernel_overhead_us);
+#undef CHECK
+    return n;
+}

@@ -166,6 +166,10 @@ int configs_load_summary(const char *path, const char *const *prune_names, llm_s
 int configs_write_gpu_update(const char *orig, const char *out, const char *const *paths,
                              const double *values, int n, const char *note, llm_err *err);
 
+/* Plausibility of a GPU file that loaded (units and magnitudes a real GPU has): writes one
+ * message per failed check into msgs (each naming the JSON path), returns how many failed. */
+int configs_gpu_plausible(const llm_gpu *g, char msgs[][LLM_ERR_MAX], int max);
+
 /* Supported SM clock steps: min_mhz + i*step_mhz <= max_mhz. */
 int llm_gpu_clock_steps(const llm_gpu *g);
 /* Nearest supported clock step to mhz; -1 when outside [min, max]. */

@@ -116,4 +116,25 @@ typedef struct {
 void report_recommend_json(FILE *f, const report_rec *r);
 void report_recommend_md(FILE *f, const report_rec *r);
 
+/* ---- the report page (docs/report.md) ------------------------------------------------------ */
+
+typedef struct {
+    const search_inputs *in;
+    const char *dir;                              /* the explore output directory */
+    const char *model_arg, *gpu_arg, *workload_arg, *space_name, *version;
+    int nobj;
+    search_obj obj[SEARCH_MAX_OBJ];
+    uint64_t space_size, evaluated, feasible;
+    const search_row *rows;                       /* the front */
+    size_t nrows;
+    const search_row *all;                        /* evaluated points (all.csv), may be none */
+    size_t nall;
+} report_page;
+
+int report_have_gnuplot(void);
+/* Writes the self-contained HTML page; returns the number of plots drawn; notice gets a
+ * one-line note of what is missing (no gnuplot), else "". */
+int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen);
+void report_page_md(FILE *out, const report_page *pg);
+
 #endif

@@ -150,6 +150,50 @@ expect 2 'expected "# llmdse measurements v1"' -- calibrate --measured configs/g
 expect 2 '--clocks: 5000 MHz is outside' -- validate plan -g h100-sxm5-80gb --clocks 5000
 expect 2 'expected "plan" or "compare"' -- validate measure
 
+# report: a self-contained page (no network), plots when gnuplot is there, loads in Chromium
+"$LLMDSE" recommend -m llama-3.2-1b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/all" >/dev/null
+expect 0 'report:' -- report -i "$tmp/all" -o "$tmp/all/report.html"
+expect 0 'report:' -- report -i "$tmp/all" -o "$tmp/all/report.md"
+if grep -qE '(src|href)="https?:' "$tmp/all/report.html"; then echo "FAIL: the report fetches from the network"; fail=$((fail+1)); else pass=$((pass+1)); fi
+if grep -q 'Recommendation' "$tmp/all/report.html"; then pass=$((pass+1)); else echo "FAIL: report lacks the recommendation"; fail=$((fail+1)); fi
+if command -v gnuplot >/dev/null 2>&1; then
+    n=$(grep -c '<svg' "$tmp/all/report.html")
+    if [ "$n" -ge 4 ]; then pass=$((pass+1)); else echo "FAIL: report has $n plots"; fail=$((fail+1)); fi
+else
+    echo "skip: gnuplot not installed: plots not checked"
+fi
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$CHROME" ]; then
+    dom=$(timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$tmp/chrome" --virtual-time-budget=3000 --dump-dom \
+        "file://$(cd "$tmp/all" && pwd)/report.html" 2>/dev/null)
+    case "$dom" in *'data-ok="1"'*'</html>'*) pass=$((pass+1));; *) echo "FAIL: the report did not load in Chromium without errors"; fail=$((fail+1));; esac
+    if command -v gnuplot >/dev/null 2>&1; then
+        case "$dom" in *'<svg'*) pass=$((pass+1));; *) echo "FAIL: Chromium shows no plot"; fail=$((fail+1));; esac
+    fi
+else
+    echo "skip: Chromium not installed: the report was not rendered (apt-get install chromium)"
+fi
+expect 2 'expected a file name ending in .html or .md' -- report -i "$tmp/all" -o "$tmp/r.pdf"
+expect 2 'summary.json: cannot open' -- report -i /nonexistent -o "$tmp/r.html"
+
+# sku-check: healthy, then a slower copy of the GPU against that baseline (exit 1), a unit
+# mistake (exit 1, nothing written), a malformed file (exit 2)
+expect 0 'RESULT: healthy' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/sku" --models llama-3.2-1b,mixtral-8x7b --workloads chat -s small
+for f in sku-check.csv index.html llama-3.2-1b/report.html llama-3.2-1b/chat/front.csv llama-3.2-1b/chat/recommendation.md; do
+    if [ -s "$tmp/sku/$f" ]; then pass=$((pass+1)); else echo "FAIL: sku-check wrote no $f"; fail=$((fail+1)); fi
+done
+expect 0 'RESULT: healthy' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/sku-same" --models llama-3.2-1b,mixtral-8x7b --workloads chat -s small --baseline "$tmp/sku"
+sed 's/"bandwidth_gbs": 3350/"bandwidth_gbs": 2500/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-slow.json"
+"$LLMDSE" sku-check "$tmp/h100-slow.json" -o "$tmp/sku-slow" --models llama-3.2-1b,mixtral-8x7b --workloads chat -s small --baseline "$tmp/sku" >"$tmp/out" 2>&1; st=$?
+if [ "$st" -eq 1 ] && grep -q 'REGRESSION' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: sku-check regression: exit $st"; cat "$tmp/out"; fail=$((fail+1)); fi
+sed 's/"bandwidth_gbs": 3350/"bandwidth_gbs": 3.35/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-units.json"
+"$LLMDSE" sku-check "$tmp/h100-units.json" -o "$tmp/sku-units" >"$tmp/out" 2>&1; st=$?
+if [ "$st" -eq 1 ] && grep -q 'bandwidth_gbs: 3.35 GB/s' "$tmp/out" && [ ! -e "$tmp/sku-units" ]; then pass=$((pass+1)); else echo "FAIL: sku-check plausibility: exit $st"; fail=$((fail+1)); fi
+expect 2 'trunc.json' -- sku-check "$tmp/trunc.json"
+expect 2 'expected the GPU file' -- sku-check
+
 # Ctrl-C: a large space interrupted writes the front so far, marked partial, and exits 1
 printf '{"batch": {"min": 1, "max": 1024, "step": 1}, "sm_comm": {"min": 0, "max": 32, "step": 1}, "replicas": {"min": 1, "max": 8, "step": 1}}' > "$tmp/huge.json"
 "$LLMDSE" explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s "$tmp/huge.json" -o "$tmp/int" -q --threads 1 >/dev/null 2>"$tmp/int.err" &
