@@ -26,7 +26,7 @@ SAN_OBJ  := $(CORE_SRC:%.c=$(B)/san/%.o)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/%)
 SAN_TESTS:= $(TEST_SRC:tests/%.c=$(B)/san/%)
 
-.PHONY: all test check bench clean validate sku-check
+.PHONY: all test check bench clean validate sku-check fuzz
 all: llmdse
 
 llmdse: $(B)/llmdse.o $(CORE_OBJ)
@@ -61,7 +61,8 @@ test: llmdse $(TESTS)
 
 check: $(B)/san/llmdse $(SAN_TESTS)
 	@set -e; for t in $(SAN_TESTS); do echo "== $$t (asan+ubsan)"; ./$$t; done
-	@LLMDSE=./$(B)/san/llmdse sh tests/cli.sh
+	@LLMDSE=./$(B)/san/llmdse LLMDSE_NO_VALGRIND=1 sh tests/cli.sh
+	@LLMDSE=./$(B)/san/llmdse CLI_FUZZ_RUNS=150 sh tests/fuzz/cli_fuzz.sh
 
 $(B)/bench: tests/bench.c $(CORE_OBJ)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS)
@@ -78,6 +79,31 @@ validate: $(B)/llmdse-runner
 $(B)/llmdse-runner: validate/runner.cu
 	@mkdir -p $(B)
 	$(NVCC) $(NVFLAGS) -o $@ $< -lcublasLt -lcublas -ldl
+
+# libFuzzer harnesses (clang), one per parser, each run for FUZZ_SECONDS from the committed seed
+# corpus in tests/fuzz/corpus/NAME (new inputs go to build/fuzz/NAME, findings to
+# build/fuzz/NAME-crash-*); then the command-line fuzz. make fuzz FUZZ_SECONDS=600 for longer.
+FUZZ_SECONDS ?= 20
+FUZZ_CC ?= $(shell command -v clang || command -v clang-14 || echo clang)
+FUZZERS := model gpu workload space measure plan
+FUZZ_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c configs/update.c \
+            cost/primitives.c cost/layer.c cost/serve.c space/space.c \
+            reports/json.c reports/tables.c validate/measure.c validate/plan.c validate/compare.c
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz.c $(FUZZ_SRC) $(wildcard */*.h) validate/planline.h
+	@mkdir -p $(B)/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -DFUZZ_$(shell echo $* | tr a-z A-Z) -o $@ tests/fuzz/fuzz.c \
+	    $(FUZZ_SRC) -lcjson -lm
+fuzz: llmdse $(FUZZERS:%=$(B)/fuzz/fuzz_%)
+	@set -e; for f in $(FUZZERS); do \
+	    mkdir -p $(B)/fuzz/$$f; echo "== fuzz $$f for $(FUZZ_SECONDS) s"; \
+	    ./$(B)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        -max_len=65536 -dict=tests/fuzz/json.dict -artifact_prefix=$(B)/fuzz/$$f- \
+	        -print_final_stats=1 $(B)/fuzz/$$f tests/fuzz/corpus/$$f 2>&1 | \
+	        grep -E "stat::number_of_executed_units|ERROR|SUMMARY|crash-" || true; \
+	    if ls $(B)/fuzz | grep -qE "^$$f-(crash|leak|timeout|oom|slow-unit)-"; \
+	    then echo "fuzz $$f: FINDING in $(B)/fuzz/ (make it a regression test)"; exit 1; fi; done
+	@LLMDSE=./llmdse sh tests/fuzz/cli_fuzz.sh
 
 # The CI job for a new GPU SKU: make sku-check GPU=path/to/gpu.json [ARGS="--baseline DIR"]
 sku-check: llmdse

@@ -170,6 +170,9 @@ int configs_write_gpu_update(const char *orig, const char *out, const char *cons
  * message per failed check into msgs (each naming the JSON path), returns how many failed. */
 int configs_gpu_plausible(const llm_gpu *g, char msgs[][LLM_ERR_MAX], int max);
 
+/* 1 when some value occurs twice in v (then *dup is it), in O(n log n). */
+int llm_find_duplicate(const double *v, int n, double *dup);
+
 /* Supported SM clock steps: min_mhz + i*step_mhz <= max_mhz. */
 int llm_gpu_clock_steps(const llm_gpu *g);
 /* Nearest supported clock step to mhz; -1 when outside [min, max]. */

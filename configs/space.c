@@ -24,6 +24,38 @@ static const struct { double lo, hi; int integer; } knob_range[KNOB_COUNT] = {
     [KNOB_FREQ] = {1, 1e5, 0},      [KNOB_REPLICAS] = {1, 1 << 20, 1},
 };
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int llm_find_duplicate(const double *v, int n, double *dup)
+{
+    if (n < 2)
+        return 0;
+    double *c = malloc(sizeof(double) * (size_t)n);
+    if (!c) { /* fall back to the quadratic check rather than fail */
+        for (int a = 0; a < n; a++)
+            for (int b = a + 1; b < n; b++)
+                if (v[a] == v[b]) {
+                    *dup = v[a];
+                    return 1;
+                }
+        return 0;
+    }
+    memcpy(c, v, sizeof(double) * (size_t)n);
+    qsort(c, (size_t)n, sizeof *c, cmp_double);
+    int found = 0;
+    for (int i = 1; i < n && !found; i++)
+        if (c[i] == c[i - 1]) {
+            *dup = c[i];
+            found = 1;
+        }
+    free(c);
+    return found;
+}
+
 void configs_free_space(llm_space_spec *s)
 {
     for (int k = 0; k < KNOB_COUNT; k++) {
@@ -131,9 +163,18 @@ static int read_range(const cJSON *o, int k, llm_space_spec *s, const char *file
                     factor);
         return -1;
     }
+    /* How many values the range has, before making them: a tiny step or a factor just above 1
+     * must be refused, not looped over (found by the fuzzer: step 1e-308). */
+    double count = has_step == 0 ? floor((hi - lo) / step) + 1
+                                 : floor(log(hi / lo) / log(factor) + 1e-9) + 1;
+    if (!(count <= KNOB_MAX_VALUES)) {
+        llm_err_set(err, "%s: %s: more than %d values; expected a smaller range", file, path,
+                    KNOB_MAX_VALUES);
+        return -1;
+    }
     /* Values are generated from the index (min + i*step, min * factor^i), not accumulated, so
      * rounding does not drift; integer knobs round to the nearest integer, duplicates skipped. */
-    for (long i = 0;; i++) {
+    for (long i = 0; i < (long)count + 1; i++) {
         double v = has_step == 0 ? lo + (double)i * step : lo * pow(factor, (double)i);
         if (v > hi * (1 + 1e-12))
             break;
@@ -183,13 +224,11 @@ static int read_knob(const cJSON *v, int k, llm_space_spec *s, const char *file,
             return -1;
         }
         /* a repeated value would count configurations twice */
-        for (int a = 0; a < s->n[k]; a++)
-            for (int b = a + 1; b < s->n[k]; b++)
-                if (s->values[k][a] == s->values[k][b]) {
-                    llm_err_set(err, "%s: %s: value %g appears twice", file, path,
-                                s->values[k][a]);
-                    return -1;
-                }
+        double dup;
+        if (llm_find_duplicate(s->values[k], s->n[k], &dup)) {
+            llm_err_set(err, "%s: %s: value %g appears twice", file, path, dup);
+            return -1;
+        }
         return 0;
     }
     if (cJSON_IsObject(v) && !is_dtype)

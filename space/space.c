@@ -112,14 +112,14 @@ int space_build(const llm_space_spec *spec, const llm_model *m, const llm_gpu *g
             space_free(s);
             return -1;
         }
-        for (int j = 0; j < i; j++)
-            if (s->v[KNOB_FREQ][j] == f) {
-                llm_err_set(err, "space: $.freq_mhz: %g and an earlier value both snap to the "
-                            "supported clock %g MHz of %s", s->v[KNOB_FREQ][i], f, g->name);
-                space_free(s);
-                return -1;
-            }
         s->v[KNOB_FREQ][i] = f;
+    }
+    double dup;
+    if (llm_find_duplicate(s->v[KNOB_FREQ], s->n[KNOB_FREQ], &dup)) {
+        llm_err_set(err, "space: $.freq_mhz: two values snap to the same supported clock %g MHz "
+                    "of %s", dup, g->name);
+        space_free(s);
+        return -1;
     }
     /* Mixed radix, replicas fastest; the product must stay below 2^63. */
     uint64_t stride = 1;

@@ -360,6 +360,71 @@ static void test_random_configs(void **state)
     assert_true(checked > 500);
 }
 
+/* Random GPUs and models, anywhere in the ranges their files may hold (each coefficient of a
+ * bundled GPU scaled by 0.1..10, model sizes drawn across their schema ranges, clipped where
+ * the schema clips): never a non-finite or negative metric (docs/limits.md). */
+static void test_random_hardware_and_models(void **state)
+{
+    (void)state;
+    llm_gpu base = load_gpu("h100-sxm5-80gb");
+    unsigned seed = 777;
+    int checked = 0;
+    for (int it = 0; it < 4000; it++) {
+        llm_gpu g = base;
+        double *coef[] = {&g.mem_bw_gbs, &g.link_bw_gbs, &g.kernel_overhead_us, &g.static_w,
+                          &g.math_w, &g.sm_mem_w, &g.dram_w, &g.link_w, &g.comm_sms_saturate,
+                          &g.mem_sms_saturate, &g.bf16_flop_per_clk_sm, &g.mem_gib};
+        for (unsigned i = 0; i < sizeof coef / sizeof *coef; i++)
+            *coef[i] *= pow(10, 2.0 * rand_r(&seed) / RAND_MAX - 1);
+        g.gemm_eff = 0.05 + 0.95 * rand_r(&seed) / RAND_MAX;
+        g.mem_eff = 0.05 + 0.95 * rand_r(&seed) / RAND_MAX;
+        g.attn_eff = 0.05 + 0.95 * rand_r(&seed) / RAND_MAX;
+        g.v_min_ratio = 0.1 + 0.9 * rand_r(&seed) / RAND_MAX;
+        g.sm_count = 1 + rand_r(&seed) % 300;
+        g.min_mhz = 100 + rand_r(&seed) % 500;
+        g.max_mhz = g.min_mhz + 15 * (rand_r(&seed) % 200);
+        g.v_knee_mhz = g.min_mhz + (g.max_mhz - g.min_mhz) * rand_r(&seed) / RAND_MAX;
+        g.mem_clk_knee_mhz = g.max_mhz * rand_r(&seed) / RAND_MAX;
+        llm_model m = toy_model();
+        m.d_model = 64 << (rand_r(&seed) % 9);
+        m.n_layers = 1 + rand_r(&seed) % 200;
+        m.n_kv_heads = 1 << (rand_r(&seed) % 4);
+        m.n_heads = m.n_kv_heads << (rand_r(&seed) % 4);
+        m.head_dim = 32 << (rand_r(&seed) % 3);
+        m.ffn_dim = m.d_model * (1 + rand_r(&seed) % 8);
+        m.vocab = 1000 + rand_r(&seed) % 200000;
+        m.max_context_tokens = 1 << 20;
+        if (rand_r(&seed) % 3 == 0) {
+            m.ffn_dim = 0;
+            m.n_experts = 2 << (rand_r(&seed) % 7);
+            m.top_k = 1 + rand_r(&seed) % m.n_experts;
+            m.expert_ffn_dim = 64 * (1 + rand_r(&seed) % 64);
+            m.routing_skew = 4.0 * rand_r(&seed) / RAND_MAX;
+        }
+        cost_config c;
+        cost_config_default(&c);
+        c.tp = 1 << (rand_r(&seed) % 4);
+        c.ep = m.n_experts ? 1 << (rand_r(&seed) % 3) : 1;
+        c.batch = 1 + rand_r(&seed) % 2048;
+        c.prompt = 1 + rand_r(&seed) % 32768;
+        c.output = 1 + rand_r(&seed) % 8192;
+        c.sm_comm = rand_r(&seed) % 2 ? rand_r(&seed) % g.sm_count : 0;
+        c.freq_mhz = g.min_mhz + 15 * (rand_r(&seed) % ((int)((g.max_mhz - g.min_mhz) / 15) + 1));
+        llm_err err;
+        if (cost_check(&m, &g, &c, &err))
+            continue;
+        cost_metrics r;
+        cost_eval(&m, &g, &c, &r);
+        if (!report_metrics_finite(&r)) {
+            fprintf(stderr, "iteration %d: non-finite or negative metrics (sms %d, tp %d, "
+                    "batch %d)\n", it, g.sm_count, c.tp, c.batch);
+            fail();
+        }
+        checked++;
+    }
+    assert_true(checked > 1000);
+}
+
 static void test_check_errors(void **state)
 {
     (void)state;
@@ -479,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_memory_linear),       cmocka_unit_test(test_random_configs),
         cmocka_unit_test(test_check_errors),        cmocka_unit_test(test_options_trade_offs),
         cmocka_unit_test(test_plan_matches_direct),
+        cmocka_unit_test(test_random_hardware_and_models),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -306,7 +306,7 @@ static void test_bad_spaces(void **state)
     expect_space_error("{\"tp\": [\"8\"]}", "$.tp[0]: expected a number");
     expect_space_error("{\"dtype\": [\"int4\"]}", "$.dtype[0]");
     expect_space_error("{\"freq_mhz\": [100]}", "expected SM clocks in [210, 1980]");
-    expect_space_error("{\"freq_mhz\": [1000, 1001]}", "snap to the supported clock");
+    expect_space_error("{\"freq_mhz\": [1000, 1001]}", "snap to the same supported clock");
     expect_space_error("{\"freq_mhz\": {\"min\": 210, \"max\": 1980, \"step\": 0.001}}",
                        "more than 1048576 values");
     /* 2^63 points or more: 2^20 values in each of four knobs */
@@ -316,6 +316,11 @@ static void test_bad_spaces(void **state)
                        " \"ep\": {\"min\": 1, \"max\": 4096, \"step\": 1},"
                        " \"sm_comm\": {\"min\": 0, \"max\": 4095, \"step\": 1}}", "2^63");
     expect_space_error("{\"tp\": [1], \"tp\": [2]}", "appears twice");
+    /* fuzz findings: a step so small the range never ended; a factor just above 1 */
+    expect_space_error("{\"batch\": {\"min\": 2, \"max\": 170, \"step\": 11e-308}}",
+                       "more than 1048576 values");
+    expect_space_error("{\"batch\": {\"min\": 1, \"max\": 1024, \"factor\": 1.0000000001}}",
+                       "more than 1048576 values");
     expect_space_error("[1]", "expected a JSON object");
 }
 

@@ -81,8 +81,12 @@ static void test_parse_errors(void **state)
         {"1,conv,g,bf16,1,64,64,0,0,0,0,0,0,0,0,0,0,20,1e-5,0,0,0,0,0,0,0,0,ok\n", "conv"},
         {"1,gemm,g,bf16,1,64,64,0,0,0,0,0,0,0,0,0,0,20,1e-5,0,0,0,0,0,0,0,0,maybe\n", "status"},
         {"1,gemm,g,bf16,1,64,64,0,0,0,0,0,0,0,0,0,0,20,0,0,0,0,0,0,0,0,0,ok\n", "positive time"},
+        /* fuzz finding: a huge value in an integer column was cast to int */
+        {"1,gemm,g,bf16,1,64,64,0,0,0,0,0,0,0,1e308,0,0,20,1e-5,0,0,0,0,0,0,0,0,ok\n",
+         "column sms: expected a finite whole number in [0, 65536]"},
+        {"1,gemm,g,bf16,1e300,64,64,0,0,0,0,0,0,0,0,0,0,20,1e-5,0,0,0,0,0,0,0,0,ok\n", "column m"},
     };
-    for (unsigned i = 0; i < 5; i++) {
+    for (unsigned i = 0; i < 7; i++) {
         snprintf(buf, sizeof buf, "%s%s", HEAD, rows[i][0]);
         assert_int_equal(validate_parse(buf, "good.csv", &f, &err), -1);
         if (!strstr(err.msg, rows[i][1])) {
@@ -90,6 +94,13 @@ static void test_parse_errors(void **state)
             fail();
         }
     }
+    /* fuzz finding: a last line ending in '\r' without '\n' was read again forever */
+    snprintf(buf, sizeof buf, "%s1,gemm,g,bf16,64,64,64,0,0,0,0,0,0,0,0,0,0,20,1e-5,1e-5,1e-5,"
+             "0,0,0,0,1980,2619,ok\r", HEAD);
+    assert_int_equal(validate_parse(buf, "cr.csv", &f, &err), 0);
+    assert_int_equal(f.n, 1);
+    validate_free(&f);
+    assert_int_equal(validate_parse("# llmdse measurements v1\n# x\r", "cr.csv", &f, &err), -1);
     assert_int_equal(validate_read("/nonexistent.csv", &f, &err), -1);
     assert_non_null(strstr(err.msg, "/nonexistent.csv"));
 }

@@ -72,9 +72,11 @@ int validate_parse(const char *text, const char *path, vfile *out, llm_err *err)
         }
         memcpy(line, p, len);
         line[len] = '\0';
+        /* advance before trimming: a last line ending in '\r' without '\n' would otherwise be
+         * read again forever (found by the fuzzer) */
+        p = nl ? nl + 1 : p + len;
         if (len && line[len - 1] == '\r')
             line[--len] = '\0';
-        p = nl ? nl + 1 : p + len;
         if (lineno == 1) {
             if (strcmp(line, "# llmdse measurements v1")) {
                 llm_err_set(err, "%s:1: expected \"# llmdse measurements v1\" (a file written "
@@ -127,18 +129,27 @@ int validate_parse(const char *text, const char *path, vfile *out, llm_err *err)
         memset(m, 0, sizeof *m);
         vrow *r = &m->r;
         double v[NCOLS];
-        static const int numeric[] = {0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
-                                      19, 20, 21, 22, 23, 24, 25, 26};
-        for (unsigned i = 0; i < sizeof numeric / sizeof *numeric; i++) {
-            int c = numeric[i];
-            if (num(f[c], &v[c]) || v[c] < 0) {
-                const char *names[] = {"id", "", "", "", "m", "n", "k", "batch", "heads",
-                                       "kv_heads", "head_dim", "seq", "ctx", "bytes", "sms",
-                                       "sm_comm", "freq_mhz", "repeats", "time_s",
-                                       "time_p10_s", "time_p90_s", "alone_a_s", "alone_b_s",
-                                       "energy_j", "power_w", "sm_clock_mhz", "mem_clock_mhz"};
-                llm_err_set(err, "%s:%d: column %s: expected a finite non-negative number, "
-                            "found \"%.32s\"", path, lineno, names[c], f[c]);
+        /* every numeric column, with its largest sensible value: sizes as the plan bounds them
+         * (validate/planline.h), times, energy, power and clocks far beyond any GPU; integer
+         * columns must be whole (a huge value cast to int was found by the fuzzer) */
+        static const struct { int col; const char *name; double max; int integer; } num_cols[] = {
+            {0, "id", 1e9, 1}, {4, "m", 1099511627776.0, 0}, {5, "n", 1099511627776.0, 0},
+            {6, "k", 1099511627776.0, 0}, {7, "batch", 1099511627776.0, 0},
+            {8, "heads", 1099511627776.0, 0}, {9, "kv_heads", 1099511627776.0, 0},
+            {10, "head_dim", 1099511627776.0, 0}, {11, "seq", 1099511627776.0, 0},
+            {12, "ctx", 1099511627776.0, 0}, {13, "bytes", 17592186044416.0, 0},
+            {14, "sms", 65536, 1}, {15, "sm_comm", 65536, 1}, {16, "freq_mhz", 1e5, 0},
+            {17, "repeats", 1e6, 1}, {18, "time_s", 1e6, 0}, {19, "time_p10_s", 1e6, 0},
+            {20, "time_p90_s", 1e6, 0}, {21, "alone_a_s", 1e6, 0}, {22, "alone_b_s", 1e6, 0},
+            {23, "energy_j", 1e12, 0}, {24, "power_w", 1e6, 0}, {25, "sm_clock_mhz", 1e5, 0},
+            {26, "mem_clock_mhz", 1e5, 0}};
+        for (unsigned i = 0; i < sizeof num_cols / sizeof *num_cols; i++) {
+            int c = num_cols[i].col;
+            if (num(f[c], &v[c]) || v[c] < 0 || v[c] > num_cols[i].max ||
+                (num_cols[i].integer && v[c] != floor(v[c]))) {
+                llm_err_set(err, "%s:%d: column %s: expected a finite %snumber in [0, %g], "
+                            "found \"%.32s\"", path, lineno, num_cols[i].name,
+                            num_cols[i].integer ? "whole " : "", num_cols[i].max, f[c]);
                 goto fail;
             }
         }

@@ -1,6 +1,7 @@
 /* validate/plan.c — plan files: the standard micro-benchmark sweep and the kernels of one
  * layer of a configuration (docs/validate.md, "Plans"). */
 #include "validate.h"
+#include "planline.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -9,9 +10,7 @@
 const char *const vkind_names[] = {"gemm", "copy", "norm", "act", "rope", "residual",
                                    "attn_decode", "attn_prefill_unfused", "overlap", NULL};
 
-const char *const vplan_columns =
-    "id,kind,class,dtype,m,n,k,batch,heads,kv_heads,head_dim,seq,ctx,bytes,sms,sm_comm,"
-    "freq_mhz,repeats";
+const char *const vplan_columns = PLAN_COLUMNS;
 
 typedef struct {
     vrow *rows;

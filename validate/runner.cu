@@ -12,6 +12,8 @@
 #include <cuda_runtime.h>
 #include <dlfcn.h>
 
+#include "planline.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -32,9 +34,7 @@ struct Row {
     int repeats;
 };
 
-static const char *kPlanColumns =
-    "id,kind,class,dtype,m,n,k,batch,heads,kv_heads,head_dim,seq,ctx,bytes,sms,sm_comm,"
-    "freq_mhz,repeats";
+static const char *kPlanColumns = PLAN_COLUMNS;
 
 static bool read_plan(const char *path, std::vector<Row> &rows)
 {
@@ -43,7 +43,7 @@ static bool read_plan(const char *path, std::vector<Row> &rows)
         fprintf(stderr, "llmdse-runner: %s: cannot open\n", path);
         return false;
     }
-    char line[4096];
+    char line[4096], err[160];
     int lineno = 0;
     bool header = false;
     while (fgets(line, sizeof line, f)) {
@@ -60,22 +60,21 @@ static bool read_plan(const char *path, std::vector<Row> &rows)
             header = true;
             continue;
         }
-        char kind[64], klass[64], dtype[16];
-        Row r;
-        int got = sscanf(line,
-                         "%d,%63[^,],%63[^,],%15[^,],%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%d,%d,"
-                         "%lf,%d",
-                         &r.id, kind, klass, dtype, &r.m, &r.n, &r.k, &r.batch, &r.heads,
-                         &r.kv_heads, &r.head_dim, &r.seq, &r.ctx, &r.bytes, &r.sms, &r.sm_comm,
-                         &r.freq_mhz, &r.repeats);
-        if (got != 18) {
-            fprintf(stderr, "llmdse-runner: %s:%d: expected 18 columns\n", path, lineno);
+        plan_line p;
+        if (plan_parse_line(line, &p, err, sizeof err)) {
+            fprintf(stderr, "llmdse-runner: %s:%d: %s\n", path, lineno, err);
             fclose(f);
             return false;
         }
-        r.kind = kind;
-        r.klass = klass;
-        r.dtype = dtype;
+        Row r;
+        r.id = p.id;
+        r.kind = p.kind;
+        r.klass = p.klass;
+        r.dtype = p.dtype;
+        r.m = p.m; r.n = p.n; r.k = p.k; r.batch = p.batch; r.heads = p.heads;
+        r.kv_heads = p.kv_heads; r.head_dim = p.head_dim; r.seq = p.seq; r.ctx = p.ctx;
+        r.bytes = p.bytes; r.sms = p.sms; r.sm_comm = p.sm_comm; r.freq_mhz = p.freq_mhz;
+        r.repeats = p.repeats;
         rows.push_back(r);
     }
     fclose(f);

@@ -1,0 +1,116 @@
+/* tests/fuzz/fuzz.c — libFuzzer harnesses, one per parser, chosen at build time with
+ * -DFUZZ_<NAME> (make fuzz). Each parses the input; what parses is then used the way llmdse
+ * uses it, and a non-finite or negative result aborts (a finding, like a crash). */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../configs/configs.h"
+#include "../../cost/cost.h"
+#include "../../reports/reports.h"
+#include "../../space/space.h"
+#include "../../validate/planline.h"
+#include "../../validate/validate.h"
+
+static llm_model model;
+static llm_gpu gpu;
+static int loaded;
+
+static void load_once(void)
+{
+    llm_err err;
+    if (loaded)
+        return;
+    if (configs_load_model("llama-3.2-1b", &model, &err) ||
+        configs_load_gpu("h100-sxm5-80gb", &gpu, &err)) {
+        fprintf(stderr, "fuzz: %s\n", err.msg);
+        abort();
+    }
+    loaded = 1;
+}
+
+/* One configuration evaluated; a non-finite or negative metric is a bug. */
+static void eval_checked(const llm_model *m, const llm_gpu *g, int prompt, int output)
+{
+    cost_config c;
+    llm_err err;
+    cost_config_default(&c);
+    c.prompt = prompt;
+    c.output = output;
+    c.batch = 16;
+    if (cost_check(m, g, &c, &err))
+        return;
+    cost_metrics r;
+    cost_eval(m, g, &c, &r);
+    if (!report_metrics_finite(&r))
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = malloc(size + 1);
+    if (!s)
+        return 0;
+    memcpy(s, data, size);
+    s[size] = '\0';
+    load_once();
+    llm_err err;
+#if defined(FUZZ_MODEL)
+    llm_model m;
+    if (!configs_parse_model(s, "fuzz.json", &m, &err))
+        eval_checked(&m, &gpu, 128, 32);
+#elif defined(FUZZ_GPU)
+    llm_gpu g;
+    if (!configs_parse_gpu(s, "fuzz.json", &g, &err))
+        eval_checked(&model, &g, 128, 32);
+#elif defined(FUZZ_WORKLOAD)
+    llm_workload w;
+    if (!configs_parse_workload(s, "fuzz.json", &w, &err) && w.prompt_mean < 4096 &&
+        w.output_mean < 4096)
+        eval_checked(&model, &gpu, (int)lround(w.prompt_mean), (int)lround(w.output_mean));
+#elif defined(FUZZ_SPACE)
+    llm_space_spec spec;
+    if (!configs_parse_space(s, "fuzz.json", &spec, &err)) {
+        space_t sp;
+        if (!space_build(&spec, &model, &gpu, &sp, &err)) {
+            /* decode the first and last points: the index arithmetic at the extremes */
+            int d[KNOB_COUNT];
+            space_point p;
+            space_decode(&sp, sp.size - 1, d);
+            for (int k = 0; k < KNOB_COUNT; k++)
+                if (d[k] < 0 || d[k] >= sp.n[k])
+                    abort();
+            space_point_of(&sp, d, &p);
+            space_decode(&sp, 0, d);
+            space_free(&sp);
+        }
+        configs_free_space(&spec);
+    }
+#elif defined(FUZZ_MEASURE)
+    vfile f;
+    if (!validate_parse(s, "fuzz.csv", &f, &err)) {
+        for (size_t i = 0; i < f.n; i++) {
+            vpred p;
+            if (!f.rows[i].ok)
+                continue;
+            validate_predict(&gpu, &f.rows[i].r, validate_clock(&gpu, &f.rows[i]), &p);
+            if (isnan(p.time_s) || p.time_s < 0)
+                abort();
+        }
+        validate_free(&f);
+    }
+#elif defined(FUZZ_PLAN)
+    struct plan_line p;
+    char msg[160];
+    char *save = NULL;
+    for (char *line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        if (!plan_parse_line(line, &p, msg, sizeof msg) &&
+            (p.m > 1099511627776.0 || p.repeats < 1 || strlen(p.kind) > 31))
+            abort();
+#else
+#error "build with -DFUZZ_MODEL, -DFUZZ_GPU, -DFUZZ_WORKLOAD, -DFUZZ_SPACE, -DFUZZ_MEASURE or -DFUZZ_PLAN"
+#endif
+    free(s);
+    return 0;
+}
