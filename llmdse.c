@@ -465,6 +465,50 @@ static void load_inputs(const char *model, const char *gpu, const char *workload
         die_usage("%s%s%s", space ? space : "", space ? ": " : "", err.msg);
 }
 
+/* What explore and search share: the inputs, the SLO filter and the objectives (cost only
+ * where the GPU has a price). */
+typedef struct {
+    llm_model m;
+    llm_gpu g;
+    llm_workload w;
+    space_t s;
+    int nobj;
+    search_obj obj[SEARCH_MAX_OBJ];
+} run_inputs;
+
+static void load_run(const char *cmd, const char *model, const char *gpu, const char *workload,
+                     const char *space, const char *objectives, int slo, run_inputs *r)
+{
+    llm_err err;
+    load_inputs(model, gpu, workload, space, &r->m, &r->g, &r->w, &r->s, cmd);
+    if (slo)
+        r->s.slo_filter = 1;
+    if (search_parse_objectives(objectives, r->obj, &r->nobj, &err))
+        die_usage("%s: %s", cmd, err.msg);
+    for (int k = 0; k < r->nobj; k++)
+        if (r->obj[k] == OBJ_COST && r->g.price_per_hour <= 0)
+            die_usage("%s: --objectives cost_per_mtok: %s has no price "
+                      "(price_per_gpu_hour_usd in its JSON)", cmd, r->g.name);
+}
+
+/* The summary's inputs and the space, for a run over the whole space. */
+static void summary_base(report_summary *sum, const char *model, const char *gpu,
+                         const char *workload, const char *space, int nobj,
+                         const search_obj *obj, const space_t *s)
+{
+    memset(sum, 0, sizeof *sum);
+    sum->model = model;
+    sum->gpu = gpu;
+    sum->workload = workload;
+    sum->space = space ? space : "default";
+    sum->nobj = nobj;
+    memcpy(sum->obj, obj, sizeof(search_obj) * (size_t)nobj);
+    sum->space_size = s->size;
+    sum->end = s->size;
+    sum->shard_count = 1;
+    sum->slo_filter = s->slo_filter;
+}
+
 static int cmd_explore(int argc, char **argv)
 {
     const char *model = NULL, *gpu = NULL, *workload = NULL, *space = NULL, *out = NULL;
@@ -486,23 +530,15 @@ static int cmd_explore(int argc, char **argv)
     parse_opts(argc, argv, 2, opts, "explore");
     if (!out)
         die_usage("explore: -o DIR is required");
-    llm_model m;
-    llm_gpu g;
-    llm_workload w;
-    space_t s;
+    run_inputs ri;
     llm_err err;
-    load_inputs(model, gpu, workload, space, &m, &g, &w, &s, "explore");
-    if (slo)
-        s.slo_filter = 1;
+    load_run("explore", model, gpu, workload, space, objectives, slo, &ri);
+    space_t s = ri.s;
     explore_args a;
     memset(&a, 0, sizeof a);
-    a.in = (search_inputs){&m, &g, &w, &s};
-    if (search_parse_objectives(objectives, a.obj, &a.nobj, &err))
-        die_usage("explore: %s", err.msg);
-    for (int k = 0; k < a.nobj; k++)
-        if (a.obj[k] == OBJ_COST && g.price_per_hour <= 0)
-            die_usage("explore: --objectives cost_per_mtok: %s has no price "
-                      "(price_per_gpu_hour_usd in its JSON)", g.name);
+    a.in = (search_inputs){&ri.m, &ri.g, &ri.w, &s};
+    a.nobj = ri.nobj;
+    memcpy(a.obj, ri.obj, sizeof a.obj);
     int si = 0, sn = 1;
     if (shard) {
         char tail;
@@ -550,18 +586,12 @@ static int cmd_explore(int argc, char **argv)
         return 2;
     }
     report_summary sum;
-    memset(&sum, 0, sizeof sum);
-    sum.model = model; sum.gpu = gpu; sum.workload = workload;
-    sum.space = space ? space : "default";
-    sum.nobj = a.nobj;
-    memcpy(sum.obj, a.obj, sizeof a.obj);
-    sum.space_size = s.size;
+    summary_base(&sum, model, gpu, workload, space, a.nobj, a.obj, &s);
     sum.begin = a.begin; sum.end = a.end;
     sum.shard_index = si; sum.shard_count = sn;
     sum.processed = r.processed; sum.evaluated = r.evaluated; sum.feasible = r.feasible;
     memcpy(sum.pruned, r.pruned, sizeof r.pruned);
     sum.partial = r.partial; sum.threads = r.threads; sum.wall_s = r.wall_s;
-    sum.slo_filter = s.slo_filter;
     int rc = write_outputs(out, &a.in, &sum, &r.front, r.all, r.n_all, &err);
     if (rc)
         fprintf(stderr, "llmdse: error: explore: %s\n", err.msg);
@@ -608,22 +638,15 @@ static int cmd_search(int argc, char **argv)
     parse_opts(argc, argv, 2, opts, "search");
     if (!out)
         die_usage("search: -o DIR is required");
-    llm_model m;
-    llm_gpu g;
-    llm_workload w;
-    space_t s;
+    run_inputs ri;
     llm_err err;
-    load_inputs(model, gpu, workload, space, &m, &g, &w, &s, "search");
-    if (slo)
-        s.slo_filter = 1;
+    load_run("search", model, gpu, workload, space, objectives, slo, &ri);
+    space_t s = ri.s;
     nlsearch_args a;
     memset(&a, 0, sizeof a);
-    a.in = (search_inputs){&m, &g, &w, &s};
-    if (search_parse_objectives(objectives, a.obj, &a.nobj, &err))
-        die_usage("search: %s", err.msg);
-    for (int k = 0; k < a.nobj; k++)
-        if (a.obj[k] == OBJ_COST && g.price_per_hour <= 0)
-            die_usage("search: --objectives cost_per_mtok: %s has no price", g.name);
+    a.in = (search_inputs){&ri.m, &ri.g, &ri.w, &s};
+    a.nobj = ri.nobj;
+    memcpy(a.obj, ri.obj, sizeof a.obj);
     a.levels = levels;
     a.starts = starts;
     a.maxeval = maxeval;
@@ -698,17 +721,9 @@ static int cmd_search(int argc, char **argv)
         explore_result_free(&ex);
     }
     report_summary sum;
-    memset(&sum, 0, sizeof sum);
-    sum.model = model; sum.gpu = gpu; sum.workload = workload;
-    sum.space = space ? space : "default";
-    sum.nobj = a.nobj;
-    memcpy(sum.obj, a.obj, sizeof a.obj);
-    sum.space_size = s.size;
-    sum.end = s.size;
-    sum.shard_count = 1;
+    summary_base(&sum, model, gpu, workload, space, a.nobj, a.obj, &s);
     sum.processed = r.evaluations;
     sum.evaluated = r.evaluations;
-    sum.slo_filter = s.slo_filter;
     sum.threads = 1;
     sum.wall_s = wall;
     sum.nlopt = &nl;
@@ -1517,12 +1532,7 @@ static int cmd_sku_check(int argc, char **argv)
                     die_usage("sku-check: %s", err.msg);
                 snprintf(wdir, sizeof wdir, "%s/%s", mdir, w.name);
                 report_summary sum;
-                memset(&sum, 0, sizeof sum);
-                sum.model = m.name; sum.gpu = gpu_use; sum.workload = w.name;
-                sum.space = space ? space : "default";
-                sum.nobj = 3;
-                memcpy(sum.obj, a.obj, sizeof a.obj);
-                sum.space_size = sp.size; sum.end = sp.size; sum.shard_count = 1;
+                summary_base(&sum, m.name, gpu_use, w.name, space, a.nobj, a.obj, &sp);
                 sum.processed = er.processed; sum.evaluated = er.evaluated;
                 sum.feasible = er.feasible;
                 memcpy(sum.pruned, er.pruned, sizeof er.pruned);
