@@ -85,8 +85,13 @@ static void test_parse_errors(void **state)
         {"1,gemm,g,bf16,1,64,64,0,0,0,0,0,0,0,1e308,0,0,20,1e-5,0,0,0,0,0,0,0,0,ok\n",
          "column sms: expected a finite whole number in [0, 65536]"},
         {"1,gemm,g,bf16,1e300,64,64,0,0,0,0,0,0,0,0,0,0,20,1e-5,0,0,0,0,0,0,0,0,ok\n", "column m"},
+        /* fuzz finding: decode attention with no KV head divided by zero in the prediction */
+        {"5,attn_decode,a,bf16,8192,8192,0,2,9810,0,0,0,1,0,0,0,0,20,1e-3,0,0,0,0,0,0,0,0,ok\n",
+         "attention needs batch, heads, kv_heads and head_dim"},
+        {"5,attn_decode,a,bf16,0,0,0,2,32,3,128,0,1,0,0,0,0,20,1e-3,0,0,0,0,0,0,0,0,ok\n",
+         "kv_heads dividing heads"},
     };
-    for (unsigned i = 0; i < 7; i++) {
+    for (unsigned i = 0; i < 9; i++) {
         snprintf(buf, sizeof buf, "%s%s", HEAD, rows[i][0]);
         assert_int_equal(validate_parse(buf, "good.csv", &f, &err), -1);
         if (!strstr(err.msg, rows[i][1])) {

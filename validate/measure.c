@@ -2,6 +2,7 @@
  * "Measurements"): a header block of "# key: value" lines, the column header, one row per
  * kernel. Every error names the file, the line and what was expected. */
 #include "validate.h"
+#include "planline.h"
 
 #include <errno.h>
 #include <math.h>
@@ -160,6 +161,12 @@ int validate_parse(const char *text, const char *path, vfile *out, llm_err *err)
         llm_dtype dt;
         if (kind < 0) {
             llm_err_set(err, "%s:%d: column kind: unknown kernel \"%.32s\"", path, lineno, f[1]);
+            goto fail;
+        }
+        const char *shape = plan_shape_error(f[1], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
+                                             v[11], v[12], v[13], (int)v[15]);
+        if (shape) {
+            llm_err_set(err, "%s:%d: %s", path, lineno, shape);
             goto fail;
         }
         if (llm_dtype_parse(f[3], &dt) || (dt != LLM_BF16 && dt != LLM_FP8)) {

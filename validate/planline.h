@@ -20,6 +20,36 @@ struct plan_line {
     int repeats;
 };
 
+/* The sizes a kernel of this kind needs (attention: KV heads dividing the query heads, ...);
+ * NULL when they are there, else what is missing. A zero there would divide by zero in the
+ * model's prediction (found by the fuzzer: decode attention with no KV head). */
+static inline const char *plan_shape_error(const char *kind, double m, double n, double k,
+                                           double batch, double heads, double kv_heads,
+                                           double head_dim, double seq, double ctx,
+                                           double bytes, int sm_comm)
+{
+    if (!strcmp(kind, "gemm"))
+        return m >= 1 && n >= 1 && k >= 1 ? NULL : "a gemm needs m, n and k of at least 1";
+    if (!strcmp(kind, "copy"))
+        return bytes >= 16 ? NULL : "a copy needs at least 16 bytes";
+    if (!strcmp(kind, "norm") || !strcmp(kind, "act") || !strcmp(kind, "rope") ||
+        !strcmp(kind, "residual"))
+        return m >= 1 && n >= 2 ? NULL : "a memory-bound kernel needs m >= 1 rows, n >= 2 columns";
+    if (!strcmp(kind, "attn_decode") || !strcmp(kind, "attn_prefill_unfused")) {
+        if (!(batch >= 1 && heads >= 1 && kv_heads >= 1 && head_dim >= 1))
+            return "attention needs batch, heads, kv_heads and head_dim of at least 1";
+        if (fmod(heads, kv_heads) != 0)
+            return "attention needs kv_heads dividing heads";
+        if (!strcmp(kind, "attn_decode") ? !(ctx >= 1) : !(seq >= 1))
+            return "attention needs ctx (decode) or seq (prefill) of at least 1";
+        return NULL;
+    }
+    if (!strcmp(kind, "overlap"))
+        return m >= 1 && n >= 1 && k >= 1 && bytes >= 16 && sm_comm >= 1
+                   ? NULL : "an overlap needs a gemm (m, n, k), a copy (bytes) and sm_comm >= 1";
+    return "unknown kernel kind";
+}
+
 /* Sizes are bounded so that a plan cannot ask the runner for absurd allocations or loops:
  * every element count at most 2^40, bytes at most 2^44, repeats 1..100000. Returns 0, or -1
  * with a message saying which column and what was expected. */
@@ -54,6 +84,13 @@ static inline int plan_parse_line(const char *line, struct plan_line *p, char *e
     }
     if (strcmp(p->dtype, "bf16") && strcmp(p->dtype, "fp8")) {
         snprintf(err, len, "column dtype: expected bf16 or fp8");
+        return -1;
+    }
+    const char *shape = plan_shape_error(p->kind, p->m, p->n, p->k, p->batch, p->heads,
+                                         p->kv_heads, p->head_dim, p->seq, p->ctx, p->bytes,
+                                         p->sm_comm);
+    if (shape) {
+        snprintf(err, len, "%s", shape);
         return -1;
     }
     return 0;
