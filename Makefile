@@ -80,10 +80,14 @@ $(B)/llmdse-runner: validate/runner.cu
 	@mkdir -p $(B)
 	$(NVCC) $(NVFLAGS) -o $@ $< -lcublasLt -lcublas -ldl
 
-# libFuzzer harnesses (clang), one per parser, each run for FUZZ_SECONDS from the committed seed
-# corpus in tests/fuzz/corpus/NAME (new inputs go to build/fuzz/NAME, findings to
-# build/fuzz/NAME-crash-*); then the command-line fuzz. make fuzz FUZZ_SECONDS=600 for longer.
-FUZZ_SECONDS ?= 20
+# libFuzzer harnesses (clang), one per parser, run from the committed seed corpus in
+# tests/fuzz/corpus/NAME (new inputs go to build/fuzz/NAME, findings to build/fuzz/NAME-crash-*);
+# then the command-line fuzz. By default a fixed seed and a fixed number of inputs per harness,
+# so a run is reproducible (what passes here passes in CI); a campaign:
+#   make fuzz FUZZ_RUNS=-1 FUZZ_SECONDS=600
+FUZZ_RUNS ?= 300000
+FUZZ_SEED ?= 1
+FUZZ_SECONDS ?= 120
 FUZZ_CC ?= $(shell command -v clang || command -v clang-14 || echo clang)
 FUZZERS := model gpu workload space measure plan
 FUZZ_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c configs/update.c \
@@ -96,8 +100,9 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz.c $(FUZZ_SRC) $(wildcard */*.h) validate/planl
 	    $(FUZZ_SRC) -lcjson -lm
 fuzz: llmdse $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 	@set -e; for f in $(FUZZERS); do \
-	    mkdir -p $(B)/fuzz/$$f; echo "== fuzz $$f for $(FUZZ_SECONDS) s"; \
-	    ./$(B)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    mkdir -p $(B)/fuzz/$$f; echo "== fuzz $$f: $(FUZZ_RUNS) inputs, seed $(FUZZ_SEED), at most $(FUZZ_SECONDS) s"; \
+	    ./$(B)/fuzz/fuzz_$$f -runs=$(FUZZ_RUNS) -seed=$(FUZZ_SEED) -max_total_time=$(FUZZ_SECONDS) \
+	        -timeout=10 -rss_limit_mb=2048 \
 	        -max_len=65536 -dict=tests/fuzz/json.dict -artifact_prefix=$(B)/fuzz/$$f- \
 	        -print_final_stats=1 $(B)/fuzz/$$f tests/fuzz/corpus/$$f 2>&1 | \
 	        grep -E "stat::number_of_executed_units|ERROR|SUMMARY|crash-" || true; \
