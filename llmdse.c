@@ -1793,7 +1793,8 @@ static void usage(FILE *f)
           "  merge   -o DIR SHARD_DIR... [-m MODEL] [-g GPU] [-w WORKLOAD] [-s SPACE]\n"
           "                                                    combine sharded explore runs\n"
           "  search  -m MODEL -g GPU -w WORKLOAD [-s SPACE] -o DIR [--objectives a,b[,c]]\n"
-          "          [--levels K] [--starts S] [--maxeval N] [--slo] [--compare-exhaustive]\n"
+          "          [--levels K] [--starts S] [--maxeval N] [--polish R] [--slo]\n"
+          "          [--compare-exhaustive]\n"
           "                                                    the front by NLopt sweeps\n"
           "  recommend -m MODEL[,..] -w WORKLOAD --rate R[,..] --gpus GPU:COUNT[:PRICE][,..]\n"
           "          [--objective energy|gpus|cost] [--power-cap W] [-s SPACE] [-o DIR]\n"
@@ -1808,7 +1809,9 @@ static void usage(FILE *f)
           "  list    models|gpus|workloads|spaces              the bundled library\n"
           "  version\n\n"
           "MODEL, GPU and WORKLOAD are bundled names or paths to JSON files.\n"
-          "Exit status: 0 success, 2 bad usage or input, 1 run-time failure. See docs/cli.md.\n",
+          "Exit status: 0 success, 2 bad usage or input, 1 run-time failure. Also: explore\n"
+          "interrupted (partial front written) 1, recommend with no feasible plan 2 (the report\n"
+          "says what to relax), sku-check regression or failed check 1. See docs/cli.md.\n",
           f);
 }
 
