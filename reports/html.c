@@ -193,9 +193,23 @@ static void config_label(const search_row *r, char *buf, size_t len)
              r->p.sm_comm, r->p.freq_mhz);
 }
 
-/* Time and energy of every op of one GPU, for a phase of a configuration, summed over layers. */
+/* Where a phase's energy goes by kind: idle and static power over the whole time, then the
+ * dynamic energy of compute-bound, memory-bound (and latency-bound) and communication ops. */
+enum { EK_BASE, EK_COMPUTE, EK_MEMORY, EK_COMM, EK_COUNT };
+static const char *const ek_names[] = {"idle + static", "compute", "memory", "communication"};
+
+/* Time and energy of every op of one GPU, for a phase of a configuration, summed over layers;
+ * kinds (may be NULL) gets the split by kind. */
+static void op_breakdown_kinds(const report_page *pg, const search_row *r, cost_phase ph,
+                               double *energy, double *time, double *kinds);
 static void op_breakdown(const report_page *pg, const search_row *r, cost_phase ph,
                          double *energy, double *time)
+{
+    op_breakdown_kinds(pg, r, ph, energy, time, NULL);
+}
+
+static void op_breakdown_kinds(const report_page *pg, const search_row *r, cost_phase ph,
+                               double *energy, double *time, double *kinds)
 {
     cost_config c;
     search_config(pg->in, &r->p, &c);
@@ -213,6 +227,12 @@ static void op_breakdown(const report_page *pg, const search_row *r, cost_phase 
         int cnt = L.op[i].per_layer ? pg->in->m->n_layers : 1;
         energy[L.op[i].id] += cnt * oc.energy_j;
         time[L.op[i].id] += cnt * oc.time_s;
+        if (kinds) {
+            kinds[EK_BASE] += cnt * (oc.energy_j - oc.dyn_energy_j);
+            int k = oc.k.bound == BOUND_COMM ? EK_COMM
+                  : oc.k.bound == BOUND_COMPUTE ? EK_COMPUTE : EK_MEMORY;
+            kinds[k] += cnt * oc.dyn_energy_j;
+        }
     }
 }
 
@@ -286,8 +306,13 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
             fprintf(d, "\n\n");
             for (size_t i = 0; i < pg->nrows; i++) {
                 const search_row *r = &pg->rows[i];
-                char lab[128];
-                config_label(r, lab, sizeof lab);
+                char cfg[128], lab[320];
+                config_label(r, cfg, sizeof cfg);
+                /* the hover text: the configuration and its metrics */
+                snprintf(lab, sizeof lab, "%s: %.4f J/token, TPOT %.4f s, TTFT %.3f s, %.0f "
+                         "tok/s/GPU, %d GPUs, %.0f W peak", cfg, r->m.energy_per_token_j,
+                         r->m.tpot_s, r->m.ttft_s, r->m.throughput_per_gpu, r->m.gpus,
+                         r->m.peak_power_w);
                 double band = (r->p.freq_mhz - in->g->min_mhz) /
                               (in->g->max_mhz - in->g->min_mhz + 1e-9);
                 fprintf(d, "%.9g %.9g %d %d \"%s\"\n", shown(pg->obj[a], &r->m),
@@ -411,6 +436,27 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
         fputs(tbuf, out);
         free(tbuf);
     }
+    fprintf(out, "<p>By kind: idle and static power over the whole time, and the dynamic energy "
+                 "of compute-bound, memory-bound (and launch-bound) and communication ops.</p>\n"
+                 "<table><tr><th>configuration</th><th>phase</th>");
+    for (int k = 0; k < EK_COUNT; k++)
+        fprintf(out, "<th>%s</th>", ek_names[k]);
+    fprintf(out, "</tr>\n");
+    for (int c = 0; c < np; c++) {
+        char lab[128];
+        config_label(&pg->rows[pick[c]], lab, sizeof lab);
+        for (int ph = 0; ph < 2; ph++) {
+            double e[OP_COUNT], t[OP_COUNT], kinds[EK_COUNT] = {0}, tot = 0;
+            op_breakdown_kinds(pg, &pg->rows[pick[c]], (cost_phase)ph, e, t, kinds);
+            for (int k = 0; k < EK_COUNT; k++)
+                tot += kinds[k];
+            fprintf(out, "<tr><td>%s</td><td>%s</td>", lab, ph ? "decode" : "prefill");
+            for (int k = 0; k < EK_COUNT; k++)
+                fprintf(out, "<td>%.1f%%</td>", tot > 0 ? 100 * kinds[k] / tot : 0);
+            fprintf(out, "</tr>\n");
+        }
+    }
+    fprintf(out, "</table>\n");
 
     /* ---- clock and SM-split sensitivity ---- */
     fprintf(out, "<h2>Clock sensitivity</h2>\n<p>Energy per token and TPOT against the SM clock "

@@ -221,6 +221,16 @@ else
     echo "skip: valgrind not installed (or LLMDSE_NO_VALGRIND set): the leak check did not run"
 fi
 
+# the progress bar: drawn on a terminal (util-linux script gives one), absent otherwise
+if command -v script >/dev/null 2>&1; then
+    script -qec "$LLMDSE explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -o $tmp/tty" "$tmp/tty.log" >/dev/null 2>&1
+    if grep -q 'explore: 100.0%' "$tmp/tty.log" && grep -q 'configs/s' "$tmp/tty.log"; then pass=$((pass+1)); else echo "FAIL: no progress bar on a terminal"; fail=$((fail+1)); fi
+    "$LLMDSE" explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -o "$tmp/notty" 2>"$tmp/notty.err" >/dev/null
+    if grep -q 'ETA' "$tmp/notty.err"; then echo "FAIL: a progress bar without a terminal"; fail=$((fail+1)); else pass=$((pass+1)); fi
+else
+    echo "skip: util-linux script not installed: the progress bar was not checked"
+fi
+
 # Ctrl-C: a large space interrupted writes the front so far, marked partial, and exits 1
 printf '{"batch": {"min": 1, "max": 1024, "step": 1}, "sm_comm": {"min": 0, "max": 32, "step": 1}, "replicas": {"min": 1, "max": 8, "step": 1}}' > "$tmp/huge.json"
 "$LLMDSE" explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s "$tmp/huge.json" -o "$tmp/int" -q --threads 1 >/dev/null 2>"$tmp/int.err" &
