@@ -512,7 +512,7 @@ static void summary_base(report_summary *sum, const char *model, const char *gpu
 static int cmd_explore(int argc, char **argv)
 {
     const char *model = NULL, *gpu = NULL, *workload = NULL, *space = NULL, *out = NULL;
-    const char *objectives = "energy_per_token,tpot,throughput_per_gpu", *shard = NULL;
+    const char *objectives = SEARCH_DEFAULT_OBJECTIVES, *shard = NULL;
     int threads = 0, all = 0, force = 0, slo = 0, quiet = 0;
     opt opts[] = {{"--model", "-m", O_STR, &model, 0, 0, 0},
                   {"--gpu", "-g", O_STR, &gpu, 0, 0, 0},
@@ -619,7 +619,7 @@ static int cmd_explore(int argc, char **argv)
 static int cmd_search(int argc, char **argv)
 {
     const char *model = NULL, *gpu = NULL, *workload = NULL, *space = NULL, *out = NULL;
-    const char *objectives = "energy_per_token,tpot,throughput_per_gpu";
+    const char *objectives = SEARCH_DEFAULT_OBJECTIVES;
     int levels = 2, starts = 1, maxeval = 40, polish = 50, compare = 0, slo = 0, quiet = 0;
     opt opts[] = {{"--model", "-m", O_STR, &model, 0, 0, 0},
                   {"--gpu", "-g", O_STR, &gpu, 0, 0, 0},
@@ -1507,10 +1507,7 @@ static int cmd_sku_check(int argc, char **argv)
             explore_args a;
             memset(&a, 0, sizeof a);
             a.in = (search_inputs){&m, &g, &w, &sp};
-            a.nobj = 3;
-            a.obj[0] = OBJ_ENERGY;
-            a.obj[1] = OBJ_TPOT;
-            a.obj[2] = OBJ_THROUGHPUT_PER_GPU;
+            a.nobj = search_default_objectives(a.obj);
             a.end = sp.size;
             explore_result er;
             if (search_explore(&a, &er, &err)) {

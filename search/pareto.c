@@ -47,6 +47,14 @@ int search_parse_objectives(const char *s, search_obj *out, int *n, llm_err *err
     return 0;
 }
 
+int search_default_objectives(search_obj *out)
+{
+    int n = 0;
+    llm_err err;
+    search_parse_objectives(SEARCH_DEFAULT_OBJECTIVES, out, &n, &err); /* cannot fail */
+    return n;
+}
+
 double search_obj_value(search_obj o, const cost_metrics *m)
 {
     switch (o) {

@@ -21,6 +21,11 @@ typedef enum {
 extern const char *const search_obj_names[]; /* energy_per_token, tpot, ttft, ... */
 #define SEARCH_MAX_OBJ 3
 
+/* The default objectives of explore, search and sku-check. */
+#define SEARCH_DEFAULT_OBJECTIVES "energy_per_token,tpot,throughput_per_gpu"
+/* Writes the default objectives; returns how many. */
+int search_default_objectives(search_obj *out);
+
 /* Parses "a,b[,c]" into 2 or 3 distinct objectives; -1 with a message naming the bad one. */
 int search_parse_objectives(const char *s, search_obj *out, int *n, llm_err *err);
 /* The objective as a quantity to minimise (maximised ones negated). */

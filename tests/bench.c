@@ -151,10 +151,7 @@ static void bench_explore(const char *space, int threads, int widen)
         explore_args a;
         memset(&a, 0, sizeof a);
         a.in = (search_inputs){&m, &g, &w, &s};
-        a.nobj = 3;
-        a.obj[0] = OBJ_ENERGY;
-        a.obj[1] = OBJ_TPOT;
-        a.obj[2] = OBJ_THROUGHPUT_PER_GPU;
+        a.nobj = search_default_objectives(a.obj);
         a.end = s.size;
         a.threads = threads;
         explore_result r;
@@ -197,10 +194,7 @@ static void bench_search(const char *model, const char *gpu, const char *space)
     nlsearch_args a;
     memset(&a, 0, sizeof a);
     a.in = (search_inputs){&m, &g, &w, &s};
-    a.nobj = 3;
-    a.obj[0] = OBJ_ENERGY;
-    a.obj[1] = OBJ_TPOT;
-    a.obj[2] = OBJ_THROUGHPUT_PER_GPU;
+    a.nobj = search_default_objectives(a.obj);
     a.levels = 2;        /* llmdse search's defaults */
     a.starts = 1;
     a.maxeval = 40;

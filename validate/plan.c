@@ -237,7 +237,7 @@ int validate_front_configs(const char *dir, int top, const llm_workload *w, cost
         return -1;
     }
     char line[8192];
-    int col[8], ncol = 0;
+    int col[8];
     static const char *const want[] = {"tp", "ep", "dtype", "kv_dtype", "batch", "sm_comm",
                                        "freq_mhz", "energy_per_token_j"};
     if (!fgets(line, sizeof line, f)) {
@@ -261,7 +261,6 @@ int validate_front_configs(const char *dir, int top, const llm_workload *w, cost
                         want[w8]);
             return -1;
         }
-        ncol++;
     }
     front_cfg *v = NULL;
     size_t nv = 0, cap = 0;
@@ -314,7 +313,6 @@ int validate_front_configs(const char *dir, int top, const llm_workload *w, cost
         v[nv++] = fc;
     }
     fclose(f);
-    (void)ncol;
     if (!nv) {
         free(v);
         llm_err_set(err, "%s: the front is empty", path);
