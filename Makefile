@@ -16,7 +16,8 @@ CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c
             search/pareto.c search/explore.c search/merge.c search/hypervolume.c \
             search/optimize.c search/recommend.c \
             reports/json.c reports/tables.c reports/explore.c reports/recommend.c reports/html.c \
-            validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c
+            validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c \
+            validate/e2e.c
 TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/test_reports.c \
             tests/test_search.c tests/test_recommend.c tests/test_validate.c
 

@@ -974,10 +974,47 @@ static int write_file(const char *out, int (*fn)(FILE *, void *), void *ctx, llm
     return report_write_atomic(slash && !dir[0] ? "/" : dir, name, fn, ctx, err);
 }
 
+/* llmdse validate e2e: the model against the published end-to-end serving sets. */
+static int validate_e2e_cmd(int argc, char **argv)
+{
+    const char *data = NULL, *rows = NULL;
+    opt opts[] = {{"--data", NULL, O_STR, &data, 0, 0, 0},
+                  {"--rows", NULL, O_STR, &rows, 0, 0, 0},
+                  {NULL, NULL, O_STR, NULL, 0, 0, 0}};
+    parse_opts(argc, argv, 3, opts, "validate e2e");
+    char dir[1024];
+    const char *sh = getenv("LLMDSE_SHARED");
+    if (data)
+        snprintf(dir, sizeof dir, "%s", data);
+    else
+        snprintf(dir, sizeof dir, "%s/data/calibration", sh && *sh ? sh : "../shared");
+    FILE *rf = NULL;
+    if (rows && !(rf = fopen(rows, "w")))
+        die_usage("validate e2e: --rows: cannot write %s: %s", rows, strerror(errno));
+    e2e_result r;
+    llm_err err;
+    int rc = validate_e2e(dir, rf, &r, &err);
+    if (rf && fclose(rf) && !rc) {
+        fprintf(stderr, "llmdse: error: validate e2e: %s: write failed\n", rows);
+        return 1;
+    }
+    if (rc) {
+        if (rows)
+            remove(rows);
+        die_usage("validate e2e: %s (--data DIR or LLMDSE_SHARED names the shared folder)",
+                  err.msg);
+    }
+    validate_e2e_report(stdout, &r);
+    return 0;
+}
+
 static int cmd_validate(int argc, char **argv)
 {
+    if (argc >= 3 && !strcmp(argv[2], "e2e"))
+        return validate_e2e_cmd(argc, argv);
     if (argc < 3 || (strcmp(argv[2], "plan") && strcmp(argv[2], "compare")))
-        die_usage("validate: expected \"plan\" or \"compare\" (and \"llmdse calibrate\")");
+        die_usage("validate: expected \"plan\", \"compare\" or \"e2e\" (and \"llmdse "
+                  "calibrate\")");
     const char *gpu = NULL, *out = NULL, *clocks = NULL, *front = NULL, *model = NULL;
     const char *workload = NULL, *measured = NULL, *format = NULL;
     int top = 5;

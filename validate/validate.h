@@ -134,4 +134,37 @@ typedef struct {
 int validate_calibrate(const llm_gpu *g, const vfile *f, llm_gpu *fitted, vcalib *c,
                        int leave_one_out, llm_err *err);
 
+/* ---- end to end against published serving measurements (validate/e2e.c) ------------------ */
+
+typedef enum { E2E_THROUGHPUT = 0, E2E_TPOT, E2E_TTFT, E2E_POWER, E2E_ENERGY, E2E_NMETRIC }
+    e2e_metric;
+extern const char *const e2e_metric_names[E2E_NMETRIC];
+
+typedef struct {
+    int n;
+    double abs_sum, signed_sum, worst;   /* of pred / meas - 1 */
+} e2e_stat;
+
+typedef struct {
+    char id[32], what[128];
+    int fitted;                          /* 1: coefficients were fitted to this set */
+    int rows, refused;                   /* rows the set has that the model can express;
+                                            those it refused (does not fit, not bundled) */
+    char first_refusal[256];
+    e2e_stat stat[E2E_NMETRIC];
+} e2e_setres;
+
+typedef struct {
+    e2e_setres set[16];
+    int nsets;
+} e2e_result;
+
+/* Runs every end-to-end set under data_dir (../shared/data/calibration); one CSV line per
+ * compared metric to rows_out when it is not NULL. -1 with a message naming the missing file
+ * or column. */
+int validate_e2e(const char *data_dir, FILE *rows_out, e2e_result *r, llm_err *err);
+double e2e_mape(const e2e_stat *s);   /* percent */
+double e2e_bias(const e2e_stat *s);   /* signed mean error, percent */
+void validate_e2e_report(FILE *f, const e2e_result *r);
+
 #endif
