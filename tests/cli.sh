@@ -148,7 +148,9 @@ head -12 "$fx" > "$tmp/trunc.csv"; printf '8,gemm,g,bf16,1,2\n' >> "$tmp/trunc.c
 expect 2 'trunc.csv:13: expected 28 columns, found 6' -- validate compare --measured "$tmp/trunc.csv" -g h100-sxm5-80gb
 expect 2 'expected "# llmdse measurements v1"' -- calibrate --measured configs/gpus/l4.json -g l4 -o "$tmp/x.json"
 expect 2 '--clocks: 5000 MHz is outside' -- validate plan -g h100-sxm5-80gb --clocks 5000
-expect 2 'expected "plan" or "compare"' -- validate measure
+expect 2 'expected "plan", "compare" or "e2e"' -- validate measure
+expect 2 'validate e2e: ' -- validate e2e --data /nonexistent
+expect 0 'trtllm-h100' -- validate e2e
 
 # report: a self-contained page (no network), plots when gnuplot is there, loads in Chromium
 "$LLMDSE" recommend -m llama-3.2-1b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/all" >/dev/null
