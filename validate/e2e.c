@@ -137,11 +137,19 @@ static double num(const table *t, int r, int c)
     return end != s && isfinite(v) ? v : NAN;
 }
 
+/* A count: the nearest integer of a cell, or 0 when it is empty, not a number or out of
+ * range (the row is then not compared). */
+static int count(const table *t, int r, int c)
+{
+    double v = num(t, r, c);
+    return isfinite(v) && v >= 1 && v <= 1e7 ? (int)lround(v) : 0;
+}
+
 /* ---- one measured configuration ---------------------------------------------------------- */
 
 typedef struct {
     char model[64], gpu[64];
-    int tp, batch, prompt, output;
+    int tp, batch, prompt, output;   /* batch -1: the largest that fits */
     llm_dtype wdtype, kvdtype;
     int fixed_batch;        /* 1: every sequence runs from start to end together (offline) */
     double meas[E2E_NMETRIC];
@@ -227,11 +235,11 @@ static int row_mlenergy(const table *t, int r, const int *col, e2e_case *c, cons
     const char *m = map_model(cell(t, r, col[0]));
     snprintf(c->model, sizeof c->model, "%s", m ? m : cell(t, r, col[0]));
     snprintf(c->gpu, sizeof c->gpu, "%s", g);
-    c->tp = (int)num(t, r, col[2]);
-    c->batch = (int)num(t, r, col[9]);
+    c->tp = count(t, r, col[2]);
+    c->batch = count(t, r, col[9]);
     c->prompt = SHAREGPT_PROMPT_TOKENS;
     double out = num(t, r, col[7]);
-    c->output = (int)lround(out);
+    c->output = count(t, r, col[7]);
     double ept = num(t, r, col[4]) / out, thr = num(t, r, col[6]);
     c->meas[E2E_THROUGHPUT] = thr;
     c->meas[E2E_TPOT] = num(t, r, col[5]);
@@ -259,10 +267,11 @@ static int row_memgap_online(const table *t, int r, const int *col, e2e_case *c)
         return 0;
     snprintf(c->model, sizeof c->model, "%s", cell(t, r, col[1]));
     snprintf(c->gpu, sizeof c->gpu, "h100-sxm5-64gb");
-    c->batch = (int)num(t, r, col[2]);
-    double done = num(t, r, col[3]);
-    c->prompt = (int)lround(num(t, r, col[4]) / done);
-    c->output = (int)lround(num(t, r, col[5]) / done);
+    c->batch = count(t, r, col[2]);
+    double done = num(t, r, col[3]), in = num(t, r, col[4]) / done;
+    double out = num(t, r, col[5]) / done;
+    c->prompt = isfinite(in) && in >= 1 && in < 1e7 ? (int)lround(in) : 0;
+    c->output = isfinite(out) && out >= 1 && out < 1e7 ? (int)lround(out) : 0;
     c->meas[E2E_THROUGHPUT] = num(t, r, col[6]);
     c->meas[E2E_TPOT] = num(t, r, col[7]) * 1e-3;
     c->meas[E2E_POWER] = num(t, r, col[9]);
@@ -279,9 +288,9 @@ static int row_memgap_offline(const table *t, int r, const int *col, e2e_case *c
         return 0;
     snprintf(c->model, sizeof c->model, "%s", cell(t, r, col[0]));
     snprintf(c->gpu, sizeof c->gpu, "h100-sxm5-64gb");
-    c->prompt = (int)num(t, r, col[1]);
-    c->output = (int)num(t, r, col[2]);
-    c->batch = (int)num(t, r, col[3]);
+    c->prompt = count(t, r, col[1]);
+    c->output = count(t, r, col[2]);
+    c->batch = count(t, r, col[3]);
     c->fixed_batch = 1;
     double steps = num(t, r, col[5]);
     c->meas[E2E_TPOT] = steps > 0 ? num(t, r, col[4]) / steps : NAN;
@@ -302,11 +311,11 @@ static int row_trtllm(const table *t, int r, const int *col, e2e_case *c, const 
     const char *m = map_model(cell(t, r, col[0]));
     snprintf(c->model, sizeof c->model, "%s", m ? m : cell(t, r, col[0]));
     snprintf(c->gpu, sizeof c->gpu, "%s", g);
-    c->tp = (int)num(t, r, col[2]);
+    c->tp = count(t, r, col[2]);
     c->wdtype = c->kvdtype = LLM_FP8;
-    c->prompt = (int)num(t, r, col[3]);
-    c->output = (int)num(t, r, col[4]);
-    c->batch = 0;   /* the largest that fits */
+    c->prompt = count(t, r, col[3]);
+    c->output = count(t, r, col[4]);
+    c->batch = -1;  /* the largest that fits */
     c->meas[E2E_THROUGHPUT] = num(t, r, col[5]);
     return 1;
 }
@@ -371,13 +380,13 @@ static int predict(const e2e_case *c, double p[E2E_NMETRIC], char *why, size_t w
     cf.output = c->output;
     cf.wdtype = c->wdtype;
     cf.kvdtype = c->kvdtype;
-    cf.batch = c->batch > 0 ? c->batch : 1;
+    cf.batch = c->batch > 0 ? c->batch : 1;   /* -1: the largest that fits, found below */
     if (cost_check(&m, &g, &cf, &err)) {
         snprintf(why, whylen, "%.200s", err.msg);
         return 0;
     }
     cost_metrics o;
-    if (c->batch <= 0) {
+    if (c->batch < 0) {
         cost_eval(&m, &g, &cf, &o);
         if (o.max_batch < 1) {
             snprintf(why, whylen, "does not fit");
@@ -437,6 +446,8 @@ int validate_e2e(const char *data_dir, FILE *rows_out, e2e_result *res, llm_err 
             case_init(&c);
             if (!d->row(&t, r, col, &c))
                 continue;
+            if (c.tp < 1 || c.prompt < 1 || c.output < 1 || c.batch == 0)
+                continue;   /* a row without its shape: nothing to configure */
             o->rows++;
             double p[E2E_NMETRIC];
             char why[256];
