@@ -74,6 +74,25 @@ static void test_model_facts(void **state)
     assert_int_equal(m.norm, LLM_NORM_LAYER);
     assert_int_equal(m.pos, LLM_POS_LEARNED);
     assert_int_equal(m.act, LLM_ACT_RELU);
+    /* Facts from the models' Hugging Face config.json (each file's source). */
+    m = load_model("gemma-2-9b"); /* head_dim is explicit, not hidden_size / heads = 224 */
+    assert_int_equal(m.head_dim, 256);
+    assert_int_equal(m.n_kv_heads, 8);
+    assert_int_equal(m.tied_embeddings, 1);
+    m = load_model("mistral-nemo-12b"); /* likewise: 128, not 5120 / 32 = 160 */
+    assert_int_equal(m.head_dim, 128);
+    m = load_model("mixtral-8x22b");
+    assert_int_equal(m.n_experts, 8);
+    assert_int_equal(m.top_k, 2);
+    assert_int_equal(m.expert_ffn_dim, 16384);
+    m = load_model("phi-3-small-8k");
+    assert_int_equal(m.norm, LLM_NORM_LAYER);
+    assert_int_equal(m.vocab, 100352);
+    m = load_model("starcoder2-15b");
+    assert_int_equal(m.act, LLM_ACT_GELU);
+    assert_int_equal(m.tied_embeddings, 0);
+    m = load_model("starcoder2-3b");
+    assert_int_equal(m.tied_embeddings, 1);
     llm_gpu g = load_gpu("h100-sxm5-80gb");
     /* datasheet: 989 TFLOP/s bf16 dense = 132 x 4096 x 1.83 GHz */
     assert_close(g.sm_count * g.bf16_flop_per_clk_sm * 1830e6, 989e12, 0.002);

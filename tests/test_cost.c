@@ -309,11 +309,13 @@ static void test_random_configs(void **state)
     char mn[4096], gn[4096];
     configs_list("models", mn, sizeof mn);
     configs_list("gpus", gn, sizeof gn);
-    llm_model models[32];
+    llm_model models[64]; /* every bundled model (35 now): fail rather than skip any */
     llm_gpu gpus[16];
     int nm = 0, ng = 0;
-    for (char *p = strtok(mn, ", "); p && nm < 32; p = strtok(NULL, ", "))
+    for (char *p = strtok(mn, ", "); p; p = strtok(NULL, ", ")) {
+        assert_true(nm < 64);
         models[nm++] = load_model(p);
+    }
     for (char *p = strtok(gn, ", "); p && ng < 16; p = strtok(NULL, ", "))
         gpus[ng++] = load_gpu(p);
     unsigned seed = 12345;
