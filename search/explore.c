@@ -22,15 +22,38 @@ void search_config(const search_inputs *in, const space_point *p, cost_config *c
     c->kvdtype = p->kv_dtype;
     c->prompt = (int)lround(in->w->prompt_mean);
     c->output = (int)lround(in->w->output_mean);
+    c->serving = in->serving;
+    c->chunk_tokens = in->chunk_tokens;
+    c->kv_paged = in->kv_paged;
+}
+
+double search_slo_ttft(const llm_workload *w, const cost_metrics *m)
+{
+    switch (w->ttft_slo_pct) {
+    case LLM_SLO_P50: return m->ttft_p50_s;
+    case LLM_SLO_P90: return m->ttft_p90_s;
+    case LLM_SLO_P99: return m->ttft_p99_s;
+    }
+    return m->ttft_s;
+}
+
+double search_slo_tpot(const llm_workload *w, const cost_metrics *m)
+{
+    switch (w->tpot_slo_pct) {
+    case LLM_SLO_P50: return m->tpot_p50_s;
+    case LLM_SLO_P90: return m->tpot_p90_s;
+    case LLM_SLO_P99: return m->tpot_p99_s;
+    }
+    return m->tpot_s;
 }
 
 static space_prune slo_check(const search_inputs *in, const cost_metrics *m)
 {
     if (!in->s->slo_filter)
         return PRUNE_NONE;
-    if (m->ttft_s > in->w->ttft_slo_s)
+    if (search_slo_ttft(in->w, m) > in->w->ttft_slo_s)
         return PRUNE_TTFT_SLO;
-    if (m->tpot_s > in->w->tpot_slo_s)
+    if (search_slo_tpot(in->w, m) > in->w->tpot_slo_s)
         return PRUNE_TPOT_SLO;
     return PRUNE_NONE;
 }

@@ -150,7 +150,7 @@ static void bench_explore(const char *space, int threads, int widen)
         }
         explore_args a;
         memset(&a, 0, sizeof a);
-        a.in = (search_inputs){&m, &g, &w, &s};
+        a.in = (search_inputs){&m, &g, &w, &s, NULL, 0, 0};
         a.nobj = search_default_objectives(a.obj);
         a.end = s.size;
         a.threads = threads;
@@ -193,7 +193,7 @@ static void bench_search(const char *model, const char *gpu, const char *space)
     configs_free_space(&spec);
     nlsearch_args a;
     memset(&a, 0, sizeof a);
-    a.in = (search_inputs){&m, &g, &w, &s};
+    a.in = (search_inputs){&m, &g, &w, &s, NULL, 0, 0};
     a.nobj = search_default_objectives(a.obj);
     a.levels = 2;        /* llmdse search's defaults */
     a.starts = 1;
