@@ -43,6 +43,31 @@ expect 0 'llama-3.1-8b' -- list models
 # the configuration echoed
 expect 0 '"tp": 8' -- eval -m llama-3.1-70b -g h100-sxm5-80gb --tp 8 --format json
 
+# serving (docs/cli.md): profiles, chunk budget, KV mode, load, replicas per GPU
+expect 0 '"serving": "vllm-0.11"' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --format json
+expect 0 'vllm-0.5, batched prefill (budget 2048' -- eval -m llama-2-7b -g h100-sxm5-80gb --serving vllm-0.5 --batch 64
+expect 0 '"chunk_tokens": 512' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --serving trtllm --chunk-tokens 512 --format json
+expect 0 '"kv": "reserve"' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --kv reserve --format json
+expect 0 'TTFT under load' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64 --rate 2
+expect 0 '"ttft_p99_s"' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64 --rate 2 --format json
+expect 0 'OVERLOADED' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 8 --rate 1000
+expect 0 '"replicas_per_gpu": 2' -- eval -m llama-3.2-1b -g h100-sxm5-80gb --replicas-per-gpu 2 --replicas 2 --format json
+expect 0 'batch advice' -- eval -m opt-1.3b -g h100-sxm5-80gb --batch 256
+expect 0 'attention' -- ops -m llama-2-7b -g h100-sxm5-80gb --phase prefill --batch 1 --seq 4096
+expect 2 'unknown serving "nope"' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --serving nope
+expect 2 '--chunk-tokens: expected an integer' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --chunk-tokens 0
+expect 2 '--kv: expected reserve or paged' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --kv shared
+expect 2 '--rate: expected a number' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --rate -1
+expect 2 '--replicas-per-gpu' -- eval -m llama-3.1-70b -g h100-sxm5-80gb --tp 8 --replicas-per-gpu 2
+expect 2 '--replicas-per-gpu: expected an integer' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --replicas-per-gpu 65
+expect 2 'context' -- ops -m llama-2-7b -g h100-sxm5-80gb --phase prefill --batch 1 --seq 4097
+printf '{"name": "x", "source": "t", "engine": {"source": "t", "chunked_prefill": true, "max_num_batched_tokens": 64, "gpu_memory_utilization": 1.5, "block_size": 16, "cuda_graphs": true}, "overhead": {"source": "t", "step_s": 0, "seq_step_s": 0, "request_s": 0, "eager_launch_us": 0}}' >"$tmp/badserving.json"
+expect 2 '$.engine.gpu_memory_utilization' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --serving "$tmp/badserving.json"
+expect 2 'explore: --kv' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/kvbad" --kv x
+if [ -e "$tmp/kvbad" ]; then echo "FAIL: explore --kv x created its output folder"; fail=$((fail+1)); else pass=$((pass+1)); fi
+expect 0 'front of' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/sv" --serving vllm-0.5 --chunk-tokens 1024
+if grep -q '"profile": "vllm-0.5"' "$tmp/sv/summary.json" && head -1 "$tmp/sv/front.csv" | grep -q 'running_batch,step_overhead_s,ttft_p90_s'; then pass=$((pass+1)); else echo "FAIL: explore --serving not recorded in summary.json/front.csv"; fail=$((fail+1)); fi
+
 # bad usage and bad input: exit 2, a message naming what and where, no stdout
 expect 2 'unknown model "nope"' -- eval -m nope -g h100-sxm5-80gb
 expect 2 'unknown gpu "h999"' -- eval -m llama-3.1-8b -g h999

@@ -8,6 +8,13 @@
 
 static char data_dir[1024];
 
+/* bounds a little above what the model achieves (docs/calibration.md) */
+#define POOL_BOUND 2.0
+#define THR_BOUND 11.5
+#define TPOT_BOUND 5.0
+#define TTFT_BOUND 8.5
+#define REP_BOUND 25.0
+
 static int setup(void **state)
 {
     (void)state;
@@ -289,12 +296,177 @@ static void test_perseus_power(void **state)
     assert_true(mape_pct(&total) < 5.0);
 }
 
+
+/* ---- serving: the memory-gap vLLM 0.5 runs on a 64 GB H100 (docs/calibration.md) ----------
+ * These checks need the data: they FAIL, not skip, when it is missing. */
+
+static FILE *need_data(const char *rel)
+{
+    char p[2048];
+    snprintf(p, sizeof p, "%s/%s", data_dir, rel);
+    FILE *f = fopen(p, "r");
+    if (!f) {
+        fprintf(stderr, "%s not found (set LLMDSE_SHARED): this check needs it\n", p);
+        fail();
+    }
+    return f;
+}
+
+/* The memory-gap GPU (PROVENANCE.md): vLLM's total 63.43 GiB; 64 GB = four 16 GB HBM2e
+ * stacks, 4 x 1024 bits at 1593 MHz DDR = 1631 GB/s; otherwise the bundled H100 SXM5. The
+ * same in tools/fit_serving.c. */
+static llm_gpu memgap_gpu(void)
+{
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    g.mem_gib = 63.43;
+    g.mem_bw_gbs = 4096.0 / 8 * 2 * 1593e6 / 1e9;
+    return g;
+}
+
+static llm_serving load_serving(const char *name)
+{
+    llm_serving s;
+    llm_err err;
+    if (configs_load_serving(name, &s, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        fail();
+    }
+    return s;
+}
+
+typedef struct { double abs, sgn; int n; } err_acc;
+static void acc(err_acc *a, double pred, double meas)
+{
+    a->abs += fabs(pred - meas) / meas;
+    a->sgn += (pred - meas) / meas;
+    a->n++;
+}
+static double acc_mape(const err_acc *a) { return a->n ? 100 * a->abs / a->n : 0; }
+static double acc_sgn(const err_acc *a) { return a->n ? 100 * a->sgn / a->n : 0; }
+
+/* Offline decode step time = decode_elapsed_s / num_decode_steps_logged at a fixed batch
+ * (profiler none or nsys; ncu replays kernels and is not timing). The vllm-0.5 profile's
+ * overhead was fitted to llama-2-7b and opt-1.3b (tools/fit_serving.c); llama-2-13b is held
+ * out. Also the KV pool against vLLM's num_gpu_blocks. */
+static void test_memgap_offline_steps(void **state)
+{
+    (void)state;
+    llm_gpu g = memgap_gpu();
+    llm_serving sv = load_serving("vllm-0.5");
+    FILE *f = need_data("vllm_batching_memory_gap/offline_prefill_decode_times.csv");
+    char line[4096], *fl[32];
+    fgets(line, sizeof line, f);
+    err_acc fit = {0}, held = {0}, pool = {0};
+    while (fgets(line, sizeof line, f)) {
+        if (split(line, fl, 32) < 19 || !strcmp(fl[9], "ncu") || strncmp(fl[1], "0.5.", 4))
+            continue;
+        llm_model m;
+        llm_err err;
+        if (configs_load_model(fl[0], &m, &err))
+            continue; /* opt-2.7b is not bundled */
+        cost_config c;
+        cost_config_default(&c);
+        c.serving = &sv;
+        c.kv_paged = 1;
+        c.batch = atoi(fl[5]);
+        c.prompt = atoi(fl[3]);
+        c.output = atoi(fl[4]);
+        cost_metrics r;
+        cost_eval(&m, &g, &c, &r);
+        assert_int_equal(r.running_batch, c.batch);
+        double meas = atof(fl[15]) / atof(fl[17]);
+        acc(strcmp(fl[0], "llama-2-13b") ? &fit : &held, r.tpot_s, meas);
+        /* the pool in blocks of 16 tokens of this model's KV */
+        double kv_tok = m.n_layers * 2.0 * m.n_kv_heads * m.head_dim * 2;
+        acc(&pool, r.mem.kv_pool_gib * 1073741824.0 / (16 * kv_tok), atof(fl[12]));
+    }
+    fclose(f);
+    printf("memory-gap offline decode step, fitted (llama-2-7b, opt-1.3b): %d rows, MAPE %.1f%% "
+           "(signed %+.1f%%)\n", fit.n, acc_mape(&fit), acc_sgn(&fit));
+    printf("memory-gap offline decode step, held out (llama-2-13b): %d rows, MAPE %.1f%% "
+           "(signed %+.1f%%)\n", held.n, acc_mape(&held), acc_sgn(&held));
+    printf("memory-gap KV pool vs num_gpu_blocks: %d rows, MAPE %.1f%% (signed %+.1f%%)\n",
+           pool.n, acc_mape(&pool), acc_sgn(&pool));
+    assert_true(fit.n >= 30 && held.n >= 8);
+    assert_true(acc_mape(&fit) < 6.0);
+    assert_true(acc_mape(&held) < 3.0);
+    assert_true(acc_mape(&pool) < POOL_BOUND);
+}
+
+/* Online runs (benchmark_serving, ShareGPT, all 2000 requests at t = 0): output throughput,
+ * mean TPOT, and mean TTFT with the queue draining (eq. 46), against max_num_seqs; and the
+ * replication runs (k servers on one GPU under MPS, each its own JSON). None of these were
+ * fitted: held out. */
+static void test_memgap_online(void **state)
+{
+    (void)state;
+    llm_gpu g = memgap_gpu();
+    llm_serving sv = load_serving("vllm-0.5");
+    FILE *f = need_data("vllm_batching_memory_gap/online_serving_summary.csv");
+    char line[8192], *fl[48];
+    fgets(line, sizeof line, f);
+    err_acc thr = {0}, tpot = {0}, ttft = {0}, rep = {0}, rep_thr = {0}, ttft50 = {0};
+    while (fgets(line, sizeof line, f)) {
+        if (split(line, fl, 48) < 39)
+            continue;
+        int background = strstr(fl[0], "/background/") != NULL;
+        int replication = strstr(fl[0], "replication/overall_metrics/") != NULL &&
+                          atoi(fl[6]) > 1 && !strcmp(fl[7], "True");
+        if (!background && !replication)
+            continue;
+        llm_model m;
+        llm_err err;
+        if (configs_load_model(fl[3], &m, &err))
+            continue;
+        double n = atof(fl[12]);
+        cost_config c;
+        cost_config_default(&c);
+        c.serving = &sv;
+        c.kv_paged = 1;
+        c.batch = atoi(fl[4]);
+        c.prompt = (int)lround(atof(fl[13]) / n);
+        c.output = (int)lround(atof(fl[14]) / n);
+        c.replicas_per_gpu = replication ? atoi(fl[6]) : 1;
+        c.replicas = c.replicas_per_gpu;
+        cost_metrics r;
+        cost_eval(&m, &g, &c, &r);
+        double per_server = r.throughput_tok_s / c.replicas;
+        if (replication) {
+            /* each server's mean TPOT; its output_throughput is printed but not asserted:
+             * it disagrees with its own running batch / TPOT (3x at 4 servers) */
+            acc(&rep, r.tpot_with_prefill_s, atof(fl[21]) * 1e-3);
+            acc(&rep_thr, per_server, atof(fl[16]));
+            continue;
+        }
+        double mean, p50, p99;
+        cost_burst_ttft(&r, (int)n, &mean, &p50, &p99);
+        acc(&thr, per_server, atof(fl[16]));
+        acc(&tpot, r.tpot_with_prefill_s, atof(fl[21]) * 1e-3);
+        acc(&ttft, mean, atof(fl[18]) * 1e-3);
+        acc(&ttft50, p50, atof(fl[19]) * 1e-3);
+    }
+    fclose(f);
+    printf("memory-gap online (held out), %d runs: throughput MAPE %.1f%% (%+.1f%%), mean TPOT "
+           "%.1f%% (%+.1f%%), mean TTFT %.1f%% (%+.1f%%), median TTFT %.1f%% (%+.1f%%)\n",
+           thr.n, acc_mape(&thr), acc_sgn(&thr), acc_mape(&tpot), acc_sgn(&tpot),
+           acc_mape(&ttft), acc_sgn(&ttft), acc_mape(&ttft50), acc_sgn(&ttft50));
+    printf("memory-gap replication under MPS (held out), %d servers: mean TPOT MAPE %.1f%% "
+           "(%+.1f%%); reported throughput per server %.1f%% (%+.1f%%)\n", rep.n,
+           acc_mape(&rep), acc_sgn(&rep), acc_mape(&rep_thr), acc_sgn(&rep_thr));
+    assert_true(thr.n >= 35 && rep.n >= 4);
+    assert_true(acc_mape(&thr) < THR_BOUND);
+    assert_true(acc_mape(&tpot) < TPOT_BOUND);
+    assert_true(acc_mape(&ttft) < TTFT_BOUND);
+    assert_true(acc_mape(&rep) < REP_BOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_apex_collectives), cmocka_unit_test(test_glassml_collectives),
         cmocka_unit_test(test_flash_attention),  cmocka_unit_test(test_mamf),
         cmocka_unit_test(test_nccl_tests_h200),  cmocka_unit_test(test_perseus_power),
+        cmocka_unit_test(test_memgap_offline_steps), cmocka_unit_test(test_memgap_online),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
