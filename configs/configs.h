@@ -126,11 +126,12 @@ typedef struct {
 /* The knobs of a configuration space, in mixed-radix order (outermost first): the knobs that
  * change the evaluation plan come first, the clock and the replica count last (cheapest). */
 typedef enum {
-    KNOB_TP = 0, KNOB_EP, KNOB_DTYPE, KNOB_KV_DTYPE, KNOB_BATCH, KNOB_SM_COMM, KNOB_FREQ,
-    KNOB_REPLICAS, KNOB_COUNT
+    KNOB_TP = 0, KNOB_EP, KNOB_DTYPE, KNOB_KV_DTYPE, KNOB_BATCH, KNOB_CHUNK_TOKENS,
+    KNOB_REPLICAS_PER_GPU, KNOB_SM_COMM, KNOB_FREQ, KNOB_REPLICAS, KNOB_COUNT
 } llm_knob;
 extern const char *const llm_knob_names[]; /* "tp", "ep", "dtype", "kv_dtype", "batch",
-                                              "sm_comm", "freq_mhz", "replicas" */
+                                              "chunk_tokens", "replicas_per_gpu", "sm_comm",
+                                              "freq_mhz", "replicas" */
 
 /* A space file as written: each knob's values (dtype knobs as llm_dtype indices), or not
  * given (the default is derived from the model and GPU by space/). docs/formats.md. */

@@ -455,7 +455,7 @@ void cost_metrics_replicas(const cost_plan *p, int replicas, cost_metrics *o)
     o->gpus = p->share > 1 ? (replicas + p->share - 1) / p->share : p->per_replica * replicas;
     double per_replica = (double)o->running_batch * p->output / o->cycle_s;
     o->throughput_tok_s = per_replica * replicas;
-    o->throughput_per_gpu = per_replica * p->share / p->per_replica;
+    o->throughput_per_gpu = o->throughput_tok_s / o->gpus;
     o->cost_per_mtok = p->g->price_per_hour > 0
                            ? p->g->price_per_hour / 3600.0 / o->throughput_per_gpu * 1e6 : 0;
 }

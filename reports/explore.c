@@ -101,7 +101,7 @@ static const column cols[] = {
     {"cost_per_mtok_usd", 0},
     /* serving (docs/cost-model.md eq. 35-49): appended so the columns above keep their places */
     {"running_batch", 1}, {"step_overhead_s", 0}, {"ttft_p90_s", 0}, {"ttft_p99_s", 0},
-    {"tpot_p90_s", 0}, {"tpot_p99_s", 0},
+    {"tpot_p90_s", 0}, {"tpot_p99_s", 0}, {"chunk_tokens", 1}, {"replicas_per_gpu", 1},
 };
 #define COL_COST 24
 #define NCOLS (sizeof cols / sizeof cols[0])
@@ -140,6 +140,8 @@ static double num(const search_row *r, unsigned c)
     case 28: return m->ttft_p99_s;
     case 29: return m->tpot_p90_s;
     case 30: return m->tpot_p99_s;
+    case 31: return p->chunk_tokens;
+    case 32: return p->replicas_per_gpu;
     }
     return 0;
 }

@@ -23,8 +23,9 @@ void search_config(const search_inputs *in, const space_point *p, cost_config *c
     c->prompt = (int)lround(in->w->prompt_mean);
     c->output = (int)lround(in->w->output_mean);
     c->serving = in->serving;
-    c->chunk_tokens = in->chunk_tokens;
+    c->chunk_tokens = p->chunk_tokens > 0 ? p->chunk_tokens : in->chunk_tokens;
     c->kv_paged = in->kv_paged;
+    c->replicas_per_gpu = p->replicas_per_gpu > 1 ? p->replicas_per_gpu : 1;
 }
 
 double search_slo_ttft(const llm_workload *w, const cost_metrics *m)
@@ -60,7 +61,10 @@ static space_prune slo_check(const search_inputs *in, const cost_metrics *m)
 
 static int gpus_exceeded(const space_t *s, const space_point *p, int replicas)
 {
-    return (uint64_t)p->tp * (uint64_t)p->ep * (uint64_t)replicas > (uint64_t)s->gpus_total;
+    /* k replicas per GPU (eq. 47) need ceil(replicas / k) GPUs */
+    uint64_t k = p->replicas_per_gpu > 1 ? (uint64_t)p->replicas_per_gpu : 1;
+    uint64_t per = ((uint64_t)replicas + k - 1) / k;
+    return (uint64_t)p->tp * (uint64_t)p->ep * per > (uint64_t)s->gpus_total;
 }
 
 void search_row_eval(const search_inputs *in, uint64_t index, search_row *r)

@@ -68,6 +68,13 @@ if [ -e "$tmp/kvbad" ]; then echo "FAIL: explore --kv x created its output folde
 expect 0 'front of' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/sv" --serving vllm-0.5 --chunk-tokens 1024
 if grep -q '"profile": "vllm-0.5"' "$tmp/sv/summary.json" && head -1 "$tmp/sv/front.csv" | grep -q 'running_batch,step_overhead_s,ttft_p90_s'; then pass=$((pass+1)); else echo "FAIL: explore --serving not recorded in summary.json/front.csv"; fail=$((fail+1)); fi
 
+# the serving knobs as space dimensions
+printf '{"name": "sv", "tp": [1, 2], "batch": [16, 256], "chunk_tokens": [0, 512, 4096], "replicas_per_gpu": [1, 2], "freq_mhz": [1980], "replicas": [1, 2]}' >"$tmp/svspace.json"
+expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s "$tmp/svspace.json" -o "$tmp/svx"
+if head -1 "$tmp/svx/front.csv" | grep -q ',chunk_tokens,replicas_per_gpu$' && grep -q '"gpus_available": 192' "$tmp/svx/summary.json"; then pass=$((pass+1)); else echo "FAIL: chunk_tokens/replicas_per_gpu space knobs"; fail=$((fail+1)); fi
+printf '{"name": "sv", "replicas_per_gpu": [0]}' >"$tmp/svbad.json"
+expect 2 '$.replicas_per_gpu' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s "$tmp/svbad.json" -o "$tmp/svbad"
+
 # bad usage and bad input: exit 2, a message naming what and where, no stdout
 expect 2 'unknown model "nope"' -- eval -m nope -g h100-sxm5-80gb
 expect 2 'unknown gpu "h999"' -- eval -m llama-3.1-8b -g h999
