@@ -89,8 +89,9 @@ FUZZ_RUNS ?= 300000
 FUZZ_SEED ?= 1
 FUZZ_SECONDS ?= 120
 FUZZ_CC ?= $(shell command -v clang || command -v clang-14 || echo clang)
-FUZZERS := model gpu workload space measure plan
+FUZZERS := model gpu workload space measure plan serving
 FUZZ_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c configs/update.c \
+            configs/serving.c \
             cost/primitives.c cost/layer.c cost/serve.c space/space.c \
             reports/json.c reports/tables.c validate/measure.c validate/plan.c validate/compare.c
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz.c $(FUZZ_SRC) $(wildcard */*.h) validate/planline.h
