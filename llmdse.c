@@ -1866,7 +1866,9 @@ static void usage(FILE *f)
           "  eval    -m MODEL -g GPU [-w WORKLOAD] [--tp N] [--ep N] [--batch N] [--freq MHZ]\n"
           "          [--sm-comm N] [--replicas N] [--prompt N] [--output N] [--dtype bf16|fp8]\n"
           "          [--kv-dtype bf16|fp8] [--power-cap W] [--unfused-attention]\n"
-          "          [--unfused-gate-up] [--format text|json]     one configuration\n"
+          "          [--unfused-gate-up] [--serving PROFILE] [--chunk-tokens N]\n"
+          "          [--kv paged|reserve] [--rate R] [--replicas-per-gpu K]\n"
+          "          [--format text|json]                      one configuration\n"
           "  ops     -m MODEL -g GPU --phase prefill|decode --batch N --seq N [--ctx N]\n"
           "          [--tp N] [--ep N] [--freq MHZ] [--format text|json|csv]\n"
           "                                                    one layer's ops on one GPU\n"
@@ -1894,9 +1896,11 @@ static void usage(FILE *f)
           "  report  -i DIR -o FILE.html|FILE.md                a page from an explore output\n"
           "  sku-check GPU.json [-o DIR] [--measured FILE] [--baseline DIR] [--tolerance F]\n"
           "          [--rate R] [--models a,b] [--workloads a,b] [-s SPACE]  CI for a new GPU\n"
-          "  list    models|gpus|workloads|spaces              the bundled library\n"
+          "  list    models|gpus|workloads|spaces|serving      the bundled library\n"
           "  version\n\n"
-          "MODEL, GPU and WORKLOAD are bundled names or paths to JSON files.\n"
+          "MODEL, GPU and WORKLOAD are bundled names or paths to JSON files. eval, explore,\n"
+          "search and recommend take --serving PROFILE (default " LLM_SERVING_DEFAULT "),\n"
+          "--chunk-tokens N and --kv paged|reserve.\n"
           "Exit status: 0 success, 2 bad usage or input, 1 run-time failure. Also: explore\n"
           "interrupted (partial front written) 1, recommend with no feasible plan 2 (the report\n"
           "says what to relax), sku-check regression or failed check 1. See docs/cli.md.\n",
@@ -1934,8 +1938,9 @@ int main(int argc, char **argv)
         return cmd_sku_check(argc, argv);
     if (!strcmp(cmd, "list")) {
         if (argc != 3 || (strcmp(argv[2], "models") && strcmp(argv[2], "gpus") &&
-                          strcmp(argv[2], "workloads") && strcmp(argv[2], "spaces")))
-            die_usage("list: expected models, gpus, workloads or spaces");
+                          strcmp(argv[2], "workloads") && strcmp(argv[2], "spaces") &&
+                          strcmp(argv[2], "serving")))
+            die_usage("list: expected models, gpus, workloads, spaces or serving");
         char buf[4096];
         configs_list(argv[2], buf, sizeof buf);
         for (char *p = strtok(buf, ", "); p; p = strtok(NULL, ", "))

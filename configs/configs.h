@@ -113,6 +113,8 @@ typedef struct {
     double gpu_memory_utilization; /* share of GPU memory the engine takes (weights, act, KV) */
     int block_size;                /* paged KV cache: tokens per block */
     int cuda_graphs;               /* decode launched as CUDA graphs (0: eager launches) */
+    int kv_no_evict;               /* admission reserves KV blocks for prompt + output (TensorRT-LLM
+                                      GUARANTEED_NO_EVICT); 0: on demand, preempting (vLLM) */
     /* overhead: CPU time the GPU waits for, in seconds */
     double step_s;                 /* per scheduler step (schedule, prepare inputs, launch) */
     double seq_step_s;             /* per running sequence per step (sampling, detokenising) */

@@ -23,6 +23,8 @@ static const schema_field serving_engine[] = {
     NUM("gpu_memory_utilization", gpu_memory_utilization, REQ, 0.05, 1, 0),
     INT("block_size", block_size, REQ, 1, 4096, 0),
     BOOL("cuda_graphs", cuda_graphs, 1),
+    {"guaranteed_no_evict", SF_BOOL, offsetof(llm_serving, kv_no_evict), OPT, 0, 1, 0, NULL, NULL,
+     0},
     END};
 static const schema_field serving_overhead[] = {
     TEXT("source", REQ),

@@ -177,7 +177,10 @@ void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c
         if (budget > c->prompt)
             act_fixed = budget * per_tok + (double)m->vocab / tp * 4;
         double kv_tok = kv_seq / ctx;
-        double kv_mean = ceil(((double)c->prompt + c->output / 2.0) / block) * block * kv_tok;
+        /* a no-evict scheduler (TensorRT-LLM's default) admits a request only with blocks for
+         * its whole length: occupancy P + O, not the mean */
+        double occ = sv && sv->kv_no_evict ? ctx : (double)c->prompt + c->output / 2.0;
+        double kv_mean = ceil(occ / block) * block * kv_tok;
         double kv_full = ceil(ctx / block) * block * kv_tok;
         double pool = util * cap - weights / GIB - act_fixed / GIB - g->reserved_gib;
         double per_seq = (kv_mean + act_seq) / GIB;

@@ -40,6 +40,7 @@ expect 0 'TFLOP/s' -- kernel gemm -g h100-sxm5-80gb --m 4096 --n 4096 --k 4096
 expect 0 '"busbw_gbs"' -- kernel allreduce -g h100-sxm5-80gb --ranks 8 --bytes 268435456 --format json
 expect 0 'bound' -- kernel attention -g h100-sxm5-80gb --heads 32 --kv-heads 8 --seq 1 --ctx 8192 --batch 64
 expect 0 'llama-3.1-8b' -- list models
+expect 0 'vllm-0.5' -- list serving
 # the configuration echoed
 expect 0 '"tp": 8' -- eval -m llama-3.1-70b -g h100-sxm5-80gb --tp 8 --format json
 

@@ -460,6 +460,53 @@ static void test_memgap_online(void **state)
     assert_true(acc_mape(&rep) < REP_BOUND);
 }
 
+/* TensorRT-LLM v1.0's published maximum throughput (trtllm-bench, in-flight batching, all
+ * requests at once, FP8 weights and KV) against the `trtllm` profile (estimates, not fitted to
+ * these: held out) at TensorRT-LLM's default max_batch_size 2048, the running batch being what
+ * the no-evict KV pool holds (eq. 42-43). Llama-3.3-70B is evaluated as llama-3.1-70b (the same
+ * architecture). */
+static void test_trtllm_max_throughput(void **state)
+{
+    (void)state;
+    llm_serving sv = load_serving("trtllm");
+    FILE *f = need_data("tensorrt_llm_v1.0/trtllm_v1.0_perf_overview_H100_H200_TRANSCRIBED.csv");
+    char line[1024], *fl[8];
+    fgets(line, sizeof line, f);
+    err_acc all = {0}, longout = {0};
+    llm_gpu h100 = load_gpu("h100-sxm5-80gb"), h200 = load_gpu("h200-sxm-141gb");
+    while (fgets(line, sizeof line, f)) {
+        if (split(line, fl, 8) < 7)
+            continue;
+        const char *mn = strstr(fl[0], "-8B") ? "llama-3.1-8b"
+                         : strstr(fl[0], "-70B") ? "llama-3.1-70b" : "llama-3.1-405b";
+        llm_model m = load_model(mn);
+        const llm_gpu *g = !strcmp(fl[1], "H100") ? &h100 : &h200;
+        cost_config c;
+        cost_config_default(&c);
+        c.serving = &sv;
+        c.kv_paged = 1;
+        c.tp = atoi(fl[2]);
+        c.batch = 2048;
+        c.prompt = atoi(fl[4]);
+        c.output = atoi(fl[5]);
+        c.wdtype = c.kvdtype = LLM_FP8;
+        llm_err err;
+        assert_int_equal(cost_check(&m, g, &c, &err), 0);
+        cost_metrics r;
+        cost_eval(&m, g, &c, &r);
+        acc(&all, r.throughput_tok_s, atof(fl[6]));
+        if (c.output >= 2 * c.prompt && c.output >= 2000)
+            acc(&longout, r.throughput_tok_s, atof(fl[6]));
+    }
+    fclose(f);
+    printf("TensorRT-LLM v1.0 max throughput (held out), %d runs: MAPE %.1f%% (signed %+.1f%%); "
+           "outputs >= 2000 and >= 2x the prompt: %d runs, %.1f%% (%+.1f%%)\n", all.n,
+           acc_mape(&all), acc_sgn(&all), longout.n, acc_mape(&longout), acc_sgn(&longout));
+    assert_true(all.n == 60);
+    assert_true(acc_mape(&all) < 8.5);
+    assert_true(acc_mape(&longout) < 12.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +514,7 @@ int main(void)
         cmocka_unit_test(test_flash_attention),  cmocka_unit_test(test_mamf),
         cmocka_unit_test(test_nccl_tests_h200),  cmocka_unit_test(test_perseus_power),
         cmocka_unit_test(test_memgap_offline_steps), cmocka_unit_test(test_memgap_online),
+        cmocka_unit_test(test_trtllm_max_throughput),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
