@@ -260,6 +260,8 @@ static int cmd_eval(int argc, char **argv)
     load_or_die(configs_load_workload(have_w ? a.workload : "chat", &w, &err), &err);
     a.c.prompt = opt_seen(opts, "--prompt") ? prompt : (int)lround(w.prompt_mean);
     a.c.output = opt_seen(opts, "--output") ? output : (int)lround(w.output_mean);
+    /* the workload's output spread (eq. 42), unless the output length is given exactly */
+    a.c.output_cv2 = opt_seen(opts, "--output") ? 0 : cost_workload_output_cv2(&w);
     if (cost_check(&m, &g, &a.c, &err))
         die_usage("eval: %s", err.msg);
     cost_metrics r;

@@ -139,6 +139,8 @@ typedef struct {
                               0: KV reserved for prompt + output of every sequence (eq. 18) */
     int replicas_per_gpu;  /* k replicas sharing one GPU (eq. 47); 0 or 1 = alone */
     double rate_rps;       /* Poisson arrivals, requests/s per replica (eq. 44); 0 = saturated */
+    double output_cv2;     /* squared coefficient of variation of output lengths (eq. 42): the
+                              running batch is length-biased; 0 = every request alike */
 } cost_config;
 
 /* Defaults: tp=ep=batch=replicas=1, sm_comm=0, max clock, bf16, cap = TDP, fused; no serving
@@ -230,6 +232,11 @@ typedef struct {
 } cost_memory;
 void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c,
                       cost_memory *out);
+/* The mean context of a running sequence, P + (O/2)(1 + output_cv2) (eq. 42). */
+double cost_running_context(const cost_config *c);
+/* A workload's output-length cv^2, taking the lengths as lognormal: mean / median =
+ * exp(sigma^2 / 2) and cv^2 = exp(sigma^2) - 1 = (mean / p50)^2 - 1 (0 when mean <= p50). */
+double cost_workload_output_cv2(const llm_workload *w);
 
 typedef struct {
     int fits, gpus, max_batch;

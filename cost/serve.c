@@ -112,6 +112,11 @@ int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_e
                     "--ep 1, found tp %d ep %d", c->tp, c->ep);
         return -1;
     }
+    if (!isfinite(c->output_cv2) || c->output_cv2 < 0 || c->output_cv2 > 100) {
+        llm_err_set(err, "output length spread: expected a squared coefficient of variation in "
+                    "[0, 100], found %g", c->output_cv2);
+        return -1;
+    }
     if (!isfinite(c->rate_rps) || c->rate_rps < 0 || c->rate_rps > 1e9) {
         llm_err_set(err, "--rate: expected requests/s in [0, 1e9], found %g", c->rate_rps);
         return -1;
@@ -126,6 +131,20 @@ int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_e
 }
 
 /* ---- memory (eq. 18) ---------------------------------------------------------------------- */
+
+double cost_workload_output_cv2(const llm_workload *w)
+{
+    double r = w->output_p50 > 0 ? w->output_mean / w->output_p50 : 1;
+    return r > 1 ? fmin(100, r * r - 1) : 0;
+}
+
+double cost_running_context(const cost_config *c)
+{
+    /* eq. 42: a request of O_i output tokens runs O_i steps, so the running batch holds
+     * requests in proportion to their length: its mean context over their lives is
+     * E[O (P + O/2)] / E[O] = P + (O/2)(1 + cv^2) with the output lengths' cv^2. */
+    return c->prompt + c->output / 2.0 * (1 + c->output_cv2);
+}
 
 void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c,
                       cost_memory *o)
@@ -179,7 +198,8 @@ void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c
         double kv_tok = kv_seq / ctx;
         /* a no-evict scheduler (TensorRT-LLM's default) admits a request only with blocks for
          * its whole length: occupancy P + O, not the mean */
-        double occ = sv && sv->kv_no_evict ? ctx : (double)c->prompt + c->output / 2.0;
+        double occ = sv && sv->kv_no_evict ? c->prompt + c->output * (1 + c->output_cv2)
+                                           : cost_running_context(c);
         double kv_mean = ceil(occ / block) * block * kv_tok;
         double kv_full = ceil(ctx / block) * block * kv_tok;
         double pool = util * cap - weights / GIB - act_fixed / GIB - g->reserved_gib;
@@ -263,7 +283,7 @@ void cost_plan_build(const llm_model *m, const llm_gpu *g, const cost_config *c,
     p->rate = c->rate_rps;
     p->has_first = p->has_dec1 = 0;
     double B = p->running, P = c->prompt, O = c->output;
-    double ctx = P + O / 2.0;
+    double ctx = cost_running_context(c);
     /* TPOT: a decode step of the running batch at the mean context (eq. 22) */
     build_step(m, g, c, B, ctx, 0, 0, B, &p->dec);
     int chunked = c->chunk_tokens > 0 || (sv && sv->chunked_prefill);

@@ -26,6 +26,8 @@ void search_config(const search_inputs *in, const space_point *p, cost_config *c
     c->chunk_tokens = p->chunk_tokens > 0 ? p->chunk_tokens : in->chunk_tokens;
     c->kv_paged = in->kv_paged;
     c->replicas_per_gpu = p->replicas_per_gpu > 1 ? p->replicas_per_gpu : 1;
+    if (in->serving) /* the ideal engine (no profile) keeps every request alike */
+        c->output_cv2 = cost_workload_output_cv2(in->w);
 }
 
 double search_slo_ttft(const llm_workload *w, const cost_metrics *m)

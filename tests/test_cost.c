@@ -675,6 +675,48 @@ static void test_paged_kv(void **state)
     assert_int_equal(r.running_batch, mp.max_batch);
 }
 
+/* eq. 42: length bias. Prompt 8, output 8, output cv^2 1 (exponential-like lengths): a running
+ * sequence holds 8 + (8/2)(1 + 1) = 16 tokens on average, not 12: blocks of 4, 4 blocks of
+ * 256 bytes = 4096 bytes. A no-evict engine reserves P + O(1 + cv^2) = 24 tokens = 6144 bytes.
+ * The lognormal cv^2 of a workload with mean 256 and median 200: 1.28^2 - 1 = 0.6384. */
+static void test_length_bias(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    llm_serving sv = toy_serving(0, 8, 4, 0, 0);
+    cost_config c;
+    cost_config_default(&c);
+    c.serving = &sv;
+    c.kv_paged = 1;
+    c.prompt = 8;
+    c.output = 8;
+    c.output_cv2 = 1;
+    assert_close(cost_running_context(&c), 16, 1e-12);
+    cost_memory mp;
+    cost_memory_eval(&m, &g, &c, &mp);
+    assert_close(mp.kv_per_seq_gib * GIB, 4096, 1e-12);
+    sv.kv_no_evict = 1;
+    cost_memory_eval(&m, &g, &c, &mp);
+    assert_close(mp.kv_per_seq_gib * GIB, 6144, 1e-12);
+    llm_workload w;
+    memset(&w, 0, sizeof w);
+    w.output_mean = 256;
+    w.output_p50 = 200;
+    assert_close(cost_workload_output_cv2(&w), 0.6384, 1e-12);
+    w.output_p50 = 300;
+    assert_true(cost_workload_output_cv2(&w) == 0);
+    /* the decode step reads the longer running context */
+    cost_metrics a, b;
+    sv.kv_no_evict = 0;
+    c.batch = 64;
+    c.output_cv2 = 0;
+    cost_eval(&m, &g, &c, &a);
+    c.output_cv2 = 1;
+    cost_eval(&m, &g, &c, &b);
+    assert_true(b.tpot_s >= a.tpot_s);
+}
+
 /* eq. 40: the profile's per-step and per-sequence time are added exactly to a decode step:
  * batch 4, 1 ms + 4 x 0.1 ms = 1.4 ms over the same profile without overhead. */
 static void test_overhead_exact(void **state)
@@ -872,6 +914,7 @@ int main(void)
         cmocka_unit_test(test_queue_closed_form),   cmocka_unit_test(test_queue_properties),
         cmocka_unit_test(test_chunk_budget_monotone),
         cmocka_unit_test(test_replicas_per_gpu),    cmocka_unit_test(test_plan_matches_direct_mixed),
+        cmocka_unit_test(test_length_bias),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
