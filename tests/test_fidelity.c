@@ -10,7 +10,7 @@ static char data_dir[1024];
 
 /* bounds a little above what the model achieves (docs/calibration.md) */
 #define POOL_BOUND 2.0
-#define THR_BOUND 5.0
+#define THR_BOUND 6.5 /* 4.2% on the three bundled models, 5.8% with opt-2.7b's runs */
 #define TPOT_BOUND 6.0
 #define TTFT_BOUND 7.0
 #define REP_BOUND 12.0
@@ -356,14 +356,15 @@ static void test_memgap_offline_steps(void **state)
     FILE *f = need_data("vllm_batching_memory_gap/offline_prefill_decode_times.csv");
     char line[4096], *fl[32];
     fgets(line, sizeof line, f);
-    err_acc fit = {0}, held = {0}, pool = {0};
+    err_acc fit = {0}, held = {0}, other = {0}, pool = {0};
     while (fgets(line, sizeof line, f)) {
-        if (split(line, fl, 32) < 19 || !strcmp(fl[9], "ncu") || strncmp(fl[1], "0.5.", 4))
+        if (split(line, fl, 32) < 19 || !strcmp(fl[9], "ncu") || strncmp(fl[1], "0.5.", 4) ||
+            atof(fl[17]) <= 0 || atof(fl[15]) <= 0)
             continue;
         llm_model m;
         llm_err err;
         if (configs_load_model(fl[0], &m, &err))
-            continue; /* opt-2.7b is not bundled */
+            continue; /* a model not bundled */
         cost_config c;
         cost_config_default(&c);
         c.serving = &sv;
@@ -375,7 +376,8 @@ static void test_memgap_offline_steps(void **state)
         cost_eval(&m, &g, &c, &r);
         assert_int_equal(r.running_batch, c.batch);
         double meas = atof(fl[15]) / atof(fl[17]);
-        acc(strcmp(fl[0], "llama-2-13b") ? &fit : &held, r.tpot_s, meas);
+        int fitted = !strcmp(fl[0], "llama-2-7b") || !strcmp(fl[0], "opt-1.3b");
+        acc(fitted ? &fit : !strcmp(fl[0], "llama-2-13b") ? &held : &other, r.tpot_s, meas);
         /* the pool in blocks of 16 tokens of this model's KV */
         double kv_tok = m.n_layers * 2.0 * m.n_kv_heads * m.head_dim * 2;
         acc(&pool, r.mem.kv_pool_gib * 1073741824.0 / (16 * kv_tok), atof(fl[12]));
@@ -385,11 +387,16 @@ static void test_memgap_offline_steps(void **state)
            "(signed %+.1f%%)\n", fit.n, acc_mape(&fit), acc_sgn(&fit));
     printf("memory-gap offline decode step, held out (llama-2-13b): %d rows, MAPE %.1f%% "
            "(signed %+.1f%%)\n", held.n, acc_mape(&held), acc_sgn(&held));
+    if (other.n)
+        printf("memory-gap offline decode step, held out (other bundled models: opt-2.7b): %d "
+               "rows, MAPE %.1f%% (signed %+.1f%%)\n", other.n, acc_mape(&other),
+               acc_sgn(&other));
     printf("memory-gap KV pool vs num_gpu_blocks: %d rows, MAPE %.1f%% (signed %+.1f%%)\n",
            pool.n, acc_mape(&pool), acc_sgn(&pool));
     assert_true(fit.n >= 30 && held.n >= 8);
     assert_true(acc_mape(&fit) < 6.0);
     assert_true(acc_mape(&held) < 3.0);
+    assert_true(acc_mape(&other) < 10.0);
     assert_true(acc_mape(&pool) < POOL_BOUND);
 }
 

@@ -3,7 +3,8 @@
  * (../shared/data/calibration/vllm_batching_memory_gap/offline_prefill_decode_times.csv):
  * measured step = decode_elapsed_s / num_decode_steps_logged at a fixed batch, minus the cost
  * model's own GPU time for that step (no profile), fitted as step_s + seq_step_s x batch by
- * least squares. Fitted on llama-2-7b and opt-1.3b; llama-2-13b is held out. `ncu` rows
+ * least squares. Fitted on llama-2-7b and opt-1.3b; llama-2-13b (and opt-2.7b where bundled)
+ * is held out. `ncu` rows
  * (kernel replay) are not timing and are skipped. Build: make build/fit_serving. */
 #include "../configs/configs.h"
 #include "../cost/cost.h"
@@ -65,11 +66,12 @@ int main(int argc, char **argv)
     while (fgets(line, sizeof line, f) && nr < 256) {
         if (split(line, fl, 32) < 19)
             continue;
-        if (!strcmp(fl[9], "ncu") || strncmp(fl[1], "0.5.", 4))
-            continue;
+        if (!strcmp(fl[9], "ncu") || strncmp(fl[1], "0.5.", 4) || atof(fl[17]) <= 0 ||
+            atof(fl[15]) <= 0)
+            continue; /* kernel replay, another vLLM, or a run without logged decode steps */
         llm_model m;
         if (configs_load_model(fl[0], &m, &err))
-            continue; /* opt-2.7b is not bundled */
+            continue; /* a model not bundled */
         cost_config c;
         cost_config_default(&c);
         c.batch = atoi(fl[5]);
@@ -78,7 +80,8 @@ int main(int argc, char **argv)
         cost_metrics r;
         cost_eval(&m, &g, &c, &r);
         double meas = atof(fl[15]) / atof(fl[17]);
-        int fit = strcmp(fl[0], "llama-2-13b") != 0;
+        /* the fit set is fixed: any other model (llama-2-13b, opt-2.7b) is held out */
+        int fit = !strcmp(fl[0], "llama-2-7b") || !strcmp(fl[0], "opt-1.3b");
         snprintf(rows[nr].model, sizeof rows[nr].model, "%s", fl[0]);
         rows[nr].batch = c.batch;
         rows[nr].meas = meas;
