@@ -125,6 +125,16 @@ expect 0 'merged 2 shards' -- merge -o "$tmp/merged" "$tmp/s1" "$tmp/s0"
 for f in front.csv front.json; do
     if cmp -s "$tmp/ex/$f" "$tmp/merged/$f"; then pass=$((pass+1)); else echo "FAIL: merged $f differs from a single run"; fail=$((fail+1)); fi
 done
+# a run with non-default serving settings merges to the same front: merge evaluates again with
+# the settings summary.json recorded
+expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/exs" --serving vllm-0.5 --chunk-tokens 512 --kv reserve
+expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/ss0" --shard 0/2 --serving vllm-0.5 --chunk-tokens 512 --kv reserve
+expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/ss1" --shard 1/2 --serving vllm-0.5 --chunk-tokens 512 --kv reserve
+expect 0 'merged 2 shards' -- merge -o "$tmp/mergeds" "$tmp/ss0" "$tmp/ss1"
+for f in front.csv front.json; do
+    if cmp -s "$tmp/exs/$f" "$tmp/mergeds/$f"; then pass=$((pass+1)); else echo "FAIL: merged $f (serving vllm-0.5) differs from a single run"; fail=$((fail+1)); fi
+done
+if cmp -s "$tmp/ex/front.csv" "$tmp/exs/front.csv"; then echo "FAIL: --serving vllm-0.5 --kv reserve changed nothing"; fail=$((fail+1)); else pass=$((pass+1)); fi
 expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/all" --all --objectives ttft,gpus
 rows=$(($(wc -l < "$tmp/all/all.csv") - 1)); evaluated=$(sed -n 's/.*"evaluated": \([0-9]*\).*/\1/p' "$tmp/all/summary.json")
 if [ "$rows" -eq "$evaluated" ] && [ "$rows" -gt 0 ]; then pass=$((pass+1)); else echo "FAIL: all.csv has $rows rows, summary says $evaluated evaluated"; fail=$((fail+1)); fi
