@@ -10,7 +10,7 @@ LDLIBS  := -lnlopt -lglpk -lcjson -lm -fopenmp
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c \
-            configs/update.c \
+            configs/update.c configs/serving.c \
             cost/primitives.c cost/layer.c cost/serve.c \
             space/space.c \
             search/pareto.c search/explore.c search/merge.c search/hypervolume.c \
@@ -90,8 +90,9 @@ FUZZ_RUNS ?= 300000
 FUZZ_SEED ?= 1
 FUZZ_SECONDS ?= 120
 FUZZ_CC ?= $(shell command -v clang || command -v clang-14 || echo clang)
-FUZZERS := model gpu workload space measure plan
+FUZZERS := model gpu workload space measure plan serving
 FUZZ_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c configs/update.c \
+            configs/serving.c \
             cost/primitives.c cost/layer.c cost/serve.c space/space.c \
             reports/json.c reports/tables.c validate/measure.c validate/plan.c validate/compare.c
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz.c $(FUZZ_SRC) $(wildcard */*.h) validate/planline.h
@@ -118,3 +119,7 @@ sku-check: llmdse
 
 clean:
 	rm -rf $(B) llmdse
+
+# Fits the vllm-0.5 serving profile's overhead (docs/calibration.md, "Serving overhead").
+$(B)/fit_serving: tools/fit_serving.c $(CORE_OBJ)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS)

@@ -170,6 +170,61 @@ static void load_common(common_args *a, const char *cmd, llm_model *m, llm_gpu *
     a->c.unfused_gate_up = a->unfused_gate_up;
 }
 
+/* ---- serving options (eval, explore, search, recommend; docs/cli.md) ----------------------- */
+
+typedef struct {
+    const char *name, *kv;
+    int chunk_tokens, kv_paged, loaded;
+    llm_serving prof;
+} serving_args;
+
+#define SERVING_OPTS(s)                                                                       \
+    {"--serving", NULL, O_STR, &(s).name, 0, 0, 0},                                           \
+    {"--chunk-tokens", NULL, O_INT, &(s).chunk_tokens, 1, 1 << 22, 0},                        \
+    {"--kv", NULL, O_STR, &(s).kv, 0, 0, 0}
+
+static void load_serving(serving_args *s, const char *cmd)
+{
+    llm_err err;
+    if (!s->name)
+        s->name = LLM_SERVING_DEFAULT;
+    if (configs_load_serving(s->name, &s->prof, &err))
+        die_usage("%s: --serving: %s", cmd, err.msg);
+    if (!s->kv || !strcmp(s->kv, "paged"))
+        s->kv_paged = 1;
+    else if (!strcmp(s->kv, "reserve"))
+        s->kv_paged = 0;
+    else
+        die_usage("%s: --kv: expected reserve or paged, found \"%s\"", cmd, s->kv);
+    s->loaded = 1;
+}
+
+static void serving_inputs(const serving_args *s, search_inputs *in)
+{
+    in->serving = s->loaded ? &s->prof : NULL;
+    in->chunk_tokens = s->chunk_tokens;
+    in->kv_paged = s->kv_paged;
+}
+
+static void serving_summary(const serving_args *s, report_summary *sum)
+{
+    sum->serving = s->loaded ? s->name : NULL;
+    sum->chunk_tokens = s->chunk_tokens;
+    sum->kv_paged = s->kv_paged;
+}
+
+/* merge and report evaluate rows again: with the serving settings the run recorded. */
+static void serving_from_summary(const llm_summary *sum, serving_args *s, const char *cmd)
+{
+    memset(s, 0, sizeof *s);
+    if (!sum->has_serving)
+        return;
+    s->name = sum->serving;
+    s->kv = sum->kv_paged ? "paged" : "reserve";
+    load_serving(s, cmd);
+    s->chunk_tokens = sum->chunk_tokens;
+}
+
 /* ---- commands ----------------------------------------------------------------------------- */
 
 static int cmd_eval(int argc, char **argv)
@@ -177,6 +232,7 @@ static int cmd_eval(int argc, char **argv)
     common_args a = {0};
     cost_config_default(&a.c);
     int prompt = 0, output = 0;
+    serving_args sv = {0};
     opt opts[] = {COMMON_OPTS(a),
                   {"--workload", "-w", O_STR, &a.workload, 0, 0, 0},
                   {"--replicas", NULL, O_INT, &a.c.replicas, 1, 1 << 20, 0},
@@ -184,8 +240,15 @@ static int cmd_eval(int argc, char **argv)
                   {"--prompt", NULL, O_INT, &prompt, 1, IMAX, 0},
                   {"--output", NULL, O_INT, &output, 1, IMAX, 0},
                   {"--power-cap", NULL, O_NUM, &a.c.power_cap_w, 1, 1e6, 0},
+                  SERVING_OPTS(sv),
+                  {"--replicas-per-gpu", NULL, O_INT, &a.c.replicas_per_gpu, 1, 64, 0},
+                  {"--rate", NULL, O_NUM, &a.c.rate_rps, 1e-9, 1e9, 0},
                   {NULL, NULL, O_STR, NULL, 0, 0, 0}};
     parse_opts(argc, argv, 2, opts, "eval");
+    load_serving(&sv, "eval");
+    a.c.serving = &sv.prof;
+    a.c.chunk_tokens = sv.chunk_tokens;
+    a.c.kv_paged = sv.kv_paged;
     report_format fmt = parse_format(a.format, 0);
     llm_model m;
     llm_gpu g;
@@ -197,6 +260,8 @@ static int cmd_eval(int argc, char **argv)
     load_or_die(configs_load_workload(have_w ? a.workload : "chat", &w, &err), &err);
     a.c.prompt = opt_seen(opts, "--prompt") ? prompt : (int)lround(w.prompt_mean);
     a.c.output = opt_seen(opts, "--output") ? output : (int)lround(w.output_mean);
+    /* the workload's output spread (eq. 42), unless the output length is given exactly */
+    a.c.output_cv2 = opt_seen(opts, "--output") ? 0 : cost_workload_output_cv2(&w);
     if (cost_check(&m, &g, &a.c, &err))
         die_usage("eval: %s", err.msg);
     cost_metrics r;
@@ -207,6 +272,8 @@ static int cmd_eval(int argc, char **argv)
         return 1;
     }
     report_inputs in = {&m, &g, have_w ? &w : NULL, &a.c};
+    cost_batch_advice(&m, &g, &a.c, 0.95, &r.advised_batch, &r.advised_plateau_tok_s,
+                      &r.advised_freed_gib);
     report_eval(stdout, fmt, &in, &r);
     return 0;
 }
@@ -241,9 +308,13 @@ static int cmd_ops(int argc, char **argv)
         die_usage("ops: --seq N (prompt length) is required for --phase prefill");
     if (ph == PHASE_DECODE && !a.ctx)
         die_usage("ops: --ctx N (context length) is required for --phase decode");
-    /* The request shape only matters to cost_check's context limit. */
+    /* The request shape only matters to cost_check's context limit: a prefill has no
+     * output token, so its prompt may fill the context (the check wants one output token;
+     * the prompt is checked one short of the context and the phase builds the full one). */
     a.c.prompt = ph == PHASE_PREFILL ? a.seq : a.ctx;
     a.c.output = 1;
+    if (ph == PHASE_PREFILL && a.seq == m.max_context_tokens && a.seq > 1)
+        a.c.prompt = a.seq - 1;
     if (cost_check(&m, &g, &a.c, &err))
         die_usage("ops: %s", err.msg);
     double mhz = a.c.freq_mhz > 0 ? llm_gpu_snap_clock(&g, a.c.freq_mhz) : g.max_mhz;
@@ -514,7 +585,9 @@ static int cmd_explore(int argc, char **argv)
     const char *model = NULL, *gpu = NULL, *workload = NULL, *space = NULL, *out = NULL;
     const char *objectives = SEARCH_DEFAULT_OBJECTIVES, *shard = NULL;
     int threads = 0, all = 0, force = 0, slo = 0, quiet = 0;
-    opt opts[] = {{"--model", "-m", O_STR, &model, 0, 0, 0},
+    serving_args sv = {0};
+    opt opts[] = {SERVING_OPTS(sv),
+                  {"--model", "-m", O_STR, &model, 0, 0, 0},
                   {"--gpu", "-g", O_STR, &gpu, 0, 0, 0},
                   {"--workload", "-w", O_STR, &workload, 0, 0, 0},
                   {"--space", "-s", O_STR, &space, 0, 0, 0},
@@ -533,10 +606,12 @@ static int cmd_explore(int argc, char **argv)
     run_inputs ri;
     llm_err err;
     load_run("explore", model, gpu, workload, space, objectives, slo, &ri);
+    load_serving(&sv, "explore");
     space_t s = ri.s;
     explore_args a;
     memset(&a, 0, sizeof a);
-    a.in = (search_inputs){&ri.m, &ri.g, &ri.w, &s};
+    a.in = (search_inputs){&ri.m, &ri.g, &ri.w, &s, NULL, 0, 0};
+    serving_inputs(&sv, &a.in);
     a.nobj = ri.nobj;
     memcpy(a.obj, ri.obj, sizeof a.obj);
     int si = 0, sn = 1;
@@ -587,6 +662,7 @@ static int cmd_explore(int argc, char **argv)
     }
     report_summary sum;
     summary_base(&sum, model, gpu, workload, space, a.nobj, a.obj, &s);
+    serving_summary(&sv, &sum);
     sum.begin = a.begin; sum.end = a.end;
     sum.shard_index = si; sum.shard_count = sn;
     sum.processed = r.processed; sum.evaluated = r.evaluated; sum.feasible = r.feasible;
@@ -621,7 +697,9 @@ static int cmd_search(int argc, char **argv)
     const char *model = NULL, *gpu = NULL, *workload = NULL, *space = NULL, *out = NULL;
     const char *objectives = SEARCH_DEFAULT_OBJECTIVES;
     int levels = 2, starts = 1, maxeval = 40, polish = 50, compare = 0, slo = 0, quiet = 0;
-    opt opts[] = {{"--model", "-m", O_STR, &model, 0, 0, 0},
+    serving_args sv = {0};
+    opt opts[] = {SERVING_OPTS(sv),
+                  {"--model", "-m", O_STR, &model, 0, 0, 0},
                   {"--gpu", "-g", O_STR, &gpu, 0, 0, 0},
                   {"--workload", "-w", O_STR, &workload, 0, 0, 0},
                   {"--space", "-s", O_STR, &space, 0, 0, 0},
@@ -641,10 +719,12 @@ static int cmd_search(int argc, char **argv)
     run_inputs ri;
     llm_err err;
     load_run("search", model, gpu, workload, space, objectives, slo, &ri);
+    load_serving(&sv, "search");
     space_t s = ri.s;
     nlsearch_args a;
     memset(&a, 0, sizeof a);
-    a.in = (search_inputs){&ri.m, &ri.g, &ri.w, &s};
+    a.in = (search_inputs){&ri.m, &ri.g, &ri.w, &s, NULL, 0, 0};
+    serving_inputs(&sv, &a.in);
     a.nobj = ri.nobj;
     memcpy(a.obj, ri.obj, sizeof a.obj);
     a.levels = levels;
@@ -722,6 +802,7 @@ static int cmd_search(int argc, char **argv)
     }
     report_summary sum;
     summary_base(&sum, model, gpu, workload, space, a.nobj, a.obj, &s);
+    serving_summary(&sv, &sum);
     sum.processed = r.evaluations;
     sum.evaluated = r.evaluations;
     sum.threads = 1;
@@ -770,7 +851,7 @@ static int split_list(char *s, char **out, int max, const char *what)
  * `format` (md, json, or NULL for nothing). Returns 0, 2 (infeasible) or 1 (failure). */
 static int recommend_core(llm_model *models, rec_problem *prob, llm_gpu *gpus,
                           const double *price, const llm_workload *wl, const char *space,
-                          const char *out, const char *format)
+                          const char *out, const char *format, const serving_args *sv)
 {
     const llm_workload w = *wl;
     llm_err err;
@@ -796,7 +877,9 @@ static int recommend_core(llm_model *models, rec_problem *prob, llm_gpu *gpus,
             sp.slo_filter = 1;
             explore_args a;
             memset(&a, 0, sizeof a);
-            a.in = (search_inputs){&models[i], &gpus[k], &w, &sp};
+            a.in = (search_inputs){&models[i], &gpus[k], &w, &sp, NULL, 0, 0};
+            if (sv)
+                serving_inputs(sv, &a.in);
             a.nobj = 3;
             a.obj[0] = OBJ_ENERGY;
             a.obj[1] = OBJ_THROUGHPUT_PER_GPU;
@@ -1248,7 +1331,10 @@ static int report_core(const char *dir, const char *out, const char *model, cons
     if (s.size != sum.space_size)
         die_usage("report: the space now has %llu points, the run had %llu: the inputs changed",
                   (unsigned long long)s.size, sum.space_size);
-    search_inputs in = {&m, &g, &w, &s};
+    serving_args sv;
+    serving_from_summary(&sum, &sv, "report");
+    search_inputs in = {&m, &g, &w, &s, NULL, 0, 0};
+    serving_inputs(&sv, &in);
     report_page pg;
     memset(&pg, 0, sizeof pg);
     pg.in = &in;
@@ -1308,7 +1394,9 @@ static int cmd_recommend(int argc, char **argv)
     const char *models_arg = NULL, *workload = NULL, *rates_arg = NULL, *gpus_arg = NULL;
     const char *space = NULL, *out = NULL, *objective = "energy", *format = "md";
     double power_cap = 0;
-    opt opts[] = {{"--model", "-m", O_STR, &models_arg, 0, 0, 0},
+    serving_args sv = {0};
+    opt opts[] = {SERVING_OPTS(sv),
+                  {"--model", "-m", O_STR, &models_arg, 0, 0, 0},
                   {"--workload", "-w", O_STR, &workload, 0, 0, 0},
                   {"--rate", NULL, O_STR, &rates_arg, 0, 0, 0},
                   {"--gpus", NULL, O_STR, &gpus_arg, 0, 0, 0},
@@ -1319,6 +1407,7 @@ static int cmd_recommend(int argc, char **argv)
                   {"--format", NULL, O_STR, &format, 0, 0, 0},
                   {NULL, NULL, O_STR, NULL, 0, 0, 0}};
     parse_opts(argc, argv, 2, opts, "recommend");
+    load_serving(&sv, "recommend");
     if (!models_arg || !workload || !rates_arg || !gpus_arg)
         die_usage("recommend: -m MODEL[,MODEL...], -w WORKLOAD, --rate R[,R...] and "
                   "--gpus GPU:COUNT[:PRICE][,...] are required");
@@ -1378,7 +1467,7 @@ static int cmd_recommend(int argc, char **argv)
     for (int i = 0; i < nm; i++)
         load_or_die(configs_load_model(mnames[i], &models[i], &err), &err);
     load_or_die(configs_load_workload(workload, &w, &err), &err);
-    return recommend_core(models, &prob, gpus, price, &w, space, out, format);
+    return recommend_core(models, &prob, gpus, price, &w, space, out, format, &sv);
 }
 
 /* ---- sku-check ------------------------------------------------------------------------------ */
@@ -1543,7 +1632,7 @@ static int cmd_sku_check(int argc, char **argv)
                 die_usage("sku-check: %s", err.msg);
             explore_args a;
             memset(&a, 0, sizeof a);
-            a.in = (search_inputs){&m, &g, &w, &sp};
+            a.in = (search_inputs){&m, &g, &w, &sp, NULL, 0, 0};
             a.nobj = search_default_objectives(a.obj);
             a.end = sp.size;
             explore_result er;
@@ -1599,7 +1688,7 @@ static int cmd_sku_check(int argc, char **argv)
         double price[1] = {g.price_per_hour};
         char wdir[2200];
         snprintf(wdir, sizeof wdir, "%s/%s", mdir, first);
-        int rc = recommend_core(&m, &prob, &g, price, &w, space, wdir, NULL);
+        int rc = recommend_core(&m, &prob, &g, price, &w, space, wdir, NULL, NULL);
         recommended += rc == 0;
         char page[2300];
         snprintf(page, sizeof page, "%s/report.html", mdir);
@@ -1742,9 +1831,13 @@ static int cmd_merge(int argc, char **argv)
     if (s.size != sh[0].space_size)
         die_usage("merge: the space now has %llu points, the shards %llu: the inputs changed",
                   (unsigned long long)s.size, sh[0].space_size);
-    search_inputs in = {&m, &g, &w, &s};
+    serving_args sv;
+    serving_from_summary(&sh[0], &sv, "merge");
+    search_inputs in = {&m, &g, &w, &s, NULL, 0, 0};
+    serving_inputs(&sv, &in);
     report_summary sum;
     memset(&sum, 0, sizeof sum);
+    serving_summary(&sv, &sum);
     sum.model = sh[0].model; sum.gpu = sh[0].gpu; sum.workload = sh[0].workload;
     sum.space = sh[0].space;
     if (search_parse_objectives(sh[0].objectives, sum.obj, &sum.nobj, &err))
@@ -1812,7 +1905,9 @@ static void usage(FILE *f)
           "  eval    -m MODEL -g GPU [-w WORKLOAD] [--tp N] [--ep N] [--batch N] [--freq MHZ]\n"
           "          [--sm-comm N] [--replicas N] [--prompt N] [--output N] [--dtype bf16|fp8]\n"
           "          [--kv-dtype bf16|fp8] [--power-cap W] [--unfused-attention]\n"
-          "          [--unfused-gate-up] [--format text|json]     one configuration\n"
+          "          [--unfused-gate-up] [--serving PROFILE] [--chunk-tokens N]\n"
+          "          [--kv paged|reserve] [--rate R] [--replicas-per-gpu K]\n"
+          "          [--format text|json]                      one configuration\n"
           "  ops     -m MODEL -g GPU --phase prefill|decode --batch N --seq N [--ctx N]\n"
           "          [--tp N] [--ep N] [--freq MHZ] [--format text|json|csv]\n"
           "                                                    one layer's ops on one GPU\n"
@@ -1840,9 +1935,11 @@ static void usage(FILE *f)
           "  report  -i DIR -o FILE.html|FILE.md                a page from an explore output\n"
           "  sku-check GPU.json [-o DIR] [--measured FILE] [--baseline DIR] [--tolerance F]\n"
           "          [--rate R] [--models a,b] [--workloads a,b] [-s SPACE]  CI for a new GPU\n"
-          "  list    models|gpus|workloads|spaces              the bundled library\n"
+          "  list    models|gpus|workloads|spaces|serving      the bundled library\n"
           "  version\n\n"
-          "MODEL, GPU and WORKLOAD are bundled names or paths to JSON files.\n"
+          "MODEL, GPU and WORKLOAD are bundled names or paths to JSON files. eval, explore,\n"
+          "search and recommend take --serving PROFILE (default " LLM_SERVING_DEFAULT "),\n"
+          "--chunk-tokens N and --kv paged|reserve.\n"
           "Exit status: 0 success, 2 bad usage or input, 1 run-time failure. Also: explore\n"
           "interrupted (partial front written) 1, recommend with no feasible plan 2 (the report\n"
           "says what to relax), sku-check regression or failed check 1. See docs/cli.md.\n",
@@ -1880,8 +1977,9 @@ int main(int argc, char **argv)
         return cmd_sku_check(argc, argv);
     if (!strcmp(cmd, "list")) {
         if (argc != 3 || (strcmp(argv[2], "models") && strcmp(argv[2], "gpus") &&
-                          strcmp(argv[2], "workloads") && strcmp(argv[2], "spaces")))
-            die_usage("list: expected models, gpus, workloads or spaces");
+                          strcmp(argv[2], "workloads") && strcmp(argv[2], "spaces") &&
+                          strcmp(argv[2], "serving")))
+            die_usage("list: expected models, gpus, workloads, spaces or serving");
         char buf[4096];
         configs_list(argv[2], buf, sizeof buf);
         for (char *p = strtok(buf, ", "); p; p = strtok(NULL, ", "))

@@ -17,6 +17,7 @@ static const char *const norm_names[] = {"rmsnorm", "layernorm", NULL};
 static const char *const pos_names[] = {"rope", "learned", NULL};
 static const char *const act_names[] = {"swiglu", "relu", "gelu", NULL};
 static const char *const link_names[] = {"nvlink", "pcie", NULL};
+const char *const llm_slo_pct_names[] = {"mean", "p50", "p90", "p99", NULL};
 
 double llm_dtype_bytes(llm_dtype t)
 {
@@ -185,6 +186,8 @@ static const schema_field wl_output[] = {
 static const schema_field wl_slo[] = {
     NUM("ttft_s", llm_workload, ttft_slo_s, REQ, 1e-6, 1e6, 0),
     NUM("tpot_s", llm_workload, tpot_slo_s, REQ, 1e-6, 1e6, 0),
+    ENUM("ttft_percentile", llm_workload, ttft_slo_pct, OPT, llm_slo_pct_names, LLM_SLO_MEAN),
+    ENUM("tpot_percentile", llm_workload, tpot_slo_pct, OPT, llm_slo_pct_names, LLM_SLO_MEAN),
     END};
 static const schema_field wl_schema[] = {
     STR("name", llm_workload, name),
@@ -412,7 +415,8 @@ int configs_resolve(const char *kind, const char *name, char *path, size_t len, 
         char known[2048];
         configs_list(kind, known, sizeof known);
         llm_err_set(err, "unknown %.*s \"%.64s\"; bundled: %s (or give a path to a .json file)",
-                    (int)(strlen(kind) - 1), kind, name, known[0] ? known : "(none found)");
+                    (int)(strlen(kind) - (kind[strlen(kind) - 1] == 's')), kind, name,
+                    known[0] ? known : "(none found)");
         return -1;
     }
     return 0;

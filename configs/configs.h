@@ -89,22 +89,51 @@ typedef struct {
     double price_per_hour;    /* USD per GPU-hour, 0 = unknown */
 } llm_gpu;
 
+/* The statistic an SLO bounds (docs/formats.md): without a request rate all are the mean. */
+enum { LLM_SLO_MEAN = 0, LLM_SLO_P50, LLM_SLO_P90, LLM_SLO_P99 };
+extern const char *const llm_slo_pct_names[]; /* "mean", "p50", "p90", "p99", NULL */
+
 typedef struct {
     char name[LLM_NAME_MAX];
     double prompt_mean, prompt_p50, prompt_p90, prompt_p99;
     double output_mean, output_p50, output_p90, output_p99;
     double ttft_slo_s, tpot_slo_s;
+    int ttft_slo_pct, tpot_slo_pct; /* which statistic each SLO bounds: LLM_SLO_MEAN .. P99 */
     double request_rate; /* requests per second for the whole service, 0 = unspecified */
 } llm_workload;
+
+/* A serving profile (configs/serving/NAME.json, docs/formats.md): the serving engine's defaults
+ * that change its speed and memory, and its CPU-side overhead (docs/cost-model.md eq. 35-49).
+ * Each group of values names its source in the file. */
+typedef struct {
+    char name[LLM_NAME_MAX];
+    /* engine */
+    int chunked_prefill;           /* decode steps carry prefill chunks (vLLM chunked prefill) */
+    int max_num_batched_tokens;    /* token budget of one step (the chunk budget) */
+    double gpu_memory_utilization; /* share of GPU memory the engine takes (weights, act, KV) */
+    int block_size;                /* paged KV cache: tokens per block */
+    int cuda_graphs;               /* decode launched as CUDA graphs (0: eager launches) */
+    int kv_no_evict;               /* admission reserves KV blocks for prompt + output (TensorRT-LLM
+                                      GUARANTEED_NO_EVICT); 0: on demand, preempting (vLLM) */
+    /* overhead: CPU time the GPU waits for, in seconds */
+    double step_s;                 /* per scheduler step (schedule, prepare inputs, launch) */
+    double seq_step_s;             /* per running sequence per step (sampling, detokenising) */
+    double request_s;              /* per request (tokenising, admission, response) */
+    double eager_launch_us;        /* CPU time per kernel launch without CUDA graphs */
+} llm_serving;
+
+/* The serving profile eval/explore/search/recommend use without --serving. */
+#define LLM_SERVING_DEFAULT "vllm-0.11"
 
 /* The knobs of a configuration space, in mixed-radix order (outermost first): the knobs that
  * change the evaluation plan come first, the clock and the replica count last (cheapest). */
 typedef enum {
-    KNOB_TP = 0, KNOB_EP, KNOB_DTYPE, KNOB_KV_DTYPE, KNOB_BATCH, KNOB_SM_COMM, KNOB_FREQ,
-    KNOB_REPLICAS, KNOB_COUNT
+    KNOB_TP = 0, KNOB_EP, KNOB_DTYPE, KNOB_KV_DTYPE, KNOB_BATCH, KNOB_CHUNK_TOKENS,
+    KNOB_REPLICAS_PER_GPU, KNOB_SM_COMM, KNOB_FREQ, KNOB_REPLICAS, KNOB_COUNT
 } llm_knob;
 extern const char *const llm_knob_names[]; /* "tp", "ep", "dtype", "kv_dtype", "batch",
-                                              "sm_comm", "freq_mhz", "replicas" */
+                                              "chunk_tokens", "replicas_per_gpu", "sm_comm",
+                                              "freq_mhz", "replicas" */
 
 /* A space file as written: each knob's values (dtype knobs as llm_dtype indices), or not
  * given (the default is derived from the model and GPU by space/). docs/formats.md. */
@@ -121,7 +150,7 @@ typedef struct {
 typedef struct { char msg[LLM_ERR_MAX]; } llm_err;
 void llm_err_set(llm_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Find a bundled item: kind is "models", "gpus", "workloads" or "spaces". If name_or_path
+/* Find a bundled item: kind is "models", "gpus", "workloads", "spaces" or "serving". If name_or_path
  * contains '/' or ends in ".json" it is a path; otherwise <configs dir>/<kind>/<name>.json.
  * Returns 0 and writes the path, or -1 with an error listing the bundled names. */
 int configs_resolve(const char *kind, const char *name_or_path, char *path, size_t path_len,
@@ -140,6 +169,10 @@ int configs_parse_model(const char *json, const char *file, llm_model *m, llm_er
 int configs_parse_gpu(const char *json, const char *file, llm_gpu *g, llm_err *err);
 int configs_parse_workload(const char *json, const char *file, llm_workload *w, llm_err *err);
 
+/* Serving profiles: kind "serving" (configs/serving/<name>.json). */
+int configs_load_serving(const char *name_or_path, llm_serving *s, llm_err *err);
+int configs_parse_serving(const char *json, const char *file, llm_serving *s, llm_err *err);
+
 int configs_load_space(const char *name_or_path, llm_space_spec *s, llm_err *err);
 int configs_parse_space(const char *json, const char *file, llm_space_spec *s, llm_err *err);
 void configs_free_space(llm_space_spec *s);
@@ -153,6 +186,9 @@ typedef struct {
     unsigned long long pruned[16];   /* by the names given to configs_load_summary */
     int shard_index, shard_count, partial, threads, slo_filter;
     double wall_s;
+    /* "serving" (absent in runs before it existed: the ideal engine, KV reserved) */
+    int has_serving, chunk_tokens, kv_paged;
+    char serving[LLM_PATH_MAX];
 } llm_summary;
 
 /* Reads a summary.json; prune_names (NULL-terminated, index 0 unused) name the "pruned" keys. */

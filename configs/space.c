@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const llm_knob_names[] = {"tp", "ep", "dtype", "kv_dtype", "batch", "sm_comm",
+const char *const llm_knob_names[] = {"tp", "ep", "dtype", "kv_dtype", "batch",
+                                      "chunk_tokens", "replicas_per_gpu", "sm_comm",
                                       "freq_mhz", "replicas", NULL};
 
 /* A knob may hold at most this many values: it bounds the memory of a space file, while the
@@ -22,6 +23,8 @@ static const struct { double lo, hi; int integer; } knob_range[KNOB_COUNT] = {
     [KNOB_DTYPE] = {0, 0, 0},       [KNOB_KV_DTYPE] = {0, 0, 0},
     [KNOB_BATCH] = {1, 1 << 20, 1}, [KNOB_SM_COMM] = {0, 4095, 1},
     [KNOB_FREQ] = {1, 1e5, 0},      [KNOB_REPLICAS] = {1, 1 << 20, 1},
+    [KNOB_CHUNK_TOKENS] = {0, 1 << 22, 1}, /* 0 = the serving profile's budget */
+    [KNOB_REPLICAS_PER_GPU] = {1, 64, 1},
 };
 
 static int cmp_double(const void *a, const void *b)

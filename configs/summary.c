@@ -107,6 +107,23 @@ int configs_load_summary(const char *path, const char *const *prune_names, llm_s
         snprintf(s->objectives + used, sizeof s->objectives - used, "%s%s", used ? "," : "",
                  o->valuestring);
     }
+    const cJSON *sv = cJSON_GetObjectItemCaseSensitive(root, "serving");
+    if (sv) {
+        const cJSON *kv = cJSON_GetObjectItemCaseSensitive(sv, "kv");
+        unsigned long long ct;
+        if (!cJSON_IsObject(sv) || get_str(sv, "profile", s->serving, sizeof s->serving, path, err) ||
+            get_count(sv, "chunk_tokens", &ct, path, "$.serving", err))
+            goto out;
+        if (!cJSON_IsString(kv) || (strcmp(kv->valuestring, "paged") &&
+                                    strcmp(kv->valuestring, "reserve")) || ct > 1u << 22) {
+            llm_err_set(err, "%s: $.serving: expected kv \"paged\" or \"reserve\" and "
+                        "chunk_tokens at most 4194304", path);
+            goto out;
+        }
+        s->has_serving = 1;
+        s->chunk_tokens = (int)ct;
+        s->kv_paged = !strcmp(kv->valuestring, "paged");
+    }
     const cJSON *th = cJSON_GetObjectItemCaseSensitive(root, "threads");
     const cJSON *wall = cJSON_GetObjectItemCaseSensitive(root, "wall_s");
     s->threads = cJSON_IsNumber(th) ? (int)th->valuedouble : 0;

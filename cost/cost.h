@@ -74,7 +74,9 @@ double cost_base_power(const llm_gpu *g, double mhz);
 typedef enum {
     OP_EMBED = 0, OP_NORM_ATTN, OP_QKV_PROJ, OP_ROPE, OP_ATTENTION, OP_O_PROJ, OP_ALLREDUCE_ATTN,
     OP_NORM_MLP, OP_MLP_UP, OP_MLP_ACT, OP_MLP_DOWN, OP_ALLREDUCE_MLP, OP_RESIDUAL_ADD,
-    OP_MOE_ROUTER, OP_MOE_DISPATCH, OP_MOE_EXPERTS, OP_MOE_COMBINE, OP_LM_HEAD, OP_COUNT
+    OP_MOE_ROUTER, OP_MOE_DISPATCH, OP_MOE_EXPERTS, OP_MOE_COMBINE, OP_LM_HEAD,
+    OP_ATTENTION_PREFILL, /* a mixed step's prefill chunks (eq. 35); `attention` is then decode */
+    OP_COUNT
 } cost_op_id;
 extern const char *const cost_op_names[];
 
@@ -87,6 +89,8 @@ typedef struct {
     double b;   /* sequences in this GPU's attention group */
     double s;   /* new tokens per sequence (prompt length in prefill, 1 in decode) */
     double c;   /* context (keys) per sequence */
+    double bp, sp; /* a mixed step's prefill part (eq. 35): bp prompts of sp tokens (causal);
+                      bp may be fractional (chunks of a prompt). 0 in a pure phase. */
     double d, h, g, x, f, v, e, k, fe; /* model dim, q heads, kv heads, head dim, ffn, vocab,
                                           experts, top-k, expert ffn (after sharding) */
     double rows_head; /* rows through the LM head: one per sequence */
@@ -126,9 +130,22 @@ typedef struct {
     llm_dtype wdtype, kvdtype;
     double power_cap_w;    /* per GPU; 0 = the GPU's TDP */
     int unfused_attention, unfused_gate_up;
+    /* serving (docs/cost-model.md section 3, eq. 35-49) */
+    const llm_serving *serving; /* the serving profile; NULL = an ideal engine: no overhead, each
+                                   prompt prefilled alone, no chunking (eq. 22-24) */
+    int chunk_tokens;      /* token budget per step; > 0 turns chunked prefill on with this
+                              budget (eq. 36); 0 = the profile's engine settings */
+    int kv_paged;          /* 1: paged KV at mean occupancy in the profile's pool (eq. 42);
+                              0: KV reserved for prompt + output of every sequence (eq. 18) */
+    int replicas_per_gpu;  /* k replicas sharing one GPU (eq. 47); 0 or 1 = alone */
+    double rate_rps;       /* Poisson arrivals, requests/s per replica (eq. 44); 0 = saturated */
+    double output_cv2;     /* squared coefficient of variation of output lengths (eq. 42): the
+                              running batch is length-biased; 0 = every request alike */
 } cost_config;
 
-/* Defaults: tp=ep=batch=replicas=1, sm_comm=0, max clock, bf16, cap = TDP, fused. */
+/* Defaults: tp=ep=batch=replicas=1, sm_comm=0, max clock, bf16, cap = TDP, fused; no serving
+ * profile (the ideal engine), KV reserved, one replica per GPU, saturated. The command line's
+ * defaults differ: profile LLM_SERVING_DEFAULT, paged KV (docs/cli.md). */
 void cost_config_default(cost_config *c);
 
 /* Checks a configuration against a model and GPU; -1 with a message naming the option and
@@ -141,6 +158,14 @@ typedef enum { PHASE_PREFILL = 0, PHASE_DECODE = 1 } cost_phase;
  * (prompt length in prefill; ignored in decode), ctx keys per sequence in decode. */
 void cost_build_layer(const llm_model *m, const llm_gpu *g, const cost_config *c,
                       cost_phase ph, double batch, double seq, double ctx, cost_layer *L);
+/* One mixed serving step per replica (eq. 35): dec_seqs sequences decoding one token each at
+ * ctx keys, plus pf_tokens prefill tokens of prompts pf_len long (pf_tokens / pf_len prompts,
+ * fractional for chunks: the attention work of a chunked prompt sums to its causal whole).
+ * GEMMs see t = decode + prefill tokens; attention is a decode part and a prefill part.
+ * cost_build_layer is the special case of one part. */
+void cost_build_step(const llm_model *m, const llm_gpu *g, const cost_config *c,
+                     double dec_seqs, double ctx, double pf_tokens, double pf_len,
+                     cost_layer *L);
 
 /* Time and energy of one op on one GPU at a clock, on `sms` SMs (not counting layers). */
 typedef struct {
@@ -197,12 +222,21 @@ void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, 
 
 typedef struct {
     double weights_gib, kv_gib, act_gib, reserved_gib, total_gib;
-    double kv_per_seq_gib, act_per_seq_gib; /* per sequence in an attention group */
+    double kv_per_seq_gib, act_per_seq_gib; /* per sequence in an attention group (paged: at
+                                               the mean occupancy, whole blocks; eq. 42) */
+    double kv_pool_gib;     /* paged: the KV pool per GPU (eq. 42); reserved mode: 0 */
     int fits;
-    int max_batch;          /* per replica; 0 if not even one sequence fits */
+    int max_batch;          /* per replica; 0 if not even one sequence fits (paged: the
+                               sequences the pool holds at their mean occupancy) */
+    int running_batch;      /* the batch that runs: min(batch, max_batch) when paged (eq. 43) */
 } cost_memory;
 void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c,
                       cost_memory *out);
+/* The mean context of a running sequence, P + (O/2)(1 + output_cv2) (eq. 42). */
+double cost_running_context(const cost_config *c);
+/* A workload's output-length cv^2, taking the lengths as lognormal: mean / median =
+ * exp(sigma^2 / 2) and cv^2 = exp(sigma^2) - 1 = (mean / p50)^2 - 1 (0 when mean <= p50). */
+double cost_workload_output_cv2(const llm_workload *w);
 
 typedef struct {
     int fits, gpus, max_batch;
@@ -219,16 +253,51 @@ typedef struct {
     double prefill_freq_mhz;       /* prefill clock after the cap */
     int power_cap_met;
     double cost_per_mtok;          /* USD per million output tokens, 0 if no price */
-    double cycle_s;                /* the serving cycle of eq. 24 (one replica) */
+    double cycle_s;                /* the serving cycle of eq. 38 (one replica) */
+    /* serving (eq. 35-49) */
+    int running_batch;             /* the effective running batch per replica (eq. 43) */
+    double step_overhead_s;        /* CPU overhead of one decode step (eq. 40) */
+    double prefill_tokens_per_step;/* chunked: prefill tokens a mixed step carries (eq. 36) */
+    double ttft_steps;             /* steps over which a prompt's chunks run (eq. 39) */
+    double utilisation;            /* rate / capacity (eq. 44); 1 when saturated (no rate) */
+    double capacity_rps;           /* requests/s one replica completes when saturated */
+    double ttft_p50_s, ttft_p90_s, ttft_p99_s; /* eq. 44-45; = ttft_s without a rate */
+    double tpot_p50_s, tpot_p90_s, tpot_p99_s; /* eq. 45; = tpot_s without a rate */
+    int overloaded;                /* rate >= capacity: the queue grows without bound */
+    /* eq. 48, filled by cost_batch_advice's caller (eval); 0 otherwise */
+    int advised_batch;             /* smallest batch reaching 95% of the plateau */
+    double advised_plateau_tok_s;  /* the plateau: output tokens/s per GPU at the largest batch */
+    double advised_freed_gib;      /* GPU memory per GPU the advised batch frees */
     cost_memory mem;
 } cost_metrics;
+
+/* One kind of serving step in the plan: its pass, how often it runs per cycle, and the CPU
+ * overhead and launch floor around it (eq. 40-41). */
+typedef struct {
+    cost_pass_plan pass;
+    double per_cycle;      /* steps of this kind per serving cycle */
+    double overhead_s;     /* CPU time per step the GPU waits for (eq. 40) */
+    double launch_floor_s; /* eager launches: kernels x launch time (eq. 40); 0 with graphs */
+} cost_step_plan;
 
 /* Everything about a configuration that does not depend on the SM clock. */
 typedef struct {
     const llm_gpu *g;
-    cost_pass_plan pre, dec;  /* one request's prefill; one decode step of the whole batch */
+    /* dec: a decode step of the running batch (TPOT); pre: the step that carries prefill (a
+     * mixed step when chunked, eq. 36; a batched prefill step of k prompts when not, eq. 37);
+     * first: the step a new prompt's chunk runs in (TTFT, eq. 39; chunked only). */
+    cost_step_plan dec, pre, first;
+    int has_first;
+    cost_step_plan dec1;      /* a decode step of one sequence (TPOT under load, eq. 45) */
+    int has_dec1;
     cost_memory mem;
     int per_replica, replicas, batch, output, sm_comm;
+    int running;              /* the running batch (eq. 43) */
+    int share;                /* replicas per GPU (eq. 47) */
+    double ttft_steps;        /* chunks of a prompt (eq. 39); 1 when not chunked */
+    double pf_tokens_step;    /* prefill tokens per mixed step (eq. 36); 0 when not chunked */
+    double request_s;         /* per-request CPU time in the cycle (eq. 40) */
+    double rate;              /* requests/s per replica (eq. 44) */
 } cost_plan;
 
 /* c must have passed cost_check. */
@@ -244,5 +313,20 @@ void cost_metrics_replicas(const cost_plan *p, int replicas, cost_metrics *m);
 /* Evaluates one configuration: cost_plan_build + cost_plan_eval at the configured clock and
  * cap. c must have passed cost_check. */
 void cost_eval(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_metrics *out);
+
+/* eq. 44: the probability that an arrival waits (Erlang C) for c servers offered a Erlangs
+ * (a < c); 1 when a >= c. */
+double cost_erlang_c(int c, double a);
+
+/* eq. 46: n requests offered at once (a benchmark at request rate infinity) to a replica with
+ * these saturated metrics: the mean, median and 99th percentile TTFT, queue draining included. */
+void cost_burst_ttft(const cost_metrics *m, int n, double *mean_s, double *p50_s,
+                     double *p99_s);
+
+/* eq. 48: the batch advisor. The smallest batch (per replica) whose throughput reaches `frac`
+ * (0.95) of the plateau (the throughput at the largest batch that runs), and the GPU memory
+ * per GPU it frees against that largest batch. c must have passed cost_check. */
+void cost_batch_advice(const llm_model *m, const llm_gpu *g, const cost_config *c, double frac,
+                       int *batch, double *plateau_tok_s, double *freed_gib);
 
 #endif

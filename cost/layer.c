@@ -9,7 +9,8 @@
 const char *const cost_op_names[] = {
     "embed", "norm_attn", "qkv_proj", "rope", "attention", "o_proj", "allreduce_attn",
     "norm_mlp", "mlp_up", "mlp_act", "mlp_down", "allreduce_mlp", "residual_add",
-    "moe_router", "moe_dispatch", "moe_experts", "moe_combine", "lm_head", NULL};
+    "moe_router", "moe_dispatch", "moe_experts", "moe_combine", "lm_head",
+    "attention_prefill", NULL};
 
 /* ---- step 1: the logical (unsharded) layer ------------------------------------------------ */
 
@@ -37,6 +38,8 @@ static void logical_layer(const llm_model *m, cost_layer *L)
     if (m->pos == LLM_POS_ROPE || m->qk_norm)
         add(L, OP_ROPE, KIND_ELEM, "t (h+g) x -> t (h+g) x", 1);
     add(L, OP_ATTENTION, KIND_ATTN, "b h s x, b g c x, b g c x -> b h s x", 1);
+    if (L->ix.bp > 0 && L->ix.b > 0) /* a mixed step: the prefill chunks' attention (eq. 35) */
+        add(L, OP_ATTENTION_PREFILL, KIND_ATTN, "p h s x, p g s x, p g s x -> p h s x", 1);
     add(L, OP_O_PROJ, KIND_GEMM, "t h x, h x d -> t d", 1);
     add(L, OP_NORM_MLP, KIND_ELEM, "t d -> t d", 1);
     if (m->n_experts) {
@@ -97,14 +100,23 @@ static void shard_tp(const llm_model *m, cost_layer *L, int tp)
     }
 }
 
-static void shard_ep(const llm_model *m, cost_layer *L, int ep, double batch)
+/* A group's share of x sequences over ep groups: ceil(x/ep) for whole sequences, x/ep for a
+ * fraction (the chunks of prompts in a mixed step, eq. 35). */
+static double group_share(double x, int ep)
+{
+    return x == floor(x) ? ceil(x / ep) : x / ep;
+}
+
+static void shard_ep(const llm_model *m, cost_layer *L, int ep)
 {
     cost_indices *ix = &L->ix;
     L->ep = ep;
-    /* Attention is data-parallel across the ep groups: each gets ceil(batch/ep) sequences. */
-    ix->b = ceil(batch / ep);
-    ix->t = ix->b * ix->s;
-    ix->rows_head = ix->b;
+    /* Attention is data-parallel across the ep groups: each gets ceil(batch/ep) sequences
+     * (the decode part and the prefill part of a mixed step each so). */
+    ix->b = group_share(ix->b, ep);
+    ix->bp = group_share(ix->bp, ep);
+    ix->t = ix->b * ix->s + ix->bp * ix->sp;
+    ix->rows_head = ix->b + ix->bp;
     if (!m->n_experts)
         return;
     ix->e /= ep;
@@ -137,7 +149,7 @@ static double hottest_rank_share(int n_experts, int ep, double skew)
 /* ---- step 3: index sizes -> GEMM shapes, bytes and collectives ---------------------------- */
 
 static void derive(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_layer *L,
-                   double batch)
+                   double all_tokens)
 {
     const cost_indices *ix = &L->ix;
     double ab = llm_dtype_bytes(m->act_dtype), wb = llm_dtype_bytes(c->wdtype);
@@ -148,7 +160,7 @@ static void derive(const llm_model *m, const llm_gpu *g, const cost_config *c, c
     int scaleout_tp = L->tp > g->gpus_per_node;
     int scaleout_ep = L->tp * L->ep > g->gpus_per_node;
     /* eq. 14: expected tokens on the busiest EP rank, all groups' tokens routed top-k. */
-    double assign = ceil(batch) * ix->s * ix->k;
+    double assign = all_tokens * ix->k;
     double p = hottest_rank_share(m->n_experts, L->ep, m->routing_skew);
     double z = L->ep > 1 ? sqrt(2 * log((double)L->ep)) : 0;
     double load = fmin(assign, assign * p + z * sqrt(assign * p * (1 - p)));
@@ -179,6 +191,11 @@ static void derive(const llm_model *m, const llm_gpu *g, const cost_config *c, c
             break;
         case OP_ATTENTION:
             op->attn = (cost_attn_shape){ix->b, ix->h, ix->g, ix->x, ix->s, ix->c, ab, kvb,
+                                         !c->unfused_attention};
+            op->launches = c->unfused_attention ? 3 : 1;
+            break;
+        case OP_ATTENTION_PREFILL:
+            op->attn = (cost_attn_shape){ix->bp, ix->h, ix->g, ix->x, ix->sp, ix->sp, ab, kvb,
                                          !c->unfused_attention};
             op->launches = c->unfused_attention ? 3 : 1;
             break;
@@ -240,10 +257,27 @@ static void derive(const llm_model *m, const llm_gpu *g, const cost_config *c, c
 void cost_build_layer(const llm_model *m, const llm_gpu *g, const cost_config *c,
                       cost_phase ph, double batch, double seq, double ctx, cost_layer *L)
 {
+    if (ph == PHASE_PREFILL)
+        cost_build_step(m, g, c, 0, 0, batch * seq, seq, L);
+    else
+        cost_build_step(m, g, c, batch, ctx, 0, 0, L);
+}
+
+void cost_build_step(const llm_model *m, const llm_gpu *g, const cost_config *c,
+                     double dec_seqs, double ctx, double pf_tokens, double pf_len,
+                     cost_layer *L)
+{
     memset(L, 0, sizeof *L);
     cost_indices *ix = &L->ix;
-    ix->s = ph == PHASE_PREFILL ? seq : 1;
-    ix->c = ph == PHASE_PREFILL ? seq : ctx;
+    double prompts = pf_len > 0 ? pf_tokens / pf_len : 0;
+    if (dec_seqs > 0) {
+        /* the decode part is `attention`; prefill chunks, if any, `attention_prefill` */
+        ix->b = dec_seqs; ix->s = 1; ix->c = ctx;
+        ix->bp = prompts; ix->sp = prompts > 0 ? pf_len : 0;
+    } else {
+        /* a pure prefill: `attention` is the prompts' causal attention, as before */
+        ix->b = prompts; ix->s = pf_len; ix->c = pf_len;
+    }
     ix->d = m->d_model;
     ix->h = m->n_heads;
     ix->g = m->n_kv_heads;
@@ -255,8 +289,8 @@ void cost_build_layer(const llm_model *m, const llm_gpu *g, const cost_config *c
     ix->fe = m->expert_ffn_dim;
     logical_layer(m, L);
     shard_tp(m, L, c->tp);
-    shard_ep(m, L, c->ep, batch);
-    derive(m, g, c, L, batch);
+    shard_ep(m, L, c->ep);
+    derive(m, g, c, L, dec_seqs + pf_tokens);
     /* FLOP and byte counts do not depend on the clock or the SM count (eq. 15). */
     for (int i = 0; i < L->n; i++) {
         cost_op_cost oc;

@@ -1,5 +1,6 @@
-/* cost/serve.c — configuration checks, memory, phases, continuous batching, power cap
- * (layers 3 and 4). Equations: docs/cost-model.md sections 3 and 4 (eq. 18-24). */
+/* cost/serve.c — configuration checks, memory, phases, continuous batching with batched and
+ * chunked prefill, serving overhead, paged KV, queueing, replicas sharing a GPU, power cap
+ * (layers 3 and 4). Equations: docs/cost-model.md sections 3 and 4 (eq. 18-24, 35-49). */
 #include "cost.h"
 
 #include <math.h>
@@ -10,7 +11,7 @@
 void cost_config_default(cost_config *c)
 {
     memset(c, 0, sizeof *c);
-    c->tp = c->ep = c->batch = c->replicas = 1;
+    c->tp = c->ep = c->batch = c->replicas = c->replicas_per_gpu = 1;
     c->prompt = 1024;
     c->output = 256;
     c->wdtype = LLM_BF16;
@@ -96,6 +97,30 @@ int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_e
         llm_err_set(err, "--kv-dtype: expected bf16 or fp8");
         return -1;
     }
+    if (c->chunk_tokens < 0 || c->chunk_tokens > 1 << 22) {
+        llm_err_set(err, "--chunk-tokens: expected an integer in [1, 4194304] (0 = the serving "
+                    "profile's), found %d", c->chunk_tokens);
+        return -1;
+    }
+    if (c->replicas_per_gpu < 0 || c->replicas_per_gpu > 64) {
+        llm_err_set(err, "--replicas-per-gpu: expected an integer in [1, 64], found %d",
+                    c->replicas_per_gpu);
+        return -1;
+    }
+    if (c->replicas_per_gpu > 1 && c->tp * c->ep != 1) {
+        llm_err_set(err, "--replicas-per-gpu: several replicas share a GPU only with --tp 1 "
+                    "--ep 1, found tp %d ep %d", c->tp, c->ep);
+        return -1;
+    }
+    if (!isfinite(c->output_cv2) || c->output_cv2 < 0 || c->output_cv2 > 100) {
+        llm_err_set(err, "output length spread: expected a squared coefficient of variation in "
+                    "[0, 100], found %g", c->output_cv2);
+        return -1;
+    }
+    if (!isfinite(c->rate_rps) || c->rate_rps < 0 || c->rate_rps > 1e9) {
+        llm_err_set(err, "--rate: expected requests/s in [0, 1e9], found %g", c->rate_rps);
+        return -1;
+    }
     if (c->power_cap_w != 0 && (!isfinite(c->power_cap_w) || c->power_cap_w <= g->idle_w ||
                                 c->power_cap_w > 10 * g->tdp_w)) {
         llm_err_set(err, "--power-cap: expected watts above %s's idle power (%g W) and at most "
@@ -106,6 +131,20 @@ int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_e
 }
 
 /* ---- memory (eq. 18) ---------------------------------------------------------------------- */
+
+double cost_workload_output_cv2(const llm_workload *w)
+{
+    double r = w->output_p50 > 0 ? w->output_mean / w->output_p50 : 1;
+    return r > 1 ? fmin(100, r * r - 1) : 0;
+}
+
+double cost_running_context(const cost_config *c)
+{
+    /* eq. 42: a request of O_i output tokens runs O_i steps, so the running batch holds
+     * requests in proportion to their length: its mean context over their lives is
+     * E[O (P + O/2)] / E[O] = P + (O/2)(1 + cv^2) with the output lengths' cv^2. */
+    return c->prompt + c->output / 2.0 * (1 + c->output_cv2);
+}
 
 void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c,
                       cost_memory *o)
@@ -140,6 +179,49 @@ void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c
     double act_fixed = c->prompt * per_tok + (double)m->vocab / tp * 4;
     double act_seq = per_tok + (double)m->vocab / tp * 4;
 
+    /* eq. 47: k replicas on one GPU split its memory (and its runtime reserve is paid once
+     * per process, so each pays its own). */
+    double share = c->replicas_per_gpu > 1 ? c->replicas_per_gpu : 1;
+    double cap = g->mem_gib / share;
+    const llm_serving *sv = c->serving;
+    if (c->kv_paged) {
+        /* eq. 42: paged KV. Blocks of `block` tokens allocated on demand: a sequence holds
+         * ceil((prompt + output/2) / block) blocks at its mean occupancy. The engine takes
+         * gpu_memory_utilization of the GPU; the pool is what weights, the activations of one
+         * full step (the token budget) and the runtime reserve leave of it. */
+        double block = sv ? sv->block_size : 1;
+        double util = sv ? sv->gpu_memory_utilization : 1;
+        double budget = c->chunk_tokens > 0 ? c->chunk_tokens
+                        : sv ? sv->max_num_batched_tokens : 0;
+        if (budget > c->prompt)
+            act_fixed = budget * per_tok + (double)m->vocab / tp * 4;
+        double kv_tok = kv_seq / ctx;
+        /* a no-evict scheduler (TensorRT-LLM's default) admits a request only with blocks for
+         * its whole length: occupancy P + O, not the mean */
+        double occ = sv && sv->kv_no_evict ? c->prompt + c->output * (1 + c->output_cv2)
+                                           : cost_running_context(c);
+        double kv_mean = ceil(occ / block) * block * kv_tok;
+        double kv_full = ceil(ctx / block) * block * kv_tok;
+        double pool = util * cap - weights / GIB - act_fixed / GIB - g->reserved_gib;
+        double per_seq = (kv_mean + act_seq) / GIB;
+        double groups = pool > 0 ? floor(pool / per_seq) : 0;
+        o->kv_pool_gib = pool > 0 ? pool : 0;
+        o->max_batch = groups * ep > (1 << 20) ? (1 << 20) : (int)(groups * ep);
+        /* eq. 43: when the pool overflows the engine preempts: what runs is what it holds */
+        o->running_batch = c->batch < o->max_batch ? c->batch : o->max_batch;
+        o->fits = pool >= (kv_full + act_seq) / GIB && o->running_batch >= 1;
+        double bg = ceil((double)(o->running_batch > 0 ? o->running_batch : 1) / ep);
+        o->weights_gib = weights / GIB;
+        o->kv_per_seq_gib = kv_mean / GIB;
+        o->act_per_seq_gib = act_seq / GIB;
+        o->kv_gib = bg * kv_mean / GIB;
+        o->act_gib = (act_fixed + bg * act_seq) / GIB;
+        o->reserved_gib = g->reserved_gib;
+        o->total_gib = o->weights_gib + o->kv_gib + o->act_gib + o->reserved_gib;
+        if (o->running_batch < 1)
+            o->running_batch = 1;
+        return;
+    }
     double bg = ceil((double)c->batch / ep);
     o->weights_gib = weights / GIB;
     o->kv_per_seq_gib = kv_seq / GIB;
@@ -148,17 +230,46 @@ void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c
     o->act_gib = (act_fixed + bg * act_seq) / GIB;
     o->reserved_gib = g->reserved_gib;
     o->total_gib = o->weights_gib + o->kv_gib + o->act_gib + o->reserved_gib;
-    o->fits = o->total_gib <= g->mem_gib;
-    double room = g->mem_gib - o->weights_gib - o->reserved_gib - act_fixed / GIB;
+    o->fits = o->total_gib <= cap;
+    double room = cap - o->weights_gib - o->reserved_gib - act_fixed / GIB;
     double per_seq = (kv_seq + act_seq) / GIB;
     double groups = room > 0 ? floor(room / per_seq) : 0;
     o->max_batch = groups * ep > (1 << 20) ? (1 << 20) : (int)(groups * ep);
+    o->running_batch = c->batch;
 }
 
-/* ---- one configuration (eq. 22-24) -------------------------------------------------------- */
+/* ---- one configuration (eq. 22, 35-43) ---------------------------------------------------- */
+
+/* Kernel launches of one pass (eager launches, eq. 40). */
+static double pass_kernels(const cost_pass_plan *pp)
+{
+    double n = 0;
+    for (int i = 0; i < pp->n; i++)
+        n += pp->k[i].per_layer ? pp->layers : 1;
+    return n;
+}
+
+/* eq. 40: the CPU overhead of a step with `seqs` sequences in it, and the eager launch floor. */
+static void step_overhead(const llm_serving *sv, double seqs, cost_step_plan *st)
+{
+    st->overhead_s = sv ? sv->step_s + sv->seq_step_s * seqs : 0;
+    st->launch_floor_s = sv && !sv->cuda_graphs
+                             ? pass_kernels(&st->pass) * sv->eager_launch_us * 1e-6 : 0;
+}
+
+static void build_step(const llm_model *m, const llm_gpu *g, const cost_config *c,
+                       double dec_seqs, double ctx, double pf_tokens, double pf_len, double seqs,
+                       cost_step_plan *st)
+{
+    cost_layer L;
+    cost_build_step(m, g, c, dec_seqs, ctx, pf_tokens, pf_len, &L);
+    cost_pass_plan_build(g, &L, m->n_layers, c->sm_comm, &st->pass);
+    step_overhead(c->serving, seqs, st);
+}
 
 void cost_plan_build(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_plan *p)
 {
+    const llm_serving *sv = c->serving;
     p->g = g;
     cost_memory_eval(m, g, c, &p->mem);
     p->per_replica = c->tp * c->ep;
@@ -166,13 +277,55 @@ void cost_plan_build(const llm_model *m, const llm_gpu *g, const cost_config *c,
     p->batch = c->batch;
     p->output = c->output;
     p->sm_comm = c->sm_comm;
-    /* TTFT: one request's prompt prefilled alone; TPOT: a decode step of the whole batch at
-     * the mean context over the request's life (eq. 22). */
-    cost_layer L;
-    cost_build_layer(m, g, c, PHASE_PREFILL, 1, c->prompt, c->prompt, &L);
-    cost_pass_plan_build(g, &L, m->n_layers, c->sm_comm, &p->pre);
-    cost_build_layer(m, g, c, PHASE_DECODE, c->batch, 1, c->prompt + c->output / 2.0, &L);
-    cost_pass_plan_build(g, &L, m->n_layers, c->sm_comm, &p->dec);
+    p->share = c->replicas_per_gpu > 1 ? c->replicas_per_gpu : 1;
+    p->running = p->mem.running_batch > 0 ? p->mem.running_batch : 1;
+    p->request_s = sv ? sv->request_s : 0;
+    p->rate = c->rate_rps;
+    p->has_first = p->has_dec1 = 0;
+    double B = p->running, P = c->prompt, O = c->output;
+    double ctx = cost_running_context(c);
+    /* TPOT: a decode step of the running batch at the mean context (eq. 22) */
+    build_step(m, g, c, B, ctx, 0, 0, B, &p->dec);
+    int chunked = c->chunk_tokens > 0 || (sv && sv->chunked_prefill);
+    double C = c->chunk_tokens > 0 ? c->chunk_tokens : sv ? sv->max_num_batched_tokens : 0;
+    if (chunked) {
+        /* eq. 36: in steady state each request's P prompt tokens are spread over its O decode
+         * steps; a cycle (every sequence replaced once) has B (P + O) tokens, at most C a
+         * step, and at least O steps. */
+        double N = fmax(O, B * (P + O) / C);
+        double td = B * O / N, tp = B * P / N;
+        p->dec.per_cycle = 0;
+        build_step(m, g, c, td, ctx, tp, P, td + tp / P, &p->pre);
+        p->pre.per_cycle = N;
+        p->pf_tokens_step = tp;
+        /* eq. 39: a new prompt gets what the other sequences' decode tokens leave of the
+         * budget; its chunks run over ceil(P / share) steps. */
+        double others = td * (B - 1) / B;
+        double share = fmax(1, C - others);
+        double n = ceil(P / share);
+        build_step(m, g, c, others, ctx, P / n, P, others + 1, &p->first);
+        p->first.per_cycle = 0;
+        p->has_first = 1;
+        p->ttft_steps = n;
+    } else {
+        /* eq. 37: prefills as separate batched steps that stall decoding. With B slots freed
+         * every O steps, B/O prompts wait at each step (at least one), at most what fits the
+         * budget; the ideal engine (no profile) prefills each prompt alone (eq. 24). */
+        double k = 1;
+        if (sv) {
+            double fit = C > 0 ? fmax(1, floor(C / P)) : B;
+            k = fmin(fmax(1, B / O), fit);
+        }
+        build_step(m, g, c, 0, 0, k * P, P, k, &p->pre);
+        p->dec.per_cycle = O;
+        p->pre.per_cycle = B / k;
+        p->pf_tokens_step = 0;
+        p->ttft_steps = 1;
+    }
+    if (p->rate > 0) {
+        build_step(m, g, c, 1, ctx, 0, 0, 1, &p->dec1);
+        p->has_dec1 = 1;
+    }
 }
 
 /* eq. 23: the GPU's power limiter holds average power over windows of milliseconds, longer
@@ -191,42 +344,141 @@ static double capped_pass(const llm_gpu *g, const cost_pass_plan *pl, double mhz
     }
 }
 
-void cost_plan_eval(const cost_plan *p, double mhz, double cap, cost_metrics *o)
+/* eq. 41: a step's wall time with its CPU overhead, and its energy per replica. The GPU waits
+ * for the CPU at idle + static power; k replicas on one GPU fill each other's gaps until the
+ * GPU is busy: the period is max(GPU + CPU time, k x GPU time), and each replica is charged
+ * 1/k of the GPU's base power over it. */
+typedef struct { double time_s, energy_j, gpu_s, f; } step_cost;
+static void eval_step(const cost_plan *p, const cost_step_plan *st, double mhz, double cap,
+                      step_cost *o)
 {
     const llm_gpu *g = p->g;
+    cost_pass ps;
+    o->f = capped_pass(g, &st->pass, mhz, p->sm_comm, p->per_replica, cap, &ps);
+    double gpu = fmax(ps.time_s, st->launch_floor_s);
+    double wall = fmax(gpu + st->overhead_s, p->share * ps.time_s);
+    o->gpu_s = ps.time_s;
+    o->time_s = wall;
+    o->energy_j = ps.energy_j + cost_base_power(g, o->f) * p->per_replica *
+                                    (wall / p->share - ps.time_s);
+}
+
+double cost_erlang_c(int c, double a)
+{
+    if (c < 1 || a >= c)
+        return 1;
+    if (a <= 0)
+        return 0;
+    /* Erlang B by the stable recurrence B(k) = a B(k-1) / (k + a B(k-1)), then C from B. */
+    double b = 1;
+    for (int k = 1; k <= c; k++)
+        b = a * b / (k + a * b);
+    double rho = a / c;
+    return b / (1 - rho * (1 - b));
+}
+
+/* eq. 44: the q-quantile of the wait in an M/D/c queue, Allen-Cunneen: the M/M/c wait
+ * distribution P(W > t) = C exp(-(c - a) t / S) with its time scale halved for deterministic
+ * service ((1 + cs^2) / 2, cs = 0). */
+static double wait_quantile(double erl, double c, double a, double S, double q)
+{
+    if (erl <= 1 - q)
+        return 0;
+    return log(erl / (1 - q)) * S / (c - a) * 0.5;
+}
+
+void cost_plan_eval(const cost_plan *p, double mhz, double cap, cost_metrics *o)
+{
     memset(o, 0, sizeof *o);
     o->mem = p->mem;
     o->fits = p->mem.fits;
     o->max_batch = p->mem.max_batch;
-    o->memory_per_gpu_gib = p->mem.total_gib;
-    cost_pass pp, pd;
-    double f_pre = capped_pass(g, &p->pre, mhz, p->sm_comm, p->per_replica, cap, &pp);
-    double f_dec = capped_pass(g, &p->dec, mhz, p->sm_comm, p->per_replica, cap, &pd);
-    o->peak_power_w = fmax(pp.avg_power_w, pd.avg_power_w);
+    o->memory_per_gpu_gib = p->mem.total_gib * p->share;
+    o->running_batch = p->running;
+    step_cost sd, sp, sf;
+    eval_step(p, &p->dec, mhz, cap, &sd);
+    eval_step(p, &p->pre, mhz, cap, &sp);
+    if (p->has_first)
+        eval_step(p, &p->first, mhz, cap, &sf);
+    else
+        sf = sp;
+    o->effective_freq_mhz = sd.f;
+    o->prefill_freq_mhz = sp.f;
+    {
+        /* eq. 23: the more demanding phase's average power (at its capped clock) */
+        cost_pass a, b;
+        cost_pass_plan_eval(p->g, &p->dec.pass, sd.f, p->sm_comm, p->per_replica, &a);
+        cost_pass_plan_eval(p->g, &p->pre.pass, sp.f, p->sm_comm, p->per_replica, &b);
+        o->peak_power_w = fmax(a.avg_power_w, b.avg_power_w);
+    }
     o->power_cap_met = o->peak_power_w <= cap;
-    o->effective_freq_mhz = f_dec;
-    o->prefill_freq_mhz = f_pre;
 
-    double b = p->batch, out = p->output;
-    o->ttft_s = pp.time_s;
-    o->tpot_s = pd.time_s;
-    /* eq. 24: continuous batching steady state. Every `out` steps each of the b slots finishes
-     * and admits a new request, whose prefill stalls the batch. */
-    double cycle = out * pd.time_s + b * pp.time_s;
+    double B = p->running, out = p->output;
+    /* eq. 38: the serving cycle, every running sequence replaced once */
+    double cycle = p->dec.per_cycle * sd.time_s + p->pre.per_cycle * sp.time_s +
+                   B * p->request_s;
+    double base = cost_base_power(p->g, sd.f) * p->per_replica;
+    double e_cycle = p->dec.per_cycle * sd.energy_j + p->pre.per_cycle * sp.energy_j +
+                     base * B * p->request_s / p->share;
     o->cycle_s = cycle;
+    o->tpot_s = sd.time_s;
     o->tpot_with_prefill_s = cycle / out;
-    o->prefill_energy_j = pp.energy_j;
-    o->decode_energy_per_token_j = pd.energy_j / b;
-    o->energy_per_token_j = (out * pd.energy_j + b * pp.energy_j) / (b * out);
-    o->avg_power_w = (out * pd.energy_j + b * pp.energy_j) / cycle / p->per_replica;
+    o->step_overhead_s = p->dec.overhead_s;
+    o->prefill_tokens_per_step = p->pf_tokens_step;
+    o->ttft_steps = p->ttft_steps;
+    /* eq. 39: TTFT, the prompt's chunks (or its batched prefill step) and its request time */
+    o->ttft_s = p->ttft_steps * sf.time_s + p->request_s;
+    o->decode_energy_per_token_j = sd.energy_j / B;
+    double pre_e = p->dec.per_cycle > 0 ? p->pre.per_cycle * sp.energy_j
+                                        : p->pre.per_cycle * sp.energy_j - out * sd.energy_j;
+    o->prefill_energy_j = fmax(0, pre_e) / B;
+    o->energy_per_token_j = e_cycle / (B * out);
+    o->avg_power_w = e_cycle * p->share / cycle / p->per_replica;
+    o->capacity_rps = B / cycle;
+    o->utilisation = 1;
+    o->ttft_p50_s = o->ttft_p90_s = o->ttft_p99_s = o->ttft_s;
+    o->tpot_p50_s = o->tpot_p90_s = o->tpot_p99_s = o->tpot_s;
+    if (p->rate > 0) {
+        /* eq. 44: B slots, each held for a request's life S = cycle (saturated): M/D/B */
+        double rho = p->rate / o->capacity_rps;
+        o->utilisation = rho;
+        if (rho >= 1) {
+            o->overloaded = 1;
+        } else {
+            double a = p->rate * cycle, erl = cost_erlang_c((int)B, a);
+            double half = 0.5 * sp.time_s; /* an arrival waits for the running step to end */
+            o->ttft_p50_s = o->ttft_s + half + wait_quantile(erl, B, a, cycle, 0.50);
+            o->ttft_p90_s = o->ttft_s + half + wait_quantile(erl, B, a, cycle, 0.90);
+            o->ttft_p99_s = o->ttft_s + half + wait_quantile(erl, B, a, cycle, 0.99);
+            /* eq. 45: the running batch at this load by Little's law, n = rate x life with the
+             * decode step affine in the batch between one sequence and B, and its Poisson
+             * spread (normal quantiles); TPOT keeps the saturated prefill share. */
+            step_cost s1;
+            eval_step(p, &p->dec1, mhz, cap, &s1);
+            double slope = B > 1 ? (sd.time_s - s1.time_s) / (B - 1) : 0;
+            double pre_per_tok = (cycle - p->dec.per_cycle * sd.time_s) / out / B;
+            double life0 = out * (s1.time_s - slope) + o->ttft_s;
+            double denom = 1 - p->rate * out * slope;
+            double n = denom > 0 ? p->rate * life0 / denom : B;
+            n = fmin(B, fmax(1, n));
+            const double z[3] = {0, 1.2815516, 2.3263479};
+            double *t[3] = {&o->tpot_p50_s, &o->tpot_p90_s, &o->tpot_p99_s};
+            for (int i = 0; i < 3; i++) {
+                double nq = fmin(B, n + z[i] * sqrt(n));
+                *t[i] = s1.time_s + slope * (nq - 1) + pre_per_tok * nq;
+            }
+        }
+    }
     cost_metrics_replicas(p, p->replicas, o);
 }
 
 void cost_metrics_replicas(const cost_plan *p, int replicas, cost_metrics *o)
 {
-    o->gpus = p->per_replica * replicas;
-    o->throughput_per_gpu = (double)p->batch * p->output / o->cycle_s / p->per_replica;
-    o->throughput_tok_s = o->throughput_per_gpu * o->gpus;
+    /* eq. 47: k replicas per GPU (each of one GPU) need ceil(replicas / k) GPUs */
+    o->gpus = p->share > 1 ? (replicas + p->share - 1) / p->share : p->per_replica * replicas;
+    double per_replica = (double)o->running_batch * p->output / o->cycle_s;
+    o->throughput_tok_s = per_replica * replicas;
+    o->throughput_per_gpu = o->throughput_tok_s / o->gpus;
     o->cost_per_mtok = p->g->price_per_hour > 0
                            ? p->g->price_per_hour / 3600.0 / o->throughput_per_gpu * 1e6 : 0;
 }
@@ -237,4 +489,52 @@ void cost_eval(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_
     cost_plan_build(m, g, c, &p);
     double f = c->freq_mhz > 0 ? llm_gpu_snap_clock(g, c->freq_mhz) : g->max_mhz;
     cost_plan_eval(&p, f, c->power_cap_w > 0 ? c->power_cap_w : g->tdp_w, o);
+}
+
+void cost_burst_ttft(const cost_metrics *m, int n, double *mean_s, double *p50_s,
+                     double *p99_s)
+{
+    /* eq. 46: n requests at t = 0; B start at once, the rest start as the running ones
+     * complete, at capacity_rps: request i (0-based) waits max(0, i - B + 1) / capacity. */
+    double B = m->running_batch, X = m->capacity_rps;
+    double q = n > B ? n - B : 0;
+    *mean_s = m->ttft_s + q * (q + 1) / 2 / n / X;
+    double i50 = 0.5 * n, i99 = 0.99 * n;
+    *p50_s = m->ttft_s + fmax(0, i50 - B + 1) / X;
+    *p99_s = m->ttft_s + fmax(0, i99 - B + 1) / X;
+}
+
+void cost_batch_advice(const llm_model *m, const llm_gpu *g, const cost_config *c, double frac,
+                       int *batch, double *plateau, double *freed)
+{
+    /* eq. 48: throughput rises with the batch and flattens once DRAM bandwidth (or compute)
+     * saturates; the plateau is the throughput at the largest batch that runs. Bisection for
+     * the smallest batch reaching frac of it (throughput is monotone in the batch here). */
+    cost_config k = *c;
+    cost_memory mem;
+    k.batch = 1 << 20;
+    cost_memory_eval(m, g, &k, &mem);
+    int hi = mem.max_batch;
+    if (hi < 1)
+        hi = 1;
+    cost_metrics r;
+    k.batch = hi;
+    k.rate_rps = 0;
+    cost_eval(m, g, &k, &r);
+    double top = r.throughput_per_gpu, top_mem = r.memory_per_gpu_gib;
+    int lo = 1;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        k.batch = mid;
+        cost_eval(m, g, &k, &r);
+        if (r.throughput_per_gpu >= frac * top)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    k.batch = lo;
+    cost_eval(m, g, &k, &r);
+    *batch = lo;
+    *plateau = top;
+    *freed = fmax(0, top_mem - r.memory_per_gpu_gib);
 }

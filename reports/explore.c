@@ -99,7 +99,11 @@ static const column cols[] = {
     {"prefill_energy_j", 0}, {"decode_energy_per_token_j", 0}, {"avg_power_w", 0},
     {"peak_power_w", 0}, {"effective_freq_mhz", 0}, {"prefill_freq_mhz", 0},
     {"cost_per_mtok_usd", 0},
+    /* serving (docs/cost-model.md eq. 35-49): appended so the columns above keep their places */
+    {"running_batch", 1}, {"step_overhead_s", 0}, {"ttft_p90_s", 0}, {"ttft_p99_s", 0},
+    {"tpot_p90_s", 0}, {"tpot_p99_s", 0}, {"chunk_tokens", 1}, {"replicas_per_gpu", 1},
 };
+#define COL_COST 24
 #define NCOLS (sizeof cols / sizeof cols[0])
 
 static double num(const search_row *r, unsigned c)
@@ -130,6 +134,14 @@ static double num(const search_row *r, unsigned c)
     case 22: return m->effective_freq_mhz;
     case 23: return m->prefill_freq_mhz;
     case 24: return m->cost_per_mtok;
+    case 25: return m->running_batch;
+    case 26: return m->step_overhead_s;
+    case 27: return m->ttft_p90_s;
+    case 28: return m->ttft_p99_s;
+    case 29: return m->tpot_p90_s;
+    case 30: return m->tpot_p99_s;
+    case 31: return p->chunk_tokens;
+    case 32: return p->replicas_per_gpu;
     }
     return 0;
 }
@@ -139,16 +151,17 @@ static const char *str(const search_row *r, unsigned c)
     return llm_dtype_names[c == 3 ? r->p.dtype : r->p.kv_dtype];
 }
 
-static unsigned ncols(const search_inputs *in)
+/* The cost column only with a price. */
+static int skip_col(const search_inputs *in, unsigned c)
 {
-    return in->g->price_per_hour > 0 ? NCOLS : NCOLS - 1; /* cost only with a price */
+    return c == COL_COST && !(in->g->price_per_hour > 0);
 }
 
 void report_front_csv_header(FILE *f, const search_inputs *in, int with_slo)
 {
-    unsigned nc = ncols(in);
-    for (unsigned c = 0; c < nc; c++)
-        fprintf(f, "%s%s", c ? "," : "", cols[c].name);
+    for (unsigned c = 0; c < NCOLS; c++)
+        if (!skip_col(in, c))
+            fprintf(f, "%s%s", c ? "," : "", cols[c].name);
     fputs(with_slo ? ",slo_met\n" : "\n", f);
 }
 
@@ -162,10 +175,11 @@ void report_front_csv(FILE *f, const search_inputs *in, const search_row *rows, 
 void report_front_csv_rows(FILE *f, const search_inputs *in, const search_row *rows, size_t n,
                            int with_slo)
 {
-    unsigned nc = ncols(in);
     for (size_t i = 0; i < n; i++) {
         const search_row *r = &rows[i];
-        for (unsigned c = 0; c < nc; c++) {
+        for (unsigned c = 0; c < NCOLS; c++) {
+            if (skip_col(in, c))
+                continue;
             if (c)
                 fputc(',', f);
             if (cols[c].kind == 2)
@@ -201,10 +215,11 @@ void report_front_json(FILE *f, const report_summary *s, const search_inputs *in
     json_obj(&j, NULL);
     inputs_json(&j, s);
     json_arr(&j, "points");
-    unsigned nc = ncols(in);
     for (size_t i = 0; i < n; i++) {
         json_obj(&j, NULL);
-        for (unsigned c = 0; c < nc; c++) {
+        for (unsigned c = 0; c < NCOLS; c++) {
+            if (skip_col(in, c))
+                continue;
             if (cols[c].kind == 2)
                 json_str(&j, cols[c].name, str(&rows[i], c));
             else if (c == 0)
@@ -225,6 +240,13 @@ void report_summary_json(FILE *f, const report_summary *s)
     json_begin(&j, f, 1);
     json_obj(&j, NULL);
     inputs_json(&j, s);
+    if (s->serving) {
+        json_obj(&j, "serving");
+        json_str(&j, "profile", s->serving);
+        json_int(&j, "chunk_tokens", s->chunk_tokens);
+        json_str(&j, "kv", s->kv_paged ? "paged" : "reserve");
+        json_end_obj(&j);
+    }
     json_bool(&j, "slo_filter", s->slo_filter);
     json_int(&j, "space_size", (long long)s->space_size);
     json_obj(&j, "shard");

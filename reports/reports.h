@@ -75,6 +75,8 @@ typedef struct {
     int partial, threads, slo_filter;
     double wall_s;
     const report_nlopt *nlopt;        /* NULL for explore and merge */
+    const char *serving;              /* the serving profile as given; NULL: the ideal engine */
+    int chunk_tokens, kv_paged;       /* --chunk-tokens (0 = the profile's), --kv */
 } report_summary;
 
 /* Writes `name` in `dir` through a temporary file renamed into place, so a failed run never

@@ -11,7 +11,11 @@ int report_metrics_finite(const cost_metrics *m)
                         m->throughput_tok_s, m->throughput_per_gpu, m->energy_per_token_j,
                         m->prefill_energy_j, m->decode_energy_per_token_j, m->avg_power_w,
                         m->peak_power_w, m->effective_freq_mhz, m->prefill_freq_mhz, m->cost_per_mtok,
-                        m->mem.weights_gib, m->mem.kv_gib, m->mem.act_gib};
+                        m->mem.weights_gib, m->mem.kv_gib, m->mem.act_gib,
+                        m->step_overhead_s, m->ttft_p50_s, m->ttft_p90_s, m->ttft_p99_s,
+                        m->tpot_p50_s, m->tpot_p90_s, m->tpot_p99_s, m->utilisation,
+                        m->capacity_rps, m->cycle_s, m->mem.kv_pool_gib,
+                        m->advised_plateau_tok_s, m->advised_freed_gib};
     for (unsigned i = 0; i < sizeof v / sizeof v[0]; i++)
         if (!isfinite(v[i]) || v[i] < 0)
             return 0;
@@ -39,6 +43,16 @@ static void config_json(json_out *j, const report_inputs *in)
     json_num(j, "power_cap_w", c->power_cap_w > 0 ? c->power_cap_w : in->gpu->tdp_w);
     json_bool(j, "fused_attention", !c->unfused_attention);
     json_bool(j, "fused_gate_up", !c->unfused_gate_up);
+    if (c->serving) {
+        json_str(j, "serving", c->serving->name);
+        json_bool(j, "chunked_prefill", c->chunk_tokens > 0 || c->serving->chunked_prefill);
+        json_int(j, "chunk_tokens", c->chunk_tokens > 0 ? c->chunk_tokens
+                                                        : c->serving->max_num_batched_tokens);
+    }
+    json_str(j, "kv", c->kv_paged ? "paged" : "reserve");
+    json_int(j, "replicas_per_gpu", c->replicas_per_gpu > 1 ? c->replicas_per_gpu : 1);
+    if (c->rate_rps > 0)
+        json_num(j, "rate_rps", c->rate_rps);
     json_end_obj(j);
 }
 
@@ -76,6 +90,32 @@ void report_eval(FILE *f, report_format fmt, const report_inputs *in, const cost
         json_bool(&j, "power_cap_met", m->power_cap_met);
         if (in->gpu->price_per_hour > 0)
             json_num(&j, "cost_per_mtok_usd", m->cost_per_mtok);
+        json_obj(&j, "serving");
+        json_int(&j, "running_batch", m->running_batch);
+        json_num(&j, "kv_pool_gib", m->mem.kv_pool_gib);
+        json_num(&j, "step_overhead_s", m->step_overhead_s);
+        json_num(&j, "prefill_tokens_per_step", m->prefill_tokens_per_step);
+        json_num(&j, "ttft_steps", m->ttft_steps);
+        json_num(&j, "cycle_s", m->cycle_s);
+        json_num(&j, "capacity_rps", m->capacity_rps);
+        json_num(&j, "utilisation", m->utilisation);
+        json_bool(&j, "overloaded", m->overloaded);
+        if (!m->overloaded) {
+            json_num(&j, "ttft_p50_s", m->ttft_p50_s);
+            json_num(&j, "ttft_p90_s", m->ttft_p90_s);
+            json_num(&j, "ttft_p99_s", m->ttft_p99_s);
+            json_num(&j, "tpot_p50_s", m->tpot_p50_s);
+            json_num(&j, "tpot_p90_s", m->tpot_p90_s);
+            json_num(&j, "tpot_p99_s", m->tpot_p99_s);
+        }
+        json_end_obj(&j);
+        if (m->advised_batch > 0) {
+            json_obj(&j, "batch_advice");
+            json_int(&j, "batch", m->advised_batch);
+            json_num(&j, "plateau_throughput_per_gpu_tok_s", m->advised_plateau_tok_s);
+            json_num(&j, "memory_freed_gib", m->advised_freed_gib);
+            json_end_obj(&j);
+        }
         if (w) {
             json_obj(&j, "slo");
             json_num(&j, "ttft_s", w->ttft_slo_s);
@@ -117,6 +157,37 @@ void report_eval(FILE *f, report_format fmt, const report_inputs *in, const cost
             m->power_cap_met ? "" : "  (power cap not met even at the lowest clock)");
     if (in->gpu->price_per_hour > 0)
         fprintf(f, "  %-28s %.3f USD\n", "cost per million tokens", m->cost_per_mtok);
+    if (c->serving)
+        fprintf(f, "  %-28s %s, %s prefill (budget %d tokens), %s KV, %d replica%s per GPU\n",
+                "serving", c->serving->name,
+                c->chunk_tokens > 0 || c->serving->chunked_prefill ? "chunked" : "batched",
+                c->chunk_tokens > 0 ? c->chunk_tokens : c->serving->max_num_batched_tokens,
+                c->kv_paged ? "paged" : "reserved", m->gpus && c->replicas_per_gpu > 1
+                ? c->replicas_per_gpu : 1, c->replicas_per_gpu > 1 ? "s" : "");
+    fprintf(f, "  %-28s %d of %d (KV pool %.2f GiB)\n", "running batch", m->running_batch,
+            c->batch, m->mem.kv_pool_gib);
+    fprintf(f, "  %-28s %.5f s per decode step; TTFT over %.0f step%s\n", "CPU overhead",
+            m->step_overhead_s, m->ttft_steps, m->ttft_steps == 1 ? "" : "s");
+    if (c->rate_rps > 0) {
+        if (m->overloaded)
+            fprintf(f, "  %-28s %.3f req/s offered, capacity %.3f req/s: OVERLOADED (the "
+                    "queue grows without bound)\n", "load", c->rate_rps, m->capacity_rps);
+        else {
+            fprintf(f, "  %-28s %.3f req/s offered, capacity %.3f req/s, utilisation %.3f\n",
+                    "load", c->rate_rps, m->capacity_rps, m->utilisation);
+            fprintf(f, "  %-28s p50 %.4f s, p90 %.4f s, p99 %.4f s\n", "TTFT under load",
+                    m->ttft_p50_s, m->ttft_p90_s, m->ttft_p99_s);
+            fprintf(f, "  %-28s p50 %.5f s, p90 %.5f s, p99 %.5f s\n", "TPOT under load",
+                    m->tpot_p50_s, m->tpot_p90_s, m->tpot_p99_s);
+        }
+    } else {
+        fprintf(f, "  %-28s %.3f req/s per replica when saturated\n", "capacity",
+                m->capacity_rps);
+    }
+    if (m->advised_batch > 0)
+        fprintf(f, "  %-28s batch %d reaches 95%% of the plateau (%.1f tok/s per GPU), "
+                "freeing %.2f GiB per GPU\n", "batch advice", m->advised_batch,
+                m->advised_plateau_tok_s, m->advised_freed_gib);
 }
 
 /* Index sizes an op's einsum uses, for display. */

@@ -22,22 +22,51 @@ void search_config(const search_inputs *in, const space_point *p, cost_config *c
     c->kvdtype = p->kv_dtype;
     c->prompt = (int)lround(in->w->prompt_mean);
     c->output = (int)lround(in->w->output_mean);
+    c->serving = in->serving;
+    c->chunk_tokens = p->chunk_tokens > 0 ? p->chunk_tokens : in->chunk_tokens;
+    c->kv_paged = in->kv_paged;
+    c->replicas_per_gpu = p->replicas_per_gpu > 1 ? p->replicas_per_gpu : 1;
+    if (in->serving) /* the ideal engine (no profile) keeps every request alike */
+        c->output_cv2 = cost_workload_output_cv2(in->w);
+}
+
+double search_slo_ttft(const llm_workload *w, const cost_metrics *m)
+{
+    switch (w->ttft_slo_pct) {
+    case LLM_SLO_P50: return m->ttft_p50_s;
+    case LLM_SLO_P90: return m->ttft_p90_s;
+    case LLM_SLO_P99: return m->ttft_p99_s;
+    }
+    return m->ttft_s;
+}
+
+double search_slo_tpot(const llm_workload *w, const cost_metrics *m)
+{
+    switch (w->tpot_slo_pct) {
+    case LLM_SLO_P50: return m->tpot_p50_s;
+    case LLM_SLO_P90: return m->tpot_p90_s;
+    case LLM_SLO_P99: return m->tpot_p99_s;
+    }
+    return m->tpot_s;
 }
 
 static space_prune slo_check(const search_inputs *in, const cost_metrics *m)
 {
     if (!in->s->slo_filter)
         return PRUNE_NONE;
-    if (m->ttft_s > in->w->ttft_slo_s)
+    if (search_slo_ttft(in->w, m) > in->w->ttft_slo_s)
         return PRUNE_TTFT_SLO;
-    if (m->tpot_s > in->w->tpot_slo_s)
+    if (search_slo_tpot(in->w, m) > in->w->tpot_slo_s)
         return PRUNE_TPOT_SLO;
     return PRUNE_NONE;
 }
 
 static int gpus_exceeded(const space_t *s, const space_point *p, int replicas)
 {
-    return (uint64_t)p->tp * (uint64_t)p->ep * (uint64_t)replicas > (uint64_t)s->gpus_total;
+    /* k replicas per GPU (eq. 47) need ceil(replicas / k) GPUs */
+    uint64_t k = p->replicas_per_gpu > 1 ? (uint64_t)p->replicas_per_gpu : 1;
+    uint64_t per = ((uint64_t)replicas + k - 1) / k;
+    return (uint64_t)p->tp * (uint64_t)p->ep * per > (uint64_t)s->gpus_total;
 }
 
 void search_row_eval(const search_inputs *in, uint64_t index, search_row *r)

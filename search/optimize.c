@@ -97,8 +97,8 @@ static const memo_entry *evaluate(ctx *c, uint64_t index)
     e->mem = plan.mem.total_gib - in->g->mem_gib;
     e->ttft = e->tpot = -1;
     if (in->s->slo_filter) {
-        e->ttft = (mt.ttft_s - in->w->ttft_slo_s) / in->w->ttft_slo_s;
-        e->tpot = (mt.tpot_s - in->w->tpot_slo_s) / in->w->tpot_slo_s;
+        e->ttft = (search_slo_ttft(in->w, &mt) - in->w->ttft_slo_s) / in->w->ttft_slo_s;
+        e->tpot = (search_slo_tpot(in->w, &mt) - in->w->tpot_slo_s) / in->w->tpot_slo_s;
     }
     e->feasible = plan.mem.fits && e->ttft <= 0 && e->tpot <= 0;
     m->n++;

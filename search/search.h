@@ -61,6 +61,9 @@ typedef struct {
     const llm_gpu *g;
     const llm_workload *w;
     const space_t *s;
+    /* serving (docs/cost-model.md eq. 35-49); NULL / 0 = the ideal engine, KV reserved */
+    const llm_serving *serving;
+    int chunk_tokens, kv_paged;
 } search_inputs;
 
 /* The cost_config of a space point under a workload (request shape: the workload's means). */
@@ -72,6 +75,11 @@ typedef struct {
     cost_metrics m;
     space_prune why; /* PRUNE_NONE when evaluated and kept */
 } search_row;
+
+/* The TTFT and TPOT an SLO of the workload bounds: the statistic its ttft_percentile /
+ * tpot_percentile names (the mean without a request rate, where all coincide). */
+double search_slo_ttft(const llm_workload *w, const cost_metrics *m);
+double search_slo_tpot(const llm_workload *w, const cost_metrics *m);
 
 /* Evaluates one point exactly as explore does (the same arithmetic, so the same numbers). */
 void search_row_eval(const search_inputs *in, uint64_t index, search_row *r);

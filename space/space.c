@@ -67,6 +67,12 @@ static int defaults(space_t *s, int k, const llm_model *m, const llm_gpu *g, llm
     case KNOB_SM_COMM:
         v[n++] = 0; v[n++] = 8; v[n++] = 16; v[n++] = 32;
         break;
+    case KNOB_CHUNK_TOKENS:
+        v[n++] = 0; /* the serving profile's budget */
+        break;
+    case KNOB_REPLICAS_PER_GPU:
+        v[n++] = 1;
+        break;
     case KNOB_FREQ: {
         int steps = llm_gpu_clock_steps(g);
         double *f = malloc(sizeof(double) * (size_t)steps);
@@ -157,6 +163,8 @@ void space_point_of(const space_t *s, const int d[KNOB_COUNT], space_point *p)
     p->sm_comm = (int)s->v[KNOB_SM_COMM][d[KNOB_SM_COMM]];
     p->freq_mhz = s->v[KNOB_FREQ][d[KNOB_FREQ]];
     p->replicas = (int)s->v[KNOB_REPLICAS][d[KNOB_REPLICAS]];
+    p->chunk_tokens = (int)s->v[KNOB_CHUNK_TOKENS][d[KNOB_CHUNK_TOKENS]];
+    p->replicas_per_gpu = (int)s->v[KNOB_REPLICAS_PER_GPU][d[KNOB_REPLICAS_PER_GPU]];
 }
 
 space_prune space_check_plan(const space_t *s, const llm_model *m, const llm_gpu *g,
@@ -176,5 +184,8 @@ space_prune space_check_plan(const space_t *s, const llm_model *m, const llm_gpu
         return PRUNE_SM_COMM;
     if (lround(w->prompt_mean) + lround(w->output_mean) > m->max_context_tokens)
         return PRUNE_CONTEXT;
+    /* replicas share a GPU only when each is one GPU (cost_check) */
+    if (p->replicas_per_gpu > 1 && p->tp * p->ep != 1)
+        return PRUNE_GPUS;
     return PRUNE_NONE;
 }

@@ -31,6 +31,8 @@ typedef struct {
 /* The knob values of one point. */
 typedef struct {
     int tp, ep, batch, sm_comm, replicas;
+    int chunk_tokens;      /* 0 = the serving profile's (or --chunk-tokens) */
+    int replicas_per_gpu;
     llm_dtype dtype, kv_dtype;
     double freq_mhz;
 } space_point;

@@ -30,6 +30,19 @@ static void load(const char *model, const char *gpu, llm_model *m, llm_gpu *g)
     }
 }
 
+/* The command line's default serving profile (LLM_SERVING_DEFAULT, paged KV): what explore
+ * evaluates unless told otherwise. */
+static llm_serving default_serving(void)
+{
+    llm_serving sv;
+    llm_err err;
+    if (configs_load_serving(LLM_SERVING_DEFAULT, &sv, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(1);
+    }
+    return sv;
+}
+
 /* Sweeps tp x batch x clock for one model/GPU, each a full cost_eval (plan built each time),
  * and reports evaluations per second. */
 static void bench_eval(const char *model, const char *gpu)
@@ -39,6 +52,7 @@ static void bench_eval(const char *model, const char *gpu)
     load(model, gpu, &m, &g);
     static const int tps[] = {1, 2, 4, 8};
     static const int batches[] = {1, 8, 32, 128, 512};
+    llm_serving sv = default_serving();
     long n = 0;
     double sink = 0, t0 = now(), t = 0;
     while ((t = now() - t0) < 1.0) {
@@ -50,6 +64,8 @@ static void bench_eval(const char *model, const char *gpu)
                     c.tp = tps[i];
                     c.batch = batches[j];
                     c.freq_mhz = f;
+                    c.serving = &sv;
+                    c.kv_paged = 1;
                     llm_err err;
                     if (cost_check(&m, &g, &c, &err))
                         continue;
@@ -90,6 +106,7 @@ static void bench_plan(const char *model, const char *gpu)
     load(model, gpu, &m, &g);
     static const int tps[] = {1, 2, 4, 8};
     static const int batches[] = {1, 8, 32, 128, 512};
+    llm_serving sv = default_serving();
     long n = 0;
     double sink = 0, t0 = now(), t = 0;
     while ((t = now() - t0) < 1.0) {
@@ -99,6 +116,8 @@ static void bench_plan(const char *model, const char *gpu)
                 cost_config_default(&c);
                 c.tp = tps[i];
                 c.batch = batches[j];
+                c.serving = &sv;
+                c.kv_paged = 1;
                 llm_err err;
                 if (cost_check(&m, &g, &c, &err))
                     continue;
@@ -150,7 +169,8 @@ static void bench_explore(const char *space, int threads, int widen)
         }
         explore_args a;
         memset(&a, 0, sizeof a);
-        a.in = (search_inputs){&m, &g, &w, &s};
+        llm_serving sv = default_serving();
+        a.in = (search_inputs){&m, &g, &w, &s, &sv, 0, 1};
         a.nobj = search_default_objectives(a.obj);
         a.end = s.size;
         a.threads = threads;
@@ -193,7 +213,8 @@ static void bench_search(const char *model, const char *gpu, const char *space)
     configs_free_space(&spec);
     nlsearch_args a;
     memset(&a, 0, sizeof a);
-    a.in = (search_inputs){&m, &g, &w, &s};
+    llm_serving sv = default_serving();
+    a.in = (search_inputs){&m, &g, &w, &s, &sv, 0, 1};
     a.nobj = search_default_objectives(a.obj);
     a.levels = 2;        /* llmdse search's defaults */
     a.starts = 1;

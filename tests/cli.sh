@@ -40,8 +40,41 @@ expect 0 'TFLOP/s' -- kernel gemm -g h100-sxm5-80gb --m 4096 --n 4096 --k 4096
 expect 0 '"busbw_gbs"' -- kernel allreduce -g h100-sxm5-80gb --ranks 8 --bytes 268435456 --format json
 expect 0 'bound' -- kernel attention -g h100-sxm5-80gb --heads 32 --kv-heads 8 --seq 1 --ctx 8192 --batch 64
 expect 0 'llama-3.1-8b' -- list models
+expect 0 'vllm-0.5' -- list serving
 # the configuration echoed
 expect 0 '"tp": 8' -- eval -m llama-3.1-70b -g h100-sxm5-80gb --tp 8 --format json
+
+# serving (docs/cli.md): profiles, chunk budget, KV mode, load, replicas per GPU
+expect 0 '"serving": "vllm-0.11"' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --format json
+expect 0 'vllm-0.5, batched prefill (budget 2048' -- eval -m llama-2-7b -g h100-sxm5-80gb --serving vllm-0.5 --batch 64
+expect 0 '"chunk_tokens": 512' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --serving trtllm --chunk-tokens 512 --format json
+expect 0 '"kv": "reserve"' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --kv reserve --format json
+expect 0 'TTFT under load' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64 --rate 2
+expect 0 '"ttft_p99_s"' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64 --rate 2 --format json
+expect 0 'OVERLOADED' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 8 --rate 1000
+expect 0 '"replicas_per_gpu": 2' -- eval -m llama-3.2-1b -g h100-sxm5-80gb --replicas-per-gpu 2 --replicas 2 --format json
+expect 0 'batch advice' -- eval -m opt-1.3b -g h100-sxm5-80gb --batch 256
+expect 0 'attention' -- ops -m llama-2-7b -g h100-sxm5-80gb --phase prefill --batch 1 --seq 4096
+expect 2 'unknown serving "nope"' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --serving nope
+expect 2 '--chunk-tokens: expected an integer' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --chunk-tokens 0
+expect 2 '--kv: expected reserve or paged' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --kv shared
+expect 2 '--rate: expected a number' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --rate -1
+expect 2 '--replicas-per-gpu' -- eval -m llama-3.1-70b -g h100-sxm5-80gb --tp 8 --replicas-per-gpu 2
+expect 2 '--replicas-per-gpu: expected an integer' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --replicas-per-gpu 65
+expect 2 'context' -- ops -m llama-2-7b -g h100-sxm5-80gb --phase prefill --batch 1 --seq 4097
+printf '{"name": "x", "source": "t", "engine": {"source": "t", "chunked_prefill": true, "max_num_batched_tokens": 64, "gpu_memory_utilization": 1.5, "block_size": 16, "cuda_graphs": true}, "overhead": {"source": "t", "step_s": 0, "seq_step_s": 0, "request_s": 0, "eager_launch_us": 0}}' >"$tmp/badserving.json"
+expect 2 '$.engine.gpu_memory_utilization' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --serving "$tmp/badserving.json"
+expect 2 'explore: --kv' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/kvbad" --kv x
+if [ -e "$tmp/kvbad" ]; then echo "FAIL: explore --kv x created its output folder"; fail=$((fail+1)); else pass=$((pass+1)); fi
+expect 0 'front of' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/sv" --serving vllm-0.5 --chunk-tokens 1024
+if grep -q '"profile": "vllm-0.5"' "$tmp/sv/summary.json" && head -1 "$tmp/sv/front.csv" | grep -q 'running_batch,step_overhead_s,ttft_p90_s'; then pass=$((pass+1)); else echo "FAIL: explore --serving not recorded in summary.json/front.csv"; fail=$((fail+1)); fi
+
+# the serving knobs as space dimensions
+printf '{"name": "sv", "tp": [1, 2], "batch": [16, 256], "chunk_tokens": [0, 512, 4096], "replicas_per_gpu": [1, 2], "freq_mhz": [1980], "replicas": [1, 2]}' >"$tmp/svspace.json"
+expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s "$tmp/svspace.json" -o "$tmp/svx"
+if head -1 "$tmp/svx/front.csv" | grep -q ',chunk_tokens,replicas_per_gpu$' && grep -q '"gpus_available": 192' "$tmp/svx/summary.json"; then pass=$((pass+1)); else echo "FAIL: chunk_tokens/replicas_per_gpu space knobs"; fail=$((fail+1)); fi
+printf '{"name": "sv", "replicas_per_gpu": [0]}' >"$tmp/svbad.json"
+expect 2 '$.replicas_per_gpu' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s "$tmp/svbad.json" -o "$tmp/svbad"
 
 # bad usage and bad input: exit 2, a message naming what and where, no stdout
 expect 2 'unknown model "nope"' -- eval -m nope -g h100-sxm5-80gb
@@ -92,6 +125,16 @@ expect 0 'merged 2 shards' -- merge -o "$tmp/merged" "$tmp/s1" "$tmp/s0"
 for f in front.csv front.json; do
     if cmp -s "$tmp/ex/$f" "$tmp/merged/$f"; then pass=$((pass+1)); else echo "FAIL: merged $f differs from a single run"; fail=$((fail+1)); fi
 done
+# a run with non-default serving settings merges to the same front: merge evaluates again with
+# the settings summary.json recorded
+expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/exs" --serving vllm-0.5 --chunk-tokens 512 --kv reserve
+expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/ss0" --shard 0/2 --serving vllm-0.5 --chunk-tokens 512 --kv reserve
+expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/ss1" --shard 1/2 --serving vllm-0.5 --chunk-tokens 512 --kv reserve
+expect 0 'merged 2 shards' -- merge -o "$tmp/mergeds" "$tmp/ss0" "$tmp/ss1"
+for f in front.csv front.json; do
+    if cmp -s "$tmp/exs/$f" "$tmp/mergeds/$f"; then pass=$((pass+1)); else echo "FAIL: merged $f (serving vllm-0.5) differs from a single run"; fail=$((fail+1)); fi
+done
+if cmp -s "$tmp/ex/front.csv" "$tmp/exs/front.csv"; then echo "FAIL: --serving vllm-0.5 --kv reserve changed nothing"; fail=$((fail+1)); else pass=$((pass+1)); fi
 expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/all" --all --objectives ttft,gpus
 rows=$(($(wc -l < "$tmp/all/all.csv") - 1)); evaluated=$(sed -n 's/.*"evaluated": \([0-9]*\).*/\1/p' "$tmp/all/summary.json")
 if [ "$rows" -eq "$evaluated" ] && [ "$rows" -gt 0 ]; then pass=$((pass+1)); else echo "FAIL: all.csv has $rows rows, summary says $evaluated evaluated"; fail=$((fail+1)); fi

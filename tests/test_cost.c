@@ -535,6 +535,370 @@ static void test_plan_matches_direct(void **state)
     }
 }
 
+
+/* ---- serving (eq. 35-49) ------------------------------------------------------------------ */
+
+#define GIB (1024.0 * 1024.0 * 1024.0)
+
+/* A serving profile written here, so each number below is derivable by hand. */
+static llm_serving toy_serving(int chunked, int budget, int block, double step_s,
+                               double seq_step_s)
+{
+    llm_serving s;
+    memset(&s, 0, sizeof s);
+    strcpy(s.name, "toy");
+    s.chunked_prefill = chunked;
+    s.max_num_batched_tokens = budget;
+    s.gpu_memory_utilization = 0.9;
+    s.block_size = block;
+    s.cuda_graphs = 1;
+    s.step_s = step_s;
+    s.seq_step_s = seq_step_s;
+    return s;
+}
+
+/* eq. 35: 4 decoding sequences at 16 keys plus an 8-token prompt in one step: the GEMMs see
+ * t = 12 tokens and read the weights once (qkv: m 12, bytes (12*64 + 64*128 + 12*128)*2 =
+ * 21504); attention is a decode part (b 4, s 1, c 16) and the prompt's causal part (FLOP
+ * 9216, as the prompt alone in test_toy_flops_bytes); the LM head has a row per sequence. */
+static void test_mixed_step(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_config c;
+    cost_config_default(&c);
+    cost_layer L;
+    cost_build_step(&m, &g, &c, 4, 16, 8, 8, &L);
+    const cost_op *qkv = find_op(&L, OP_QKV_PROJ);
+    assert_true(qkv->m == 12);
+    assert_true(qkv->flops == 2.0 * 12 * 128 * 64);
+    assert_true(qkv->bytes == (12.0 * 64 + 64 * 128 + 12 * 128) * 2);
+    const cost_op *dec = find_op(&L, OP_ATTENTION), *pre = find_op(&L, OP_ATTENTION_PREFILL);
+    assert_non_null(pre);
+    assert_true(dec->attn.b == 4 && dec->attn.sq == 1 && dec->attn.skv == 16);
+    assert_true(pre->attn.b == 1 && pre->attn.sq == 8 && pre->attn.skv == 8);
+    assert_true(pre->flops == 9216);
+    /* decode: 4*4 heads*16 x 16 pairs x 4 FLOP */
+    assert_true(dec->flops == 4.0 * 4 * 4 * 16 * 16);
+    assert_true(find_op(&L, OP_LM_HEAD)->m == 5);
+    /* half a prompt's chunk: half its causal attention work */
+    cost_build_step(&m, &g, &c, 4, 16, 4, 8, &L);
+    assert_true(find_op(&L, OP_ATTENTION_PREFILL)->flops == 9216 / 2);
+    assert_true(find_op(&L, OP_QKV_PROJ)->m == 8);
+    /* no decode part: a pure prefill, `attention` holds the prompt, as before */
+    cost_build_step(&m, &g, &c, 0, 0, 8, 8, &L);
+    assert_null(find_op(&L, OP_ATTENTION_PREFILL));
+    assert_true(find_op(&L, OP_ATTENTION)->flops == 9216);
+}
+
+/* eq. 36, 39: budget 3, batch 1, prompt 8, output 4: a cycle has 1 x (8 + 4) = 12 tokens in
+ * max(4, 12/3) = 4 steps of 1 decode + 2 prefill tokens; a new prompt gets the whole budget
+ * (no other sequence), so its chunks run over ceil(8/3) = 3 steps. Budget 5 with batch 2:
+ * 24 tokens in max(4, 24/5) = 4.8 steps, 2*4/4.8 = 1.667 decode tokens per step, the other
+ * sequence 0.833 of them, a share of 4.167 tokens: ceil(8/4.167) = 2 steps. */
+static void test_ttft_chunks(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    llm_serving sv = toy_serving(1, 3, 1, 0, 0);
+    cost_config c;
+    cost_config_default(&c);
+    c.serving = &sv;
+    c.prompt = 8;
+    c.output = 4;
+    cost_metrics r;
+    cost_eval(&m, &g, &c, &r);
+    assert_true(r.ttft_steps == 3);
+    assert_close(r.prefill_tokens_per_step, 2, 1e-12);
+    sv.max_num_batched_tokens = 5;
+    c.batch = 2;
+    cost_eval(&m, &g, &c, &r);
+    assert_true(r.ttft_steps == 2);
+    assert_close(r.prefill_tokens_per_step, 2 * 8 / 4.8, 1e-12);
+    /* --chunk-tokens overrides the profile's budget (and turns chunking on) */
+    llm_serving nochunk = toy_serving(0, 2048, 1, 0, 0);
+    c.serving = &nochunk;
+    c.chunk_tokens = 3;
+    c.batch = 1;
+    cost_eval(&m, &g, &c, &r);
+    assert_true(r.ttft_steps == 3);
+    /* without chunking the prompt is one batched prefill step */
+    c.chunk_tokens = 0;
+    cost_eval(&m, &g, &c, &r);
+    assert_true(r.ttft_steps == 1);
+}
+
+/* eq. 42: toy KV = 2 layers x 2 (K, V) x 2 heads x 16 x 2 bytes = 256 bytes a token. Prompt 8,
+ * output 8: reserved for 16 tokens = 4096 bytes a sequence; paged in blocks of 4 at the mean
+ * occupancy 8 + 8/2 = 12 tokens = 3 blocks = 3072 bytes; blocks of 5: ceil(12/5) = 3 blocks
+ * of 5 = 3840 bytes. The pool is 0.9 of the GPU less weights, activations and reserve. */
+static void test_paged_kv(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    llm_serving sv = toy_serving(0, 8, 4, 0, 0);
+    cost_config c;
+    cost_config_default(&c);
+    c.serving = &sv;
+    c.prompt = 8;
+    c.output = 8;
+    c.batch = 10;
+    cost_memory mr, mp;
+    cost_memory_eval(&m, &g, &c, &mr);
+    assert_close(mr.kv_per_seq_gib * GIB, 4096, 1e-12);
+    c.kv_paged = 1;
+    cost_memory_eval(&m, &g, &c, &mp);
+    assert_close(mp.kv_per_seq_gib * GIB, 3072, 1e-12);
+    assert_close(mp.kv_gib * GIB, 10 * 3072, 1e-12);
+    double act_fixed = mp.act_gib - 10 * mp.act_per_seq_gib;
+    assert_close(mp.kv_pool_gib, 0.9 * g.mem_gib - mp.weights_gib - act_fixed - g.reserved_gib,
+                 1e-12);
+    /* (the toy's pool holds over 2^20 sequences: max_batch stops there) */
+    assert_int_equal(mp.max_batch,
+                     (int)fmin(1 << 20, floor(mp.kv_pool_gib /
+                                              (mp.kv_per_seq_gib + mp.act_per_seq_gib))));
+    sv.block_size = 5;
+    cost_memory_eval(&m, &g, &c, &mp);
+    assert_close(mp.kv_per_seq_gib * GIB, 3840, 1e-12);
+    /* eq. 43: a batch beyond the pool runs at the pool's capacity (vLLM preempts) */
+    llm_model big = load_model("llama-3.1-8b");
+    c.prompt = 4000;
+    c.output = 4000;
+    c.batch = 1 << 16;
+    cost_memory_eval(&big, &g, &c, &mp);
+    assert_true(mp.fits);
+    assert_int_equal(mp.running_batch, mp.max_batch);
+    assert_true(mp.running_batch < c.batch);
+    cost_metrics r;
+    cost_eval(&big, &g, &c, &r);
+    assert_int_equal(r.running_batch, mp.max_batch);
+}
+
+/* eq. 42: length bias. Prompt 8, output 8, output cv^2 1 (exponential-like lengths): a running
+ * sequence holds 8 + (8/2)(1 + 1) = 16 tokens on average, not 12: blocks of 4, 4 blocks of
+ * 256 bytes = 4096 bytes. A no-evict engine reserves P + O(1 + cv^2) = 24 tokens = 6144 bytes.
+ * The lognormal cv^2 of a workload with mean 256 and median 200: 1.28^2 - 1 = 0.6384. */
+static void test_length_bias(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    llm_serving sv = toy_serving(0, 8, 4, 0, 0);
+    cost_config c;
+    cost_config_default(&c);
+    c.serving = &sv;
+    c.kv_paged = 1;
+    c.prompt = 8;
+    c.output = 8;
+    c.output_cv2 = 1;
+    assert_close(cost_running_context(&c), 16, 1e-12);
+    cost_memory mp;
+    cost_memory_eval(&m, &g, &c, &mp);
+    assert_close(mp.kv_per_seq_gib * GIB, 4096, 1e-12);
+    sv.kv_no_evict = 1;
+    cost_memory_eval(&m, &g, &c, &mp);
+    assert_close(mp.kv_per_seq_gib * GIB, 6144, 1e-12);
+    llm_workload w;
+    memset(&w, 0, sizeof w);
+    w.output_mean = 256;
+    w.output_p50 = 200;
+    assert_close(cost_workload_output_cv2(&w), 0.6384, 1e-12);
+    w.output_p50 = 300;
+    assert_true(cost_workload_output_cv2(&w) == 0);
+    /* the decode step reads the longer running context */
+    cost_metrics a, b;
+    sv.kv_no_evict = 0;
+    c.batch = 64;
+    c.output_cv2 = 0;
+    cost_eval(&m, &g, &c, &a);
+    c.output_cv2 = 1;
+    cost_eval(&m, &g, &c, &b);
+    assert_true(b.tpot_s >= a.tpot_s);
+}
+
+/* eq. 40: the profile's per-step and per-sequence time are added exactly to a decode step:
+ * batch 4, 1 ms + 4 x 0.1 ms = 1.4 ms over the same profile without overhead. */
+static void test_overhead_exact(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    llm_serving with = toy_serving(0, 64, 1, 1e-3, 1e-4), none = toy_serving(0, 64, 1, 0, 0);
+    cost_config c;
+    cost_config_default(&c);
+    c.batch = 4;
+    c.prompt = 8;
+    c.output = 4;
+    cost_metrics a, b;
+    c.serving = &with;
+    cost_eval(&m, &g, &c, &a);
+    c.serving = &none;
+    cost_eval(&m, &g, &c, &b);
+    assert_close(a.tpot_s - b.tpot_s, 1.4e-3, 1e-9);
+    assert_close(a.step_overhead_s, 1.4e-3, 1e-12);
+    /* the GPU waits at idle + static power: energy per step rises by base power x 1.4 ms */
+    assert_close((a.decode_energy_per_token_j - b.decode_energy_per_token_j) * 4,
+                 cost_base_power(&g, g.max_mhz) * 1.4e-3, 1e-9);
+    /* no profile: the ideal engine of eq. 24, cycle = output x TPOT + batch x TTFT */
+    cost_config_default(&c);
+    c.batch = 4;
+    cost_eval(&m, &g, &c, &b);
+    assert_close(b.cycle_s, c.output * b.tpot_s + 4 * b.ttft_s, 1e-12);
+}
+
+/* eq. 44: Erlang C by hand: one server offered 0.5 Erlang waits with probability 0.5 (M/M/1:
+ * rho); two servers offered 1: (1/2 / (1 - 1/2)) / (1 + 1 + 1) = 1/3. With batch 1 (M/D/1)
+ * at utilisation 0.5: the median arrival does not wait (C = 0.5 <= 1 - 0.5), and
+ * p99 - p90 = ln(10) x S / (1 - 0.5) / 2 = ln(10) x cycle. */
+static void test_queue_closed_form(void **state)
+{
+    (void)state;
+    assert_close(cost_erlang_c(1, 0.5), 0.5, 1e-12);
+    assert_close(cost_erlang_c(2, 1), 1.0 / 3, 1e-12);
+    assert_true(cost_erlang_c(4, 4) == 1 && cost_erlang_c(4, 0) == 0);
+    llm_model m = toy_model();
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    llm_serving sv = toy_serving(0, 64, 1, 1e-3, 1e-4);
+    cost_config c;
+    cost_config_default(&c);
+    c.serving = &sv;
+    c.prompt = 8;
+    c.output = 4;
+    cost_metrics sat, r;
+    cost_eval(&m, &g, &c, &sat);
+    c.rate_rps = 0.5 / sat.cycle_s;
+    cost_eval(&m, &g, &c, &r);
+    assert_close(r.utilisation, 0.5, 1e-12);
+    assert_close(r.ttft_p99_s - r.ttft_p90_s, log(10) * sat.cycle_s, 1e-9);
+    assert_true(r.ttft_p50_s < r.ttft_p90_s);
+    assert_close(r.ttft_p50_s - r.ttft_s, r.ttft_p50_s - r.ttft_s, 0); /* finite */
+    assert_true(r.ttft_p50_s >= r.ttft_s);
+    /* at or beyond capacity: overloaded, not a number */
+    c.rate_rps = 1.0 / sat.cycle_s;
+    cost_eval(&m, &g, &c, &r);
+    assert_true(r.overloaded);
+    /* eq. 46: a burst of n requests, B = 1 at a time at capacity X: request i waits i / X */
+    double mean, p50, p99;
+    cost_burst_ttft(&sat, 100, &mean, &p50, &p99);
+    assert_close(mean - sat.ttft_s, 99.0 * 100 / 2 / 100 / sat.capacity_rps, 1e-12);
+    assert_close(p50 - sat.ttft_s, 50.0 / sat.capacity_rps, 1e-12);
+}
+
+/* More load never lowers p99 TTFT, and it diverges as utilisation approaches 1. */
+static void test_queue_properties(void **state)
+{
+    (void)state;
+    llm_model m = load_model("llama-3.1-8b");
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    llm_serving sv = toy_serving(1, 2048, 16, 1e-3, 5e-5);
+    cost_config c;
+    cost_config_default(&c);
+    c.serving = &sv;
+    c.kv_paged = 1;
+    c.batch = 32;
+    cost_metrics sat, r;
+    cost_eval(&m, &g, &c, &sat);
+    double last = 0, at_half = 0;
+    for (double u = 0.05; u < 0.9995; u += (1 - u) * 0.2) {
+        c.rate_rps = u * sat.capacity_rps;
+        cost_eval(&m, &g, &c, &r);
+        assert_false(r.overloaded);
+        assert_true(r.ttft_p99_s >= last);
+        assert_true(r.ttft_p90_s <= r.ttft_p99_s && r.ttft_p50_s <= r.ttft_p90_s);
+        assert_true(r.tpot_p50_s <= r.tpot_p90_s && r.tpot_p90_s <= r.tpot_p99_s);
+        if (u >= 0.5 && !at_half)
+            at_half = r.ttft_p99_s;
+        last = r.ttft_p99_s;
+    }
+    assert_true(last > 50 * at_half);
+}
+
+/* A larger chunk budget never raises the decode step (TPOT without prefill). */
+static void test_chunk_budget_monotone(void **state)
+{
+    (void)state;
+    llm_model m = load_model("llama-3.1-8b");
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    llm_serving sv = toy_serving(1, 512, 16, 1e-3, 5e-5);
+    cost_config c;
+    cost_config_default(&c);
+    c.serving = &sv;
+    c.kv_paged = 1;
+    c.batch = 256;
+    double last = INFINITY;
+    for (int budget = 64; budget <= 65536; budget *= 2) {
+        c.chunk_tokens = budget;
+        cost_metrics r;
+        cost_eval(&m, &g, &c, &r);
+        assert_true(r.tpot_s <= last);
+        last = r.tpot_s;
+    }
+}
+
+/* eq. 47: k replicas on one GPU split its memory: reserved-mode max_batch from capacity / k;
+ * k replicas need ceil(replicas / k) GPUs. */
+static void test_replicas_per_gpu(void **state)
+{
+    (void)state;
+    llm_model m = load_model("llama-3.1-8b");
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_config c;
+    cost_config_default(&c);
+    c.replicas_per_gpu = 2;
+    cost_memory mem;
+    cost_memory_eval(&m, &g, &c, &mem);
+    double act_fixed = mem.act_gib - mem.act_per_seq_gib;
+    double room = g.mem_gib / 2 - mem.weights_gib - mem.reserved_gib - act_fixed;
+    assert_int_equal(mem.max_batch,
+                     (int)floor(room / (mem.kv_per_seq_gib + mem.act_per_seq_gib)));
+    c.replicas = 3;
+    c.batch = 8;
+    cost_metrics r;
+    cost_eval(&m, &g, &c, &r);
+    assert_int_equal(r.gpus, 2);
+    llm_err err;
+    c.tp = 2;
+    assert_int_equal(cost_check(&m, &g, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "--replicas-per-gpu"));
+}
+
+/* The plan (eq. 25) stays exact for a mixed step: at any clock it equals direct evaluation. */
+static void test_plan_matches_direct_mixed(void **state)
+{
+    (void)state;
+    const char *models[] = {"llama-3.1-70b", "mixtral-8x7b"};
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    for (unsigned mi = 0; mi < 2; mi++) {
+        llm_model m = load_model(models[mi]);
+        cost_config c;
+        cost_config_default(&c);
+        c.tp = 2;
+        c.ep = m.n_experts ? 4 : 1;
+        cost_layer L;
+        cost_build_step(&m, &g, &c, 24, 700, 1500, 512, &L);
+        assert_non_null(find_op(&L, OP_ATTENTION_PREFILL));
+        cost_pass_plan p;
+        cost_pass_plan_build(&g, &L, m.n_layers, 0, &p);
+        for (double f = 600; f <= 1980; f += 345) {
+            double t = 0, e = 0;
+            for (int i = 0; i < L.n; i++) {
+                cost_op_cost oc;
+                cost_op_eval(&g, &L.op[i], f, g.sm_count, &oc);
+                int cnt = L.op[i].per_layer ? m.n_layers : 1;
+                t += cnt * oc.time_s;
+                e += cnt * oc.energy_j;
+            }
+            cost_pass pass;
+            cost_pass_plan_eval(&g, &p, f, 0, 1, &pass);
+            assert_close(pass.time_s, t, 1e-9);
+            assert_close(pass.energy_j, e, 1e-9);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -547,6 +911,12 @@ int main(void)
         cmocka_unit_test(test_check_errors),        cmocka_unit_test(test_options_trade_offs),
         cmocka_unit_test(test_plan_matches_direct),
         cmocka_unit_test(test_random_hardware_and_models),
+        cmocka_unit_test(test_mixed_step),          cmocka_unit_test(test_ttft_chunks),
+        cmocka_unit_test(test_paged_kv),            cmocka_unit_test(test_overhead_exact),
+        cmocka_unit_test(test_queue_closed_form),   cmocka_unit_test(test_queue_properties),
+        cmocka_unit_test(test_chunk_budget_monotone),
+        cmocka_unit_test(test_replicas_per_gpu),    cmocka_unit_test(test_plan_matches_direct_mixed),
+        cmocka_unit_test(test_length_bias),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

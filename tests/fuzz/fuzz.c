@@ -69,6 +69,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!configs_parse_workload(s, "fuzz.json", &w, &err) && w.prompt_mean < 4096 &&
         w.output_mean < 4096)
         eval_checked(&model, &gpu, (int)lround(w.prompt_mean), (int)lround(w.output_mean));
+#elif defined(FUZZ_SERVING)
+    llm_serving sv;
+    if (!configs_parse_serving(s, "fuzz.json", &sv, &err)) {
+        /* the profile at a few batches, chunked or not, paged, saturated and under load */
+        static const int batches[] = {1, 7, 256};
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 2; j++) {
+                cost_config c;
+                cost_config_default(&c);
+                c.serving = &sv;
+                c.kv_paged = 1;
+                c.batch = batches[i];
+                c.chunk_tokens = j ? 300 : 0;
+                c.prompt = 700;
+                c.output = 90;
+                if (cost_check(&model, &gpu, &c, &err))
+                    continue;
+                cost_metrics r;
+                cost_eval(&model, &gpu, &c, &r);
+                if (!report_metrics_finite(&r))
+                    abort();
+                c.rate_rps = 0.7 * r.capacity_rps;
+                cost_eval(&model, &gpu, &c, &r);
+                if (!report_metrics_finite(&r) || r.overloaded)
+                    abort();
+            }
+    }
 #elif defined(FUZZ_SPACE)
     llm_space_spec spec;
     if (!configs_parse_space(s, "fuzz.json", &spec, &err)) {
