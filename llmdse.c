@@ -1060,9 +1060,10 @@ static int write_file(const char *out, int (*fn)(FILE *, void *), void *ctx, llm
 /* llmdse validate e2e: the model against the published end-to-end serving sets. */
 static int validate_e2e_cmd(int argc, char **argv)
 {
-    const char *data = NULL, *rows = NULL;
+    const char *data = NULL, *rows = NULL, *fit_set = NULL;
     opt opts[] = {{"--data", NULL, O_STR, &data, 0, 0, 0},
                   {"--rows", NULL, O_STR, &rows, 0, 0, 0},
+                  {"--fit-overhead", NULL, O_STR, &fit_set, 0, 0, 0},
                   {NULL, NULL, O_STR, NULL, 0, 0, 0}};
     parse_opts(argc, argv, 3, opts, "validate e2e");
     char dir[1024];
@@ -1071,11 +1072,23 @@ static int validate_e2e_cmd(int argc, char **argv)
         snprintf(dir, sizeof dir, "%s", data);
     else
         snprintf(dir, sizeof dir, "%s/data/calibration", sh && *sh ? sh : "../shared");
+    llm_err err;
+    if (fit_set) {
+        if (rows)
+            die_usage("validate e2e: --rows and --fit-overhead are separate runs");
+        e2e_fit fit;
+        if (validate_e2e_fit_overhead(dir, fit_set, &fit, &err))
+            die_usage("validate e2e: %s", err.msg);
+        printf("%s fitted to %s (%d rows with a measured TPOT): step_s %.4g, seq_step_s "
+               "%.4g; TPOT MAPE %.1f%% with the profile as it is, %.1f%% fitted\n",
+               fit.serving, fit_set, fit.n, fit.step_s, fit.seq_step_s, fit.mape_before,
+               fit.mape_after);
+        return 0;
+    }
     FILE *rf = NULL;
     if (rows && !(rf = fopen(rows, "w")))
         die_usage("validate e2e: --rows: cannot write %s: %s", rows, strerror(errno));
     e2e_result r;
-    llm_err err;
     int rc = validate_e2e(dir, rf, &r, &err);
     if (rf && fclose(rf) && !rc) {
         fprintf(stderr, "llmdse: error: validate e2e: %s: write failed\n", rows);

@@ -323,6 +323,20 @@ double cost_erlang_c(int c, double a);
 void cost_burst_ttft(const cost_metrics *m, int n, double *mean_s, double *p50_s,
                      double *p99_s);
 
+/* eq. 50: a static batch of c->batch requests prefilled together, then decoded together. */
+typedef struct {
+    double prefill_s;        /* the whole prefill phase */
+    double prefill_steps;
+    double decode_step_s;    /* one decode step of the batch at the mean context */
+    double total_s;          /* prefill + (output - 1) decode steps + request times */
+    double energy_j;         /* all GPUs of a replica */
+    double throughput_tok_s; /* output tokens/s of one replica */
+    double energy_per_token_j;
+    int fits;                /* the whole batch runs at once (paged: the pool holds it) */
+} cost_static;
+void cost_static_batch(const llm_model *m, const llm_gpu *g, const cost_config *c,
+                       cost_static *out);
+
 /* eq. 48: the batch advisor. The smallest batch (per replica) whose throughput reaches `frac`
  * (0.95) of the plateau (the throughput at the largest batch that runs), and the GPU memory
  * per GPU it frees against that largest batch. c must have passed cost_check. */

@@ -538,3 +538,51 @@ void cost_batch_advice(const llm_model *m, const llm_gpu *g, const cost_config *
     *plateau = top;
     *freed = fmax(0, top_mem - r.memory_per_gpu_gib);
 }
+
+/* eq. 50: a static batch (offline runs, TensorRT-LLM's static-batch benchmarks): b requests
+ * prefilled together in steps of the engine's token budget C (whole prompts, k = floor(C/P)
+ * a step, when not chunked; C tokens a step when chunked), then decoded together for O - 1
+ * steps at the mean context P + O/2 (the first token comes from the prefill). */
+void cost_static_batch(const llm_model *m, const llm_gpu *g, const cost_config *c,
+                       cost_static *o)
+{
+    memset(o, 0, sizeof *o);
+    cost_plan p;
+    cost_plan_build(m, g, c, &p);   /* memory, replica shape, the decode step of the batch */
+    const llm_serving *sv = c->serving;
+    double B = c->batch, P = c->prompt, O = c->output;
+    double f = c->freq_mhz > 0 ? llm_gpu_snap_clock(g, c->freq_mhz) : g->max_mhz;
+    double cap = c->power_cap_w > 0 ? c->power_cap_w : g->tdp_w;
+    int chunked = c->chunk_tokens > 0 || (sv && sv->chunked_prefill);
+    double C = c->chunk_tokens > 0 ? c->chunk_tokens : sv ? sv->max_num_batched_tokens : 0;
+    double steps, full, last, per_full_tok, last_tok;
+    if (C <= 0) {                       /* the ideal engine: one prompt a step */
+        steps = B; full = B; last = 0; per_full_tok = P; last_tok = 0;
+    } else if (chunked) {
+        steps = ceil(B * P / C); full = steps - 1; per_full_tok = C;
+        last = 1; last_tok = B * P - C * full;
+    } else {
+        double k = fmax(1, floor(C / P));
+        steps = ceil(B / k); full = floor(B / k); per_full_tok = k * P;
+        last = steps - full; last_tok = (B - full * k) * P;
+    }
+    step_cost sf = {0}, sl = {0}, sd;
+    cost_step_plan st;
+    if (full > 0) {
+        build_step(m, g, c, 0, 0, per_full_tok, P, per_full_tok / P, &st);
+        eval_step(&p, &st, f, cap, &sf);
+    }
+    if (last > 0 && last_tok > 0) {
+        build_step(m, g, c, 0, 0, last_tok, P, fmax(1, last_tok / P), &st);
+        eval_step(&p, &st, f, cap, &sl);
+    }
+    eval_step(&p, &p.dec, f, cap, &sd);
+    o->prefill_steps = steps;
+    o->prefill_s = full * sf.time_s + (last_tok > 0 ? sl.time_s : 0);
+    o->decode_step_s = sd.time_s;
+    o->total_s = o->prefill_s + (O - 1) * sd.time_s + B * p.request_s;
+    o->energy_j = full * sf.energy_j + (last_tok > 0 ? sl.energy_j : 0) + (O - 1) * sd.energy_j;
+    o->throughput_tok_s = B * O / o->total_s;
+    o->energy_per_token_j = o->energy_j / (B * O);
+    o->fits = p.mem.fits && p.mem.running_batch >= c->batch;
+}

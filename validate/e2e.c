@@ -152,6 +152,9 @@ typedef struct {
     int tp, batch, prompt, output;   /* batch -1: the largest that fits */
     llm_dtype wdtype, kvdtype;
     int fixed_batch;        /* 1: every sequence runs from start to end together (offline) */
+    int burst;              /* requests offered at t = 0 (TTFT with the queue draining) */
+    int per_gpu;            /* replicas sharing the GPU (MPS) */
+    double output_cv2;      /* output-length spread of the request set (eq. 42) */
     double meas[E2E_NMETRIC];
 } e2e_case;
 
@@ -204,6 +207,7 @@ static void case_init(e2e_case *c)
 {
     memset(c, 0, sizeof *c);
     c->tp = 1;
+    c->per_gpu = 1;
     c->wdtype = c->kvdtype = LLM_BF16;
     for (int i = 0; i < E2E_NMETRIC; i++)
         c->meas[i] = NAN;
@@ -217,11 +221,16 @@ static void case_init(e2e_case *c)
  * (PROVENANCE.md: "a few hundred tokens"); its chat set is a filtered ShareGPT, so the same
  * mean is used for both of its tasks, an assumption the error table inherits. */
 #define SHAREGPT_PROMPT_TOKENS 113
+/* ShareGPT's output-length spread, cv^2 of eq. 42: fitted to llama-2-13b's running batch at KV
+ * saturation in the memory-gap online runs (tests/test_fidelity.c, test_memgap_online, which
+ * asserts that its fit equals this value). */
+#define SHAREGPT_OUTPUT_CV2 0.675
 
 typedef int (*row_fn)(const table *t, int r, const int *col, e2e_case *c);
 
 typedef struct {
     const char *id, *file, *what;
+    const char *serving;        /* the serving profile the set ran under (configs/serving/) */
     int fitted;                 /* 1: coefficients were fitted to this set */
     const char *cols[16];       /* the columns row_fn reads, in order */
     row_fn row;
@@ -238,6 +247,7 @@ static int row_mlenergy(const table *t, int r, const int *col, e2e_case *c, cons
     c->tp = count(t, r, col[2]);
     c->batch = count(t, r, col[9]);
     c->prompt = SHAREGPT_PROMPT_TOKENS;
+    c->output_cv2 = SHAREGPT_OUTPUT_CV2;
     double out = num(t, r, col[7]);
     c->output = count(t, r, col[7]);
     double ept = num(t, r, col[4]) / out, thr = num(t, r, col[6]);
@@ -257,14 +267,10 @@ static int row_mle_a100(const table *t, int r, const int *col, e2e_case *c)
     return row_mlenergy(t, r, col, c, "a100-sxm4-40gb");
 }
 
-/* Online serving on one H100 64 GB: all requests offered at t = 0, one vLLM server (the
- * replication runs with several servers per GPU are a set of their own once replicas per GPU
- * exist). Power is the whole GPU's mean over samples with SM activity. */
-static int row_memgap_online(const table *t, int r, const int *col, e2e_case *c)
+/* Online serving on one H100 64 GB: all requests offered at t = 0 (ShareGPT lengths). Power
+ * is the whole GPU's mean over samples with SM activity; energy per token the whole run's. */
+static int memgap_online(const table *t, int r, const int *col, e2e_case *c)
 {
-    double servers = num(t, r, col[8]);
-    if (!strstr(cell(t, r, col[0]), "/background/") || (isfinite(servers) && servers != 1))
-        return 0;
     snprintf(c->model, sizeof c->model, "%s", cell(t, r, col[1]));
     snprintf(c->gpu, sizeof c->gpu, "h100-sxm5-64gb");
     c->batch = count(t, r, col[2]);
@@ -272,21 +278,53 @@ static int row_memgap_online(const table *t, int r, const int *col, e2e_case *c)
     double out = num(t, r, col[5]) / done;
     c->prompt = isfinite(in) && in >= 1 && in < 1e7 ? (int)lround(in) : 0;
     c->output = isfinite(out) && out >= 1 && out < 1e7 ? (int)lround(out) : 0;
-    c->meas[E2E_THROUGHPUT] = num(t, r, col[6]);
+    c->output_cv2 = SHAREGPT_OUTPUT_CV2;
+    c->burst = count(t, r, col[3]);
     c->meas[E2E_TPOT] = num(t, r, col[7]) * 1e-3;
+    return 1;
+}
+
+/* One vLLM server on the GPU: throughput, TPOT, TTFT (queue draining), power, energy. */
+static int row_memgap_online(const table *t, int r, const int *col, e2e_case *c)
+{
+    double servers = num(t, r, col[8]);
+    if (!strstr(cell(t, r, col[0]), "/background/") || (isfinite(servers) && servers != 1))
+        return 0;
+    memgap_online(t, r, col, c);
+    c->meas[E2E_THROUGHPUT] = num(t, r, col[6]);
+    c->meas[E2E_TTFT] = num(t, r, col[12]) * 1e-3;
     c->meas[E2E_POWER] = num(t, r, col[9]);
     c->meas[E2E_ENERGY] = num(t, r, col[10]) * num(t, r, col[11]) / num(t, r, col[5]);
     return 1;
 }
 
-/* Offline: B identical requests prefilled together, then decoded together at a constant
- * batch: TPOT = decode_elapsed_s / decode steps; TTFT = the whole prefill phase. Rows timed
- * under Nsight Compute (kernel replay) are not timings. */
-static int row_memgap_offline(const table *t, int r, const int *col, e2e_case *c)
+/* k servers sharing the GPU under MPS, each row one server's result. Only TPOT is compared:
+ * each file's output_throughput disagrees with its own running batch / TPOT (up to 3x at
+ * 4 servers), and power and TTFT mix the servers. */
+static int row_memgap_replication(const table *t, int r, const int *col, e2e_case *c)
 {
-    if (!strcmp(cell(t, r, col[6]), "ncu"))
+    double servers = num(t, r, col[8]);
+    if (!strstr(cell(t, r, col[0]), "replication/overall_metrics/") || !(servers > 1) ||
+        strcmp(cell(t, r, col[13]), "True"))
         return 0;
-    snprintf(c->model, sizeof c->model, "%s", cell(t, r, col[0]));
+    memgap_online(t, r, col, c);
+    c->per_gpu = count(t, r, col[8]);
+    return 1;
+}
+
+/* Offline: B identical requests prefilled together, then decoded together at a constant
+ * batch: TPOT = decode_elapsed_s / decode steps; TTFT = the whole prefill phase. Only the
+ * vLLM 0.5.2 rows: the others ran under Nsight Compute (kernel replay), which is not timing.
+ * The vllm-0.5 profile's step overhead was fitted to llama-2-7b and opt-1.3b
+ * (tools/fit_serving.c); the other models are held out. */
+static int memgap_offline(const table *t, int r, const int *col, e2e_case *c, int fitted)
+{
+    if (!strcmp(cell(t, r, col[6]), "ncu") || strncmp(cell(t, r, col[8]), "0.5.", 4))
+        return 0;
+    const char *m = cell(t, r, col[0]);
+    if ((!strcmp(m, "llama-2-7b") || !strcmp(m, "opt-1.3b")) != fitted)
+        return 0;
+    snprintf(c->model, sizeof c->model, "%s", m);
     snprintf(c->gpu, sizeof c->gpu, "h100-sxm5-64gb");
     c->prompt = count(t, r, col[1]);
     c->output = count(t, r, col[2]);
@@ -296,6 +334,14 @@ static int row_memgap_offline(const table *t, int r, const int *col, e2e_case *c
     c->meas[E2E_TPOT] = steps > 0 ? num(t, r, col[4]) / steps : NAN;
     c->meas[E2E_TTFT] = num(t, r, col[7]);
     return 1;
+}
+static int row_offline_fit(const table *t, int r, const int *col, e2e_case *c)
+{
+    return memgap_offline(t, r, col, c, 1);
+}
+static int row_offline_held(const table *t, int r, const int *col, e2e_case *c)
+{
+    return memgap_offline(t, r, col, c, 0);
 }
 
 /* TensorRT-LLM v1.0 maximum in-flight throughput (all requests at once), FP8 weights and KV.
@@ -335,32 +381,42 @@ static int row_trt_h200(const table *t, int r, const int *col, e2e_case *c)
 #define TRT_FILE "tensorrt_llm_v1.0/trtllm_v1.0_perf_overview_H100_H200_TRANSCRIBED.csv"
 #define TRT_COLS {"model", "gpu", "tp", "isl", "osl", "total_output_throughput_tok_per_s", NULL}
 
+#define OFF_FILE "vllm_batching_memory_gap/offline_prefill_decode_times.csv"
+#define OFF_COLS {"model", "prompt_len", "output_len", "batch_size", "decode_elapsed_s", \
+                  "num_decode_steps_logged", "profiler", "prefill_elapsed_s", "vllm_version", \
+                  NULL}
+#define ON_FILE "vllm_batching_memory_gap/online_serving_summary.csv"
+#define ON_COLS {"experiment_dir", "model", "max_num_seqs", "completed", "total_input_tokens", \
+                 "total_output_tokens", "output_throughput", "mean_tpot_ms", "multiple_servers", \
+                 "mean_power_W_active", "mean_power_W_all", "duration", "mean_ttft_ms", \
+                 "use_mps", NULL}
+
 static const e2e_def sets[] = {
-    {"memgap-offline", "vllm_batching_memory_gap/offline_prefill_decode_times.csv",
-     "vLLM 0.5 offline, H100 64GB, fixed batch: decode step, prefill phase", 0,
-     {"model", "prompt_len", "output_len", "batch_size", "decode_elapsed_s",
-      "num_decode_steps_logged", "profiler", "prefill_elapsed_s", NULL},
-     row_memgap_offline},
-    {"memgap-online", "vllm_batching_memory_gap/online_serving_summary.csv",
-     "vLLM 0.5 online (all requests at t=0), H100 64GB, one server, max_num_seqs 1..768", 0,
-     {"experiment_dir", "model", "max_num_seqs", "completed", "total_input_tokens",
-      "total_output_tokens", "output_throughput", "mean_tpot_ms", "multiple_servers",
-      "mean_power_W_active", "mean_power_W_all", "duration", NULL},
-     row_memgap_online},
-    {"mlenergy-h100", MLE_FILE, "ML.ENERGY v2, vLLM 0.5.4, H100 80GB, chat+code", 0, MLE_COLS,
-     row_mle_h100},
-    {"mlenergy-a100", MLE_FILE, "ML.ENERGY v2, vLLM 0.5.4, A100 40GB, chat+code", 0, MLE_COLS,
-     row_mle_a100},
-    {"trtllm-h100", TRT_FILE, "TensorRT-LLM v1.0 max throughput, FP8, H100", 0, TRT_COLS,
-     row_trt_h100},
-    {"trtllm-h200", TRT_FILE, "TensorRT-LLM v1.0 max throughput, FP8, H200", 0, TRT_COLS,
-     row_trt_h200},
+    {"memgap-offline-fit", OFF_FILE, "vLLM 0.5 offline, H100 64GB, llama-2-7b and opt-1.3b, "
+     "fixed batch 1..512: decode step, prefill phase", "vllm-0.5", 1, OFF_COLS,
+     row_offline_fit},
+    {"memgap-offline", OFF_FILE, "the same, llama-2-13b and opt-2.7b", "vllm-0.5", 0, OFF_COLS,
+     row_offline_held},
+    {"memgap-online", ON_FILE, "vLLM 0.5 online, all requests at t=0, H100 64GB, one server, "
+     "max_num_seqs 1..768", "vllm-0.5", 0, ON_COLS, row_memgap_online},
+    {"memgap-replication", ON_FILE, "the same, 2-4 servers sharing the GPU under MPS",
+     "vllm-0.5", 0, ON_COLS, row_memgap_replication},
+    {"mlenergy-h100", MLE_FILE, "ML.ENERGY v2, vLLM 0.5.4, H100 80GB, chat+code", "vllm-0.5", 0,
+     MLE_COLS, row_mle_h100},
+    {"mlenergy-a100", MLE_FILE, "ML.ENERGY v2, vLLM 0.5.4, A100 40GB, chat+code", "vllm-0.5", 0,
+     MLE_COLS, row_mle_a100},
+    {"trtllm-h100", TRT_FILE, "TensorRT-LLM v1.0 max throughput, FP8, H100", "trtllm", 0,
+     TRT_COLS, row_trt_h100},
+    {"trtllm-h200", TRT_FILE, "TensorRT-LLM v1.0 max throughput, FP8, H200", "trtllm", 0,
+     TRT_COLS, row_trt_h200},
 };
 
 /* ---- prediction: the one place where a measured case becomes a configuration -------------- */
 
-/* Returns 1 with p filled, 0 when the model refuses the case (reason in why). */
-static int predict(const e2e_case *c, double p[E2E_NMETRIC], char *why, size_t whylen)
+/* Returns 1 with p filled, 0 when the model refuses the case (reason in why). Configured as
+ * the command line does (docs/cli.md): the set's serving profile, paged KV. */
+static int predict(const e2e_case *c, const llm_serving *sv, double p[E2E_NMETRIC], char *why,
+                   size_t whylen)
 {
     llm_model m;
     llm_gpu g;
@@ -375,11 +431,16 @@ static int predict(const e2e_case *c, double p[E2E_NMETRIC], char *why, size_t w
     }
     cost_config cf;
     cost_config_default(&cf);
+    cf.serving = sv;
+    cf.kv_paged = 1;
     cf.tp = c->tp;
     cf.prompt = c->prompt;
     cf.output = c->output;
     cf.wdtype = c->wdtype;
     cf.kvdtype = c->kvdtype;
+    cf.output_cv2 = c->output_cv2;
+    cf.replicas_per_gpu = c->per_gpu;
+    cf.replicas = c->per_gpu;
     cf.batch = c->batch > 0 ? c->batch : 1;   /* -1: the largest that fits, found below */
     if (cost_check(&m, &g, &cf, &err)) {
         snprintf(why, whylen, "%.200s", err.msg);
@@ -399,9 +460,18 @@ static int predict(const e2e_case *c, double p[E2E_NMETRIC], char *why, size_t w
         snprintf(why, whylen, "does not fit (%.1f GiB)", o.memory_per_gpu_gib);
         return 0;
     }
-    p[E2E_THROUGHPUT] = o.throughput_tok_s;
+    p[E2E_THROUGHPUT] = o.throughput_tok_s / cf.replicas;   /* per server */
     p[E2E_TPOT] = c->fixed_batch ? o.tpot_s : o.tpot_with_prefill_s;
-    p[E2E_TTFT] = c->fixed_batch ? o.ttft_s * c->batch : o.ttft_s;
+    p[E2E_TTFT] = o.ttft_s;
+    if (c->fixed_batch) {
+        cost_static st;
+        cost_static_batch(&m, &g, &cf, &st);
+        p[E2E_TTFT] = st.prefill_s;
+        p[E2E_TPOT] = st.decode_step_s;
+    } else if (c->burst > 0) {
+        double p50, p99;
+        cost_burst_ttft(&o, c->burst, &p[E2E_TTFT], &p50, &p99);
+    }
     p[E2E_POWER] = o.avg_power_w;
     p[E2E_ENERGY] = o.energy_per_token_j;
     return 1;
@@ -418,6 +488,81 @@ static void add(e2e_stat *s, double pred, double meas)
     if (fabs(e) > s->worst) s->worst = fabs(e);
 }
 
+static const e2e_def *find_set(const char *id)
+{
+    for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++)
+        if (!strcmp(sets[s].id, id))
+            return &sets[s];
+    return NULL;
+}
+
+/* Loads a set's table and finds its columns. */
+static int open_set(const char *data_dir, const e2e_def *d, table *t, int col[16], llm_err *err)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", data_dir, d->file);
+    if (table_load(path, t, err))
+        return -1;
+    for (int i = 0; d->cols[i]; i++)
+        if ((col[i] = table_col(t, d->cols[i], err)) < 0) {
+            table_free(t);
+            return -1;
+        }
+    return 0;
+}
+
+/* The next row of the set that the model can express, from *r on; 0 at the end. */
+static int next_case(const e2e_def *d, const table *t, const int *col, int *r, e2e_case *c)
+{
+    for (; *r < t->rows; ++*r) {
+        case_init(c);
+        if (!d->row(t, *r, col, c))
+            continue;
+        if (c->tp < 1 || c->prompt < 1 || c->output < 1 || c->batch == 0)
+            continue;   /* a row without its shape: nothing to configure */
+        ++*r;
+        return 1;
+    }
+    return 0;
+}
+
+static int run_set(const char *data_dir, const e2e_def *d, const llm_serving *sv,
+                   FILE *rows_out, e2e_setres *o, llm_err *err)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->id, sizeof o->id, "%s", d->id);
+    snprintf(o->what, sizeof o->what, "%s", d->what);
+    o->fitted = d->fitted;
+    table t;
+    int col[16];
+    if (open_set(data_dir, d, &t, col, err))
+        return -1;
+    e2e_case c;
+    for (int r = 0; next_case(d, &t, col, &r, &c);) {
+        o->rows++;
+        double p[E2E_NMETRIC];
+        char why[256];
+        if (!predict(&c, sv, p, why, sizeof why)) {
+            o->refused++;
+            if (!o->first_refusal[0])
+                snprintf(o->first_refusal, sizeof o->first_refusal, "%.60s tp%d batch %d: %.150s",
+                         c.model, c.tp, c.batch, why);
+            continue;
+        }
+        for (int k = 0; k < E2E_NMETRIC; k++) {
+            if (!(isfinite(c.meas[k]) && c.meas[k] > 0 && isfinite(p[k])))
+                continue;
+            add(&o->stat[k], p[k], c.meas[k]);
+            if (rows_out)
+                fprintf(rows_out, "%s,%s,%s,%d,%d,%d,%d,%s,%.6g,%.6g,%.4f\n", d->id, c.model,
+                        c.gpu, c.tp, c.batch, c.prompt, c.output, e2e_metric_names[k],
+                        c.meas[k], p[k], p[k] / c.meas[k] - 1);
+        }
+    }
+    table_free(&t);
+    return 0;
+}
+
 int validate_e2e(const char *data_dir, FILE *rows_out, e2e_result *res, llm_err *err)
 {
     memset(res, 0, sizeof *res);
@@ -425,51 +570,81 @@ int validate_e2e(const char *data_dir, FILE *rows_out, e2e_result *res, llm_err 
         fprintf(rows_out, "set,model,gpu,tp,batch,prompt,output,metric,measured,predicted,"
                           "error\n");
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
-        const e2e_def *d = &sets[s];
-        e2e_setres *o = &res->set[res->nsets++];
-        snprintf(o->id, sizeof o->id, "%s", d->id);
-        snprintf(o->what, sizeof o->what, "%s", d->what);
-        o->fitted = d->fitted;
-        char path[2048];
-        snprintf(path, sizeof path, "%s/%s", data_dir, d->file);
-        table t;
-        if (table_load(path, &t, err))
+        llm_serving sv;
+        if (configs_load_serving(sets[s].serving, &sv, err) ||
+            run_set(data_dir, &sets[s], &sv, rows_out, &res->set[res->nsets++], err))
             return -1;
-        int col[16];
-        for (int i = 0; d->cols[i]; i++)
-            if ((col[i] = table_col(&t, d->cols[i], err)) < 0) {
-                table_free(&t);
-                return -1;
-            }
-        for (int r = 0; r < t.rows; r++) {
-            e2e_case c;
-            case_init(&c);
-            if (!d->row(&t, r, col, &c))
-                continue;
-            if (c.tp < 1 || c.prompt < 1 || c.output < 1 || c.batch == 0)
-                continue;   /* a row without its shape: nothing to configure */
-            o->rows++;
-            double p[E2E_NMETRIC];
-            char why[256];
-            if (!predict(&c, p, why, sizeof why)) {
-                o->refused++;
-                if (!o->first_refusal[0])
-                    snprintf(o->first_refusal, sizeof o->first_refusal, "%.60s tp%d batch %d: %.150s",
-                             c.model, c.tp, c.batch, why);
-                continue;
-            }
-            for (int k = 0; k < E2E_NMETRIC; k++) {
-                if (!(isfinite(c.meas[k]) && c.meas[k] > 0 && isfinite(p[k])))
-                    continue;
-                add(&o->stat[k], p[k], c.meas[k]);
-                if (rows_out)
-                    fprintf(rows_out, "%s,%s,%s,%d,%d,%d,%d,%s,%.6g,%.6g,%.4f\n", d->id,
-                            c.model, c.gpu, c.tp, c.batch, c.prompt, c.output,
-                            e2e_metric_names[k], c.meas[k], p[k], p[k] / c.meas[k] - 1);
-            }
-        }
-        table_free(&t);
     }
+    return 0;
+}
+
+/* eq. 51: TPOT is affine in a profile's per-step and per-sequence CPU times (eq. 40-41: every
+ * step's wall time adds step_s + seq_step_s x its sequences; the steps per cycle do not depend
+ * on them), so the model evaluated with (0, 0), (da, 0) and (0, db) gives each case's
+ * t0 + a fa + b fb exactly, and least squares on the relative error is a 2 x 2 system. */
+int validate_e2e_fit_overhead(const char *data_dir, const char *set_id, e2e_fit *fit,
+                              llm_err *err)
+{
+    memset(fit, 0, sizeof *fit);
+    const e2e_def *d = find_set(set_id);
+    if (!d) {
+        llm_err_set(err, "--fit-overhead: unknown set \"%.64s\"", set_id);
+        return -1;
+    }
+    llm_serving sv, s0, sa, sb;
+    if (configs_load_serving(d->serving, &sv, err))
+        return -1;
+    const double da = 1e-3, db = 1e-5;
+    s0 = sv;
+    s0.step_s = s0.seq_step_s = 0;
+    sa = s0;
+    sa.step_s = da;
+    sb = s0;
+    sb.seq_step_s = db;
+    table t;
+    int col[16];
+    if (open_set(data_dir, d, &t, col, err))
+        return -1;
+    double A11 = 0, A12 = 0, A22 = 0, r1 = 0, r2 = 0;
+    e2e_case c;
+    for (int r = 0; next_case(d, &t, col, &r, &c);) {
+        double p0[E2E_NMETRIC], pa[E2E_NMETRIC], pb[E2E_NMETRIC];
+        char why[256];
+        double y = c.meas[E2E_TPOT];
+        if (c.per_gpu > 1 || !(y > 0) || !predict(&c, &s0, p0, why, sizeof why) ||
+            !predict(&c, &sa, pa, why, sizeof why) || !predict(&c, &sb, pb, why, sizeof why))
+            continue;
+        /* relative residual (t0 + a fa + b fb) / y - 1 */
+        double fa = (pa[E2E_TPOT] - p0[E2E_TPOT]) / da / y, fb = (pb[E2E_TPOT] - p0[E2E_TPOT]) /
+                                                                 db / y;
+        double z = 1 - p0[E2E_TPOT] / y;
+        A11 += fa * fa; A12 += fa * fb; A22 += fb * fb; r1 += fa * z; r2 += fb * z;
+        fit->n++;
+    }
+    table_free(&t);
+    double det = A11 * A22 - A12 * A12;
+    if (fit->n < 2 || !(fabs(det) > 0)) {
+        llm_err_set(err, "--fit-overhead: %s has too few rows with a measured TPOT (%d)",
+                    set_id, fit->n);
+        return -1;
+    }
+    double a = (r1 * A22 - r2 * A12) / det, b = (A11 * r2 - A12 * r1) / det;
+    /* CPU times are not negative: on the boundary the other one is refitted alone */
+    if (a < 0) { a = 0; b = fmax(0, r2 / A22); }
+    if (b < 0) { b = 0; a = fmax(0, r1 / A11); }
+    fit->step_s = a;
+    fit->seq_step_s = b;
+    sv.step_s = a;
+    sv.seq_step_s = b;
+    e2e_setres before, after;
+    llm_serving orig;
+    if (configs_load_serving(d->serving, &orig, err) ||
+        run_set(data_dir, d, &orig, NULL, &before, err) ||
+        run_set(data_dir, d, &sv, NULL, &after, err))
+        return -1;
+    fit->mape_before = e2e_mape(&before.stat[E2E_TPOT]);
+    fit->mape_after = e2e_mape(&after.stat[E2E_TPOT]);
+    snprintf(fit->serving, sizeof fit->serving, "%s", d->serving);
     return 0;
 }
 

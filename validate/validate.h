@@ -163,6 +163,17 @@ typedef struct {
  * compared metric to rows_out when it is not NULL. -1 with a message naming the missing file
  * or column. */
 int validate_e2e(const char *data_dir, FILE *rows_out, e2e_result *r, llm_err *err);
+/* Fits the set's serving profile's step_s and seq_step_s to its measured TPOT (eq. 51), the
+ * profile's other values kept; with the set's TPOT MAPE under the profile as it is and as
+ * fitted. -1 with a message for an unknown set or too few rows. */
+typedef struct {
+    char serving[64];
+    int n;
+    double step_s, seq_step_s;
+    double mape_before, mape_after;      /* TPOT, percent */
+} e2e_fit;
+int validate_e2e_fit_overhead(const char *data_dir, const char *set_id, e2e_fit *fit,
+                              llm_err *err);
 double e2e_mape(const e2e_stat *s);   /* percent */
 double e2e_bias(const e2e_stat *s);   /* signed mean error, percent */
 void validate_e2e_report(FILE *f, const e2e_result *r);
