@@ -60,13 +60,45 @@ void cost_elementwise(const llm_gpu *g, double bytes, double vector_flops, doubl
 void cost_collective(const llm_gpu *g, llm_coll c, int ranks, double bytes, double sms,
                      int scaleout, cost_kernel *out);
 
-/* ---- power (layer 4) ---------------------------------------------------------------------- */
+/* ---- power and time at a clock (layer 4, cost/power.c) ----------------------------------- */
 
 /* V(f)/V(max) along the voltage-frequency curve (eq. 19). */
 double cost_voltage_ratio(const llm_gpu *g, double mhz);
-/* Power of one GPU running a kernel with these utilisations at mhz (eq. 20). */
+
+/* Everything about an SM clock that time and power need (eq. 2, 19, 20, 25). */
+typedef struct {
+    double mhz;
+    double r;       /* fmax / f: math time scales by it */
+    double knee;    /* max(1, memory_clock_knee / f): DRAM time scales by it (eq. 2) */
+    double v2, fv2; /* v(f)^2 and (f/fmax) v(f)^2 */
+    double base_w;  /* idle + static power (eq. 20) */
+} cost_clock;
+void cost_clock_at(const llm_gpu *g, double mhz, cost_clock *c);
+
+/* Time at a clock of a kernel whose math time at the maximum clock is tc, DRAM time above the
+ * memory knee tm and fixed time tx (eq. 6, 25): the one definition of time(f). */
+static inline double cost_time_at(const cost_clock *c, double tc, double tm, double tx)
+{
+    double a = tc * c->r, b = tm * c->knee;
+    return (a > b ? a : b) + tx;
+}
+
+/* A kernel's dynamic energy as coefficients of its clock dependence (eq. 20, 25):
+ * dyn(f) = ea v(f)^2 + eb (f/fmax) v(f)^2 + ec, joules. */
+typedef struct { double ea, eb, ec; } cost_energy_coef;
+void cost_energy_coef_of(const llm_gpu *g, double flops, int fp8, double bytes,
+                         double link_bytes, cost_energy_coef *e);
+void cost_kernel_energy_coef(const llm_gpu *g, const cost_kernel *k, cost_energy_coef *e);
+static inline double cost_dyn_energy(const cost_clock *c, const cost_energy_coef *e)
+{
+    return e->ea * c->v2 + e->eb * c->fv2 + e->ec;
+}
+/* Power of one GPU running kernel k (its time at mhz) at mhz (eq. 20). */
+double cost_kernel_power(const llm_gpu *g, const cost_kernel *k, double mhz);
+/* The same from utilisations: u_math of the tensor peak at mhz, u_mem of the datasheet DRAM
+ * bandwidth, u_link of the link bandwidth (eq. 20). */
 double cost_power(const llm_gpu *g, double mhz, double u_math, double u_mem, double u_link);
-/* The part of cost_power that does not depend on utilisation: idle + static (eq. 20). */
+/* The part of power that does not depend on the work: idle + static (eq. 20). */
 double cost_base_power(const llm_gpu *g, double mhz);
 
 /* ---- the layer as einsums (layer 2) ------------------------------------------------------- */

@@ -14,25 +14,29 @@ static double tensor_peak(const llm_gpu *g, int fp8, double mhz, double sms)
     return per_clk * sms * mhz * 1e6;
 }
 
-/* eq. 2: achieved streaming DRAM bandwidth with `sms` SMs at `mhz`, bytes/s. The memory clock
- * does not follow the SM clock; below a knee too few loads are in flight to keep it busy, and
- * too few SMs cannot issue enough loads either. */
-static double mem_bw(const llm_gpu *g, double mhz, double sms)
+/* eq. 2: achieved streaming DRAM bandwidth with `sms` SMs above the memory knee, bytes/s. Too
+ * few SMs cannot issue enough loads; the knee (below it too few loads are in flight) is applied
+ * with the clock, in cost_clock_at. */
+static double mem_bw(const llm_gpu *g, double sms)
 {
     double bw = g->mem_bw_gbs * 1e9 * g->mem_eff;
     if (sms < g->mem_sms_saturate)
         bw *= sms / g->mem_sms_saturate;
-    if (mhz < g->mem_clk_knee_mhz)
-        bw *= mhz / g->mem_clk_knee_mhz;
     return bw;
 }
 
-static void classify(cost_kernel *k, double t_comp, double t_mem, double t_fixed)
+/* Times at `mhz` from the math time at the maximum clock and the DRAM time above the knee,
+ * through the one definition of time(f) (eq. 6, 25). */
+static void classify(const llm_gpu *g, cost_kernel *k, double tc_max, double tm, double t_fixed,
+                     double mhz)
 {
+    cost_clock c;
+    cost_clock_at(g, mhz, &c);
+    double t_comp = tc_max * c.r, t_mem = tm * c.knee;
     k->t_comp = t_comp;
     k->t_mem = t_mem;
     k->t_fixed = t_fixed;
-    k->time_s = fmax(t_comp, t_mem) + t_fixed;
+    k->time_s = cost_time_at(&c, tc_max, tm, t_fixed);
     if (t_fixed >= t_comp && t_fixed >= t_mem)
         k->bound = BOUND_LATENCY;
     else
@@ -69,8 +73,8 @@ void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, do
     out->flops = 2.0 * m * n * k * groups;
     /* eq. 6: minimum DRAM traffic, each operand once (tiles re-read through L2). */
     out->bytes = groups * (m * k * a_bytes + k * n * b_bytes + m * n * c_bytes);
-    double t_mem = out->bytes / mem_bw(g, mhz, sms);
-    double per_sm = tensor_peak(g, fp8, mhz, 1) * (fp8 ? g->gemm_fp8_eff : g->gemm_eff);
+    double t_mem = out->bytes / mem_bw(g, sms);
+    double per_sm = tensor_peak(g, fp8, g->max_mhz, 1) * (fp8 ? g->gemm_fp8_eff : g->gemm_eff);
     double best = INFINITY;
     for (unsigned i = 0; i < sizeof gemm_tiles / sizeof gemm_tiles[0]; i++) {
         double tm = gemm_tiles[i].tm, tn = gemm_tiles[i].tn;
@@ -87,7 +91,7 @@ void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, do
         if (t_comp < best)
             best = t_comp;
     }
-    classify(out, best, t_mem, g->kernel_overhead_us * 1e-6);               /* eq. 6 */
+    classify(g, out, best, t_mem, g->kernel_overhead_us * 1e-6, mhz);       /* eq. 6 */
     utilisation(g, out, mhz, fp8);
 }
 
@@ -154,10 +158,10 @@ int cost_attention_kernels(const llm_gpu *g, const cost_attn_shape *s, double mh
     }
     double waves = ceil(blocks / sms);
     double wave_eff = blocks / (waves * sms);
-    double t_comp = work / (tensor_peak(g, 0, mhz, sms) * g->attn_eff * wave_eff);
+    double t_comp = work / (tensor_peak(g, 0, g->max_mhz, sms) * g->attn_eff * wave_eff);
     double active = blocks < sms ? blocks : sms;
-    double t_mem = k->bytes / mem_bw(g, mhz, active);
-    classify(k, t_comp, t_mem, g->kernel_overhead_us * 1e-6);
+    double t_mem = k->bytes / mem_bw(g, active);
+    classify(g, k, t_comp, t_mem, g->kernel_overhead_us * 1e-6, mhz);
     utilisation(g, k, mhz, 0);
     return 1;
 }
@@ -204,9 +208,9 @@ void cost_elementwise(const llm_gpu *g, double bytes, double vflops, double laun
     *out = (cost_kernel){0};
     out->bytes = bytes;
     out->flops = 0; /* vector FLOPs do not load the tensor cores the power model counts */
-    double t_mem = bytes / mem_bw(g, mhz, sms);                              /* eq. 10 */
-    double t_comp = vflops / (g->vector_flop_per_clk_sm * sms * mhz * 1e6);
-    classify(out, t_comp, t_mem, launches * g->kernel_overhead_us * 1e-6);
+    double t_mem = bytes / mem_bw(g, sms);                                   /* eq. 10 */
+    double t_comp = vflops / (g->vector_flop_per_clk_sm * sms * g->max_mhz * 1e6);
+    classify(g, out, t_comp, t_mem, launches * g->kernel_overhead_us * 1e-6, mhz);
     utilisation(g, out, mhz, 0);
 }
 
@@ -246,29 +250,4 @@ void cost_collective(const llm_gpu *g, llm_coll c, int ranks, double bytes, doub
     out->time_s = out->t_fixed = t_ll < t_simple ? t_ll : t_simple;
     out->bound = BOUND_COMM;
     utilisation(g, out, g->max_mhz, 0);
-}
-
-/* ---- power: docs/cost-model.md section 4 ------------------------------------------------- */
-
-double cost_voltage_ratio(const llm_gpu *g, double mhz)
-{
-    if (g->v_knee_mhz >= g->max_mhz || mhz <= g->v_knee_mhz)            /* eq. 19 */
-        return mhz >= g->max_mhz ? 1.0 : g->v_min_ratio;
-    double x = (mhz - g->v_knee_mhz) / (g->max_mhz - g->v_knee_mhz);
-    if (x > 1) x = 1;
-    return g->v_min_ratio + (1 - g->v_min_ratio) * x;
-}
-
-double cost_base_power(const llm_gpu *g, double mhz)
-{
-    double v = cost_voltage_ratio(g, mhz);
-    return g->idle_w + g->static_w * v * v;
-}
-
-double cost_power(const llm_gpu *g, double mhz, double u_math, double u_mem, double u_link)
-{
-    double v = cost_voltage_ratio(g, mhz);
-    double fv2 = mhz / g->max_mhz * v * v;                                  /* eq. 20 */
-    return cost_base_power(g, mhz) + (g->math_w * u_math + g->sm_mem_w * u_mem) * fv2 +
-           g->dram_w * u_mem + g->link_w * u_link;
 }
