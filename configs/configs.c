@@ -144,6 +144,7 @@ static const schema_field gpu_efficiency[] = {
     NUM("memory_sms_saturate", llm_gpu, mem_sms_saturate, REQ, 1, 4096, 0),
     NUM("memory_clock_knee_mhz", llm_gpu, mem_clk_knee_mhz, REQ, 0, 1e4, 0),
     NUM("kernel_overhead_us", llm_gpu, kernel_overhead_us, REQ, 0, 1e4, 0),
+    NUM("gemm_stream_k", llm_gpu, gemm_stream_k, OPT, 0, 1, 0),
     END};
 static const schema_field gpu_power[] = {
     TEXT("source", REQ),

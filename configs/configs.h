@@ -78,6 +78,8 @@ typedef struct {
     double mem_sms_saturate;  /* SMs needed to reach mem_eff */
     double mem_clk_knee_mhz;  /* below this SM clock, streaming bandwidth falls with the clock */
     double kernel_overhead_us;
+    double gemm_stream_k;     /* 1: the GEMM library's kernels are persistent stream-K (Hopper,
+                                 Blackwell): no wave quantisation beyond the first wave (eq. 5) */
     /* power model (docs eq. 20-24) */
     double static_w;          /* leakage + clock tree at max clock and voltage */
     double math_w;            /* dynamic SM power at full tensor utilisation, max clock */

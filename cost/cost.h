@@ -17,10 +17,11 @@ extern const char *const cost_bound_names[];
  * Utilisations are fractions of the whole GPU's peak at the running clock (math), of the
  * datasheet DRAM bandwidth (mem) and of the per-direction link bandwidth (link). */
 typedef struct {
-    double time_s;       /* max(t_comp, t_mem) + t_fixed (eq. 6) */
+    double time_s;       /* max(t_comp, t_mem) + beta min(t_comp, t_mem) + t_fixed (eq. 6, 27) */
     double t_comp;       /* math time: scales as 1/clock */
     double t_mem;        /* DRAM time: clock-independent above the memory knee (eq. 2) */
     double t_fixed;      /* launch gap, or a collective's whole time: clock-independent */
+    double beta;         /* share of the shorter of t_comp and t_mem not hidden (eq. 27) */
     double flops, bytes, link_bytes; /* useful FLOP, DRAM bytes, bytes on the wire */
     double u_math, u_mem, u_link;
     int fp8;
@@ -76,11 +77,13 @@ typedef struct {
 void cost_clock_at(const llm_gpu *g, double mhz, cost_clock *c);
 
 /* Time at a clock of a kernel whose math time at the maximum clock is tc, DRAM time above the
- * memory knee tm and fixed time tx (eq. 6, 25): the one definition of time(f). */
-static inline double cost_time_at(const cost_clock *c, double tc, double tm, double tx)
+ * memory knee tm, fixed time tx and unhidden overlap share beta (eq. 6, 25, 27): the one
+ * definition of time(f). */
+static inline double cost_time_at(const cost_clock *c, double tc, double tm, double tx,
+                                  double beta)
 {
     double a = tc * c->r, b = tm * c->knee;
-    return (a > b ? a : b) + tx;
+    return a > b ? a + beta * b + tx : b + beta * a + tx;
 }
 
 /* A kernel's dynamic energy as coefficients of its clock dependence (eq. 20, 25):
@@ -187,11 +190,11 @@ void cost_op_eval(const llm_gpu *g, const cost_op *op, double mhz, double sms,
 /* ---- the evaluation plan: what does not depend on the clock, precomputed ------------------ */
 
 /* One kernel, reduced to the coefficients of its clock dependence (eq. 25):
- *   time(f)   = max(tc * fmax/f, tm * max(1, knee/f)) + tx
+ *   time(f)   = max(a, b) + beta min(a, b) + tx, a = tc fmax/f, b = tm max(1, knee/f)
  *   dyn(f)    = (ea * v(f)^2 + eb * (f/fmax) * v(f)^2 + ec) / imbalance     [J, eq. 20-21]
  * so a clock costs a few multiplications per kernel. */
 typedef struct {
-    double tc, tm, tx;
+    double tc, tm, tx, beta;
     double ea, eb, ec;
     double bytes;        /* DRAM bytes (overlap contention, eq. 17) */
     double inv_imbalance;
@@ -208,6 +211,7 @@ typedef struct {
     /* per-GPU dynamic energy of the whole pass, summed over kernels and layers */
     double ea, eb, ec;
     double bytes_c, bytes_m; /* per-layer DRAM bytes of compute and communication kernels */
+    int nano;            /* the step has >= 2 tokens, so it can split into two nano-batches */
 } cost_pass_plan;
 
 typedef struct {

@@ -334,6 +334,7 @@ static void kern_from(const llm_gpu *g, const cost_kernel *k, const cost_op *op,
     out->tc = k->t_comp;
     out->tm = k->t_mem;
     out->tx = k->t_fixed;
+    out->beta = k->beta;
     out->ea = e.ea;
     out->eb = e.eb;
     out->ec = e.ec;
@@ -349,6 +350,7 @@ void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, i
     double sms_c = g->sm_count - sm_comm, sms_m = sm_comm > 0 ? sm_comm : g->sm_count;
     memset(p, 0, sizeof *p);
     p->layers = n_layers;
+    p->nano = L->ix.t >= 2; /* eq. 17: a single token cannot be split into two nano-batches */
     for (int i = 0; i < L->n; i++) {
         const cost_op *op = &L->op[i];
         int comm = op->kind == KIND_COLL;
@@ -380,7 +382,7 @@ void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, 
     double tc = 0, tm = 0, once = 0, peak_c = 0, peak_m = 0, dyn_m = 0;
     for (int i = 0; i < p->n; i++) {
         const cost_kern *k = &p->k[i];
-        double t = cost_time_at(&c, k->tc, k->tm, k->tx);                   /* eq. 25 */
+        double t = cost_time_at(&c, k->tc, k->tm, k->tx, k->beta);          /* eq. 25 */
         if (t <= 0)
             continue;
         cost_energy_coef e = {k->ea, k->eb, k->ec};
@@ -399,16 +401,17 @@ void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, 
         }
     }
     double layer_t, exposed, peak;
-    if (sm_comm > 0 && tm > 0) {
+    if (sm_comm > 0 && tm > 0 && p->nano) {
         /* eq. 17: two nano-batches; DRAM bandwidth is shared by both streams. */
         double dram = cost_time_at(&c, 0, (p->bytes_c + p->bytes_m) /
-                                   (g->mem_bw_gbs * 1e9 * g->mem_eff), 0);
+                                   (g->mem_bw_gbs * 1e9 * g->mem_eff), 0, 0);
         double hi = tc > tm ? tc : tm, lo = tc > tm ? tm : tc;
         layer_t = (hi > dram ? hi : dram) + 0.5 * lo;
         exposed = layer_t > tc ? layer_t - tc : 0;
         peak = peak_c + dyn_m / layer_t;
     } else {
-        layer_t = tc + tm;                                                   /* eq. 16 */
+        /* eq. 16; with one token (batch-1 decode) the SM split only takes SMs away */
+        layer_t = tc + tm;
         exposed = tm;
         peak = peak_c > peak_m ? peak_c : peak_m;
     }

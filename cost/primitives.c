@@ -26,9 +26,9 @@ static double mem_bw(const llm_gpu *g, double sms)
 }
 
 /* Times at `mhz` from the math time at the maximum clock and the DRAM time above the knee,
- * through the one definition of time(f) (eq. 6, 25). */
+ * through the one definition of time(f) (eq. 6, 25, 27). */
 static void classify(const llm_gpu *g, cost_kernel *k, double tc_max, double tm, double t_fixed,
-                     double mhz)
+                     double beta, double mhz)
 {
     cost_clock c;
     cost_clock_at(g, mhz, &c);
@@ -36,7 +36,8 @@ static void classify(const llm_gpu *g, cost_kernel *k, double tc_max, double tm,
     k->t_comp = t_comp;
     k->t_mem = t_mem;
     k->t_fixed = t_fixed;
-    k->time_s = cost_time_at(&c, tc_max, tm, t_fixed);
+    k->beta = beta;
+    k->time_s = cost_time_at(&c, tc_max, tm, t_fixed, beta);
     if (t_fixed >= t_comp && t_fixed >= t_mem)
         k->bound = BOUND_LATENCY;
     else
@@ -61,8 +62,16 @@ static void utilisation(const llm_gpu *g, cost_kernel *k, double mhz, int fp8)
 static const struct { double tm, tn, eta; } gemm_tiles[] = {
     {128, 256, 1.00}, {128, 128, 0.93}, {64, 128, 0.82}, {64, 64, 0.62},
 };
-/* Split-K never cuts K below this many elements per slice (eq. 4). */
-#define SPLITK_MIN_K 512.0
+/* Shape-law constants of eq. 4 and 27, fitted (tools/fit_gemm.py) to the TensorRT-LLM H100
+ * bf16 GEMM table (aiconfigurator_hopper) and shared by every GPU (docs/calibration.md):
+ * split-K never cuts K below 768 elements per slice nor into more than 12 slices, a split
+ * GEMM pays 1.5 us for its reduction of the partial tiles, and 25% of the shorter of the math
+ * and DRAM times is not hidden behind the longer one (the pipeline's prologue loads and
+ * epilogue stores of a kernel with one or a few waves). */
+#define SPLITK_MIN_K 768.0
+#define SPLITK_MAX 12.0
+#define SPLITK_REDUCE_US 1.5
+#define GEMM_OVERLAP_BETA 0.25
 
 void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, double a_bytes,
                double b_bytes, double c_bytes, int fp8, double mhz, double sms, cost_kernel *out)
@@ -75,23 +84,40 @@ void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, do
     out->bytes = groups * (m * k * a_bytes + k * n * b_bytes + m * n * c_bytes);
     double t_mem = out->bytes / mem_bw(g, sms);
     double per_sm = tensor_peak(g, fp8, g->max_mhz, 1) * (fp8 ? g->gemm_fp8_eff : g->gemm_eff);
-    double best = INFINITY;
+    /* the library runs its fastest kernel: tile and split chosen on the whole time, any
+     * split from 1 to its limit (so fewer SMs never make a GEMM faster) */
+    double best = INFINITY, best_tc = 0, best_tx = 0;
     for (unsigned i = 0; i < sizeof gemm_tiles / sizeof gemm_tiles[0]; i++) {
         double tm = gemm_tiles[i].tm, tn = gemm_tiles[i].tn;
         double tiles = groups * ceil(m / tm) * ceil(n / tn);                 /* eq. 3 */
-        double split = 1;                                                    /* eq. 4 */
+        double smax = 1;                                                     /* eq. 4 */
         if (tiles < sms) {
-            split = floor(sms / tiles);
+            smax = floor(sms / tiles);
             double kmax = floor(k / SPLITK_MIN_K);
-            if (split > kmax) split = kmax;
-            if (split < 1) split = 1;
+            if (smax > kmax) smax = kmax;
+            if (smax > SPLITK_MAX) smax = SPLITK_MAX;
+            if (smax < 1) smax = 1;
         }
-        double waves = ceil(tiles * split / sms);                            /* eq. 5 */
-        double t_comp = waves * 2.0 * tm * tn * ceil(k / split) / (per_sm * gemm_tiles[i].eta);
-        if (t_comp < best)
-            best = t_comp;
+        double per_tile = 2.0 * tm * tn / (per_sm * gemm_tiles[i].eta);
+        for (double split = 1; split <= smax; split++) {
+            /* eq. 5: whole waves, or with persistent stream-K kernels the work spread evenly
+             * over the SMs once there is more than one wave of it */
+            double units = tiles * split;
+            double waves = units <= sms ? 1 : g->gemm_stream_k > 0 ? units / sms
+                                                                   : ceil(units / sms);
+            double t_comp = waves * per_tile * ceil(k / split);
+            double t_fixed = g->kernel_overhead_us * 1e-6 +                  /* eq. 6 */
+                             (split > 1 ? SPLITK_REDUCE_US * 1e-6 : 0);
+            double t = (t_comp > t_mem ? t_comp + GEMM_OVERLAP_BETA * t_mem      /* eq. 27 */
+                                       : t_mem + GEMM_OVERLAP_BETA * t_comp) + t_fixed;
+            if (t < best) {
+                best = t;
+                best_tc = t_comp;
+                best_tx = t_fixed;
+            }
+        }
     }
-    classify(g, out, best, t_mem, g->kernel_overhead_us * 1e-6, mhz);       /* eq. 6 */
+    classify(g, out, best_tc, t_mem, best_tx, GEMM_OVERLAP_BETA, mhz);
     utilisation(g, out, mhz, fp8);
 }
 
@@ -100,6 +126,13 @@ void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, do
 #define ATTN_BLOCK_Q 128.0
 #define ATTN_BLOCK_K 64.0
 #define ATTN_SPLIT_KV 512.0
+/* Decode attention (eq. 28), fitted to TensorRT-LLM H100 decode (tools/fit_decode_attention.py). */
+#define ATTN_DEC_CTAS_PER_SM 2.0
+#define ATTN_DEC_CTA_US 2.5      /* a CTA's latency: page table, Q, first K/V loads, epilogue */
+#define ATTN_DEC_CTA_GBS 32.0    /* one CTA's streaming rate */
+#define ATTN_DEC_QHEAD_US 0.32   /* per query head and split, per SM: softmax and reduction */
+#define ATTN_DEC_TENSOR_EFF 0.03 /* tensor throughput of a few query rows per KV head / peak */
+#define ATTN_DEC_EXTRA_US 3.5    /* the split-KV reduction kernel and KV-cache append */
 
 /* Pairs (query, key) one sequence needs: causal within the sq new tokens, which attend to
  * skv - sq earlier keys too (eq. 7). */
@@ -146,22 +179,37 @@ int cost_attention_kernels(const llm_gpu *g, const cost_attn_shape *s, double mh
     k->flops = 4.0 * s->b * s->hq * s->dh * pairs;
     k->bytes = s->b * (2 * s->sq * s->hq * s->dh * s->act_bytes +
                        2 * s->skv * s->hkv * s->dh * s->kv_bytes);
-    double blocks, work;
-    if (s->sq > 1) {
-        double nq = ceil(s->sq / ATTN_BLOCK_Q);
-        blocks = s->b * s->hq * nq;
-        work = s->b * s->hq * (attn_iterations(s->sq, s->skv) + g->attn_block_extra * nq) *
-               4.0 * ATTN_BLOCK_Q * ATTN_BLOCK_K * s->dh;
-    } else {
-        blocks = s->b * s->hkv * ceil(s->skv / ATTN_SPLIT_KV);
-        work = k->flops;
+    if (s->sq <= 1) {
+        /* eq. 28: decode over a paged KV cache. Each (sequence, KV head, 512-key split) is one
+         * CTA, two resident per SM; a wave of CTAs takes a CTA's latency plus its share of the
+         * KV at one CTA's streaming rate, and every query head of every split pays its
+         * softmax/reduction; never faster than streaming. The tensor work of a handful of
+         * query rows per KV head runs at a small fraction of peak. Constants fitted
+         * (tools/fit_decode_attention.py) to TensorRT-LLM XQA decode on H100 (aiconfigurator_hopper),
+         * shared by every GPU. */
+        double splits = ceil(s->skv / ATTN_SPLIT_KV);
+        double units = s->b * s->hkv * splits;
+        double waves = ceil(units / (ATTN_DEC_CTAS_PER_SM * sms));
+        double t_units = waves * (ATTN_DEC_CTA_US * 1e-6 + k->bytes / units /
+                                  (ATTN_DEC_CTA_GBS * 1e9)) +
+                         ATTN_DEC_QHEAD_US * 1e-6 * s->b * s->hq * splits / sms;
+        double t_stream = k->bytes / mem_bw(g, sms);
+        double t_comp = k->flops / (tensor_peak(g, 0, g->max_mhz, sms) * ATTN_DEC_TENSOR_EFF);
+        classify(g, k, t_comp, t_stream > t_units ? t_stream : t_units,
+                 (g->kernel_overhead_us + ATTN_DEC_EXTRA_US) * 1e-6, 0, mhz);
+        utilisation(g, k, mhz, 0);
+        return 1;
     }
+    double nq = ceil(s->sq / ATTN_BLOCK_Q);
+    double blocks = s->b * s->hq * nq;
+    double work = s->b * s->hq * (attn_iterations(s->sq, s->skv) + g->attn_block_extra * nq) *
+                  4.0 * ATTN_BLOCK_Q * ATTN_BLOCK_K * s->dh;
     double waves = ceil(blocks / sms);
     double wave_eff = blocks / (waves * sms);
     double t_comp = work / (tensor_peak(g, 0, g->max_mhz, sms) * g->attn_eff * wave_eff);
     double active = blocks < sms ? blocks : sms;
     double t_mem = k->bytes / mem_bw(g, active);
-    classify(g, k, t_comp, t_mem, g->kernel_overhead_us * 1e-6, mhz);
+    classify(g, k, t_comp, t_mem, g->kernel_overhead_us * 1e-6, 0, mhz);
     utilisation(g, k, mhz, 0);
     return 1;
 }
@@ -210,7 +258,7 @@ void cost_elementwise(const llm_gpu *g, double bytes, double vflops, double laun
     out->flops = 0; /* vector FLOPs do not load the tensor cores the power model counts */
     double t_mem = bytes / mem_bw(g, sms);                                   /* eq. 10 */
     double t_comp = vflops / (g->vector_flop_per_clk_sm * sms * g->max_mhz * 1e6);
-    classify(g, out, t_comp, t_mem, launches * g->kernel_overhead_us * 1e-6, mhz);
+    classify(g, out, t_comp, t_mem, launches * g->kernel_overhead_us * 1e-6, 0, mhz);
     utilisation(g, out, mhz, 0);
 }
 
