@@ -23,6 +23,8 @@ typedef struct {
     double t_fixed;      /* launch gap, or a collective's whole time: clock-independent */
     double beta;         /* share of the shorter of t_comp and t_mem not hidden (eq. 27) */
     double flops, bytes, link_bytes; /* useful FLOP, DRAM bytes, bytes on the wire */
+    double flops_exec;   /* tensor FLOP executed, padding of partial tiles included: what the
+                            tensor cores' power follows (eq. 29); 0 for CUDA-core kernels */
     double u_math, u_mem, u_link;
     int fp8;
     cost_bound bound;

@@ -49,7 +49,8 @@ void cost_energy_coef_of(const llm_gpu *g, double flops, int fp8, double bytes,
 
 void cost_kernel_energy_coef(const llm_gpu *g, const cost_kernel *k, cost_energy_coef *e)
 {
-    cost_energy_coef_of(g, k->flops, k->fp8, k->bytes, k->link_bytes, e);
+    /* eq. 29: tensor power follows the executed (tile-padded) tensor work */
+    cost_energy_coef_of(g, k->flops_exec, k->fp8, k->bytes, k->link_bytes, e);
 }
 
 double cost_kernel_power(const llm_gpu *g, const cost_kernel *k, double mhz)

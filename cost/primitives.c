@@ -86,7 +86,7 @@ void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, do
     double per_sm = tensor_peak(g, fp8, g->max_mhz, 1) * (fp8 ? g->gemm_fp8_eff : g->gemm_eff);
     /* the library runs its fastest kernel: tile and split chosen on the whole time, any
      * split from 1 to its limit (so fewer SMs never make a GEMM faster) */
-    double best = INFINITY, best_tc = 0, best_tx = 0;
+    double best = INFINITY, best_tc = 0, best_tx = 0, best_exec = 0;
     for (unsigned i = 0; i < sizeof gemm_tiles / sizeof gemm_tiles[0]; i++) {
         double tm = gemm_tiles[i].tm, tn = gemm_tiles[i].tn;
         double tiles = groups * ceil(m / tm) * ceil(n / tn);                 /* eq. 3 */
@@ -114,10 +114,15 @@ void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, do
                 best = t;
                 best_tc = t_comp;
                 best_tx = t_fixed;
+                best_exec = tiles * tm * tn * 2.0 * k;
             }
         }
     }
     classify(g, out, best_tc, t_mem, best_tx, GEMM_OVERLAP_BETA, mhz);
+    /* eq. 29: the tensor cores run whole tiles; a single row (m = 1, a decode GEMV) goes to
+     * CUDA-core GEMV kernels instead (aiconfigurator H200: m = 1 draws 350 W where m = 5-16
+     * draws 600 W at the same DRAM bandwidth) */
+    out->flops_exec = m > 1 ? best_exec : 0;
     utilisation(g, out, mhz, fp8);
 }
 
@@ -197,6 +202,8 @@ int cost_attention_kernels(const llm_gpu *g, const cost_attn_shape *s, double mh
         double t_comp = k->flops / (tensor_peak(g, 0, g->max_mhz, sms) * ATTN_DEC_TENSOR_EFF);
         classify(g, k, t_comp, t_stream > t_units ? t_stream : t_units,
                  (g->kernel_overhead_us + ATTN_DEC_EXTRA_US) * 1e-6, 0, mhz);
+        /* eq. 29: the query rows of a KV head padded to a 64-row MMA tile */
+        k->flops_exec = 4.0 * s->b * s->hkv * ceil(s->hq / s->hkv / 64) * 64 * s->dh * s->skv;
         utilisation(g, k, mhz, 0);
         return 1;
     }
@@ -210,6 +217,7 @@ int cost_attention_kernels(const llm_gpu *g, const cost_attn_shape *s, double mh
     double active = blocks < sms ? blocks : sms;
     double t_mem = k->bytes / mem_bw(g, active);
     classify(g, k, t_comp, t_mem, g->kernel_overhead_us * 1e-6, 0, mhz);
+    k->flops_exec = work; /* whole 128 x 64 blocks, diagonal ones included (eq. 8, 29) */
     utilisation(g, k, mhz, 0);
     return 1;
 }
@@ -235,6 +243,7 @@ void cost_kernel_sum(const cost_kernel *ks, int n, cost_kernel *out)
         acc.t_mem += k->t_mem;
         acc.t_fixed += k->t_fixed;
         acc.flops += k->flops;
+        acc.flops_exec += k->flops_exec;
         acc.bytes += k->bytes;
         acc.link_bytes += k->link_bytes;
         acc.fp8 |= k->fp8;

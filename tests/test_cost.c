@@ -459,7 +459,7 @@ static void test_check_errors(void **state)
     assert_int_equal(cost_check(&m, &a100, &c, &err), -1);
     assert_non_null(strstr(err.msg, "fp8"));
     assert_int_equal(cost_check(&m, &g, &c, &err), 0);
-    cost_config_default(&c); c.power_cap_w = 50;
+    cost_config_default(&c); c.power_cap_w = 40;
     assert_int_equal(cost_check(&m, &g, &c, &err), -1);
     assert_non_null(strstr(err.msg, "--power-cap"));
 }
