@@ -79,7 +79,7 @@ typedef struct {
 void cost_clock_at(const llm_gpu *g, double mhz, cost_clock *c);
 
 /* Time at a clock of a kernel whose math time at the maximum clock is tc, DRAM time above the
- * memory knee tm, fixed time tx and unhidden overlap share beta (eq. 6, 25, 27): the one
+ * memory knee tm, fixed time tx and unhidden overlap share beta (eq. 26, 27): the one
  * definition of time(f). */
 static inline double cost_time_at(const cost_clock *c, double tc, double tm, double tx,
                                   double beta)

@@ -1,7 +1,7 @@
 /* cost/power.c — the one definition of a kernel's power and of its time at an SM clock
  * (layer 4). The direct path (cost/primitives.c, cost_op_eval), the evaluation plan
  * (cost_pass_plan_eval) and validate/ all call these. Equations: docs/cost-model.md
- * section 4 (eq. 19-21) and section 5 (eq. 25). */
+ * section 4 (eq. 19-21, 29-30) and section 5 (eq. 25-26). */
 #include "cost.h"
 
 /* eq. 19: V(f)/V(max). */

@@ -26,7 +26,7 @@ static double mem_bw(const llm_gpu *g, double sms)
 }
 
 /* Times at `mhz` from the math time at the maximum clock and the DRAM time above the knee,
- * through the one definition of time(f) (eq. 6, 25, 27). */
+ * through the one definition of time(f) (eq. 26). */
 static void classify(const llm_gpu *g, cost_kernel *k, double tc_max, double tm, double t_fixed,
                      double beta, double mhz)
 {
