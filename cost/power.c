@@ -23,7 +23,8 @@ void cost_clock_at(const llm_gpu *g, double mhz, cost_clock *c)
     c->knee = mhz < g->mem_clk_knee_mhz ? g->mem_clk_knee_mhz / mhz : 1;
     c->v2 = v * v;
     c->fv2 = mhz / g->max_mhz * c->v2;
-    c->base_w = g->idle_w + g->static_w * c->v2;                              /* eq. 20 */
+    /* eq. 20: idle, leakage (v^2) and the SMs' activity floor while kernels run (f v^2) */
+    c->base_w = g->idle_w + g->static_w * c->v2 + g->active_w * c->fv2;
 }
 
 double cost_base_power(const llm_gpu *g, double mhz)

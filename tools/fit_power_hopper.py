@@ -6,13 +6,20 @@ N x t_call, t_call = 6 x latency for bf16 GEMM (6 layers per call), latency for 
 N = max(6, int(target / t_call) + 1) capped at 3000, target 1 s (0.3 s when t_call < 0.1 ms).
 Medians over classes of neighbouring shapes, never single rows. Steps:
  1. base B = idle + static at the maximum clock: near-idle readings, 126-150 W (PROVENANCE) -> 128 W.
- 2. memory power M (W at the full 4.8 TB/s, DRAM + on-chip): single-row GEMMs (m = 1, CUDA-core
-    GEMV, no tensor work), n k >= 2^26: M = (P - B) / u_mem.
+ 2. the activity floor A (W while kernels occupy the SMs) and the on-chip energy per DRAM byte
+    e_chip, from two memory-bound GEMV workloads on two memory technologies, with the DRAM
+    energy per byte e_dram taken from the literature (HBM3e 3.0 pJ/bit, HBM2e 4.0):
+      H200 single-row GEMMs (m = 1, CUDA-core GEMV, no tensor work), n k >= 2^26:
+        P = B + A + u_mem x 4.8 TB/s x (e_dram + e_chip)
+      H100 64GB HBM2e (vllm_batching_memory_gap dmon): Llama-2-7B decode at batch 1 draws 300 W
+      (mean of active samples) at 13.48 GB / 11.3 ms per step = 0.73 of 1631 GB/s; idle 115 W.
+    Two equations, two unknowns; e_chip is clamped at >= 0.
  3. tensor power math_w (W at full executed tensor throughput, 1980 MHz): multi-row memory-bound
     GEMMs (m = 5..64, n k >= 2^26), whose tensor cores run 64-row tiles (executed = padded FLOP):
-    math_w = (P - B - M u_mem) / u_exec.
+    math_w = (P - B - A - dram u_mem) / u_exec.
  4. checks: decode attention (KV >= 1 GB, query rows padded to 64 per KV head) and dense bf16
-    GEMMs at the 700 W cap (their clock, hence TFLOP/s, follows from the V-f curve).
+    GEMMs at the 700 W cap (their clock, hence TFLOP/s, follows from the V-f curve; tested in
+    tests/test_fidelity.c).
 Usage: tools/fit_power_hopper.py [shared folder]"""
 import csv, math, os, statistics, sys
 SHARED = sys.argv[1] if len(sys.argv) > 1 else os.environ.get('LLMDSE_SHARED', '../shared')
@@ -36,13 +43,27 @@ for r in csv.DictReader(open(D + 'h200_sxm__vllm_0.22.0__gemm_perf.csv')):
                      ue=ex / t / PEAK, tf=2 * m * n * k / t / 1e12))
 med = lambda xs: statistics.median(xs)
 g1 = [r for r in gemm if r['m'] == 1 and r['nk'] >= 2 ** 26]
-M = (med([r['P'] for r in g1]) - B) / med([r['ub'] for r in g1])
+P1, U1 = med([r['P'] for r in g1]), med([r['ub'] for r in g1])
+# dmon: H100 64GB HBM2e, Llama-2-7B batch 1 (raw_nvidia_smi_dmon/llama-2-7b/max_num_seqs_1_dmon.csv)
+rows = list(csv.reader(open(SHARED + '/data/calibration/vllm_batching_memory_gap/raw_nvidia_smi_dmon/'
+                            'llama-2-7b/max_num_seqs_1_dmon.csv')))[2:]
+act = [float(r[2]) for r in rows if float(r[5]) > 0]
+P2, B2, U2 = sum(act) / len(act), 115.0, 13.48e9 / 11.3e-3 / 1631e9
+E3E, E2E = 24.0, 32.0   # pJ/B, literature
+# P1 - B = A + U1 4.8 (E3E + ec);  P2 - B2 = A + U2 1.631 (E2E + ec)
+a1, a2 = U1 * 4.8, U2 * 1.631
+ec = ((P1 - B - a1 * E3E) - (P2 - B2 - a2 * E2E)) / (a1 - a2)
+ec = max(ec, 0.0)
+A = 0.5 * ((P1 - B - a1 * (E3E + ec)) + (P2 - B2 - a2 * (E2E + ec)))
+dram = 4.8 * E3E
 print(f'1. base B = {B:.0f} W (idle + static at 1980 MHz)')
-print(f'2. m = 1 GEMV: {len(g1)} rows, P {med([r["P"] for r in g1]):.0f} W at u_mem '
-      f'{med([r["ub"] for r in g1]):.2f} -> M = {M:.0f} W = {M / 4.8:.1f} pJ/B')
+print(f'2. H200 GEMV: {len(g1)} rows, P {P1:.0f} W at u_mem {U1:.2f}; H100 64GB batch-1 decode: '
+      f'{P2:.0f} W at u_mem {U2:.2f} -> e_chip {ec:.1f} pJ/B (clamped at 0), activity floor A = {A:.0f} W '
+      f'(H200 alone: {P1 - B - a1 * (E3E + ec):.0f}, H100 64GB alone: {P2 - B2 - a2 * (E2E + ec):.0f})')
+M = A  # memory-bound rows below: B + A + dram u_mem
 gm = [r for r in gemm if 5 <= r['m'] <= 64 and r['nk'] >= 2 ** 26]
 P, ub, ue = med([r['P'] for r in gm]), med([r['ub'] for r in gm]), med([r['ue'] for r in gm])
-math_w = (P - B - M * ub) / ue
+math_w = (P - B - A - dram * ub) / ue
 print(f'3. m = 5..64 memory-bound: {len(gm)} rows, P {P:.0f} W, u_mem {ub:.2f}, executed tensor '
       f'{ue:.3f} -> math_w = {math_w:.0f} W = {math_w / PEAK * 1e12:.3f} pJ per executed FLOP')
 att = []
@@ -56,7 +77,7 @@ for r in csv.DictReader(open(D + 'h200_sxm__vllm_0.22.0__generation_attention_pe
         continue
     ex = 4 * b * hk * math.ceil(hq / hk / 64) * 64 * dh * L
     att.append((p, (kv + b * 4 * hq * dh) / t / BW, ex / t / PEAK))
-pa = B + M * med([a[1] for a in att]) + math_w * med([a[2] for a in att])
+pa = B + A + dram * med([a[1] for a in att]) + math_w * med([a[2] for a in att])
 print(f'4a. decode attention KV >= 1 GB: {len(att)} rows, measured {med([a[0] for a in att]):.0f} W, '
       f'model {pa:.0f} W')
 cb = [r for r in gemm if r['big']]
