@@ -11,7 +11,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c \
             configs/update.c configs/serving.c \
-            cost/primitives.c cost/layer.c cost/serve.c \
+            cost/primitives.c cost/power.c cost/layer.c cost/serve.c \
             space/space.c \
             search/pareto.c search/explore.c search/merge.c search/hypervolume.c \
             search/optimize.c search/recommend.c \
@@ -93,7 +93,7 @@ FUZZ_CC ?= $(shell command -v clang || command -v clang-14 || echo clang)
 FUZZERS := model gpu workload space measure plan serving
 FUZZ_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c configs/update.c \
             configs/serving.c \
-            cost/primitives.c cost/layer.c cost/serve.c space/space.c \
+            cost/primitives.c cost/power.c cost/layer.c cost/serve.c space/space.c \
             reports/json.c reports/tables.c validate/measure.c validate/plan.c validate/compare.c
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz.c $(FUZZ_SRC) $(wildcard */*.h) validate/planline.h
 	@mkdir -p $(B)/fuzz

@@ -145,12 +145,14 @@ static const schema_field gpu_efficiency[] = {
     NUM("memory_sms_saturate", llm_gpu, mem_sms_saturate, REQ, 1, 4096, 0),
     NUM("memory_clock_knee_mhz", llm_gpu, mem_clk_knee_mhz, REQ, 0, 1e4, 0),
     NUM("kernel_overhead_us", llm_gpu, kernel_overhead_us, REQ, 0, 1e4, 0),
+    NUM("gemm_stream_k", llm_gpu, gemm_stream_k, OPT, 0, 1, 0),
     END};
 static const schema_field gpu_power[] = {
     TEXT("source", REQ),
     NUM("tdp_w", llm_gpu, tdp_w, REQ, 1, 1e5, 0),
     NUM("idle_w", llm_gpu, idle_w, REQ, 0, 1e5, 0),
     NUM("static_w", llm_gpu, static_w, REQ, 0, 1e5, 0),
+    NUM("active_w", llm_gpu, active_w, OPT, 0, 1e5, 0),
     NUM("math_w", llm_gpu, math_w, REQ, 0, 1e5, 0),
     NUM("sm_mem_w", llm_gpu, sm_mem_w, REQ, 0, 1e5, 0),
     NUM("dram_w", llm_gpu, dram_w, REQ, 0, 1e5, 0),
@@ -459,8 +461,9 @@ int configs_gpu_plausible(const llm_gpu *g, char msgs[][LLM_ERR_MAX], int max)
     CHECK(g->mem_gib >= 4 && g->mem_gib <= 4096, "$.memory.capacity_gib: %g GiB; expected 4..4096",
           g->mem_gib);
     CHECK(g->tdp_w >= 20 && g->tdp_w <= 5000, "$.power.tdp_w: %g W; expected 20..5000", g->tdp_w);
-    CHECK(g->idle_w + g->static_w < g->tdp_w, "$.power: idle_w + static_w (%g W) must be below "
-          "tdp_w (%g W)", g->idle_w + g->static_w, g->tdp_w);
+    CHECK(g->idle_w + g->static_w + g->active_w < g->tdp_w, "$.power: idle_w + static_w + "
+          "active_w (%g W) must be below tdp_w (%g W)", g->idle_w + g->static_w + g->active_w,
+          g->tdp_w);
     CHECK(g->math_w <= 3 * g->tdp_w, "$.power.math_w: %g W is over three times the TDP", g->math_w);
     CHECK(g->min_mhz >= 100 && g->max_mhz <= 5000, "$.clocks: %g..%g MHz; expected within "
           "100..5000 MHz", g->min_mhz, g->max_mhz);

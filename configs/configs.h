@@ -78,8 +78,12 @@ typedef struct {
     double mem_sms_saturate;  /* SMs needed to reach mem_eff */
     double mem_clk_knee_mhz;  /* below this SM clock, streaming bandwidth falls with the clock */
     double kernel_overhead_us;
+    double gemm_stream_k;     /* 1: the GEMM library's kernels are persistent stream-K (Hopper,
+                                 Blackwell): no wave quantisation beyond the first wave (eq. 5) */
     /* power model (docs eq. 20-24) */
     double static_w;          /* leakage + clock tree at max clock and voltage */
+    double active_w;          /* drawn while kernels occupy the SMs, at max clock (scales f V^2:
+                                 schedulers, register files, clocks ungated; docs eq. 20, 30) */
     double math_w;            /* dynamic SM power at full tensor utilisation, max clock */
     double sm_mem_w;          /* dynamic SM power of streaming kernels at full DRAM bw, max clock */
     double dram_w;            /* DRAM power at full bandwidth */

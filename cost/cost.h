@@ -17,11 +17,14 @@ extern const char *const cost_bound_names[];
  * Utilisations are fractions of the whole GPU's peak at the running clock (math), of the
  * datasheet DRAM bandwidth (mem) and of the per-direction link bandwidth (link). */
 typedef struct {
-    double time_s;       /* max(t_comp, t_mem) + t_fixed (eq. 6) */
+    double time_s;       /* max(t_comp, t_mem) + beta min(t_comp, t_mem) + t_fixed (eq. 6, 27) */
     double t_comp;       /* math time: scales as 1/clock */
     double t_mem;        /* DRAM time: clock-independent above the memory knee (eq. 2) */
     double t_fixed;      /* launch gap, or a collective's whole time: clock-independent */
+    double beta;         /* share of the shorter of t_comp and t_mem not hidden (eq. 27) */
     double flops, bytes, link_bytes; /* useful FLOP, DRAM bytes, bytes on the wire */
+    double flops_exec;   /* tensor FLOP executed, padding of partial tiles included: what the
+                            tensor cores' power follows (eq. 29); 0 for CUDA-core kernels */
     double u_math, u_mem, u_link;
     int fp8;
     cost_bound bound;
@@ -60,14 +63,50 @@ void cost_elementwise(const llm_gpu *g, double bytes, double vector_flops, doubl
 void cost_collective(const llm_gpu *g, llm_coll c, int ranks, double bytes, double sms,
                      int scaleout, cost_kernel *out);
 
-/* ---- power (layer 4) ---------------------------------------------------------------------- */
+/* ---- power and time at a clock (layer 4, cost/power.c) ----------------------------------- */
 
 /* V(f)/V(max) along the voltage-frequency curve (eq. 19). */
 double cost_voltage_ratio(const llm_gpu *g, double mhz);
-/* Power of one GPU running a kernel with these utilisations at mhz (eq. 20). */
+
+/* Everything about an SM clock that time and power need (eq. 2, 19, 20, 25). */
+typedef struct {
+    double mhz;
+    double r;       /* fmax / f: math time scales by it */
+    double knee;    /* max(1, memory_clock_knee / f): DRAM time scales by it (eq. 2) */
+    double v2, fv2; /* v(f)^2 and (f/fmax) v(f)^2 */
+    double base_w;  /* idle + static power (eq. 20) */
+} cost_clock;
+void cost_clock_at(const llm_gpu *g, double mhz, cost_clock *c);
+
+/* Time at a clock of a kernel whose math time at the maximum clock is tc, DRAM time above the
+ * memory knee tm, fixed time tx and unhidden overlap share beta (eq. 26, 27): the one
+ * definition of time(f). */
+static inline double cost_time_at(const cost_clock *c, double tc, double tm, double tx,
+                                  double beta)
+{
+    double a = tc * c->r, b = tm * c->knee;
+    return a > b ? a + beta * b + tx : b + beta * a + tx;
+}
+
+/* A kernel's dynamic energy as coefficients of its clock dependence (eq. 20, 25):
+ * dyn(f) = ea v(f)^2 + eb (f/fmax) v(f)^2 + ec, joules. */
+typedef struct { double ea, eb, ec; } cost_energy_coef;
+void cost_energy_coef_of(const llm_gpu *g, double flops, int fp8, double bytes,
+                         double link_bytes, cost_energy_coef *e);
+void cost_kernel_energy_coef(const llm_gpu *g, const cost_kernel *k, cost_energy_coef *e);
+static inline double cost_dyn_energy(const cost_clock *c, const cost_energy_coef *e)
+{
+    return e->ea * c->v2 + e->eb * c->fv2 + e->ec;
+}
+/* Power of one GPU running kernel k (its time at mhz) at mhz (eq. 20). */
+double cost_kernel_power(const llm_gpu *g, const cost_kernel *k, double mhz);
+/* The same from utilisations: u_math of the tensor peak at mhz, u_mem of the datasheet DRAM
+ * bandwidth, u_link of the link bandwidth (eq. 20). */
 double cost_power(const llm_gpu *g, double mhz, double u_math, double u_mem, double u_link);
-/* The part of cost_power that does not depend on utilisation: idle + static (eq. 20). */
+/* The part of power that does not depend on the work: idle + static (eq. 20). */
 double cost_base_power(const llm_gpu *g, double mhz);
+/* Power of a GPU with no kernel running, waiting for its host: idle + static (eq. 41). */
+double cost_host_wait_power(const llm_gpu *g, double mhz);
 
 /* ---- the layer as einsums (layer 2) ------------------------------------------------------- */
 
@@ -180,11 +219,11 @@ void cost_op_eval(const llm_gpu *g, const cost_op *op, double mhz, double sms,
 /* ---- the evaluation plan: what does not depend on the clock, precomputed ------------------ */
 
 /* One kernel, reduced to the coefficients of its clock dependence (eq. 25):
- *   time(f)   = max(tc * fmax/f, tm * max(1, knee/f)) + tx
+ *   time(f)   = max(a, b) + beta min(a, b) + tx, a = tc fmax/f, b = tm max(1, knee/f)
  *   dyn(f)    = (ea * v(f)^2 + eb * (f/fmax) * v(f)^2 + ec) / imbalance     [J, eq. 20-21]
  * so a clock costs a few multiplications per kernel. */
 typedef struct {
-    double tc, tm, tx;
+    double tc, tm, tx, beta;
     double ea, eb, ec;
     double bytes;        /* DRAM bytes (overlap contention, eq. 17) */
     double inv_imbalance;
@@ -201,6 +240,7 @@ typedef struct {
     /* per-GPU dynamic energy of the whole pass, summed over kernels and layers */
     double ea, eb, ec;
     double bytes_c, bytes_m; /* per-layer DRAM bytes of compute and communication kernels */
+    int nano;            /* the step has >= 2 tokens, so it can split into two nano-batches */
 } cost_pass_plan;
 
 typedef struct {

@@ -346,28 +346,32 @@ void cost_op_eval(const llm_gpu *g, const cost_op *op, double mhz, double sms, c
     int n = op_kernels(g, op, mhz, sms, ks);
     cost_kernel_sum(ks, n, &o->k);
     o->time_s = o->k.time_s;
-    o->power_w = cost_power(g, mhz, o->k.u_math, o->k.u_mem, o->k.u_link);
+    cost_clock c;
+    cost_clock_at(g, mhz, &c);
+    cost_energy_coef e;
+    cost_kernel_energy_coef(g, &o->k, &e);
+    double dyn = cost_dyn_energy(&c, &e);                                   /* eq. 20 */
+    double base = c.base_w;
+    o->power_w = base + (o->time_s > 0 ? dyn / o->time_s : 0);
     /* eq. 21: GPUs less loaded than the busiest wait at base power for the same time. */
-    double base = cost_base_power(g, mhz);
-    o->dyn_energy_j = (o->power_w - base) * o->time_s / op->imbalance;
+    o->dyn_energy_j = dyn / op->imbalance;
     o->energy_j = base * o->time_s + o->dyn_energy_j;
 }
 
-/* eq. 25: a kernel's clock-independent coefficients from its evaluation at the maximum clock.
- * Dynamic energy (eq. 20 times time) = math_w flops / peak(f) (f/fmax) v^2
- * + sm_mem_w bytes/BW (f/fmax) v^2 + dram_w bytes/BW + link_w link_bytes/LBW, and
- * peak(f) = peak(fmax) f/fmax, so the math term is math_w flops / peak(fmax) v^2. */
+/* eq. 25: a kernel's clock-independent coefficients from its evaluation at the maximum clock
+ * (times at fmax, above the memory knee; energy coefficients of eq. 20, cost/power.c). */
 static void kern_from(const llm_gpu *g, const cost_kernel *k, const cost_op *op, int comm,
                       cost_kern *out)
 {
-    double per_clk = k->fp8 ? g->fp8_flop_per_clk_sm : g->bf16_flop_per_clk_sm;
-    double bw = g->mem_bw_gbs * 1e9, lbw = g->link_bw_gbs * 1e9;
+    cost_energy_coef e;
+    cost_kernel_energy_coef(g, k, &e);
     out->tc = k->t_comp;
     out->tm = k->t_mem;
     out->tx = k->t_fixed;
-    out->ea = per_clk > 0 ? g->math_w * k->flops / (per_clk * g->sm_count * g->max_mhz * 1e6) : 0;
-    out->eb = g->sm_mem_w * k->bytes / bw;
-    out->ec = g->dram_w * k->bytes / bw + g->link_w * k->link_bytes / lbw;
+    out->beta = k->beta;
+    out->ea = e.ea;
+    out->eb = e.eb;
+    out->ec = e.ec;
     out->bytes = k->bytes;
     out->inv_imbalance = 1 / op->imbalance;
     out->comm = comm;
@@ -380,6 +384,7 @@ void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, i
     double sms_c = g->sm_count - sm_comm, sms_m = sm_comm > 0 ? sm_comm : g->sm_count;
     memset(p, 0, sizeof *p);
     p->layers = n_layers;
+    p->nano = L->ix.t >= 2; /* eq. 17: a single token cannot be split into two nano-batches */
     for (int i = 0; i < L->n; i++) {
         const cost_op *op = &L->op[i];
         int comm = op->kind == KIND_COLL;
@@ -405,18 +410,17 @@ void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, i
 void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, int sm_comm,
                          int gpus, cost_pass *out)
 {
-    double r = g->max_mhz / mhz;
-    double kn = mhz < g->mem_clk_knee_mhz ? g->mem_clk_knee_mhz / mhz : 1;
-    double v = cost_voltage_ratio(g, mhz), v2 = v * v, fv2 = mhz / g->max_mhz * v2;
-    double base = cost_base_power(g, mhz);
+    cost_clock c;
+    cost_clock_at(g, mhz, &c);
+    const double base = c.base_w;
     double tc = 0, tm = 0, once = 0, peak_c = 0, peak_m = 0, dyn_m = 0;
     for (int i = 0; i < p->n; i++) {
         const cost_kern *k = &p->k[i];
-        double tcomp = k->tc * r, tmem = k->tm * kn;
-        double t = (tcomp > tmem ? tcomp : tmem) + k->tx;
+        double t = cost_time_at(&c, k->tc, k->tm, k->tx, k->beta);          /* eq. 25 */
         if (t <= 0)
             continue;
-        double dyn = k->ea * v2 + k->eb * fv2 + k->ec;  /* J on the busiest GPU */
+        cost_energy_coef e = {k->ea, k->eb, k->ec};
+        double dyn = cost_dyn_energy(&c, &e);  /* J on the busiest GPU */
         double pw = dyn / t;
         if (!k->per_layer) {
             once += t;
@@ -431,21 +435,24 @@ void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, 
         }
     }
     double layer_t, exposed, peak;
-    if (sm_comm > 0 && tm > 0) {
+    if (sm_comm > 0 && tm > 0 && p->nano) {
         /* eq. 17: two nano-batches; DRAM bandwidth is shared by both streams. */
-        double dram = (p->bytes_c + p->bytes_m) * kn / (g->mem_bw_gbs * 1e9 * g->mem_eff);
+        double dram = cost_time_at(&c, 0, (p->bytes_c + p->bytes_m) /
+                                   (g->mem_bw_gbs * 1e9 * g->mem_eff), 0, 0);
         double hi = tc > tm ? tc : tm, lo = tc > tm ? tm : tc;
         layer_t = (hi > dram ? hi : dram) + 0.5 * lo;
         exposed = layer_t > tc ? layer_t - tc : 0;
         peak = peak_c + dyn_m / layer_t;
     } else {
-        layer_t = tc + tm;                                                   /* eq. 16 */
+        /* eq. 16; with one token (batch-1 decode) the SM split only takes SMs away */
+        layer_t = tc + tm;
         exposed = tm;
         peak = peak_c > peak_m ? peak_c : peak_m;
     }
     out->time_s = p->layers * layer_t + once;
     out->comm_time_s = p->layers * exposed;
-    out->energy_j = gpus * (base * out->time_s + p->ea * v2 + p->eb * fv2 + p->ec);
+    cost_energy_coef pe = {p->ea, p->eb, p->ec};
+    out->energy_j = gpus * (base * out->time_s + cost_dyn_energy(&c, &pe));
     out->avg_power_w = out->time_s > 0 ? out->energy_j / gpus / out->time_s : base;
     out->kernel_peak_w = base + peak;
 }

@@ -14,25 +14,30 @@ static double tensor_peak(const llm_gpu *g, int fp8, double mhz, double sms)
     return per_clk * sms * mhz * 1e6;
 }
 
-/* eq. 2: achieved streaming DRAM bandwidth with `sms` SMs at `mhz`, bytes/s. The memory clock
- * does not follow the SM clock; below a knee too few loads are in flight to keep it busy, and
- * too few SMs cannot issue enough loads either. */
-static double mem_bw(const llm_gpu *g, double mhz, double sms)
+/* eq. 2: achieved streaming DRAM bandwidth with `sms` SMs above the memory knee, bytes/s. Too
+ * few SMs cannot issue enough loads; the knee (below it too few loads are in flight) is applied
+ * with the clock, in cost_clock_at. */
+static double mem_bw(const llm_gpu *g, double sms)
 {
     double bw = g->mem_bw_gbs * 1e9 * g->mem_eff;
     if (sms < g->mem_sms_saturate)
         bw *= sms / g->mem_sms_saturate;
-    if (mhz < g->mem_clk_knee_mhz)
-        bw *= mhz / g->mem_clk_knee_mhz;
     return bw;
 }
 
-static void classify(cost_kernel *k, double t_comp, double t_mem, double t_fixed)
+/* Times at `mhz` from the math time at the maximum clock and the DRAM time above the knee,
+ * through the one definition of time(f) (eq. 26). */
+static void classify(const llm_gpu *g, cost_kernel *k, double tc_max, double tm, double t_fixed,
+                     double beta, double mhz)
 {
+    cost_clock c;
+    cost_clock_at(g, mhz, &c);
+    double t_comp = tc_max * c.r, t_mem = tm * c.knee;
     k->t_comp = t_comp;
     k->t_mem = t_mem;
     k->t_fixed = t_fixed;
-    k->time_s = fmax(t_comp, t_mem) + t_fixed;
+    k->beta = beta;
+    k->time_s = cost_time_at(&c, tc_max, tm, t_fixed, beta);
     if (t_fixed >= t_comp && t_fixed >= t_mem)
         k->bound = BOUND_LATENCY;
     else
@@ -57,8 +62,16 @@ static void utilisation(const llm_gpu *g, cost_kernel *k, double mhz, int fp8)
 static const struct { double tm, tn, eta; } gemm_tiles[] = {
     {128, 256, 1.00}, {128, 128, 0.93}, {64, 128, 0.82}, {64, 64, 0.62},
 };
-/* Split-K never cuts K below this many elements per slice (eq. 4). */
-#define SPLITK_MIN_K 512.0
+/* Shape-law constants of eq. 4 and 27, fitted (tools/fit_gemm.py) to the TensorRT-LLM H100
+ * bf16 GEMM table (aiconfigurator_hopper) and shared by every GPU (docs/calibration.md):
+ * split-K never cuts K below 768 elements per slice nor into more than 12 slices, a split
+ * GEMM pays 1.5 us for its reduction of the partial tiles, and 25% of the shorter of the math
+ * and DRAM times is not hidden behind the longer one (the pipeline's prologue loads and
+ * epilogue stores of a kernel with one or a few waves). */
+#define SPLITK_MIN_K 768.0
+#define SPLITK_MAX 12.0
+#define SPLITK_REDUCE_US 1.5
+#define GEMM_OVERLAP_BETA 0.25
 
 void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, double a_bytes,
                double b_bytes, double c_bytes, int fp8, double mhz, double sms, cost_kernel *out)
@@ -69,25 +82,47 @@ void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, do
     out->flops = 2.0 * m * n * k * groups;
     /* eq. 6: minimum DRAM traffic, each operand once (tiles re-read through L2). */
     out->bytes = groups * (m * k * a_bytes + k * n * b_bytes + m * n * c_bytes);
-    double t_mem = out->bytes / mem_bw(g, mhz, sms);
-    double per_sm = tensor_peak(g, fp8, mhz, 1) * (fp8 ? g->gemm_fp8_eff : g->gemm_eff);
-    double best = INFINITY;
+    double t_mem = out->bytes / mem_bw(g, sms);
+    double per_sm = tensor_peak(g, fp8, g->max_mhz, 1) * (fp8 ? g->gemm_fp8_eff : g->gemm_eff);
+    /* the library runs its fastest kernel: tile and split chosen on the whole time, any
+     * split from 1 to its limit (so fewer SMs never make a GEMM faster) */
+    double best = INFINITY, best_tc = 0, best_tx = 0, best_exec = 0;
     for (unsigned i = 0; i < sizeof gemm_tiles / sizeof gemm_tiles[0]; i++) {
         double tm = gemm_tiles[i].tm, tn = gemm_tiles[i].tn;
         double tiles = groups * ceil(m / tm) * ceil(n / tn);                 /* eq. 3 */
-        double split = 1;                                                    /* eq. 4 */
+        double smax = 1;                                                     /* eq. 4 */
         if (tiles < sms) {
-            split = floor(sms / tiles);
+            smax = floor(sms / tiles);
             double kmax = floor(k / SPLITK_MIN_K);
-            if (split > kmax) split = kmax;
-            if (split < 1) split = 1;
+            if (smax > kmax) smax = kmax;
+            if (smax > SPLITK_MAX) smax = SPLITK_MAX;
+            if (smax < 1) smax = 1;
         }
-        double waves = ceil(tiles * split / sms);                            /* eq. 5 */
-        double t_comp = waves * 2.0 * tm * tn * ceil(k / split) / (per_sm * gemm_tiles[i].eta);
-        if (t_comp < best)
-            best = t_comp;
+        double per_tile = 2.0 * tm * tn / (per_sm * gemm_tiles[i].eta);
+        for (double split = 1; split <= smax; split++) {
+            /* eq. 5: whole waves, or with persistent stream-K kernels the work spread evenly
+             * over the SMs once there is more than one wave of it */
+            double units = tiles * split;
+            double waves = units <= sms ? 1 : g->gemm_stream_k > 0 ? units / sms
+                                                                   : ceil(units / sms);
+            double t_comp = waves * per_tile * ceil(k / split);
+            double t_fixed = g->kernel_overhead_us * 1e-6 +                  /* eq. 6 */
+                             (split > 1 ? SPLITK_REDUCE_US * 1e-6 : 0);
+            double t = (t_comp > t_mem ? t_comp + GEMM_OVERLAP_BETA * t_mem      /* eq. 27 */
+                                       : t_mem + GEMM_OVERLAP_BETA * t_comp) + t_fixed;
+            if (t < best) {
+                best = t;
+                best_tc = t_comp;
+                best_tx = t_fixed;
+                best_exec = tiles * tm * tn * 2.0 * k;
+            }
+        }
     }
-    classify(out, best, t_mem, g->kernel_overhead_us * 1e-6);               /* eq. 6 */
+    classify(g, out, best_tc, t_mem, best_tx, GEMM_OVERLAP_BETA, mhz);
+    /* eq. 29: the tensor cores run whole tiles; a single row (m = 1, a decode GEMV) goes to
+     * CUDA-core GEMV kernels instead (aiconfigurator H200: m = 1 draws 350 W where m = 5-16
+     * draws 600 W at the same DRAM bandwidth) */
+    out->flops_exec = m > 1 ? best_exec : 0;
     utilisation(g, out, mhz, fp8);
 }
 
@@ -96,6 +131,13 @@ void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, do
 #define ATTN_BLOCK_Q 128.0
 #define ATTN_BLOCK_K 64.0
 #define ATTN_SPLIT_KV 512.0
+/* Decode attention (eq. 28), fitted to TensorRT-LLM H100 decode (tools/fit_decode_attention.py). */
+#define ATTN_DEC_CTAS_PER_SM 2.0
+#define ATTN_DEC_CTA_US 2.5      /* a CTA's latency: page table, Q, first K/V loads, epilogue */
+#define ATTN_DEC_CTA_GBS 32.0    /* one CTA's streaming rate */
+#define ATTN_DEC_QHEAD_US 0.32   /* per query head and split, per SM: softmax and reduction */
+#define ATTN_DEC_TENSOR_EFF 0.03 /* tensor throughput of a few query rows per KV head / peak */
+#define ATTN_DEC_EXTRA_US 3.5    /* the split-KV reduction kernel and KV-cache append */
 
 /* Pairs (query, key) one sequence needs: causal within the sq new tokens, which attend to
  * skv - sq earlier keys too (eq. 7). */
@@ -142,22 +184,40 @@ int cost_attention_kernels(const llm_gpu *g, const cost_attn_shape *s, double mh
     k->flops = 4.0 * s->b * s->hq * s->dh * pairs;
     k->bytes = s->b * (2 * s->sq * s->hq * s->dh * s->act_bytes +
                        2 * s->skv * s->hkv * s->dh * s->kv_bytes);
-    double blocks, work;
-    if (s->sq > 1) {
-        double nq = ceil(s->sq / ATTN_BLOCK_Q);
-        blocks = s->b * s->hq * nq;
-        work = s->b * s->hq * (attn_iterations(s->sq, s->skv) + g->attn_block_extra * nq) *
-               4.0 * ATTN_BLOCK_Q * ATTN_BLOCK_K * s->dh;
-    } else {
-        blocks = s->b * s->hkv * ceil(s->skv / ATTN_SPLIT_KV);
-        work = k->flops;
+    if (s->sq <= 1) {
+        /* eq. 28: decode over a paged KV cache. Each (sequence, KV head, 512-key split) is one
+         * CTA, two resident per SM; a wave of CTAs takes a CTA's latency plus its share of the
+         * KV at one CTA's streaming rate, and every query head of every split pays its
+         * softmax/reduction; never faster than streaming. The tensor work of a handful of
+         * query rows per KV head runs at a small fraction of peak. Constants fitted
+         * (tools/fit_decode_attention.py) to TensorRT-LLM XQA decode on H100 (aiconfigurator_hopper),
+         * shared by every GPU. */
+        double splits = ceil(s->skv / ATTN_SPLIT_KV);
+        double units = s->b * s->hkv * splits;
+        double waves = ceil(units / (ATTN_DEC_CTAS_PER_SM * sms));
+        double t_units = waves * (ATTN_DEC_CTA_US * 1e-6 + k->bytes / units /
+                                  (ATTN_DEC_CTA_GBS * 1e9)) +
+                         ATTN_DEC_QHEAD_US * 1e-6 * s->b * s->hq * splits / sms;
+        double t_stream = k->bytes / mem_bw(g, sms);
+        double t_comp = k->flops / (tensor_peak(g, 0, g->max_mhz, sms) * ATTN_DEC_TENSOR_EFF);
+        classify(g, k, t_comp, t_stream > t_units ? t_stream : t_units,
+                 (g->kernel_overhead_us + ATTN_DEC_EXTRA_US) * 1e-6, 0, mhz);
+        /* eq. 29: the query rows of a KV head padded to a 64-row MMA tile */
+        k->flops_exec = 4.0 * s->b * s->hkv * ceil(s->hq / s->hkv / 64) * 64 * s->dh * s->skv;
+        utilisation(g, k, mhz, 0);
+        return 1;
     }
+    double nq = ceil(s->sq / ATTN_BLOCK_Q);
+    double blocks = s->b * s->hq * nq;
+    double work = s->b * s->hq * (attn_iterations(s->sq, s->skv) + g->attn_block_extra * nq) *
+                  4.0 * ATTN_BLOCK_Q * ATTN_BLOCK_K * s->dh;
     double waves = ceil(blocks / sms);
     double wave_eff = blocks / (waves * sms);
-    double t_comp = work / (tensor_peak(g, 0, mhz, sms) * g->attn_eff * wave_eff);
+    double t_comp = work / (tensor_peak(g, 0, g->max_mhz, sms) * g->attn_eff * wave_eff);
     double active = blocks < sms ? blocks : sms;
-    double t_mem = k->bytes / mem_bw(g, mhz, active);
-    classify(k, t_comp, t_mem, g->kernel_overhead_us * 1e-6);
+    double t_mem = k->bytes / mem_bw(g, active);
+    classify(g, k, t_comp, t_mem, g->kernel_overhead_us * 1e-6, 0, mhz);
+    k->flops_exec = work; /* whole 128 x 64 blocks, diagonal ones included (eq. 8, 29) */
     utilisation(g, k, mhz, 0);
     return 1;
 }
@@ -183,6 +243,7 @@ void cost_kernel_sum(const cost_kernel *ks, int n, cost_kernel *out)
         acc.t_mem += k->t_mem;
         acc.t_fixed += k->t_fixed;
         acc.flops += k->flops;
+        acc.flops_exec += k->flops_exec;
         acc.bytes += k->bytes;
         acc.link_bytes += k->link_bytes;
         acc.fp8 |= k->fp8;
@@ -204,9 +265,9 @@ void cost_elementwise(const llm_gpu *g, double bytes, double vflops, double laun
     *out = (cost_kernel){0};
     out->bytes = bytes;
     out->flops = 0; /* vector FLOPs do not load the tensor cores the power model counts */
-    double t_mem = bytes / mem_bw(g, mhz, sms);                              /* eq. 10 */
-    double t_comp = vflops / (g->vector_flop_per_clk_sm * sms * mhz * 1e6);
-    classify(out, t_comp, t_mem, launches * g->kernel_overhead_us * 1e-6);
+    double t_mem = bytes / mem_bw(g, sms);                                   /* eq. 10 */
+    double t_comp = vflops / (g->vector_flop_per_clk_sm * sms * g->max_mhz * 1e6);
+    classify(g, out, t_comp, t_mem, launches * g->kernel_overhead_us * 1e-6, 0, mhz);
     utilisation(g, out, mhz, 0);
 }
 
@@ -246,29 +307,4 @@ void cost_collective(const llm_gpu *g, llm_coll c, int ranks, double bytes, doub
     out->time_s = out->t_fixed = t_ll < t_simple ? t_ll : t_simple;
     out->bound = BOUND_COMM;
     utilisation(g, out, g->max_mhz, 0);
-}
-
-/* ---- power: docs/cost-model.md section 4 ------------------------------------------------- */
-
-double cost_voltage_ratio(const llm_gpu *g, double mhz)
-{
-    if (g->v_knee_mhz >= g->max_mhz || mhz <= g->v_knee_mhz)            /* eq. 19 */
-        return mhz >= g->max_mhz ? 1.0 : g->v_min_ratio;
-    double x = (mhz - g->v_knee_mhz) / (g->max_mhz - g->v_knee_mhz);
-    if (x > 1) x = 1;
-    return g->v_min_ratio + (1 - g->v_min_ratio) * x;
-}
-
-double cost_base_power(const llm_gpu *g, double mhz)
-{
-    double v = cost_voltage_ratio(g, mhz);
-    return g->idle_w + g->static_w * v * v;
-}
-
-double cost_power(const llm_gpu *g, double mhz, double u_math, double u_mem, double u_link)
-{
-    double v = cost_voltage_ratio(g, mhz);
-    double fv2 = mhz / g->max_mhz * v * v;                                  /* eq. 20 */
-    return cost_base_power(g, mhz) + (g->math_w * u_math + g->sm_mem_w * u_mem) * fv2 +
-           g->dram_w * u_mem + g->link_w * u_link;
 }

@@ -359,7 +359,7 @@ static void eval_step(const cost_plan *p, const cost_step_plan *st, double mhz, 
     double wall = fmax(gpu + st->overhead_s, p->share * ps.time_s);
     o->gpu_s = ps.time_s;
     o->time_s = wall;
-    o->energy_j = ps.energy_j + cost_base_power(g, o->f) * p->per_replica *
+    o->energy_j = ps.energy_j + cost_host_wait_power(g, o->f) * p->per_replica *
                                     (wall / p->share - ps.time_s);
 }
 
@@ -417,7 +417,7 @@ void cost_plan_eval(const cost_plan *p, double mhz, double cap, cost_metrics *o)
     /* eq. 38: the serving cycle, every running sequence replaced once */
     double cycle = p->dec.per_cycle * sd.time_s + p->pre.per_cycle * sp.time_s +
                    B * p->request_s;
-    double base = cost_base_power(p->g, sd.f) * p->per_replica;
+    double base = cost_host_wait_power(p->g, sd.f) * p->per_replica;
     double e_cycle = p->dec.per_cycle * sd.energy_j + p->pre.per_cycle * sp.energy_j +
                      base * B * p->request_s / p->share;
     o->cycle_s = cycle;

@@ -305,7 +305,7 @@ void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase 
 void report_kernel(FILE *f, report_format fmt, const char *what, const llm_gpu *g,
                    const cost_kernel *k, double mhz, double sms)
 {
-    double p = cost_power(g, mhz, k->u_math, k->u_mem, k->u_link);
+    double p = cost_kernel_power(g, k, mhz);
     double t = k->time_s;
     double tflops = t > 0 ? k->flops / t / 1e12 : 0;
     double gbs = t > 0 ? (k->link_bytes > 0 ? k->link_bytes : k->bytes) / t / 1e9 : 0;

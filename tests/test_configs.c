@@ -178,7 +178,7 @@ static void test_gpu_errors(void **state)
     }
     assert_int_equal(configs_parse_gpu(text, "h100.json", &g, &err), 0);
     /* idle power above TDP is implausible */
-    char *at = strstr(text, "\"idle_w\": 70");
+    char *at = strstr(text, "\"idle_w\": 45");
     assert_non_null(at);
     memcpy(at, "\"idle_w\": 90", 12);
     assert_int_equal(configs_parse_gpu(text, "h100.json", &g, &err), 0);

@@ -5,10 +5,12 @@ forward and backward, stage 0. The time curve t(f) = a + b * 1410/f splits each 
 clock-bound part (tensor work) and a clock-independent part (memory); their utilisations follow.
 Fixed (not fitted): idle 50 W + static 34 W = 84 W, the artifact's measured A100 "blocking power"
 83.64 W; tensor utilisation while clock-bound = gemm efficiency 0.87 (MAMF, A100 SXM);
-DRAM utilisation in the memory part 0.7; dram_w 60 W, sm_mem_w 40 W (estimates).
+DRAM utilisation in the memory part 0.7; dram_w 65 W (HBM2e 4.0 pJ/bit x 2039 GB/s) and
+sm_mem_w 0 (no on-chip energy per DRAM byte, the Hopper fit, tools/fit_power_hopper.py) by the
+transfer rule of docs/cost-model.md eq. 30; active_w 0 (the blocking power is idle + static).
 Fitted: math_w, v_min_ratio, v_knee_mhz."""
 import csv, math, sys
-FMAX, IDLE, STATIC, DRAM_W, SMMEM_W, EG, EM = 1410, 50, 34, 60, 40, 0.87, 0.7
+FMAX, IDLE, STATIC, DRAM_W, SMMEM_W, EG, EM = 1410, 50, 34, 65, 0, 0.87, 0.7
 
 def series(path, instr):
     return [(float(r['frequency']), float(r['time']), float(r['energy']))

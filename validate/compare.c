@@ -19,8 +19,7 @@ double validate_clock(const llm_gpu *g, const vmeas *m)
 
 static double dyn_energy(const llm_gpu *g, const cost_kernel *k, double mhz)
 {
-    return (cost_power(g, mhz, k->u_math, k->u_mem, k->u_link) - cost_base_power(g, mhz)) *
-           k->time_s;
+    return (cost_kernel_power(g, k, mhz) - cost_base_power(g, mhz)) * k->time_s;
 }
 
 void validate_predict(const llm_gpu *g, const vrow *r, double mhz, vpred *p)
@@ -68,7 +67,7 @@ void validate_predict(const llm_gpu *g, const vrow *r, double mhz, vpred *p)
         break;
     }
     p->time_s = k.time_s;
-    p->power_w = cost_power(g, mhz, k.u_math, k.u_mem, k.u_link);
+    p->power_w = cost_kernel_power(g, &k, mhz);
 }
 
 static double rel(double pred, double meas) { return fabs(pred - meas) / meas; }

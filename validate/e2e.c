@@ -152,6 +152,7 @@ typedef struct {
     int tp, batch, prompt, output;   /* batch -1: the largest that fits */
     llm_dtype wdtype, kvdtype;
     int fixed_batch;        /* 1: every sequence runs from start to end together (offline) */
+    int tpot_decode_only;   /* 1: the set's TPOT leaves out the steps that only prefill */
     int burst;              /* requests offered at t = 0 (TTFT with the queue draining) */
     int per_gpu;            /* replicas sharing the GPU (MPS) */
     double output_cv2;      /* output-length spread of the request set (eq. 42) */
@@ -248,6 +249,7 @@ static int row_mlenergy(const table *t, int r, const int *col, e2e_case *c, cons
     c->batch = count(t, r, col[9]);
     c->prompt = SHAREGPT_PROMPT_TOKENS;
     c->output_cv2 = SHAREGPT_OUTPUT_CV2;
+    c->tpot_decode_only = 1;
     double out = num(t, r, col[7]);
     c->output = count(t, r, col[7]);
     double ept = num(t, r, col[4]) / out, thr = num(t, r, col[6]);
@@ -401,10 +403,10 @@ static const e2e_def sets[] = {
      "max_num_seqs 1..768", "vllm-0.5", 0, ON_COLS, row_memgap_online},
     {"memgap-replication", ON_FILE, "the same, 2-4 servers sharing the GPU under MPS",
      "vllm-0.5", 0, ON_COLS, row_memgap_replication},
-    {"mlenergy-h100", MLE_FILE, "ML.ENERGY v2, vLLM 0.5.4, H100 80GB, chat+code", "vllm-0.5", 0,
-     MLE_COLS, row_mle_h100},
-    {"mlenergy-a100", MLE_FILE, "ML.ENERGY v2, vLLM 0.5.4, A100 40GB, chat+code", "vllm-0.5", 0,
-     MLE_COLS, row_mle_a100},
+    {"mlenergy-a100", MLE_FILE, "ML.ENERGY v2, vLLM 0.5.4, A100 40GB, chat+code, TP 1-8",
+     "vllm-0.5.4-mlenergy", 1, MLE_COLS, row_mle_a100},
+    {"mlenergy-h100", MLE_FILE, "ML.ENERGY v2, vLLM 0.5.4, H100 80GB, chat+code, TP 1-8",
+     "vllm-0.5.4-mlenergy", 0, MLE_COLS, row_mle_h100},
     {"trtllm-h100", TRT_FILE, "TensorRT-LLM v1.0 max throughput, FP8, H100", "trtllm", 0,
      TRT_COLS, row_trt_h100},
     {"trtllm-h200", TRT_FILE, "TensorRT-LLM v1.0 max throughput, FP8, H200", "trtllm", 0,
@@ -461,7 +463,7 @@ static int predict(const e2e_case *c, const llm_serving *sv, double p[E2E_NMETRI
         return 0;
     }
     p[E2E_THROUGHPUT] = o.throughput_tok_s / cf.replicas;   /* per server */
-    p[E2E_TPOT] = c->fixed_batch ? o.tpot_s : o.tpot_with_prefill_s;
+    p[E2E_TPOT] = c->fixed_batch || c->tpot_decode_only ? o.tpot_s : o.tpot_with_prefill_s;
     p[E2E_TTFT] = o.ttft_s;
     if (c->fixed_batch) {
         cost_static st;
