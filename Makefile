@@ -10,12 +10,12 @@ LDLIBS  := -lnlopt -lglpk -lcjson -lm -fopenmp
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c \
-            configs/update.c \
+            configs/update.c configs/input.c \
             cost/primitives.c cost/layer.c cost/serve.c \
             space/space.c \
             search/pareto.c search/explore.c search/merge.c search/hypervolume.c \
             search/optimize.c search/recommend.c \
-            reports/json.c reports/tables.c reports/explore.c reports/recommend.c reports/html.c \
+            reports/json.c reports/escape.c reports/outdir.c reports/tables.c reports/explore.c reports/recommend.c reports/html.c \
             validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c
 TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/test_reports.c \
             tests/test_search.c tests/test_recommend.c tests/test_validate.c
@@ -90,9 +90,9 @@ FUZZ_SEED ?= 1
 FUZZ_SECONDS ?= 120
 FUZZ_CC ?= $(shell command -v clang || command -v clang-14 || echo clang)
 FUZZERS := model gpu workload space measure plan
-FUZZ_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c configs/update.c \
+FUZZ_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c configs/update.c configs/input.c \
             cost/primitives.c cost/layer.c cost/serve.c space/space.c \
-            reports/json.c reports/tables.c validate/measure.c validate/plan.c validate/compare.c
+            reports/json.c reports/escape.c reports/tables.c validate/measure.c validate/plan.c validate/compare.c
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz.c $(FUZZ_SRC) $(wildcard */*.h) validate/planline.h
 	@mkdir -p $(B)/fuzz
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \

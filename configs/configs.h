@@ -7,6 +7,7 @@
 #define LLMDSE_CONFIGS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define LLM_NAME_MAX 64
 #define LLM_ERR_MAX 512
@@ -177,5 +178,13 @@ int llm_find_duplicate(const double *v, int n, double *dup);
 int llm_gpu_clock_steps(const llm_gpu *g);
 /* Nearest supported clock step to mhz; -1 when outside [min, max]. */
 double llm_gpu_snap_clock(const llm_gpu *g, double mhz);
+
+/* Names (of a model, GPU, workload, space) are data, and some become folder names: 1 to 63
+ * characters of [A-Za-z0-9._-], the first a letter, a digit or '_' (docs/limits.md). Returns 0,
+ * or -1 with what was expected in why. Checked where the files are read. */
+int llm_name_check(const char *s, char *why, size_t len);
+/* Opens a file the user named for reading, refusing what is not a regular file (a FIFO, a
+ * directory, a device) without blocking. NULL with a message naming the path. */
+FILE *llm_open_input(const char *path, const char *mode, llm_err *err);
 
 #endif

@@ -24,11 +24,9 @@ void llm_err_set(llm_err *e, const char *fmt, ...)
 
 char *schema_slurp(const char *path, llm_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        llm_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = llm_open_input(path, "rb", err);
+    if (!f)
         return NULL;
-    }
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {

@@ -59,15 +59,7 @@ static char *gnuplot_svg(const char *dir, const char *script)
 
 static void esc(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
+    report_html_text(f, s);
 }
 
 /* The value of an objective as people read it (maximised ones positive). */
@@ -579,9 +571,16 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
 void report_page_md(FILE *out, const report_page *pg)
 {
     const search_inputs *in = pg->in;
-    fprintf(out, "# %s on %s, workload %s\n\nllmdse %s. Space %s: %llu configurations, %llu "
+    fputs("# ", out);
+    report_md_text(out, in->m->name);
+    fputs(" on ", out);
+    report_md_text(out, in->g->name);
+    fputs(", workload ", out);
+    report_md_text(out, in->w->name);
+    fprintf(out, "\n\nllmdse %s. Space ", pg->version);
+    report_md_text(out, pg->space_name);
+    fprintf(out, ": %llu configurations, %llu "
                  "evaluated, %llu feasible; front of %zu points. Plots: the HTML report.\n\n",
-            in->m->name, in->g->name, in->w->name, pg->version, pg->space_name,
             (unsigned long long)pg->space_size, (unsigned long long)pg->evaluated,
             (unsigned long long)pg->feasible, pg->nrows);
     fprintf(out, "## The front\n\n| tp | ep | weights/KV | batch | SM comm | clock MHz | GPUs | "
@@ -611,6 +610,13 @@ void report_page_md(FILE *out, const report_page *pg)
                             ph ? "decode" : "prefill", cost_op_names[o], t[o] * 1e3, e[o]);
         }
     }
-    fprintf(out, "\nInputs: model %s, GPU %s, workload %s, space %s.\n", pg->model_arg,
-            pg->gpu_arg, pg->workload_arg, pg->space_name);
+    fputs("\nInputs: model ", out);
+    report_md_text(out, pg->model_arg);
+    fputs(", GPU ", out);
+    report_md_text(out, pg->gpu_arg);
+    fputs(", workload ", out);
+    report_md_text(out, pg->workload_arg);
+    fputs(", space ", out);
+    report_md_text(out, pg->space_name);
+    fputs(".\n", out);
 }

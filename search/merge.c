@@ -12,11 +12,9 @@ int search_read_front_indices(const char *path, uint64_t **out, size_t *n, llm_e
 {
     *out = NULL;
     *n = 0;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        llm_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = llm_open_input(path, "r", err);
+    if (!f)
         return -1;
-    }
     char line[8192];
     size_t cap = 0;
     long lineno = 0;
