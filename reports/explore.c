@@ -64,9 +64,11 @@ int report_write_atomic(const char *dir, const char *name, int (*write)(FILE *, 
     char tmp[4096], final[4096];
     snprintf(final, sizeof final, "%s/%s", dir, name);
     snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
+    int slot = report_cleanup_add(tmp, 0); /* removed on an interrupt */
     FILE *f = fopen(tmp, "w");
     if (!f) {
         llm_err_set(err, "%s: cannot write: %s", tmp, strerror(errno));
+        report_cleanup_drop(slot);
         return -1;
     }
     int rc = write(f, ctx);
@@ -80,8 +82,10 @@ int report_write_atomic(const char *dir, const char *name, int (*write)(FILE *, 
             saved = errno;
         llm_err_set(err, "%s: write failed: %s", final, strerror(saved ? saved : EIO));
         unlink(tmp);
+        report_cleanup_drop(slot);
         return -1;
     }
+    report_cleanup_drop(slot);
     return 0;
 }
 
@@ -200,6 +204,7 @@ void report_front_json(FILE *f, const report_summary *s, const search_inputs *in
     json_begin(&j, f, 1);
     json_obj(&j, NULL);
     inputs_json(&j, s);
+    json_bool(&j, "partial", s->partial);
     json_arr(&j, "points");
     unsigned nc = ncols(in);
     for (size_t i = 0; i < n; i++) {

@@ -129,6 +129,7 @@ typedef struct {
     size_t nrows;
     const search_row *all;                        /* evaluated points (all.csv), may be none */
     size_t nall;
+    int partial;                                  /* an interrupted run: said on the page */
 } report_page;
 
 int report_have_gnuplot(void);

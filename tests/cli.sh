@@ -231,11 +231,11 @@ else
     echo "skip: util-linux script not installed: the progress bar was not checked"
 fi
 
-# Ctrl-C: a large space interrupted writes the front so far, marked partial, and exits 1
+# Ctrl-C: a large space interrupted writes the front so far, marked partial, and exits 130
 printf '{"batch": {"min": 1, "max": 1024, "step": 1}, "sm_comm": {"min": 0, "max": 32, "step": 1}, "replicas": {"min": 1, "max": 8, "step": 1}}' > "$tmp/huge.json"
 "$LLMDSE" explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s "$tmp/huge.json" -o "$tmp/int" -q --threads 1 >/dev/null 2>"$tmp/int.err" &
 pid=$!; sleep 1; kill -INT $pid; wait $pid; st=$?
-if [ "$st" -eq 1 ] && grep -q '"partial": true' "$tmp/int/summary.json" 2>/dev/null && [ -s "$tmp/int/front.csv" ]; then
+if [ "$st" -eq 130 ] && grep -q '"partial": true' "$tmp/int/summary.json" 2>/dev/null && [ -s "$tmp/int/front.csv" ]; then
     pass=$((pass+1))
 else
     echo "FAIL: interrupted explore: exit $st, summary:"; cat "$tmp/int/summary.json" "$tmp/int.err" 2>&1 | sed 's/^/  /'; fail=$((fail+1))
