@@ -1575,8 +1575,12 @@ static int cmd_sku_check(int argc, char **argv)
         die_usage("sku-check: -o: expected a folder name, found an empty string");
     char outbuf[1024];
     if (!out) {
-        /* g.name is a checked name: a safe folder name */
+        /* the GPU's name is text: characters outside [A-Za-z0-9._-] become '_' */
         snprintf(outbuf, sizeof outbuf, "sku-check-%s", g.name);
+        for (char *p = outbuf + 10; *p; p++)
+            if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                  (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+                *p = '_';
         out = outbuf;
     }
     /* every input loaded once, as given: the files explored are the files reported and

@@ -208,6 +208,15 @@ static int check_name(const char *name, const char *file, llm_err *err)
     return -1;
 }
 
+static int check_text(const char *name, const char *file, llm_err *err)
+{
+    char why[160];
+    if (!llm_text_check(name, why, sizeof why))
+        return 0;
+    llm_err_set(err, "%s: $.name: %s", file, why);
+    return -1;
+}
+
 static int check_model(const llm_model *m, const char *file, llm_err *err)
 {
     if (check_name(m->name, file, err))
@@ -233,7 +242,7 @@ static int check_model(const llm_model *m, const char *file, llm_err *err)
 
 static int check_gpu(const llm_gpu *g, const char *file, llm_err *err)
 {
-    if (check_name(g->name, file, err))
+    if (check_text(g->name, file, err))
         return -1;
     if (g->min_mhz > g->max_mhz) {
         llm_err_set(err, "%s: $.clocks.min_mhz: expected at most max_mhz (%g), found %g", file,

@@ -179,10 +179,15 @@ int llm_gpu_clock_steps(const llm_gpu *g);
 /* Nearest supported clock step to mhz; -1 when outside [min, max]. */
 double llm_gpu_snap_clock(const llm_gpu *g, double mhz);
 
-/* Names (of a model, GPU, workload, space) are data, and some become folder names: 1 to 63
- * characters of [A-Za-z0-9._-], the first a letter, a digit or '_' (docs/limits.md). Returns 0,
- * or -1 with what was expected in why. Checked where the files are read. */
+/* Names are data, checked where the files are read (docs/limits.md, "Names"). A model's or a
+ * workload's name becomes a folder name (sku-check): 1 to 63 characters of [A-Za-z0-9._-],
+ * the first a letter, a digit or '_'. A GPU's or a space's name is text: 1 to 63 bytes of
+ * valid UTF-8 without control characters, escaped in every output. Each returns 0, or -1 with
+ * what was expected in why. */
 int llm_name_check(const char *s, char *why, size_t len);
+int llm_text_check(const char *s, char *why, size_t len);
+/* Length of the valid UTF-8 sequence at p (1 to 4), 0 when the bytes there are not one. */
+size_t llm_utf8_len(const unsigned char *p);
 /* Opens a file the user named for reading, refusing what is not a regular file (a FIFO, a
  * directory, a device) without blocking. NULL with a message naming the path. */
 FILE *llm_open_input(const char *path, const char *mode, llm_err *err);

@@ -37,6 +37,50 @@ int llm_name_check(const char *s, char *why, size_t len)
     return -1;
 }
 
+size_t llm_utf8_len(const unsigned char *p)
+{
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned min, cp;
+    if (c >= 0xc2 && c <= 0xdf) { n = 2; min = 0x80; cp = c & 0x1f; }
+    else if (c >= 0xe0 && c <= 0xef) { n = 3; min = 0x800; cp = c & 0x0f; }
+    else if (c >= 0xf0 && c <= 0xf4) { n = 4; min = 0x10000; cp = c & 0x07; }
+    else return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+int llm_text_check(const char *s, char *why, size_t len)
+{
+    const char *msg = NULL;
+    size_t n = strlen(s);
+    if (n == 0)
+        msg = "expected a non-empty name";
+    else if (n >= LLM_NAME_MAX)
+        msg = "expected a name of at most 63 bytes";
+    for (const unsigned char *p = (const unsigned char *)s; *p && !msg;) {
+        size_t k = llm_utf8_len(p);
+        if (!k)
+            msg = "expected valid UTF-8 text (found a byte that is not)";
+        else if (*p < 0x20 || *p == 0x7f)
+            msg = "expected text without control characters (a line break, a tab, ...)";
+        p += k ? k : 1;
+    }
+    if (!msg)
+        return 0;
+    if (why && len)
+        snprintf(why, len, "%s", msg);
+    return -1;
+}
+
 FILE *llm_open_input(const char *path, const char *mode, llm_err *err)
 {
     /* O_NONBLOCK: opening a FIFO with no writer would wait forever */

@@ -269,7 +269,7 @@ int configs_parse_space(const char *json, const char *file, llm_space_spec *s, l
             } else {
                 char why[160];
                 strcpy(s->name, c->valuestring);
-                if (llm_name_check(s->name, why, sizeof why)) {
+                if (llm_text_check(s->name, why, sizeof why)) {
                     llm_err_set(err, "%s: $.name: %s", file, why);
                     rc = -1;
                 }

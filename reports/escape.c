@@ -5,27 +5,9 @@
 
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 when the bytes there are not one
- * (overlong forms, surrogates and code points above U+10FFFF are not). */
 size_t report_utf8_len(const unsigned char *p)
 {
-    unsigned c = p[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned min, cp;
-    if (c >= 0xc2 && c <= 0xdf) { n = 2; min = 0x80; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { n = 3; min = 0x800; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { n = 4; min = 0x10000; cp = c & 0x07; }
-    else return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
+    return llm_utf8_len(p);
 }
 
 static const char REPLACEMENT[] = "\xef\xbf\xbd"; /* U+FFFD */
