@@ -7,7 +7,9 @@ OMP     := -fopenmp
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CPPFLAGS += -DLLMDSE_CONFIGS_BUILD_DIR='"$(CURDIR)/configs"'
 LDLIBS  := -lnlopt -lglpk -lcjson -lm -fopenmp
-SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# float-cast-overflow ((int)1e300) is not part of -fsanitize=undefined in gcc or clang
+SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+           -fno-sanitize-recover=all
 
 CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c \
             configs/update.c configs/input.c \
@@ -89,13 +91,14 @@ FUZZ_RUNS ?= 300000
 FUZZ_SEED ?= 1
 FUZZ_SECONDS ?= 120
 FUZZ_CC ?= $(shell command -v clang || command -v clang-14 || echo clang)
-FUZZERS := model gpu workload space measure plan
+FUZZERS := model gpu workload space measure plan summary front
 FUZZ_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c configs/update.c configs/input.c \
             cost/primitives.c cost/layer.c cost/serve.c space/space.c \
-            reports/json.c reports/escape.c reports/tables.c validate/measure.c validate/plan.c validate/compare.c
+            reports/json.c reports/escape.c reports/tables.c validate/measure.c validate/plan.c validate/compare.c \
+            search/merge.c
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz.c $(FUZZ_SRC) $(wildcard */*.h) validate/planline.h
 	@mkdir -p $(B)/fuzz
-	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined,float-cast-overflow \
 	    -fno-sanitize-recover=all -DFUZZ_$(shell echo $* | tr a-z A-Z) -o $@ tests/fuzz/fuzz.c \
 	    $(FUZZ_SRC) -lcjson -lm
 fuzz: llmdse $(FUZZERS:%=$(B)/fuzz/fuzz_%)

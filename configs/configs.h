@@ -159,6 +159,9 @@ typedef struct {
 /* Reads a summary.json; prune_names (NULL-terminated, index 0 unused) name the "pruned" keys. */
 int configs_load_summary(const char *path, const char *const *prune_names, llm_summary *s,
                          llm_err *err);
+/* The same from a string (fuzzing); path names the origin in messages. */
+int configs_parse_summary(const char *text, const char *path, const char *const *prune_names,
+                          llm_summary *s, llm_err *err);
 
 /* Writes a copy of the GPU file at `orig` to `out` with the given values set at their JSON
  * paths ("efficiency.gemm", "power.math_w", ...), a note appended to the "source" of each
