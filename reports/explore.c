@@ -2,7 +2,9 @@
  * written atomically (docs/explore.md, "Outputs"). */
 #include "reports.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -58,9 +60,36 @@ int report_make_dir(const char *dir, llm_err *err)
     return 0;
 }
 
+/* Removes .NAME.tmp.PID files in dir whose process is gone (a run killed with SIGKILL). */
+static void remove_dead_temporaries(const char *dir, const char *name)
+{
+    char pre[600];
+    int pl = snprintf(pre, sizeof pre, ".%s.tmp.", name);
+    if (pl <= 0 || pl >= (int)sizeof pre)
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, pre, (size_t)pl))
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + pl, &end, 10);
+        if (*end || pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 ||
+            errno != ESRCH)
+            continue;
+        char p[8192];
+        if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) < (int)sizeof p)
+            unlink(p);
+    }
+    closedir(d);
+}
+
 int report_write_atomic(const char *dir, const char *name, int (*write)(FILE *, void *),
                         void *ctx, llm_err *err)
 {
+    remove_dead_temporaries(dir, name);
     char tmp[4096], final[4096];
     snprintf(final, sizeof final, "%s/%s", dir, name);
     snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());

@@ -677,21 +677,14 @@ int report_outdir_commit(report_outdir *o, int partial, llm_err *err)
 
 /* ---- reading a folder back ------------------------------------------------------------------ */
 
-int report_outdir_check(const char *dir, int *partial, char *run, size_t runlen, char *why,
-                        size_t len)
+/* Checks the files of root's manifest whose path starts with prefix ("" for all). */
+static int check_manifest(const char *top, const char *prefix, int *partial, char *run,
+                          size_t runlen, char *why, size_t len)
 {
-    char mpath[4200];
-    snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
-    *partial = 0;
-    if (run && runlen)
-        run[0] = '\0';
+    char mpath[8300];
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", top);
+    const char *dir = top;
     llm_err err;
-    struct stat st;
-    if (lstat(mpath, &st) && errno == ENOENT) {
-        snprintf(why, len, "%s: no manifest.json: the folder cannot be checked to be one "
-                 "run's complete output", dir);
-        return 1;
-    }
     FILE *f = llm_open_input(mpath, "r", &err);
     if (!f) {
         snprintf(why, len, "%s", err.msg);
@@ -735,7 +728,7 @@ int report_outdir_check(const char *dir, int *partial, char *run, size_t runlen,
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "run");
     if (run && runlen && cJSON_IsString(r))
         snprintf(run, runlen, "%s", r->valuestring);
-    int rc = 0;
+    int rc = 0, matched = 0;
     for (const cJSON *e = files->child; e && !rc; e = e->next) {
         const cJSON *fp = cJSON_GetObjectItemCaseSensitive(e, "path");
         const cJSON *fb = cJSON_GetObjectItemCaseSensitive(e, "bytes");
@@ -746,6 +739,9 @@ int report_outdir_check(const char *dir, int *partial, char *run, size_t runlen,
             rc = -1;
             break;
         }
+        if (strncmp(fp->valuestring, prefix, strlen(prefix)))
+            continue;
+        matched++;
         char full[4600], hex[17];
         snprintf(full, sizeof full, "%s/%s", dir, fp->valuestring);
         unsigned long long bytes;
@@ -765,5 +761,42 @@ int report_outdir_check(const char *dir, int *partial, char *run, size_t runlen,
         }
     }
     cJSON_Delete(root);
+    if (!rc && prefix[0] && !matched) {
+        snprintf(why, len, "%s: %s lists no file of %s", mpath, "manifest.json", prefix);
+        return 1;
+    }
     return rc;
+}
+
+int report_outdir_check(const char *dir, int *partial, char *run, size_t runlen, char *why,
+                        size_t len)
+{
+    *partial = 0;
+    if (run && runlen)
+        run[0] = '\0';
+    char mpath[4200];
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
+    struct stat st;
+    if (!lstat(mpath, &st) || errno != ENOENT)
+        return check_manifest(dir, "", partial, run, runlen, why, len);
+    /* a folder inside an output (sku-check's OUT/model/workload): the manifest above it */
+    char real[4096], prefix[4096] = "";
+    if (realpath(dir, real)) {
+        for (int up = 0; up < 3; up++) {
+            char *slash = strrchr(real, '/');
+            if (!slash || slash == real)
+                break;
+            char tail[4096];
+            snprintf(tail, sizeof tail, "%s/%s", slash + 1, prefix);
+            snprintf(prefix, sizeof prefix, "%s", tail);
+            *slash = '\0';
+            char m2[4200];
+            snprintf(m2, sizeof m2, "%s/manifest.json", real);
+            if (!lstat(m2, &st))
+                return check_manifest(real, prefix, partial, run, runlen, why, len);
+        }
+    }
+    snprintf(why, len, "%s: no manifest.json: the folder cannot be checked to be one run's "
+             "complete output", dir);
+    return 1;
 }

@@ -292,6 +292,9 @@ else
 fi
 expect 0 'report:' -- report -i "$tmp/skucustom/my-deep-1b/my-chat" -o "$tmp/deep.md"
 if grep -q '^# my-deep-1b on h100-sxm5-80gb, workload my-chat' "$tmp/deep.md"; then pass=$((pass+1)); else echo "FAIL: report of a sku-check folder lost the custom model"; fail=$((fail+1)); fi
+# ... checked against the manifest of the sku-check folder above it
+echo '0,1' >> "$tmp/skucustom/my-deep-1b/my-chat/front.csv"
+expect 2 'my-deep-1b/my-chat/front.csv differs from what manifest.json records' -- report -i "$tmp/skucustom/my-deep-1b/my-chat" -o "$tmp/deep.md"
 # NaN and Infinity are not JSON: the field named, a finite number expected
 printf '{"name": "x", "source": "t",\n "d_model": NaN}' > "$tmp/nan.json"
 expect 2 'line 2: "d_model": expected a finite number, found NaN' -- eval -m "$tmp/nan.json" -g h100-sxm5-80gb
@@ -368,6 +371,10 @@ if [ "$st" -eq 130 ] && [ ! -e "$tmp/skuint" ] && [ -z "$(ls -A "$tmp" | grep -E
 else
     echo "FAIL: Ctrl-C during sku-check: exit $st in $(( (t1 - t0) / 1000000 )) ms"; ls -A "$tmp" | grep skuint | sed 's/^/  /'; fail=$((fail+1))
 fi
+# a report killed with SIGKILL leaves .NAME.tmp.PID; the next report into the same file removes it
+: > "$tmp/.kr.md.tmp.999999999"
+expect 0 'report:' -- report -i "$tmp/kx" -o "$tmp/kr.md"
+if [ ! -e "$tmp/.kr.md.tmp.999999999" ]; then pass=$((pass+1)); else echo "FAIL: a dead run's temporary file remains"; fail=$((fail+1)); fi
 # recommend into an explore folder keeps its files, as one change with a new manifest
 "$LLMDSE" recommend -m llama-3.2-1b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/kx" >/dev/null
 if [ -s "$tmp/kx/front.csv" ] && grep -q 'recommendation.md' "$tmp/kx/manifest.json" && grep -q 'front.csv' "$tmp/kx/manifest.json"; then pass=$((pass+1)); else echo "FAIL: recommend into an explore folder"; fail=$((fail+1)); fi
