@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -621,7 +622,17 @@ static int cmd_explore(int argc, char **argv)
     sum.processed = r.processed; sum.evaluated = r.evaluated; sum.feasible = r.feasible;
     memcpy(sum.pruned, r.pruned, sizeof r.pruned);
     sum.partial = r.partial; sum.threads = r.threads; sum.wall_s = r.wall_s;
-    int rc = write_outputs(od.tmp, &a.in, &sum, &r.front, r.all, r.n_all, &err) ||
+    /* an interrupted --all run writes no all.csv: millions of rows would take longer than an
+     * interrupt should (docs/explore.md) */
+    const uint64_t *all_idx = r.all;
+    size_t n_all = r.n_all;
+    if (sum.partial && all_idx && n_all > 100000) {
+        fprintf(stderr, "llmdse: explore: interrupted: all.csv (%zu points so far) is not "
+                "written\n", n_all);
+        all_idx = NULL;
+        n_all = 0;
+    }
+    int rc = write_outputs(od.tmp, &a.in, &sum, &r.front, all_idx, n_all, &err) ||
              report_outdir_commit(&od, sum.partial, &err);
     if (rc)
         fprintf(stderr, "llmdse: error: explore: %s\n", err.msg);
@@ -1241,6 +1252,29 @@ static int report_core(const char *dir, const char *out, const char *model, cons
     llm_err err;
     llm_summary sum;
     int mpartial = 0, mc = 1;
+    /* a page written into an llmdse output folder (report -i DIR -o DIR/report.html) joins it
+     * as one change: under its lock, with a new manifest (docs/limits.md) */
+    report_outdir od;
+    int in_outdir = 0;
+    char odir[4096], oname[1024];
+    if (!li) {
+        snprintf(odir, sizeof odir, "%s", out);
+        char *slash = strrchr(odir, '/');
+        snprintf(oname, sizeof oname, "%s", slash ? slash + 1 : out);
+        if (slash)
+            *slash = '\0';
+        else
+            strcpy(odir, ".");
+        if (!odir[0])
+            strcpy(odir, "/");
+        char mf[4200];
+        struct stat mst;
+        snprintf(mf, sizeof mf, "%s/manifest.json", odir);
+        if (!lstat(mf, &mst) && strcmp(odir, "/") && strcmp(odir, ".")) {
+            outdir_begin(&od, "report", odir, OUTDIR_UPDATE);
+            in_outdir = 1;
+        }
+    }
     if (!li) {
         /* the folder must be one run's complete output (docs/formats.md, manifest.json) */
         mc = report_outdir_check(dir, &mpartial, NULL, 0, why, sizeof why);
@@ -1297,7 +1331,9 @@ static int report_core(const char *dir, const char *out, const char *model, cons
     pg.rows = front;
     pg.all = all;
     page_out o = {&pg, html, 0, ""};
-    int rc = write_file(out, write_page, &o, &err);
+    int rc = in_outdir ? report_write_atomic(od.tmp, oname, write_page, &o, &err) ||
+                             report_outdir_commit(&od, 0, &err)
+                       : write_file(out, write_page, &o, &err);
     free(front);
     free(all);
     space_free(&s);

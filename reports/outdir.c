@@ -463,6 +463,16 @@ int report_outdir_begin(report_outdir *o, const char *out, const char *command, 
         report_outdir_abort(o);
         return -1;
     }
+    if (mode == OUTDIR_UPDATE && exists) {
+        /* what is carried over must be one run's complete output: a mixed folder is not
+         * laundered into a new manifest; a partial run stays marked partial */
+        char why[700];
+        if (report_outdir_check(o->final, &o->prev_partial, NULL, 0, why, sizeof why) < 0) {
+            llm_err_set(err, "-o %s: %s", out, why);
+            report_outdir_abort(o);
+            return -1;
+        }
+    }
     if (mode == OUTDIR_UPDATE && exists && carry_over(o->final, o->tmp, 0, err)) {
         *status = 1;
         report_outdir_abort(o);
@@ -625,7 +635,7 @@ int report_outdir_commit(report_outdir *o, int partial, llm_err *err)
     json_str(&j, "command", o->command);
     json_str(&j, "run", run);
     json_str(&j, "written", when);
-    json_bool(&j, "partial", partial);
+    json_bool(&j, "partial", partial || o->prev_partial);
     json_arr(&j, "files");
     int rc = list_files(&j, o->tmp, "", 0, err);
     json_end_arr(&j);

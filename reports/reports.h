@@ -165,6 +165,7 @@ size_t report_utf8_len(const unsigned char *p);
 typedef struct {
     char final[8192], tmp[8192], lock[8192];
     int lock_fd, slot_tmp, slot_lock;
+    int prev_partial;   /* OUTDIR_UPDATE: the folder carried over was a partial run */
     const char *command;
 } report_outdir;
 /* 0, or -1 with a message and *status (2 bad -o, 1 busy or an I/O failure). */

@@ -249,6 +249,10 @@ fi
 # ... and report says the run is partial, on stdout and on the page
 expect 0 'PARTIAL run' -- report -i "$tmp/int" -o "$tmp/int.md"
 if grep -q 'PARTIAL run' "$tmp/int.md"; then pass=$((pass+1)); else echo "FAIL: report.md of a partial run does not say so"; fail=$((fail+1)); fi
+# a page written into the folder joins it as one change: listed in a new manifest, which
+# still says partial
+expect 0 'PARTIAL run' -- report -i "$tmp/int" -o "$tmp/int/report.md"
+if grep -q '"path": "report.md"' "$tmp/int/manifest.json" && grep -q '"partial": true' "$tmp/int/manifest.json"; then pass=$((pass+1)); else echo "FAIL: report into the folder is not in its manifest"; fail=$((fail+1)); fi
 
 # ---- names are data (issue 15) ----
 # a GPU named with HTML: escaped on every page, no raw tag, no script run
