@@ -253,8 +253,13 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
     int gp = report_have_gnuplot();
     int plots = 0;
     notice[0] = 0;
-    char tmpd[] = "/tmp/llmdse-report-XXXXXX";
+    /* the plots' scratch folder, named with the process id so that the next report removes
+     * one a killed run left */
+    char tmpd[40];
+    snprintf(tmpd, sizeof tmpd, "/tmp/llmdse-report-%ld-XXXXXX", (long)getpid());
     int slot = -1;
+    if (gp)
+        report_remove_dead("/tmp", "llmdse-report-");
     if (gp && !mkdtemp(tmpd))
         gp = 0;
     if (gp)

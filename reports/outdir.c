@@ -85,6 +85,33 @@ static void rm_tree(const char *path)
     rm_tree_at(AT_FDCWD, path, 0);
 }
 
+void report_remove_dead(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    size_t pl = strlen(prefix);
+    char names[32][256];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 32) {
+        if (strncmp(e->d_name, prefix, pl) || strlen(e->d_name) >= sizeof names[0])
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + pl, &end, 10);
+        if (pid <= 0 || (*end && *end != '-' && *end != '.') || pid == (long)getpid() ||
+            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        strcpy(names[n++], e->d_name);
+    }
+    closedir(d);
+    for (int i = 0; i < n; i++) {
+        char p[8192];
+        if (snprintf(p, sizeof p, "%s/%s", dir, names[i]) < (int)sizeof p)
+            rm_tree(p);
+    }
+}
+
 static void clean_all(void)
 {
     pid_t c = (pid_t)child_pid;

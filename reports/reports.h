@@ -190,5 +190,8 @@ void report_cleanup_drop(int slot);
  * killed on an interrupt. Returns its exit status, 128 + signal, or -1 when it did not start. */
 int report_run_child(char *const argv[]);
 int report_find_program(const char *name); /* 1 when an executable is on PATH */
+/* Removes dir/PREFIX<pid>... (files or folders) whose process is gone: what a run killed with
+ * SIGKILL left. */
+void report_remove_dead(const char *dir, const char *prefix);
 
 #endif

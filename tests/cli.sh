@@ -379,6 +379,12 @@ fi
 : > "$tmp/.kr.md.tmp.999999999"
 expect 0 'report:' -- report -i "$tmp/kx" -o "$tmp/kr.md"
 if [ ! -e "$tmp/.kr.md.tmp.999999999" ]; then pass=$((pass+1)); else echo "FAIL: a dead run's temporary file remains"; fail=$((fail+1)); fi
+# ... and its plots' scratch folder in /tmp (named with the process id) by the next HTML report
+if command -v gnuplot >/dev/null 2>&1; then
+    mkdir -p /tmp/llmdse-report-999999999-clitest
+    expect 0 'report:' -- report -i "$tmp/kx" -o "$tmp/kr.html"
+    if [ ! -e /tmp/llmdse-report-999999999-clitest ]; then pass=$((pass+1)); else echo "FAIL: a dead report's plot folder remains"; rm -rf /tmp/llmdse-report-999999999-clitest; fail=$((fail+1)); fi
+fi
 # recommend into an explore folder keeps its files, as one change with a new manifest
 "$LLMDSE" recommend -m llama-3.2-1b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/kx" >/dev/null
 if [ -s "$tmp/kx/front.csv" ] && grep -q 'recommendation.md' "$tmp/kx/manifest.json" && grep -q 'front.csv' "$tmp/kx/manifest.json"; then pass=$((pass+1)); else echo "FAIL: recommend into an explore folder"; fail=$((fail+1)); fi
