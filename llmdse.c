@@ -1139,6 +1139,8 @@ static int cmd_calibrate(int argc, char **argv)
     parse_opts(argc, argv, 2, opts, "calibrate");
     if (!gpu || !measured || !out)
         die_usage("calibrate: --measured FILE, -g GPU and -o NEW.json are required");
+    if (!*out || out[strlen(out) - 1] == '/')
+        die_usage("calibrate: -o: expected a file name, found \"%s\"", out);
     llm_gpu g, fitted;
     llm_err err;
     char path[4096];
@@ -1164,7 +1166,13 @@ static int cmd_calibrate(int argc, char **argv)
              "MAPE %.1f%% -> %.1f%%, power MAPE %.1f%% -> %.1f%%", measured,
              f.gpu_name[0] ? f.gpu_name : "unknown GPU", f.date[0] ? f.date : "undated",
              c.before_time, c.after_time, c.before_power, c.after_power);
-    if (configs_write_gpu_update(path, out, paths, values, n, note, &err)) {
+    /* the temporary file configs_write_gpu_update renames into place, removed on Ctrl-C */
+    char tmpname[4200];
+    snprintf(tmpname, sizeof tmpname, "%s.tmp.%ld", out, (long)getpid());
+    int slot = report_cleanup_add(tmpname, 0);
+    int wrc = configs_write_gpu_update(path, out, paths, values, n, note, &err);
+    report_cleanup_drop(slot);
+    if (wrc) {
         fprintf(stderr, "llmdse: error: calibrate: %s\n", err.msg);
         validate_free(&f);
         return 1;
@@ -1664,6 +1672,18 @@ static int cmd_sku_check(int argc, char **argv)
     if (space) {
         load_or_die(configs_load_space(space, &spec, &err), &err);
         configs_free_space(&spec);
+    }
+    if (baseline) {
+        /* checked before the run: one run's complete output, its CSV a readable file */
+        char why[700], bpath[4096];
+        int bpart;
+        if (report_outdir_check(baseline, &bpart, NULL, 0, why, sizeof why) < 0)
+            die_usage("sku-check: --baseline: %s", why);
+        snprintf(bpath, sizeof bpath, "%s/sku-check.csv", baseline);
+        FILE *bf = llm_open_input(bpath, "r", &err);
+        if (!bf)
+            die_usage("sku-check: --baseline: %s", err.msg);
+        fclose(bf);
     }
     report_outdir od;
     outdir_begin(&od, "sku-check", out, OUTDIR_REPLACE);
