@@ -1,6 +1,7 @@
 /* llmdse.c — the command-line dispatcher: parses argv, calls the modules, sets exit codes.
  * Exit status: 0 success, 2 bad usage or bad input (the message names what and where),
- * 1 a run-time failure. The command reference is docs/cli.md. */
+ * 1 a run-time failure, 130 interrupted (128 + the signal). The command reference is
+ * docs/cli.md. */
 #include "configs/configs.h"
 #include "cost/cost.h"
 #include "reports/reports.h"
@@ -2106,9 +2107,10 @@ static void usage(FILE *f)
           "  list    models|gpus|workloads|spaces              the bundled library\n"
           "  version\n\n"
           "MODEL, GPU and WORKLOAD are bundled names or paths to JSON files.\n"
-          "Exit status: 0 success, 2 bad usage or input, 1 run-time failure. Also: explore\n"
-          "interrupted (partial front written) 1, recommend with no feasible plan 2 (the report\n"
-          "says what to relax), sku-check regression or failed check 1. See docs/cli.md.\n",
+          "Exit status: 0 success, 2 bad usage or input, 1 run-time failure (also: another run\n"
+          "holds the output folder's lock), 130 interrupted by Ctrl-C (explore writes the partial\n"
+          "front first). Also: recommend with no feasible plan 2 (the report says what to\n"
+          "relax), sku-check regression or failed check 1. See docs/cli.md.\n",
           f);
 }
 

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,7 @@ int report_cleanup_add(const char *path, int tree)
         if (!clean[i].on) {
             snprintf(clean[i].path, CLEAN_PATH, "%s", path);
             clean[i].tree = tree;
+            atomic_signal_fence(memory_order_seq_cst); /* the path is complete before it is on */
             clean[i].on = 1;
             return i;
         }
