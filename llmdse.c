@@ -1200,6 +1200,8 @@ typedef struct {
     const report_page *pg;
     int html, plots;
     char notice[256];
+    const char *run;     /* the input folder's run (manifest.json), "" when it has none */
+    char changed[700];   /* set when the input folder was replaced while it was read */
 } page_out;
 
 static int write_page(FILE *f, void *ctx)
@@ -1209,6 +1211,10 @@ static int write_page(FILE *f, void *ctx)
         o->plots = report_page_html(f, o->pg, o->notice, sizeof o->notice);
     else
         report_page_md(f, o->pg);
+    /* every input has been read now (the page reads recommendation.md and compare.md): the
+     * folder must still be the run it was when checked, or the page mixes two runs */
+    if (o->run && report_outdir_same_run(o->pg->dir, o->run, o->changed, sizeof o->changed))
+        return -1;
     return 0;
 }
 
@@ -1261,6 +1267,7 @@ static int report_core(const char *dir, const char *out, const char *model, cons
     llm_err err;
     llm_summary sum;
     int mpartial = 0, mc = 1;
+    char run[128] = "";
     /* a page written into an llmdse output folder (report -i DIR -o DIR/report.html) joins it
      * as one change: under its lock, with a new manifest (docs/limits.md) */
     report_outdir od;
@@ -1286,7 +1293,7 @@ static int report_core(const char *dir, const char *out, const char *model, cons
     }
     if (!li) {
         /* the folder must be one run's complete output (docs/formats.md, manifest.json) */
-        mc = report_outdir_check(dir, &mpartial, NULL, 0, why, sizeof why);
+        mc = report_outdir_check(dir, &mpartial, run, sizeof run, why, sizeof why);
         if (mc < 0)
             die_usage("report: %s", why);
     }
@@ -1339,7 +1346,7 @@ static int report_core(const char *dir, const char *out, const char *model, cons
     search_row *all = rows_of(dir, "all.csv", &in, 20000, &pg.nall, 0);
     pg.rows = front;
     pg.all = all;
-    page_out o = {&pg, html, 0, ""};
+    page_out o = {&pg, html, 0, "", li ? NULL : run, ""};
     int rc = in_outdir ? report_write_atomic(od.tmp, oname, write_page, &o, &err) ||
                              report_outdir_commit(&od, 0, &err)
                        : write_file(out, write_page, &o, &err);
@@ -1347,7 +1354,7 @@ static int report_core(const char *dir, const char *out, const char *model, cons
     free(all);
     space_free(&s);
     if (rc) {
-        fprintf(stderr, "llmdse: error: report: %s\n", err.msg);
+        fprintf(stderr, "llmdse: error: report: %s\n", o.changed[0] ? o.changed : err.msg);
         return 1;
     }
     if (o.notice[0] && !quiet)
@@ -1903,6 +1910,7 @@ static int cmd_sku_check(int argc, char **argv)
 typedef struct {
     llm_summary s;
     const char *dir;   /* the directory given for it */
+    char run[128];     /* its manifest's run, "" without one */
 } merge_shard;
 
 static int by_shard(const void *x, const void *y)
@@ -1959,7 +1967,8 @@ static int cmd_merge(int argc, char **argv)
         int part;
         const char *dir = argv[first + i];
         msh[i].dir = dir;
-        int mc = report_outdir_check(dir, &part, NULL, 0, why, sizeof why);
+        int mc = report_outdir_check(dir, &part, msh[i].run, sizeof msh[i].run, why,
+                                     sizeof why);
         if (mc < 0)
             die_usage("merge: %s", why);
         if (mc == 0 && part)
@@ -2056,6 +2065,14 @@ static int cmd_merge(int argc, char **argv)
         free(idx);
     }
     pareto_sort(&front);
+    /* no shard replaced by another run while it was read */
+    for (int i = 0; i < nshards; i++) {
+        char why[700];
+        if (report_outdir_same_run(msh[i].dir, msh[i].run, why, sizeof why)) {
+            fprintf(stderr, "llmdse: error: merge: %s\n", why);
+            return 1;
+        }
+    }
     int rc = write_outputs(od.tmp, &in, &sum, &front, NULL, 0, &err) ||
              report_outdir_commit(&od, 0, &err);
     if (rc)

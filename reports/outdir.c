@@ -716,18 +716,14 @@ int report_outdir_commit(report_outdir *o, int partial, llm_err *err)
 
 /* ---- reading a folder back ------------------------------------------------------------------ */
 
-/* Checks the files of root's manifest whose path starts with prefix ("" for all). */
-static int check_manifest(const char *top, const char *prefix, int *partial, char *run,
-                          size_t runlen, char *why, size_t len)
+/* Reads and parses a manifest; NULL with why. */
+static cJSON *read_manifest(const char *mpath, char *why, size_t len)
 {
-    char mpath[8300];
-    snprintf(mpath, sizeof mpath, "%s/manifest.json", top);
-    const char *dir = top;
     llm_err err;
     FILE *f = llm_open_input(mpath, "r", &err);
     if (!f) {
         snprintf(why, len, "%s", err.msg);
-        return -1;
+        return NULL;
     }
     size_t cap = 1 << 16, n = 0;
     char *text = malloc(cap + 1);
@@ -750,7 +746,7 @@ static int check_manifest(const char *top, const char *prefix, int *partial, cha
     fclose(f);
     if (!text) {
         snprintf(why, len, "%s: out of memory", mpath);
-        return -1;
+        return NULL;
     }
     text[n] = '\0';
     cJSON *root = cJSON_Parse(text);
@@ -760,8 +756,22 @@ static int check_manifest(const char *top, const char *prefix, int *partial, cha
     if (!cJSON_IsArray(files) || !cJSON_IsString(fmt) || strcmp(fmt->valuestring, "llmdse output")) {
         snprintf(why, len, "%s: not an llmdse manifest (truncated or edited?)", mpath);
         cJSON_Delete(root);
-        return -1;
+        return NULL;
     }
+    return root;
+}
+
+/* Checks the files of top's manifest whose path starts with prefix ("" for all). */
+static int check_manifest(const char *top, const char *prefix, int *partial, char *run,
+                          size_t runlen, char *why, size_t len)
+{
+    char mpath[8300];
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", top);
+    const char *dir = top;
+    cJSON *root = read_manifest(mpath, why, len);
+    if (!root)
+        return -1;
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(root, "files");
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "partial");
     *partial = cJSON_IsTrue(p);
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "run");
@@ -781,7 +791,7 @@ static int check_manifest(const char *top, const char *prefix, int *partial, cha
         if (strncmp(fp->valuestring, prefix, strlen(prefix)))
             continue;
         matched++;
-        char full[4600], hex[17];
+        char full[8600], hex[17];
         snprintf(full, sizeof full, "%s/%s", dir, fp->valuestring);
         unsigned long long bytes;
         uint64_t h;
@@ -801,10 +811,44 @@ static int check_manifest(const char *top, const char *prefix, int *partial, cha
     }
     cJSON_Delete(root);
     if (!rc && prefix[0] && !matched) {
-        snprintf(why, len, "%s: %s lists no file of %s", mpath, "manifest.json", prefix);
+        snprintf(why, len, "%s: manifest.json lists no file of %s", mpath, prefix);
         return 1;
     }
     return rc;
+}
+
+/* Where dir's manifest is: dir itself, or a folder up to 3 levels above it (then prefix is
+ * dir's path below it, ending in '/'). 0 found, -1 none. */
+static int find_manifest(const char *dir, char *top, size_t toplen, char *prefix, size_t plen)
+{
+    char mpath[4200];
+    struct stat st;
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
+    prefix[0] = '\0';
+    if (!lstat(mpath, &st) || errno != ENOENT) {
+        snprintf(top, toplen, "%s", dir);
+        return 0;
+    }
+    char real[4096];
+    if (!realpath(dir, real))
+        return -1;
+    for (int up = 0; up < 3; up++) {
+        char *slash = strrchr(real, '/');
+        if (!slash || slash == real)
+            break;
+        char tail[4096];
+        snprintf(tail, sizeof tail, "%s/%s", slash + 1, prefix);
+        snprintf(prefix, plen, "%s", tail);
+        *slash = '\0';
+        char m2[4200];
+        snprintf(m2, sizeof m2, "%s/manifest.json", real);
+        if (!lstat(m2, &st)) {
+            snprintf(top, toplen, "%s", real);
+            return 0;
+        }
+    }
+    prefix[0] = '\0';
+    return -1;
 }
 
 int report_outdir_check(const char *dir, int *partial, char *run, size_t runlen, char *why,
@@ -813,29 +857,25 @@ int report_outdir_check(const char *dir, int *partial, char *run, size_t runlen,
     *partial = 0;
     if (run && runlen)
         run[0] = '\0';
-    char mpath[4200];
-    snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
-    struct stat st;
-    if (!lstat(mpath, &st) || errno != ENOENT)
-        return check_manifest(dir, "", partial, run, runlen, why, len);
-    /* a folder inside an output (sku-check's OUT/model/workload): the manifest above it */
-    char real[4096], prefix[4096] = "";
-    if (realpath(dir, real)) {
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(real, '/');
-            if (!slash || slash == real)
-                break;
-            char tail[4096];
-            snprintf(tail, sizeof tail, "%s/%s", slash + 1, prefix);
-            snprintf(prefix, sizeof prefix, "%s", tail);
-            *slash = '\0';
-            char m2[4200];
-            snprintf(m2, sizeof m2, "%s/manifest.json", real);
-            if (!lstat(m2, &st))
-                return check_manifest(real, prefix, partial, run, runlen, why, len);
-        }
-    }
+    char top[4096], prefix[4096];
+    if (!find_manifest(dir, top, sizeof top, prefix, sizeof prefix))
+        return check_manifest(top, prefix, partial, run, runlen, why, len);
     snprintf(why, len, "%s: no manifest.json: the folder cannot be checked to be one run's "
              "complete output", dir);
     return 1;
+}
+
+int report_outdir_same_run(const char *dir, const char *run, char *why, size_t len)
+{
+    char top[4096], prefix[4096], mpath[4200];
+    if (!run[0] || find_manifest(dir, top, sizeof top, prefix, sizeof prefix))
+        return 0; /* no manifest: nothing to compare */
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", top);
+    cJSON *root = read_manifest(mpath, why, len);
+    const cJSON *r = root ? cJSON_GetObjectItemCaseSensitive(root, "run") : NULL;
+    int same = cJSON_IsString(r) && !strcmp(r->valuestring, run);
+    cJSON_Delete(root);
+    if (!same)
+        snprintf(why, len, "%s: replaced by another run while it was read; run again", dir);
+    return same ? 0 : -1;
 }

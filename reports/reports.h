@@ -177,6 +177,9 @@ void report_outdir_abort(report_outdir *o);
  * manifest (an output of an older llmdse), -1 inconsistent or unreadable (why says how). */
 int report_outdir_check(const char *dir, int *partial, char *run, size_t runlen, char *why,
                         size_t len);
+/* After reading a folder checked with report_outdir_check: 0 when its manifest still names
+ * `run` (no other run replaced the folder meanwhile), -1 with why otherwise. */
+int report_outdir_same_run(const char *dir, const char *run, char *why, size_t len);
 
 /* SIGINT, SIGTERM, SIGHUP: kill the child, remove the registered temporary paths, exit with
  * 128 + the signal (130 for Ctrl-C); also at exit(). graceful(flag): the first signal only

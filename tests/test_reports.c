@@ -223,6 +223,9 @@ static void test_outdir(void **state)
     char run[96], why[700];
     assert_int_equal(report_outdir_check(out, &partial, run, sizeof run, why, sizeof why), 0);
     assert_int_equal(partial, 0);
+    char run1[96];
+    snprintf(run1, sizeof run1, "%s", run);
+    assert_int_equal(report_outdir_same_run(out, run1, why, sizeof why), 0);
     /* the second run writes only a.txt: b.txt goes with the old folder */
     assert_int_equal(report_outdir_begin(&o, out, "test", OUTDIR_REPLACE, &err, &st), 0);
     assert_int_equal(report_write_atomic(o.tmp, "a.txt", write_text, "second", &err), 0);
@@ -234,6 +237,11 @@ static void test_outdir(void **state)
     assert_null(slurp(path));
     assert_int_equal(report_outdir_check(out, &partial, run, sizeof run, why, sizeof why), 0);
     assert_int_equal(partial, 1);
+    /* a reader that checked the first run sees that the folder was replaced */
+    assert_string_not_equal(run, run1);
+    assert_int_equal(report_outdir_same_run(out, run1, why, sizeof why), -1);
+    assert_non_null(strstr(why, "replaced by another run"));
+    assert_int_equal(report_outdir_same_run(out, run, why, sizeof why), 0);
     /* a changed file no longer matches the manifest */
     snprintf(path, sizeof path, "%s/a.txt", out);
     FILE *f = fopen(path, "w");
