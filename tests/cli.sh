@@ -333,6 +333,10 @@ expect 2 "outside shard 0's range" -- merge -o "$tmp/m5" "$tmp/s0bad" "$tmp/s1"
 cp -r "$tmp/s0" "$tmp/mix"; cp "$tmp/s1/front.csv" "$tmp/mix/front.csv"
 expect 2 'front.csv differs from what manifest.json records' -- report -i "$tmp/mix" -o "$tmp/mix.md"
 expect 2 'front.csv differs from what manifest.json records' -- merge -o "$tmp/m6" "$tmp/mix" "$tmp/s1"
+# summary.json's numbers are range-checked before any conversion ((int)1e300 was undefined)
+cp -r "$tmp/s0" "$tmp/thr"; rm "$tmp/thr/manifest.json"
+sed 's/"threads": [0-9]*/"threads": 1e300/' "$tmp/s0/summary.json" > "$tmp/thr/summary.json"
+expect 2 '$.threads: expected an integer in [0, 1048576]' -- report -i "$tmp/thr" -o "$tmp/thr.md"
 # a non-empty folder that is not an llmdse output is never replaced
 mkdir -p "$tmp/mine"; echo keep > "$tmp/mine/notes.txt"
 expect 2 'not an llmdse output' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/mine"
