@@ -1110,8 +1110,9 @@ static int cmd_validate(int argc, char **argv)
     validate_compare(&g, &f, &s);
     vout o = {&g, &f, &s, g.name, NULL, NULL, 0};
     if (out) {
+        /* into an explore output (report shows compare.md): its files kept, one change */
         report_outdir od;
-        outdir_begin(&od, "validate compare", out, OUTDIR_REPLACE);
+        outdir_begin(&od, "validate compare", out, OUTDIR_UPDATE);
         if (report_write_atomic(od.tmp, "compare.json", write_cmp_json, &o, &err) ||
             report_write_atomic(od.tmp, "compare.md", write_cmp_md, &o, &err) ||
             report_outdir_commit(&od, 0, &err)) {

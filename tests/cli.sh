@@ -389,6 +389,9 @@ if command -v gnuplot >/dev/null 2>&1; then
     expect 0 'report:' -- report -i "$tmp/kx" -o "$tmp/kr.html"
     if [ ! -e /tmp/llmdse-report-999999999-clitest ]; then pass=$((pass+1)); else echo "FAIL: a dead report's plot folder remains"; rm -rf /tmp/llmdse-report-999999999-clitest; fail=$((fail+1)); fi
 fi
+# validate compare into an explore folder keeps its files too (report shows compare.md)
+expect 0 'time MAPE' -- validate compare --measured tests/data/fixture_measurements.csv -g h100-sxm5-80gb -o "$tmp/kx"
+if [ -s "$tmp/kx/front.csv" ] && [ -s "$tmp/kx/compare.md" ] && grep -q '"path": "compare.md"' "$tmp/kx/manifest.json"; then pass=$((pass+1)); else echo "FAIL: validate compare into an explore folder"; fail=$((fail+1)); fi
 # recommend into an explore folder keeps its files, as one change with a new manifest
 "$LLMDSE" recommend -m llama-3.2-1b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/kx" >/dev/null
 if [ -s "$tmp/kx/front.csv" ] && grep -q 'recommendation.md' "$tmp/kx/manifest.json" && grep -q 'front.csv' "$tmp/kx/manifest.json"; then pass=$((pass+1)); else echo "FAIL: recommend into an explore folder"; fail=$((fail+1)); fi
