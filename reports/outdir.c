@@ -360,7 +360,9 @@ static int copy_file(const char *from, const char *to)
 }
 
 /* The previous folder's files (not its manifest) linked into the new one, for a run that adds
- * files to an existing output (recommend into an explore folder). */
+ * files to an existing output (recommend into an explore folder). Hard links share the file:
+ * every writer into an output folder must replace a file by rename (report_write_atomic),
+ * never open an existing one for writing, or it would change the previous folder too. */
 static int carry_over(const char *from, const char *to, int depth, llm_err *err)
 {
     DIR *d = opendir(from);
