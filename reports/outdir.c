@@ -246,8 +246,13 @@ int report_run_child(char *const argv[])
     child_pid = 0;
     if (r < 0)
         return -1;
-    if (WIFSIGNALED(st))
-        return 128 + WTERMSIG(st);
+    if (WIFSIGNALED(st)) {
+        int sig = WTERMSIG(st);
+        /* the child was interrupted: so is the run (our handler cleans up and exits) */
+        if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+            raise(sig);
+        return 128 + sig;
+    }
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 

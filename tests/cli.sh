@@ -392,6 +392,15 @@ fi
 # validate compare into an explore folder keeps its files too (report shows compare.md)
 expect 0 'time MAPE' -- validate compare --measured tests/data/fixture_measurements.csv -g h100-sxm5-80gb -o "$tmp/kx"
 if [ -s "$tmp/kx/front.csv" ] && [ -s "$tmp/kx/compare.md" ] && grep -q '"path": "compare.md"' "$tmp/kx/manifest.json"; then pass=$((pass+1)); else echo "FAIL: validate compare into an explore folder"; fail=$((fail+1)); fi
+# SIGINT to gnuplot itself (a child, in its own process group) ends the report: exit 130, the
+# page not written, no scratch folder left
+if command -v gnuplot >/dev/null 2>&1 && command -v pgrep >/dev/null 2>&1; then
+    "$LLMDSE" report -i "$tmp/kx" -o "$tmp/kint.html" >/dev/null 2>&1 & pid=$!
+    g=; n=0; while [ -z "$g" ] && [ $n -lt 2000 ]; do g=$(pgrep -P $pid gnuplot); n=$((n+1)); done
+    [ -n "$g" ] && kill -INT $g; wait $pid; st=$?
+    if [ -n "$g" ] && [ "$st" -eq 130 ] && [ ! -e "$tmp/kint.html" ] && [ -z "$(ls -A "$tmp" | grep -F .kint.html.tmp.)" ] && \
+       [ -z "$(ls /tmp | grep "^llmdse-report-$pid-")" ]; then pass=$((pass+1)); else echo "FAIL: SIGINT to gnuplot: exit $st (gnuplot ${g:-never seen})"; fail=$((fail+1)); fi
+fi
 # recommend into an explore folder keeps its files, as one change with a new manifest
 "$LLMDSE" recommend -m llama-3.2-1b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/kx" >/dev/null
 if [ -s "$tmp/kx/front.csv" ] && grep -q 'recommendation.md' "$tmp/kx/manifest.json" && grep -q 'front.csv' "$tmp/kx/manifest.json"; then pass=$((pass+1)); else echo "FAIL: recommend into an explore folder"; fail=$((fail+1)); fi
