@@ -7,15 +7,18 @@ OMP     := -fopenmp
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CPPFLAGS += -DLLMDSE_CONFIGS_BUILD_DIR='"$(CURDIR)/configs"'
 LDLIBS  := -lnlopt -lglpk -lcjson -lm -fopenmp
-SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# float-cast-overflow ((int)1e300) is not part of -fsanitize=undefined in gcc or clang
+SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+           -fno-sanitize-recover=all
 
 CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c \
-            configs/update.c configs/serving.c \
+            configs/update.c configs/serving.c configs/input.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c \
             space/space.c \
             search/pareto.c search/explore.c search/merge.c search/hypervolume.c \
             search/optimize.c search/recommend.c \
-            reports/json.c reports/tables.c reports/explore.c reports/recommend.c reports/html.c \
+            reports/json.c reports/escape.c reports/outdir.c reports/tables.c reports/explore.c \
+            reports/recommend.c reports/html.c \
             validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c \
             validate/e2e.c
 TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/test_reports.c \
@@ -90,14 +93,15 @@ FUZZ_RUNS ?= 300000
 FUZZ_SEED ?= 1
 FUZZ_SECONDS ?= 120
 FUZZ_CC ?= $(shell command -v clang || command -v clang-14 || echo clang)
-FUZZERS := model gpu workload space measure plan serving
+FUZZERS := model gpu workload space measure plan serving summary front
 FUZZ_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c configs/update.c \
-            configs/serving.c \
+            configs/serving.c configs/input.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c space/space.c \
-            reports/json.c reports/tables.c validate/measure.c validate/plan.c validate/compare.c
+            reports/json.c reports/escape.c reports/tables.c validate/measure.c validate/plan.c \
+            validate/compare.c search/merge.c
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz.c $(FUZZ_SRC) $(wildcard */*.h) validate/planline.h
 	@mkdir -p $(B)/fuzz
-	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined,float-cast-overflow \
 	    -fno-sanitize-recover=all -DFUZZ_$(shell echo $* | tr a-z A-Z) -o $@ tests/fuzz/fuzz.c \
 	    $(FUZZ_SRC) -lcjson -lm
 fuzz: llmdse $(FUZZERS:%=$(B)/fuzz/fuzz_%)
@@ -119,7 +123,3 @@ sku-check: llmdse
 
 clean:
 	rm -rf $(B) llmdse
-
-# Fits the vllm-0.5 serving profile's overhead (docs/calibration.md, "Serving overhead").
-$(B)/fit_serving: tools/fit_serving.c $(CORE_OBJ)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS)

@@ -1,6 +1,7 @@
 /* llmdse.c — the command-line dispatcher: parses argv, calls the modules, sets exit codes.
  * Exit status: 0 success, 2 bad usage or bad input (the message names what and where),
- * 1 a run-time failure. The command reference is docs/cli.md. */
+ * 1 a run-time failure, 130 interrupted (128 + the signal). The command reference is
+ * docs/cli.md. */
 #include "configs/configs.h"
 #include "cost/cost.h"
 #include "reports/reports.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -131,6 +133,38 @@ static void load_or_die(int rc, const llm_err *err)
         die_usage("%s", err->msg);
 }
 
+/* Begins an output folder (reports/outdir.c): exits 2 on a bad -o, 1 when another run holds
+ * its lock or it cannot be created. */
+static void outdir_begin(report_outdir *od, const char *cmd, const char *out, int mode)
+{
+    llm_err err;
+    int status;
+    if (report_outdir_begin(od, out, cmd, mode, &err, &status)) {
+        if (status == 2)
+            die_usage("%s: %s", cmd, err.msg);
+        fprintf(stderr, "llmdse: error: %s: %s\n", cmd, err.msg);
+        exit(1);
+    }
+}
+
+/* Reads "I/N" with 0 <= I < N <= 2^30, every digit checked (no wraparound). */
+static int parse_shard(const char *s, int *si, int *sn)
+{
+    char *e1, *e2;
+    if (!s || s[0] < '0' || s[0] > '9')
+        return -1;
+    errno = 0;
+    long long a = strtoll(s, &e1, 10);
+    if (errno || *e1 != '/' || e1[1] < '0' || e1[1] > '9')
+        return -1;
+    long long b = strtoll(e1 + 1, &e2, 10);
+    if (errno || *e2 || b < 1 || b > (1LL << 30) || a < 0 || a >= b)
+        return -1;
+    *si = (int)a;
+    *sn = (int)b;
+    return 0;
+}
+
 /* ---- shared model/GPU/configuration options ----------------------------------------------- */
 
 typedef struct {
@@ -170,7 +204,7 @@ static void load_common(common_args *a, const char *cmd, llm_model *m, llm_gpu *
     a->c.unfused_gate_up = a->unfused_gate_up;
 }
 
-/* ---- serving options (eval, explore, search, recommend; docs/cli.md) ----------------------- */
+/* ---- serving options (eval, explore, search, recommend, sku-check; docs/cli.md) ----------------------- */
 
 typedef struct {
     const char *name, *kv;
@@ -428,13 +462,9 @@ static double now_s(void)
 
 /* ---- explore ------------------------------------------------------------------------------ */
 
-/* Set by SIGINT/SIGTERM; the evaluator checks it between work units. */
+/* Set by the first SIGINT/SIGTERM during explore's evaluation (reports/outdir.c); the
+ * evaluator checks it between work units. */
 static volatile sig_atomic_t stop_requested;
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 /* --all writes every evaluated point; beyond this many points in the range it needs --force. */
 #define ALL_LIMIT 1000000ULL
@@ -603,6 +633,8 @@ static int cmd_explore(int argc, char **argv)
     parse_opts(argc, argv, 2, opts, "explore");
     if (!out)
         die_usage("explore: -o DIR is required");
+    if (!*out)
+        die_usage("explore: -o: expected a folder name, found an empty string");
     run_inputs ri;
     llm_err err;
     load_run("explore", model, gpu, workload, space, objectives, slo, &ri);
@@ -616,9 +648,9 @@ static int cmd_explore(int argc, char **argv)
     memcpy(a.obj, ri.obj, sizeof a.obj);
     int si = 0, sn = 1;
     if (shard) {
-        char tail;
-        if (sscanf(shard, "%d/%d%c", &si, &sn, &tail) != 2 || sn < 1 || si < 0 || si >= sn)
-            die_usage("explore: --shard: expected I/N with 0 <= I < N, found \"%s\"", shard);
+        if (parse_shard(shard, &si, &sn))
+            die_usage("explore: --shard: expected I/N with 0 <= I < N <= 2^30, found \"%s\"",
+                      shard);
         if ((uint64_t)sn > s.size)
             die_usage("explore: --shard: %d shards for a space of %llu points; expected at "
                       "most one shard per point", sn, (unsigned long long)s.size);
@@ -634,16 +666,15 @@ static int cmd_explore(int argc, char **argv)
     a.threads = threads;
     a.progress = !quiet && isatty(2);
     a.stop = &stop_requested;
-    if (report_prepare_dir(out, &err))
-        die_usage("explore: %s", err.msg);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
+    report_outdir od;
+    outdir_begin(&od, "explore", out, OUTDIR_REPLACE);
+    /* the first Ctrl-C stops the evaluation and writes the front so far, marked partial; a
+     * second, or one while the files are written, ends the run at once (exit 130) */
+    report_signals_graceful(&stop_requested);
     explore_result r;
-    if (search_explore(&a, &r, &err)) {
+    int failed = search_explore(&a, &r, &err);
+    report_signals_graceful(NULL);
+    if (failed) {
         fprintf(stderr, "llmdse: error: explore: %s\n", err.msg);
         space_free(&s);
         return 1;
@@ -668,7 +699,18 @@ static int cmd_explore(int argc, char **argv)
     sum.processed = r.processed; sum.evaluated = r.evaluated; sum.feasible = r.feasible;
     memcpy(sum.pruned, r.pruned, sizeof r.pruned);
     sum.partial = r.partial; sum.threads = r.threads; sum.wall_s = r.wall_s;
-    int rc = write_outputs(out, &a.in, &sum, &r.front, r.all, r.n_all, &err);
+    /* an interrupted --all run writes no all.csv: millions of rows would take longer than an
+     * interrupt should (docs/explore.md) */
+    const uint64_t *all_idx = r.all;
+    size_t n_all = r.n_all;
+    if (sum.partial && all_idx && n_all > 100000) {
+        fprintf(stderr, "llmdse: explore: interrupted: all.csv (%zu points so far) is not "
+                "written\n", n_all);
+        all_idx = NULL;
+        n_all = 0;
+    }
+    int rc = write_outputs(od.tmp, &a.in, &sum, &r.front, all_idx, n_all, &err) ||
+             report_outdir_commit(&od, sum.partial, &err);
     if (rc)
         fprintf(stderr, "llmdse: error: explore: %s\n", err.msg);
     else if (!quiet)
@@ -684,8 +726,8 @@ static int cmd_explore(int argc, char **argv)
         return 1;
     if (sum.partial) {
         fprintf(stderr, "llmdse: explore: interrupted; the front of what was evaluated is in "
-                "%s, marked partial in summary.json\n", out);
-        return 1;
+                "%s, marked partial in summary.json and manifest.json\n", out);
+        return 130;
     }
     return 0;
 }
@@ -716,6 +758,8 @@ static int cmd_search(int argc, char **argv)
     parse_opts(argc, argv, 2, opts, "search");
     if (!out)
         die_usage("search: -o DIR is required");
+    if (!*out)
+        die_usage("search: -o: expected a folder name, found an empty string");
     run_inputs ri;
     llm_err err;
     load_run("search", model, gpu, workload, space, objectives, slo, &ri);
@@ -731,8 +775,8 @@ static int cmd_search(int argc, char **argv)
     a.starts = starts;
     a.maxeval = maxeval;
     a.polish_rounds = polish;
-    if (report_prepare_dir(out, &err))
-        die_usage("search: %s", err.msg);
+    report_outdir od;
+    outdir_begin(&od, "search", out, OUTDIR_REPLACE);
     double t0 = now_s();
     nlsearch_result r;
     if (search_nlopt(&a, &r, &err)) {
@@ -808,7 +852,8 @@ static int cmd_search(int argc, char **argv)
     sum.threads = 1;
     sum.wall_s = wall;
     sum.nlopt = &nl;
-    int rc = write_outputs(out, &a.in, &sum, &r.front, NULL, 0, &err);
+    int rc = write_outputs(od.tmp, &a.in, &sum, &r.front, NULL, 0, &err) ||
+             report_outdir_commit(&od, 0, &err);
     if (rc)
         fprintf(stderr, "llmdse: error: search: %s\n", err.msg);
     else if (!quiet) {
@@ -1198,10 +1243,12 @@ static int cmd_validate(int argc, char **argv)
     validate_compare(&g, &f, &s);
     vout o = {&g, &f, &s, g.name, NULL, NULL, 0};
     if (out) {
-        if (report_prepare_dir(out, &err) || report_make_dir(out, &err))
-            die_usage("validate compare: %s", err.msg);
-        if (report_write_atomic(out, "compare.json", write_cmp_json, &o, &err) ||
-            report_write_atomic(out, "compare.md", write_cmp_md, &o, &err)) {
+        /* into an explore output (report shows compare.md): its files kept, one change */
+        report_outdir od;
+        outdir_begin(&od, "validate compare", out, OUTDIR_UPDATE);
+        if (report_write_atomic(od.tmp, "compare.json", write_cmp_json, &o, &err) ||
+            report_write_atomic(od.tmp, "compare.md", write_cmp_md, &o, &err) ||
+            report_outdir_commit(&od, 0, &err)) {
             fprintf(stderr, "llmdse: error: validate compare: %s\n", err.msg);
             validate_free(&f);
             return 1;
@@ -1227,6 +1274,8 @@ static int cmd_calibrate(int argc, char **argv)
     parse_opts(argc, argv, 2, opts, "calibrate");
     if (!gpu || !measured || !out)
         die_usage("calibrate: --measured FILE, -g GPU and -o NEW.json are required");
+    if (!*out || out[strlen(out) - 1] == '/')
+        die_usage("calibrate: -o: expected a file name, found \"%s\"", out);
     llm_gpu g, fitted;
     llm_err err;
     char path[4096];
@@ -1252,7 +1301,13 @@ static int cmd_calibrate(int argc, char **argv)
              "MAPE %.1f%% -> %.1f%%, power MAPE %.1f%% -> %.1f%%", measured,
              f.gpu_name[0] ? f.gpu_name : "unknown GPU", f.date[0] ? f.date : "undated",
              c.before_time, c.after_time, c.before_power, c.after_power);
-    if (configs_write_gpu_update(path, out, paths, values, n, note, &err)) {
+    /* the temporary file configs_write_gpu_update renames into place, removed on Ctrl-C */
+    char tmpname[4200];
+    snprintf(tmpname, sizeof tmpname, "%s.tmp.%ld", out, (long)getpid());
+    int slot = report_cleanup_add(tmpname, 0);
+    int wrc = configs_write_gpu_update(path, out, paths, values, n, note, &err);
+    report_cleanup_drop(slot);
+    if (wrc) {
         fprintf(stderr, "llmdse: error: calibrate: %s\n", err.msg);
         validate_free(&f);
         return 1;
@@ -1279,6 +1334,8 @@ typedef struct {
     const report_page *pg;
     int html, plots;
     char notice[256];
+    const char *run;     /* the input folder's run (manifest.json), "" when it has none */
+    char changed[700];   /* set when the input folder was replaced while it was read */
 } page_out;
 
 static int write_page(FILE *f, void *ctx)
@@ -1288,6 +1345,10 @@ static int write_page(FILE *f, void *ctx)
         o->plots = report_page_html(f, o->pg, o->notice, sizeof o->notice);
     else
         report_page_md(f, o->pg);
+    /* every input has been read now (the page reads recommendation.md and compare.md): the
+     * folder must still be the run it was when checked, or the page mixes two runs */
+    if (o->run && report_outdir_same_run(o->pg->dir, o->run, o->changed, sizeof o->changed))
+        return -1;
     return 0;
 }
 
@@ -1320,26 +1381,81 @@ static search_row *rows_of(const char *dir, const char *name, const search_input
     return rows;
 }
 
-/* The page for an explore output directory; inputs from its summary unless overridden. */
+/* The page for an explore output directory; inputs from its summary unless overridden, or
+ * the loaded ones (sku-check: the files as given, never reloaded by name). */
+typedef struct {
+    const llm_model *m;
+    const llm_gpu *g;
+    const llm_workload *w;
+} loaded_inputs;
+
 static int report_core(const char *dir, const char *out, const char *model, const char *gpu,
-                       const char *workload, const char *space, int quiet)
+                       const char *workload, const char *space, int quiet,
+                       const loaded_inputs *li)
 {
     size_t ol = strlen(out);
     int html = ol > 5 && !strcmp(out + ol - 5, ".html");
     if (!html && !(ol > 3 && !strcmp(out + ol - 3, ".md")))
         die_usage("report: -o: expected a file name ending in .html or .md, found \"%s\"", out);
-    char path[4096];
+    char path[4096], why[700];
     llm_err err;
     llm_summary sum;
+    int mpartial = 0, mc = 1;
+    char run[128] = "";
+    /* a page written into an llmdse output folder (report -i DIR -o DIR/report.html) joins it
+     * as one change: under its lock, with a new manifest (docs/limits.md) */
+    report_outdir od;
+    int in_outdir = 0;
+    char odir[4096], oname[1024];
+    if (!li) {
+        snprintf(odir, sizeof odir, "%s", out);
+        char *slash = strrchr(odir, '/');
+        snprintf(oname, sizeof oname, "%s", slash ? slash + 1 : out);
+        if (slash)
+            *slash = '\0';
+        else
+            strcpy(odir, ".");
+        if (!odir[0])
+            strcpy(odir, "/");
+        char mf[4200];
+        struct stat mst;
+        snprintf(mf, sizeof mf, "%s/manifest.json", odir);
+        if (!lstat(mf, &mst) && strcmp(odir, "/") && strcmp(odir, ".")) {
+            outdir_begin(&od, "report", odir, OUTDIR_UPDATE);
+            in_outdir = 1;
+        }
+    }
+    if (!li) {
+        /* the folder must be one run's complete output (docs/formats.md, manifest.json) */
+        mc = report_outdir_check(dir, &mpartial, run, sizeof run, why, sizeof why);
+        if (mc < 0)
+            die_usage("report: %s", why);
+    }
     snprintf(path, sizeof path, "%s/summary.json", dir);
     load_or_die(configs_load_summary(path, space_prune_names, &sum, &err), &err);
+    if (mc == 1 && !li && !quiet)
+        fprintf(stderr, "llmdse: warning: report: %s\n", why);
     llm_model m;
     llm_gpu g;
     llm_workload w;
     space_t s;
     const char *sp = space ? space : strcmp(sum.space, "default") ? sum.space : NULL;
-    load_inputs(model ? model : sum.model, gpu ? gpu : sum.gpu,
-                workload ? workload : sum.workload, sp, &m, &g, &w, &s, "report");
+    if (li) {
+        m = *li->m;
+        g = *li->g;
+        w = *li->w;
+        llm_space_spec spec;
+        if (sp)
+            load_or_die(configs_load_space(sp, &spec, &err), &err);
+        int rc = space_build(sp ? &spec : NULL, &m, &g, &s, &err);
+        if (sp)
+            configs_free_space(&spec);
+        if (rc)
+            die_usage("report: %s", err.msg);
+    } else {
+        load_inputs(model ? model : sum.model, gpu ? gpu : sum.gpu,
+                    workload ? workload : sum.workload, sp, &m, &g, &w, &s, "report");
+    }
     s.slo_filter = sum.slo_filter;
     if (s.size != sum.space_size)
         die_usage("report: the space now has %llu points, the run had %llu: the inputs changed",
@@ -1357,6 +1473,7 @@ static int report_core(const char *dir, const char *out, const char *model, cons
     pg.workload_arg = sum.workload;
     pg.space_name = sum.space;
     pg.version = LLMDSE_VERSION;
+    pg.partial = sum.partial || mpartial;
     if (search_parse_objectives(sum.objectives, pg.obj, &pg.nobj, &err))
         die_usage("report: %s: %s", path, err.msg);
     pg.space_size = sum.space_size;
@@ -1366,20 +1483,26 @@ static int report_core(const char *dir, const char *out, const char *model, cons
     search_row *all = rows_of(dir, "all.csv", &in, 20000, &pg.nall, 0);
     pg.rows = front;
     pg.all = all;
-    page_out o = {&pg, html, 0, ""};
-    int rc = write_file(out, write_page, &o, &err);
+    page_out o = {&pg, html, 0, "", li ? NULL : run, ""};
+    int rc = in_outdir ? report_write_atomic(od.tmp, oname, write_page, &o, &err) ||
+                             report_outdir_commit(&od, 0, &err)
+                       : write_file(out, write_page, &o, &err);
     free(front);
     free(all);
     space_free(&s);
     if (rc) {
-        fprintf(stderr, "llmdse: error: report: %s\n", err.msg);
+        fprintf(stderr, "llmdse: error: report: %s\n", o.changed[0] ? o.changed : err.msg);
         return 1;
     }
     if (o.notice[0] && !quiet)
         fprintf(stderr, "llmdse: report: %s\n", o.notice);
+    if (pg.partial && !quiet)
+        fprintf(stderr, "llmdse: warning: report: %s is a PARTIAL run (interrupted): the front "
+                "is of the points evaluated before it stopped; the page says so\n", dir);
     if (!quiet)
-        printf("report: %s (%zu front points%s, %d plots)\n", out, pg.nrows,
-               pg.nall ? ", evaluated points faint" : "", o.plots);
+        printf("report: %s (%zu front points%s, %d plots%s)\n", out, pg.nrows,
+               pg.nall ? ", evaluated points faint" : "", o.plots,
+               pg.partial ? ", PARTIAL run" : "");
     return 0;
 }
 
@@ -1398,7 +1521,9 @@ static int cmd_report(int argc, char **argv)
     if (!dir || !out)
         die_usage("report: -i DIR (an explore or search output) and -o FILE.html|FILE.md are "
                   "required");
-    return report_core(dir, out, model, gpu, workload, space, 0);
+    if (!*out)
+        die_usage("report: -o: expected a file name ending in .html or .md, found \"\"");
+    return report_core(dir, out, model, gpu, workload, space, 0, NULL);
 }
 
 
@@ -1480,7 +1605,19 @@ static int cmd_recommend(int argc, char **argv)
     for (int i = 0; i < nm; i++)
         load_or_die(configs_load_model(mnames[i], &models[i], &err), &err);
     load_or_die(configs_load_workload(workload, &w, &err), &err);
-    return recommend_core(models, &prob, gpus, price, &w, space, out, format, &sv);
+    if (out && !*out)
+        die_usage("recommend: -o: expected a folder name, found an empty string");
+    if (!out)
+        return recommend_core(models, &prob, gpus, price, &w, space, NULL, format, &sv);
+    /* into an explore output: its files are kept, the recommendation added, as one change */
+    report_outdir od;
+    outdir_begin(&od, "recommend", out, OUTDIR_UPDATE);
+    int rc = recommend_core(models, &prob, gpus, price, &w, space, od.tmp, format, &sv);
+    if (rc != 1 && report_outdir_commit(&od, 0, &err)) {
+        fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
+        return 1;
+    }
+    return rc;
 }
 
 /* ---- sku-check ------------------------------------------------------------------------------ */
@@ -1498,10 +1635,14 @@ static int write_sku_csv(FILE *f, void *ctx)
     size_t n = (size_t)(((const sku_row **)ctx)[1] - r);
     fprintf(f, "model,workload,status,feasible,front,best_energy_per_token_j,best_tpot_s,"
                "best_throughput_per_gpu_tok_s\n");
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, "%s,%s,%s,%llu,%llu,%.9g,%.9g,%.9g\n", r[i].model, r[i].workload,
-                r[i].fits ? "ok" : "nothing_feasible", r[i].feasible, r[i].front, r[i].energy,
-                r[i].tpot, r[i].thr);
+    for (size_t i = 0; i < n; i++) {
+        /* names are checked where read; quoted per RFC 4180 all the same */
+        report_csv_field(f, r[i].model);
+        fputc(',', f);
+        report_csv_field(f, r[i].workload);
+        fprintf(f, ",%s,%llu,%llu,%.9g,%.9g,%.9g\n", r[i].fits ? "ok" : "nothing_feasible",
+                r[i].feasible, r[i].front, r[i].energy, r[i].tpot, r[i].thr);
+    }
     return 0;
 }
 
@@ -1513,21 +1654,92 @@ static int write_sku_index(FILE *f, void *ctx)
     fprintf(f, "<!DOCTYPE html><html><head><meta charset=utf-8><title>llmdse sku-check</title>"
                "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{"
                "border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:"
-               "right}</style></head><body><h1>sku-check: %s</h1><table><tr><th>model</th>"
+               "right}</style></head><body><h1>sku-check: ");
+    report_html_text(f, gpu);
+    fprintf(f, "</h1><table><tr><th>model</th>"
                "<th>workload</th><th>feasible</th><th>front</th><th>best J/token</th>"
-               "<th>best TPOT s</th><th>best tok/s per GPU</th><th>report</th></tr>\n", gpu);
+               "<th>best TPOT s</th><th>best tok/s per GPU</th><th>report</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
-        fprintf(f, "<tr><td>%s</td><td>%s</td>", r[i].model, r[i].workload);
-        if (r[i].fits)
+        fputs("<tr><td>", f);
+        report_html_text(f, r[i].model);
+        fputs("</td><td>", f);
+        report_html_text(f, r[i].workload);
+        fputs("</td>", f);
+        if (r[i].fits) {
             fprintf(f, "<td>%llu</td><td>%llu</td><td>%.4f</td><td>%.5f</td><td>%.1f</td>"
-                       "<td><a href=\"%s/report.html\">%s</a></td></tr>\n", r[i].feasible,
-                    r[i].front, r[i].energy, r[i].tpot, r[i].thr, r[i].model, r[i].model);
-        else
+                       "<td><a href=\"", r[i].feasible, r[i].front, r[i].energy, r[i].tpot,
+                    r[i].thr);
+            /* the folder name is a checked name ([A-Za-z0-9._-]), safe in a URL */
+            report_html_text(f, r[i].model);
+            fputs("/report.html\">", f);
+            report_html_text(f, r[i].model);
+            fputs("</a></td></tr>\n", f);
+        } else {
             fprintf(f, "<td colspan=6>nothing feasible (memory or context)</td></tr>\n");
+        }
     }
     fprintf(f, "</table><p>llmdse %s; fronts, recommendations and reports in the model "
                "folders.</p></body></html>\n", LLMDSE_VERSION);
     return 0;
+}
+
+/* Splits one CSV line (RFC 4180 quoting, no line breaks inside fields) in place; returns the
+ * number of fields, or -1 when a quote is not closed. */
+static int csv_split(char *line, char **fld, int max)
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        if (n == max)
+            return -1;
+        char *w = p;
+        fld[n++] = w;
+        if (*p == '"') {
+            p++;
+            for (;;) {
+                if (!*p)
+                    return -1;
+                if (*p == '"' && p[1] == '"') {
+                    *w++ = '"';
+                    p += 2;
+                } else if (*p == '"') {
+                    p++;
+                    break;
+                } else {
+                    *w++ = *p++;
+                }
+            }
+            if (*p && *p != ',')
+                return -1;
+        } else {
+            while (*p && *p != ',')
+                *w++ = *p++;
+        }
+        int more = *p == ',';
+        if (*p)
+            p++;
+        *w = '\0';
+        if (!more)
+            return n;
+    }
+}
+
+static int csv_u64(const char *s, unsigned long long *v)
+{
+    char *e;
+    if (s[0] < '0' || s[0] > '9')
+        return -1;
+    errno = 0;
+    *v = strtoull(s, &e, 10);
+    return errno || *e ? -1 : 0;
+}
+
+static int csv_num(const char *s, double *v)
+{
+    char *e;
+    errno = 0;
+    *v = strtod(s, &e);
+    return errno || e == s || *e || !isfinite(*v) ? -1 : 0;
 }
 
 static int cmd_sku_check(int argc, char **argv)
@@ -1538,7 +1750,9 @@ static int cmd_sku_check(int argc, char **argv)
     const char *out = NULL, *measured = NULL, *baseline = NULL, *models_arg = NULL;
     const char *workloads_arg = NULL, *space = NULL;
     double tol = 0.05, rate = 10;
-    opt opts[] = {{"--out", "-o", O_STR, &out, 0, 0, 0},
+    serving_args sv = {0};
+    opt opts[] = {SERVING_OPTS(sv),
+                  {"--out", "-o", O_STR, &out, 0, 0, 0},
                   {"--measured", NULL, O_STR, &measured, 0, 0, 0},
                   {"--baseline", NULL, O_STR, &baseline, 0, 0, 0},
                   {"--tolerance", NULL, O_NUM, &tol, 0, 10, 0},
@@ -1548,16 +1762,82 @@ static int cmd_sku_check(int argc, char **argv)
                   {"--space", "-s", O_STR, &space, 0, 0, 0},
                   {NULL, NULL, O_STR, NULL, 0, 0, 0}};
     parse_opts(argc, argv, 3, opts, "sku-check");
+    load_serving(&sv, "sku-check");
     llm_gpu g;
     llm_err err;
     load_or_die(configs_load_gpu(gpu_path, &g, &err), &err);
+    if (out && !*out)
+        die_usage("sku-check: -o: expected a folder name, found an empty string");
     char outbuf[1024];
     if (!out) {
+        /* the GPU's name is text: characters outside [A-Za-z0-9._-] become '_' */
         snprintf(outbuf, sizeof outbuf, "sku-check-%s", g.name);
+        for (char *p = outbuf + 10; *p; p++)
+            if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                  (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+                *p = '_';
         out = outbuf;
     }
-    if (report_prepare_dir(out, &err))
-        die_usage("sku-check: %s", err.msg);
+    /* every input loaded once, as given: the files explored are the files reported and
+     * recommended (a custom file is never reloaded by its name) */
+    char mlist[4096], wlist[1024];
+    if (models_arg)
+        snprintf(mlist, sizeof mlist, "%s", models_arg);
+    else
+        configs_list("models", mlist, sizeof mlist);
+    if (workloads_arg)
+        snprintf(wlist, sizeof wlist, "%s", workloads_arg);
+    else
+        configs_list("workloads", wlist, sizeof wlist);
+    char *mn[64], *wn[16];
+    int nm = 0, nw = 0;
+    for (char *t = strtok(mlist, ", "); t; t = strtok(NULL, ", ")) {
+        if (nm == 64)
+            die_usage("sku-check: --models: at most 64");
+        mn[nm++] = t;
+    }
+    for (char *t = strtok(wlist, ", "); t; t = strtok(NULL, ", ")) {
+        if (nw == 16)
+            die_usage("sku-check: --workloads: at most 16");
+        wn[nw++] = t;
+    }
+    if (!nm || !nw)
+        die_usage("sku-check: expected at least one model and one workload");
+    static llm_model ms[64];
+    static llm_workload ws[16];
+    for (int i = 0; i < nm; i++) {
+        load_or_die(configs_load_model(mn[i], &ms[i], &err), &err);
+        for (int k = 0; k < i; k++)
+            if (!strcmp(ms[k].name, ms[i].name))
+                die_usage("sku-check: --models: %s and %s are both named \"%s\"; the output "
+                          "has one folder per model name", mn[k], mn[i], ms[i].name);
+    }
+    for (int j = 0; j < nw; j++) {
+        load_or_die(configs_load_workload(wn[j], &ws[j], &err), &err);
+        for (int k = 0; k < j; k++)
+            if (!strcmp(ws[k].name, ws[j].name))
+                die_usage("sku-check: --workloads: %s and %s are both named \"%s\"", wn[k],
+                          wn[j], ws[j].name);
+    }
+    llm_space_spec spec;
+    if (space) {
+        load_or_die(configs_load_space(space, &spec, &err), &err);
+        configs_free_space(&spec);
+    }
+    if (baseline) {
+        /* checked before the run: one run's complete output, its CSV a readable file */
+        char why[700], bpath[4096];
+        int bpart;
+        if (report_outdir_check(baseline, &bpart, NULL, 0, why, sizeof why) < 0)
+            die_usage("sku-check: --baseline: %s", why);
+        snprintf(bpath, sizeof bpath, "%s/sku-check.csv", baseline);
+        FILE *bf = llm_open_input(bpath, "r", &err);
+        if (!bf)
+            die_usage("sku-check: --baseline: %s", err.msg);
+        fclose(bf);
+    }
+    report_outdir od;
+    outdir_begin(&od, "sku-check", out, OUTDIR_REPLACE);
     printf("sku-check %s (%s)\n", g.name, gpu_path);
     char msgs[32][LLM_ERR_MAX];
     int bad = configs_gpu_plausible(&g, msgs, 32);
@@ -1565,11 +1845,12 @@ static int cmd_sku_check(int argc, char **argv)
         printf("  FAILED check: %s: %s\n", gpu_path, msgs[i]);
     if (bad) {
         printf("%d plausibility checks failed: not exploring with this file\n", bad);
+        report_outdir_abort(&od);
         return 1;
     }
     printf("  file and plausibility checks: passed\n");
-    if (report_make_dir(out, &err))
-        die_usage("sku-check: %s", err.msg);
+    /* what summary.json records as the GPU: the file as given, or the calibrated copy at its
+     * final place in OUT */
     char gpu_use[4096];
     snprintf(gpu_use, sizeof gpu_use, "%s", gpu_path);
     if (measured) {
@@ -1589,63 +1870,47 @@ static int cmd_sku_check(int argc, char **argv)
                 paths[n] = cparam_names[k];
                 values[n++] = c.value[k];
             }
+        char tmp_gpu[8300];
+        snprintf(tmp_gpu, sizeof tmp_gpu, "%s/gpu-calibrated.json", od.tmp);
         snprintf(gpu_use, sizeof gpu_use, "%s/gpu-calibrated.json", out);
         char note[600];
         snprintf(note, sizeof note, "calibrated by llmdse sku-check to %.300s: time MAPE %.1f%% "
                  "-> %.1f%%", measured, c.before_time, c.after_time);
-        if (configs_write_gpu_update(gpu_path, gpu_use, paths, values, n, note, &err)) {
+        if (configs_write_gpu_update(gpu_path, tmp_gpu, paths, values, n, note, &err)) {
             fprintf(stderr, "llmdse: error: sku-check: %s\n", err.msg);
             return 1;
         }
-        load_or_die(configs_load_gpu(gpu_use, &g, &err), &err);
+        load_or_die(configs_load_gpu(tmp_gpu, &g, &err), &err);
         printf("  measurements %s: %zu kernels, time MAPE %.1f%% before calibration, %.1f%% "
                "after -> %s\n", measured, vs.n, c.before_time, c.after_time, gpu_use);
         validate_free(&f);
     }
-    char mlist[4096], wlist[1024];
-    if (models_arg)
-        snprintf(mlist, sizeof mlist, "%s", models_arg);
-    else
-        configs_list("models", mlist, sizeof mlist);
-    if (workloads_arg)
-        snprintf(wlist, sizeof wlist, "%s", workloads_arg);
-    else
-        configs_list("workloads", wlist, sizeof wlist);
-    char *mn[64], *wn[16];
-    int nm = 0, nw = 0;
-    for (char *t = strtok(mlist, ", "); t && nm < 64; t = strtok(NULL, ", "))
-        mn[nm++] = t;
-    for (char *t = strtok(wlist, ", "); t && nw < 16; t = strtok(NULL, ", "))
-        wn[nw++] = t;
     sku_row *rows = calloc((size_t)(nm * nw + 1), sizeof *rows);
     if (!rows)
         die_usage("sku-check: out of memory");
     int nr = 0, fitting = 0, recommended = 0, reports = 0;
     for (int i = 0; i < nm; i++) {
-        llm_model m;
-        load_or_die(configs_load_model(mn[i], &m, &err), &err);
-        char mdir[2048];
-        snprintf(mdir, sizeof mdir, "%s/%s", out, m.name);
-        int any = 0;
-        char first[LLM_NAME_MAX] = "";
+        const llm_model *m = &ms[i];
+        char mdir[8400];
+        snprintf(mdir, sizeof mdir, "%s/%.63s", od.tmp, m->name);
+        int any = 0, first = -1;
         for (int j = 0; j < nw; j++) {
-            llm_workload w;
-            load_or_die(configs_load_workload(wn[j], &w, &err), &err);
+            const llm_workload *w = &ws[j];
             sku_row *r = &rows[nr++];
-            snprintf(r->model, sizeof r->model, "%s", m.name);
-            snprintf(r->workload, sizeof r->workload, "%s", w.name);
-            llm_space_spec spec;
+            snprintf(r->model, sizeof r->model, "%.63s", m->name);
+            snprintf(r->workload, sizeof r->workload, "%.63s", w->name);
             if (space)
                 load_or_die(configs_load_space(space, &spec, &err), &err);
             space_t sp;
-            int rc = space_build(space ? &spec : NULL, &m, &g, &sp, &err);
+            int rc = space_build(space ? &spec : NULL, m, &g, &sp, &err);
             if (space)
                 configs_free_space(&spec);
             if (rc)
                 die_usage("sku-check: %s", err.msg);
             explore_args a;
             memset(&a, 0, sizeof a);
-            a.in = (search_inputs){&m, &g, &w, &sp, NULL, 0, 0};
+            a.in = (search_inputs){m, &g, w, &sp, NULL, 0, 0};
+            serving_inputs(&sv, &a.in);
             a.nobj = search_default_objectives(a.obj);
             a.end = sp.size;
             explore_result er;
@@ -1663,12 +1928,14 @@ static int cmd_sku_check(int argc, char **argv)
                     r->tpot = fmin(r->tpot, er.front.pt[q].o[1]);
                     r->thr = fmax(r->thr, -er.front.pt[q].o[2]);
                 }
-                char wdir[2200];
+                char wdir[8500];
                 if (!any && (report_make_dir(mdir, &err)))
                     die_usage("sku-check: %s", err.msg);
-                snprintf(wdir, sizeof wdir, "%s/%s", mdir, w.name);
+                snprintf(wdir, sizeof wdir, "%s/%.63s", mdir, w->name);
                 report_summary sum;
-                summary_base(&sum, m.name, gpu_use, w.name, space, a.nobj, a.obj, &sp);
+                /* the inputs as given, so `llmdse report -i` on the folder reads these files */
+                summary_base(&sum, mn[i], gpu_use, wn[j], space, a.nobj, a.obj, &sp);
+                serving_summary(&sv, &sum);
                 sum.processed = er.processed; sum.evaluated = er.evaluated;
                 sum.feasible = er.feasible;
                 memcpy(sum.pruned, er.pruned, sizeof er.pruned);
@@ -1678,20 +1945,18 @@ static int cmd_sku_check(int argc, char **argv)
                     return 1;
                 }
                 if (!any)
-                    snprintf(first, sizeof first, "%s", w.name);
+                    first = j;
                 any = 1;
             }
             explore_result_free(&er);
             space_free(&sp);
         }
         if (!any) {
-            printf("  %-18s nothing feasible on %s (memory or context)\n", m.name, g.name);
+            printf("  %-18s nothing feasible on %s (memory or context)\n", m->name, g.name);
             continue;
         }
         fitting++;
         /* the standard load on one node, on the first workload that fits */
-        llm_workload w;
-        load_or_die(configs_load_workload(first, &w, &err), &err);
         rec_problem prob;
         memset(&prob, 0, sizeof prob);
         prob.nmodels = 1;
@@ -1699,26 +1964,29 @@ static int cmd_sku_check(int argc, char **argv)
         prob.rate[0] = rate;
         prob.count[0] = g.gpus_per_node;
         double price[1] = {g.price_per_hour};
-        char wdir[2200];
-        snprintf(wdir, sizeof wdir, "%s/%s", mdir, first);
-        int rc = recommend_core(&m, &prob, &g, price, &w, space, wdir, NULL, NULL);
+        char wdir[8500];
+        snprintf(wdir, sizeof wdir, "%s/%s", mdir, ws[first].name);
+        llm_model mcopy = *m;
+        int rc = recommend_core(&mcopy, &prob, &g, price, &ws[first], space, wdir, NULL, &sv);
         recommended += rc == 0;
-        char page[2300];
+        char page[8600];
         snprintf(page, sizeof page, "%s/report.html", mdir);
-        if (report_core(wdir, page, NULL, NULL, NULL, NULL, 1) == 0)
+        loaded_inputs li = {m, &g, &ws[first]};
+        if (report_core(wdir, page, NULL, NULL, NULL, space, 1, &li) == 0)
             reports++;
         const sku_row *best = NULL;
         for (int q = 0; q < nr; q++)
-            if (!strcmp(rows[q].model, m.name) && rows[q].fits && !strcmp(rows[q].workload, first))
+            if (!strcmp(rows[q].model, m->name) && rows[q].fits &&
+                !strcmp(rows[q].workload, ws[first].name))
                 best = &rows[q];
         printf("  %-18s %s: best %.4f J/token, %.5f s TPOT, %.0f tok/s per GPU; %.3g req/s on "
-               "%d GPUs: %s\n", m.name, first, best ? best->energy : 0, best ? best->tpot : 0,
-               best ? best->thr : 0, rate, g.gpus_per_node,
+               "%d GPUs: %s\n", m->name, ws[first].name, best ? best->energy : 0,
+               best ? best->tpot : 0, best ? best->thr : 0, rate, g.gpus_per_node,
                rc == 0 ? "planned" : rc == 2 ? "one node cannot serve it (see recommendation.md)" : "failed");
     }
     const void *ctx[3] = {rows, rows + nr, g.name};
-    if (report_write_atomic(out, "sku-check.csv", write_sku_csv, ctx, &err) ||
-        report_write_atomic(out, "index.html", write_sku_index, ctx, &err)) {
+    if (report_write_atomic(od.tmp, "sku-check.csv", write_sku_csv, ctx, &err) ||
+        report_write_atomic(od.tmp, "index.html", write_sku_index, ctx, &err)) {
         fprintf(stderr, "llmdse: error: sku-check: %s\n", err.msg);
         return 1;
     }
@@ -1726,20 +1994,22 @@ static int cmd_sku_check(int argc, char **argv)
     if (baseline) {
         char path[4096], line[1024];
         snprintf(path, sizeof path, "%s/sku-check.csv", baseline);
-        FILE *f = fopen(path, "r");
+        FILE *f = llm_open_input(path, "r", &err);
         if (!f)
-            die_usage("sku-check: --baseline: %s: cannot open", path);
+            die_usage("sku-check: --baseline: %s", err.msg);
         int lineno = 0, matched = 0;
         while (fgets(line, sizeof line, f)) {
             if (++lineno == 1)
                 continue;
-            char bm[LLM_NAME_MAX], bw[LLM_NAME_MAX], st[32];
+            line[strcspn(line, "\r\n")] = '\0';
+            char *fld[9];
             unsigned long long fe, fr;
             double e, t, th;
-            if (sscanf(line, "%63[^,],%63[^,],%31[^,],%llu,%llu,%lf,%lf,%lf", bm, bw, st, &fe, &fr,
-                       &e, &t, &th) != 8)
+            if (csv_split(line, fld, 9) != 8 || csv_u64(fld[3], &fe) || csv_u64(fld[4], &fr) ||
+                csv_num(fld[5], &e) || csv_num(fld[6], &t) || csv_num(fld[7], &th))
                 die_usage("sku-check: --baseline: %s:%d: expected model,workload,status,"
                           "feasible,front and three metrics", path, lineno);
+            const char *bm = fld[0], *bw = fld[1], *st = fld[2];
             for (int q = 0; q < nr; q++) {
                 const sku_row *r = &rows[q];
                 if (strcmp(r->model, bm) || strcmp(r->workload, bw))
@@ -1747,8 +2017,8 @@ static int cmd_sku_check(int argc, char **argv)
                 matched++;
                 int was = !strcmp(st, "ok");
                 if (was != r->fits) {
-                    printf("  REGRESSION %s/%s: %s -> %s\n", bm, bw, was ? "feasible" : "nothing",
-                           r->fits ? "feasible" : "nothing feasible");
+                    printf("  REGRESSION %s/%s: %s -> %s\n", r->model, r->workload,
+                           was ? "feasible" : "nothing", r->fits ? "feasible" : "nothing feasible");
                     regressions++;
                     continue;
                 }
@@ -1757,9 +2027,9 @@ static int cmd_sku_check(int argc, char **argv)
                 double d[3] = {(r->energy - e) / e, (r->tpot - t) / t, (r->thr - th) / th};
                 const char *what[3] = {"J/token", "TPOT", "tok/s per GPU"};
                 for (int k = 0; k < 3; k++)
-                    if (fabs(d[k]) > tol) {
+                    if (!(fabs(d[k]) <= tol)) {
                         printf("  REGRESSION %s/%s: best %s moved %+.1f%% (tolerance %.1f%%)\n",
-                               bm, bw, what[k], 100 * d[k], 100 * tol);
+                               r->model, r->workload, what[k], 100 * d[k], 100 * tol);
                         regressions++;
                     }
             }
@@ -1767,6 +2037,11 @@ static int cmd_sku_check(int argc, char **argv)
         fclose(f);
         printf("  baseline %s: %d fronts compared, %d moved beyond %.1f%%\n", baseline, matched,
                regressions, 100 * tol);
+    }
+    if (report_outdir_commit(&od, 0, &err)) {
+        fprintf(stderr, "llmdse: error: sku-check: %s\n", err.msg);
+        free(rows);
+        return 1;
     }
     printf("%d of %d models fit %s; %d recommendations, %d reports -> %s/index.html\n%s\n",
            fitting, nm, g.name, recommended, reports, out,
@@ -1777,9 +2052,25 @@ static int cmd_sku_check(int argc, char **argv)
 
 /* ---- merge -------------------------------------------------------------------------------- */
 
+typedef struct {
+    llm_summary s;
+    const char *dir;   /* the directory given for it */
+    char run[128];     /* its manifest's run, "" without one */
+} merge_shard;
+
 static int by_shard(const void *x, const void *y)
 {
-    return ((const llm_summary *)x)->shard_index - ((const llm_summary *)y)->shard_index;
+    return ((const merge_shard *)x)->s.shard_index - ((const merge_shard *)y)->s.shard_index;
+}
+
+/* 1 when path is dir or lies inside it (both resolved). */
+static int path_within(const char *path, const char *dir)
+{
+    char a[4096], b[4096];
+    if (!realpath(path, a) || !realpath(dir, b))
+        return 0;
+    size_t l = strlen(b);
+    return !strncmp(a, b, l) && (a[l] == '\0' || a[l] == '/' || (l == 1 && b[0] == '/'));
 }
 
 static int cmd_merge(int argc, char **argv)
@@ -1803,16 +2094,34 @@ static int cmd_merge(int argc, char **argv)
     int nshards = argc - first;
     if (!out)
         die_usage("merge: -o DIR is required");
+    if (!*out)
+        die_usage("merge: -o: expected a folder name, found an empty string");
     if (nshards < 1)
         die_usage("merge: expected the output directories of the shards after the options");
+    for (int i = first; i < argc; i++)
+        if (path_within(argv[i], out))
+            die_usage("merge: -o %s: is (or holds) the shard %s given as an input; expected a "
+                      "new folder for the merged output", out, argv[i]);
+    merge_shard *msh = calloc((size_t)nshards, sizeof *msh);
     llm_summary *sh = calloc((size_t)nshards, sizeof *sh);
-    if (!sh)
+    if (!msh || !sh)
         die_usage("merge: out of memory");
     llm_err err;
     for (int i = 0; i < nshards; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/summary.json", argv[first + i]);
-        load_or_die(configs_load_summary(path, space_prune_names, &sh[i], &err), &err);
+        char path[4096], why[700];
+        int part;
+        const char *dir = argv[first + i];
+        msh[i].dir = dir;
+        int mc = report_outdir_check(dir, &part, msh[i].run, sizeof msh[i].run, why,
+                                     sizeof why);
+        if (mc < 0)
+            die_usage("merge: %s", why);
+        if (mc == 0 && part)
+            die_usage("merge: %s: the shard was interrupted (partial in manifest.json); run "
+                      "it again", dir);
+        snprintf(path, sizeof path, "%s/summary.json", dir);
+        load_or_die(configs_load_summary(path, space_prune_names, &msh[i].s, &err), &err);
+        sh[i] = msh[i].s;
         const llm_summary *a = &sh[0], *b = &sh[i];
         if (strcmp(a->model, b->model) || strcmp(a->gpu, b->gpu) ||
             strcmp(a->workload, b->workload) || strcmp(a->space, b->space) ||
@@ -1824,7 +2133,9 @@ static int cmd_merge(int argc, char **argv)
         if (b->partial)
             die_usage("merge: %s: the shard was interrupted (partial); run it again", path);
     }
-    qsort(sh, (size_t)nshards, sizeof *sh, by_shard);
+    qsort(msh, (size_t)nshards, sizeof *msh, by_shard);
+    for (int i = 0; i < nshards; i++)
+        sh[i] = msh[i].s;
     if (nshards != sh[0].shard_count)
         die_usage("merge: %d directories given for %d shards", nshards, sh[0].shard_count);
     for (int i = 0; i < nshards; i++)
@@ -1871,12 +2182,11 @@ static int cmd_merge(int argc, char **argv)
         if (sh[i].threads > sum.threads)
             sum.threads = sh[i].threads;
     }
-    /* sort back to find each shard's directory: argv order is the user's */
-    if (report_prepare_dir(out, &err))
-        die_usage("merge: %s", err.msg);
-    for (int i = first; i < argc; i++) {
+    report_outdir od;
+    outdir_begin(&od, "merge", out, OUTDIR_REPLACE);
+    for (int i = 0; i < nshards; i++) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/front.csv", argv[i]);
+        snprintf(path, sizeof path, "%s/front.csv", msh[i].dir);
         uint64_t *idx;
         size_t n;
         load_or_die(search_read_front_indices(path, &idx, &n, &err), &err);
@@ -1885,6 +2195,10 @@ static int cmd_merge(int argc, char **argv)
             if (idx[j] >= s.size)
                 die_usage("merge: %s: index %llu is outside the space", path,
                           (unsigned long long)idx[j]);
+            if (idx[j] < sh[i].begin || idx[j] >= sh[i].end)
+                die_usage("merge: %s: index %llu is outside shard %d's range [%llu, %llu)",
+                          path, (unsigned long long)idx[j], sh[i].shard_index, sh[i].begin,
+                          sh[i].end);
             search_row_eval(&in, idx[j], &r);
             if (r.why != PRUNE_NONE)
                 die_usage("merge: %s: index %llu is not a feasible configuration of these "
@@ -1900,7 +2214,16 @@ static int cmd_merge(int argc, char **argv)
         free(idx);
     }
     pareto_sort(&front);
-    int rc = write_outputs(out, &in, &sum, &front, NULL, 0, &err);
+    /* no shard replaced by another run while it was read */
+    for (int i = 0; i < nshards; i++) {
+        char why[700];
+        if (report_outdir_same_run(msh[i].dir, msh[i].run, why, sizeof why)) {
+            fprintf(stderr, "llmdse: error: merge: %s\n", why);
+            return 1;
+        }
+    }
+    int rc = write_outputs(od.tmp, &in, &sum, &front, NULL, 0, &err) ||
+             report_outdir_commit(&od, 0, &err);
     if (rc)
         fprintf(stderr, "llmdse: error: merge: %s\n", err.msg);
     else if (!quiet)
@@ -1909,6 +2232,7 @@ static int cmd_merge(int argc, char **argv)
     pareto_free(&front);
     space_free(&s);
     free(sh);
+    free(msh);
     return rc ? 1 : 0;
 }
 
@@ -1944,6 +2268,7 @@ static void usage(FILE *f)
           "  validate plan -g GPU [-o FILE] [--clocks MHZ,..] | [--front DIR --top K -m MODEL\n"
           "          -w WORKLOAD]                              kernels for the CUDA runner\n"
           "  validate compare --measured FILE -g GPU [-o DIR] [--format text|json]\n"
+          "  validate e2e [--data DIR] [--rows FILE] [--fit-overhead SET]  vs published serving\n"
           "  calibrate --measured FILE -g GPU -o NEW.json [--no-leave-one-out]\n"
           "  report  -i DIR -o FILE.html|FILE.md                a page from an explore output\n"
           "  sku-check GPU.json [-o DIR] [--measured FILE] [--baseline DIR] [--tolerance F]\n"
@@ -1951,11 +2276,12 @@ static void usage(FILE *f)
           "  list    models|gpus|workloads|spaces|serving      the bundled library\n"
           "  version\n\n"
           "MODEL, GPU and WORKLOAD are bundled names or paths to JSON files. eval, explore,\n"
-          "search and recommend take --serving PROFILE (default " LLM_SERVING_DEFAULT "),\n"
+          "search, recommend and sku-check take --serving PROFILE (default " LLM_SERVING_DEFAULT "),\n"
           "--chunk-tokens N and --kv paged|reserve.\n"
-          "Exit status: 0 success, 2 bad usage or input, 1 run-time failure. Also: explore\n"
-          "interrupted (partial front written) 1, recommend with no feasible plan 2 (the report\n"
-          "says what to relax), sku-check regression or failed check 1. See docs/cli.md.\n",
+          "Exit status: 0 success, 2 bad usage or input, 1 run-time failure (also: another run\n"
+          "holds the output folder's lock), 130 interrupted by Ctrl-C (explore writes the partial\n"
+          "front first). Also: recommend with no feasible plan 2 (the report says what to\n"
+          "relax), sku-check regression or failed check 1. See docs/cli.md.\n",
           f);
 }
 
@@ -1966,6 +2292,8 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
+    /* Ctrl-C: the child killed, temporaries removed, exit 130 (docs/cli.md) */
+    report_signals_install();
     if (!strcmp(cmd, "eval"))
         return cmd_eval(argc, argv);
     if (!strcmp(cmd, "ops"))

@@ -203,8 +203,29 @@ static const schema_field wl_schema[] = {
 
 /* ---- cross-field checks ------------------------------------------------------------------- */
 
+/* The name is data and becomes a folder name: checked where it is read (docs/limits.md). */
+static int check_name(const char *name, const char *file, llm_err *err)
+{
+    char why[160];
+    if (!llm_name_check(name, why, sizeof why))
+        return 0;
+    llm_err_set(err, "%s: $.name: %s", file, why);
+    return -1;
+}
+
+static int check_text(const char *name, const char *file, llm_err *err)
+{
+    char why[160];
+    if (!llm_text_check(name, why, sizeof why))
+        return 0;
+    llm_err_set(err, "%s: $.name: %s", file, why);
+    return -1;
+}
+
 static int check_model(const llm_model *m, const char *file, llm_err *err)
 {
+    if (check_name(m->name, file, err))
+        return -1;
     if (m->n_heads % m->n_kv_heads) {
         llm_err_set(err, "%s: $.n_kv_heads: expected a divisor of n_heads (%d), found %d", file,
                     m->n_heads, m->n_kv_heads);
@@ -226,6 +247,8 @@ static int check_model(const llm_model *m, const char *file, llm_err *err)
 
 static int check_gpu(const llm_gpu *g, const char *file, llm_err *err)
 {
+    if (check_text(g->name, file, err))
+        return -1;
     if (g->min_mhz > g->max_mhz) {
         llm_err_set(err, "%s: $.clocks.min_mhz: expected at most max_mhz (%g), found %g", file,
                     g->max_mhz, g->min_mhz);
@@ -261,6 +284,8 @@ static int check_gpu(const llm_gpu *g, const char *file, llm_err *err)
 
 static int check_workload(const llm_workload *w, const char *file, llm_err *err)
 {
+    if (check_name(w->name, file, err))
+        return -1;
     if (!(w->prompt_p50 <= w->prompt_p90 && w->prompt_p90 <= w->prompt_p99)) {
         llm_err_set(err, "%s: $.prompt_tokens: expected p50 <= p90 <= p99", file);
         return -1;

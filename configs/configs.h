@@ -7,6 +7,7 @@
 #define LLMDSE_CONFIGS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define LLM_NAME_MAX 64
 #define LLM_ERR_MAX 512
@@ -198,6 +199,9 @@ typedef struct {
 /* Reads a summary.json; prune_names (NULL-terminated, index 0 unused) name the "pruned" keys. */
 int configs_load_summary(const char *path, const char *const *prune_names, llm_summary *s,
                          llm_err *err);
+/* The same from a string (fuzzing); path names the origin in messages. */
+int configs_parse_summary(const char *text, const char *path, const char *const *prune_names,
+                          llm_summary *s, llm_err *err);
 
 /* Writes a copy of the GPU file at `orig` to `out` with the given values set at their JSON
  * paths ("efficiency.gemm", "power.math_w", ...), a note appended to the "source" of each
@@ -217,5 +221,18 @@ int llm_find_duplicate(const double *v, int n, double *dup);
 int llm_gpu_clock_steps(const llm_gpu *g);
 /* Nearest supported clock step to mhz; -1 when outside [min, max]. */
 double llm_gpu_snap_clock(const llm_gpu *g, double mhz);
+
+/* Names are data, checked where the files are read (docs/limits.md, "Names"). A model's or a
+ * workload's name becomes a folder name (sku-check): 1 to 63 characters of [A-Za-z0-9._-],
+ * the first a letter, a digit or '_'. A GPU's or a space's name is text: 1 to 63 bytes of
+ * valid UTF-8 without control characters, escaped in every output. Each returns 0, or -1 with
+ * what was expected in why. */
+int llm_name_check(const char *s, char *why, size_t len);
+int llm_text_check(const char *s, char *why, size_t len);
+/* Length of the valid UTF-8 sequence at p (1 to 4), 0 when the bytes there are not one. */
+size_t llm_utf8_len(const unsigned char *p);
+/* Opens a file the user named for reading, refusing what is not a regular file (a FIFO, a
+ * directory, a device) without blocking. NULL with a message naming the path. */
+FILE *llm_open_input(const char *path, const char *mode, llm_err *err);
 
 #endif

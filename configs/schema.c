@@ -24,11 +24,9 @@ void llm_err_set(llm_err *e, const char *fmt, ...)
 
 char *schema_slurp(const char *path, llm_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        llm_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = llm_open_input(path, "rb", err);
+    if (!f)
         return NULL;
-    }
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
@@ -81,6 +79,45 @@ cJSON *schema_parse(const char *text, const char *file, llm_err *err)
         int line = 1;
         for (long i = 0; i < off && text[i]; i++)
             line += text[i] == '\n';
+        /* NaN and Infinity are not JSON: name the field and say what was expected */
+        const char *lit = NULL;
+        if (off >= 0) {
+            const char *p = text + off;
+            static const char *const lits[] = {"NaN", "-NaN", "Infinity", "-Infinity", "inf",
+                                               "-inf", "nan", "-nan", "Inf", "-Inf", NULL};
+            for (int i = 0; lits[i] && !lit; i++)
+                if (!strncmp(p, lits[i], strlen(lits[i])))
+                    lit = lits[i];
+            if (!lit && off > 0 && (p[-1] == '-' || p[-1] == '+'))
+                for (int i = 0; lits[i] && !lit; i++)
+                    if (lits[i][0] != '-' && !strncmp(p, lits[i], strlen(lits[i])))
+                        lit = lits[i];
+        }
+        if (lit) {
+            /* the key before the value: "key" : <here> */
+            long k = off - 1;
+            while (k >= 0 && (text[k] == ' ' || text[k] == '\t' || text[k] == '\n' ||
+                              text[k] == '\r' || text[k] == '-' || text[k] == '+'))
+                k--;
+            char keyname[80] = "";
+            if (k >= 0 && text[k] == ':') {
+                k--;
+                while (k >= 0 && (text[k] == ' ' || text[k] == '\t' || text[k] == '\n' ||
+                                  text[k] == '\r'))
+                    k--;
+                if (k > 0 && text[k] == '"') {
+                    long e = k--;
+                    while (k >= 0 && text[k] != '"' && e - k < 70)
+                        k--;
+                    if (k >= 0 && text[k] == '"')
+                        snprintf(keyname, sizeof keyname, "%.*s", (int)(e - k - 1), text + k + 1);
+                }
+            }
+            llm_err_set(err, "%s: line %d: %s%s%sexpected a finite number, found %s (JSON has "
+                        "no NaN or Infinity)", file, line, keyname[0] ? "\"" : "", keyname,
+                        keyname[0] ? "\": " : "", lit);
+            return NULL;
+        }
         llm_err_set(err, "%s: malformed JSON near line %d (byte %ld); expected a JSON object", file,
                     line, off);
         return NULL;

@@ -270,7 +270,12 @@ int configs_parse_space(const char *json, const char *file, llm_space_spec *s, l
                             "characters", file, sizeof s->name - 1);
                 rc = -1;
             } else {
+                char why[160];
                 strcpy(s->name, c->valuestring);
+                if (llm_text_check(s->name, why, sizeof why)) {
+                    llm_err_set(err, "%s: $.name: %s", file, why);
+                    rc = -1;
+                }
             }
         } else if (!strcmp(c->string, "description") || !strcmp(c->string, "source")) {
             if (!cJSON_IsString(c)) {

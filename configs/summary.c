@@ -43,8 +43,16 @@ int configs_load_summary(const char *path, const char *const *prune_names, llm_s
     char *text = schema_slurp(path, err);
     if (!text)
         return -1;
-    cJSON *root = schema_parse(text, path, err);
+    int rc = configs_parse_summary(text, path, prune_names, s, err);
     free(text);
+    return rc;
+}
+
+int configs_parse_summary(const char *text, const char *path, const char *const *prune_names,
+                          llm_summary *s, llm_err *err)
+{
+    memset(s, 0, sizeof *s);
+    cJSON *root = schema_parse(text, path, err);
     if (!root)
         return -1;
     int rc = -1;
@@ -126,7 +134,13 @@ int configs_load_summary(const char *path, const char *const *prune_names, llm_s
     }
     const cJSON *th = cJSON_GetObjectItemCaseSensitive(root, "threads");
     const cJSON *wall = cJSON_GetObjectItemCaseSensitive(root, "wall_s");
-    s->threads = cJSON_IsNumber(th) ? (int)th->valuedouble : 0;
+    /* range-checked before the conversion: (int)1e300 is undefined behaviour */
+    if (th && (!cJSON_IsNumber(th) || !(th->valuedouble >= 0 && th->valuedouble <= 1 << 20) ||
+               th->valuedouble != floor(th->valuedouble))) {
+        llm_err_set(err, "%s: $.threads: expected an integer in [0, 1048576]", path);
+        goto out;
+    }
+    s->threads = th ? (int)th->valuedouble : 0;
     s->wall_s = cJSON_IsNumber(wall) && isfinite(wall->valuedouble) ? wall->valuedouble : 0;
     rc = 0;
 out:

@@ -2,7 +2,9 @@
  * written atomically (docs/explore.md, "Outputs"). */
 #include "reports.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -58,15 +60,44 @@ int report_make_dir(const char *dir, llm_err *err)
     return 0;
 }
 
+/* Removes .NAME.tmp.PID files in dir whose process is gone (a run killed with SIGKILL). */
+static void remove_dead_temporaries(const char *dir, const char *name)
+{
+    char pre[600];
+    int pl = snprintf(pre, sizeof pre, ".%s.tmp.", name);
+    if (pl <= 0 || pl >= (int)sizeof pre)
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, pre, (size_t)pl))
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + pl, &end, 10);
+        if (*end || pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 ||
+            errno != ESRCH)
+            continue;
+        char p[8192];
+        if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) < (int)sizeof p)
+            unlink(p);
+    }
+    closedir(d);
+}
+
 int report_write_atomic(const char *dir, const char *name, int (*write)(FILE *, void *),
                         void *ctx, llm_err *err)
 {
+    remove_dead_temporaries(dir, name);
     char tmp[4096], final[4096];
     snprintf(final, sizeof final, "%s/%s", dir, name);
     snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
+    int slot = report_cleanup_add(tmp, 0); /* removed on an interrupt */
     FILE *f = fopen(tmp, "w");
     if (!f) {
         llm_err_set(err, "%s: cannot write: %s", tmp, strerror(errno));
+        report_cleanup_drop(slot);
         return -1;
     }
     int rc = write(f, ctx);
@@ -80,8 +111,10 @@ int report_write_atomic(const char *dir, const char *name, int (*write)(FILE *, 
             saved = errno;
         llm_err_set(err, "%s: write failed: %s", final, strerror(saved ? saved : EIO));
         unlink(tmp);
+        report_cleanup_drop(slot);
         return -1;
     }
+    report_cleanup_drop(slot);
     return 0;
 }
 
@@ -214,6 +247,7 @@ void report_front_json(FILE *f, const report_summary *s, const search_inputs *in
     json_begin(&j, f, 1);
     json_obj(&j, NULL);
     inputs_json(&j, s);
+    json_bool(&j, "partial", s->partial);
     json_arr(&j, "points");
     for (size_t i = 0; i < n; i++) {
         json_obj(&j, NULL);

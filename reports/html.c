@@ -14,14 +14,14 @@
 
 int report_have_gnuplot(void)
 {
-    return system("command -v gnuplot >/dev/null 2>&1") == 0;
+    return report_find_program("gnuplot");
 }
 
 /* Runs a gnuplot script whose output is `svg` (a path); returns the SVG text (malloc'd) or
  * NULL. The script's data lives in files next to it, in a private temporary directory. */
 static char *gnuplot_svg(const char *dir, const char *script)
 {
-    char sp[4096], svg[4096], cmd[8400];
+    char sp[4096], svg[4096];
     snprintf(sp, sizeof sp, "%s/plot.gp", dir);
     snprintf(svg, sizeof svg, "%s/plot.svg", dir);
     FILE *f = fopen(sp, "w");
@@ -30,8 +30,9 @@ static char *gnuplot_svg(const char *dir, const char *script)
     fprintf(f, "set terminal svg size 640,420 mouse standalone enhanced font "
                "'sans,11'\nset output '%s'\n%s\n", svg, script);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "gnuplot '%s' >/dev/null 2>&1", sp);
-    int rc = system(cmd);
+    /* fork/exec and waitpid, not system(): an interrupt stops the whole run (reports/outdir.c) */
+    char *argv[] = {"gnuplot", sp, NULL};
+    int rc = report_run_child(argv);
     unlink(sp);
     if (rc)
         return NULL;
@@ -59,15 +60,7 @@ static char *gnuplot_svg(const char *dir, const char *script)
 
 static void esc(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
+    report_html_text(f, s);
 }
 
 /* The value of an objective as people read it (maximised ones positive). */
@@ -260,9 +253,17 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
     int gp = report_have_gnuplot();
     int plots = 0;
     notice[0] = 0;
-    char tmpd[] = "/tmp/llmdse-report-XXXXXX";
+    /* the plots' scratch folder, named with the process id so that the next report removes
+     * one a killed run left */
+    char tmpd[40];
+    snprintf(tmpd, sizeof tmpd, "/tmp/llmdse-report-%ld-XXXXXX", (long)getpid());
+    int slot = -1;
+    if (gp)
+        report_remove_dead("/tmp", "llmdse-report-");
     if (gp && !mkdtemp(tmpd))
         gp = 0;
+    if (gp)
+        slot = report_cleanup_add(tmpd, 1); /* removed on an interrupt */
     fprintf(out, "<!DOCTYPE html><html><head><meta charset=utf-8><title>llmdse report: ");
     esc(out, in->m->name);
     fprintf(out, " on ");
@@ -281,6 +282,10 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
     fprintf(out, " Request: %ld prompt + %ld output tokens; SLOs TTFT %.3g s, TPOT %.3g s.</p>\n",
             lround(in->w->prompt_mean), lround(in->w->output_mean), in->w->ttft_slo_s,
             in->w->tpot_slo_s);
+    if (pg->partial)
+        fprintf(out, "<p class=note><b>PARTIAL run:</b> the exploration was interrupted; the "
+                     "front is of the points evaluated before it stopped, not of the whole "
+                     "space.</p>\n");
     if (!gp) {
         snprintf(notice, nlen, "gnuplot is not installed: the report has tables but no plots "
                  "(apt-get install gnuplot-nox)");
@@ -573,17 +578,28 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
     fprintf(out, "<script>%s</script>\n</body></html>\n", JS);
     if (gp)
         rmdir(tmpd);
+    report_cleanup_drop(slot);
     return plots;
 }
 
 void report_page_md(FILE *out, const report_page *pg)
 {
     const search_inputs *in = pg->in;
-    fprintf(out, "# %s on %s, workload %s\n\nllmdse %s. Space %s: %llu configurations, %llu "
+    fputs("# ", out);
+    report_md_text(out, in->m->name);
+    fputs(" on ", out);
+    report_md_text(out, in->g->name);
+    fputs(", workload ", out);
+    report_md_text(out, in->w->name);
+    fprintf(out, "\n\nllmdse %s. Space ", pg->version);
+    report_md_text(out, pg->space_name);
+    fprintf(out, ": %llu configurations, %llu "
                  "evaluated, %llu feasible; front of %zu points. Plots: the HTML report.\n\n",
-            in->m->name, in->g->name, in->w->name, pg->version, pg->space_name,
             (unsigned long long)pg->space_size, (unsigned long long)pg->evaluated,
             (unsigned long long)pg->feasible, pg->nrows);
+    if (pg->partial)
+        fprintf(out, "**PARTIAL run:** the exploration was interrupted; the front is of the "
+                     "points evaluated before it stopped, not of the whole space.\n\n");
     fprintf(out, "## The front\n\n| tp | ep | weights/KV | batch | SM comm | clock MHz | GPUs | "
                  "TTFT s | TPOT s | tok/s per GPU | J/token | peak W/GPU |\n"
                  "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -611,6 +627,13 @@ void report_page_md(FILE *out, const report_page *pg)
                             ph ? "decode" : "prefill", cost_op_names[o], t[o] * 1e3, e[o]);
         }
     }
-    fprintf(out, "\nInputs: model %s, GPU %s, workload %s, space %s.\n", pg->model_arg,
-            pg->gpu_arg, pg->workload_arg, pg->space_name);
+    fputs("\nInputs: model ", out);
+    report_md_text(out, pg->model_arg);
+    fputs(", GPU ", out);
+    report_md_text(out, pg->gpu_arg);
+    fputs(", workload ", out);
+    report_md_text(out, pg->workload_arg);
+    fputs(", space ", out);
+    report_md_text(out, pg->space_name);
+    fputs(".\n", out);
 }

@@ -20,18 +20,10 @@ static void indent(json_out *j)
         fputs("  ", j->f);
 }
 
+/* RFC 8259 strings, valid UTF-8 (invalid bytes as U+FFFD): reports/escape.c */
 static void put_string(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
+    report_json_string(f, s);
 }
 
 static void key(json_out *j, const char *k)

@@ -151,9 +151,12 @@ static void plan_md(FILE *f, const report_rec *r, const rec_solution *s)
             continue;
         const rec_candidate *c = &p->c[i];
         const search_row *row = &c->row;
-        fprintf(f, "| %s | %s | %.0f | %d | %d | %s/%s | %d | %d | %.0f | %.2f (%.2f) | "
-                "%.3f (%+.0f%%) | %.4f (%+.0f%%) | %.3f |\n", r->models[c->model],
-                r->skus[c->sku], s->n[i], row->p.tp, row->p.ep, llm_dtype_names[row->p.dtype],
+        fputs("| ", f);
+        report_md_text(f, r->models[c->model]);
+        fputs(" | ", f);
+        report_md_text(f, r->skus[c->sku]);
+        fprintf(f, " | %.0f | %d | %d | %s/%s | %d | %d | %.0f | %.2f (%.2f) | "
+                "%.3f (%+.0f%%) | %.4f (%+.0f%%) | %.3f |\n", s->n[i], row->p.tp, row->p.ep, llm_dtype_names[row->p.dtype],
                 llm_dtype_names[row->p.kv_dtype], row->p.batch, row->p.sm_comm, row->p.freq_mhz,
                 s->y[i], s->n[i] * c->cap_rps, row->m.ttft_s,
                 100 * (r->w->ttft_slo_s - row->m.ttft_s) / r->w->ttft_slo_s, row->m.tpot_s,
@@ -178,13 +181,19 @@ void report_recommend_md(FILE *f, const report_rec *r)
     for (size_t i = 0; i < p->n; i++)
         priced |= p->c[i].cost_per_hour > 0;
     fprintf(f, "# Deployment recommendation\n\n");
-    fprintf(f, "Workload **%s** (SLOs: TTFT %.3g s, TPOT %.3g s); ", r->w->name, r->w->ttft_slo_s,
-            r->w->tpot_slo_s);
-    for (int m = 0; m < p->nmodels; m++)
-        fprintf(f, "%s**%s** at %.3g requests/s", m ? ", " : "", r->models[m], p->rate[m]);
+    fputs("Workload **", f);
+    report_md_text(f, r->w->name);
+    fprintf(f, "** (SLOs: TTFT %.3g s, TPOT %.3g s); ", r->w->ttft_slo_s, r->w->tpot_slo_s);
+    for (int m = 0; m < p->nmodels; m++) {
+        fprintf(f, "%s**", m ? ", " : "");
+        report_md_text(f, r->models[m]);
+        fprintf(f, "** at %.3g requests/s", p->rate[m]);
+    }
     fprintf(f, "; GPUs available: ");
-    for (int k = 0; k < p->nskus; k++)
-        fprintf(f, "%s%.0f x %s", k ? ", " : "", p->count[k], r->skus[k]);
+    for (int k = 0; k < p->nskus; k++) {
+        fprintf(f, "%s%.0f x ", k ? ", " : "", p->count[k]);
+        report_md_text(f, r->skus[k]);
+    }
     if (p->power_cap > 0)
         fprintf(f, "; fleet power cap %.0f W", p->power_cap);
     fprintf(f, ". Objective: least %s. %zu candidate configurations meet the SLOs.\n\n",
@@ -196,17 +205,21 @@ void report_recommend_md(FILE *f, const report_rec *r)
         if (r->diag) {
             const rec_diagnosis *d = r->diag;
             for (int m = 0; m < p->nmodels; m++)
-                if (d->no_candidates[m])
-                    fprintf(f, "- No configuration of **%s** meets the SLOs on these GPUs: "
+                if (d->no_candidates[m]) {
+                    fputs("- No configuration of **", f);
+                    report_md_text(f, r->models[m]);
+                    fprintf(f, "** meets the SLOs on these GPUs: "
                             "loosen the TTFT or TPOT objective (llmdse explore without --slo "
-                            "shows the best reachable), or add a faster GPU.\n",
-                            r->models[m]);
+                            "shows the best reachable), or add a faster GPU.\n");
+                }
             if (d->gpus_relaxed_feasible) {
                 fprintf(f, "- **More GPUs** would fix it: the fewest that serve the load are");
                 for (int k = 0; k < p->nskus; k++)
-                    if (d->gpus_needed[k] > 0)
-                        fprintf(f, " %.0f x %s (have %.0f)", d->gpus_needed[k], r->skus[k],
-                                p->count[k]);
+                    if (d->gpus_needed[k] > 0) {
+                        fprintf(f, " %.0f x ", d->gpus_needed[k]);
+                        report_md_text(f, r->skus[k]);
+                        fprintf(f, " (have %.0f)", p->count[k]);
+                    }
                 fprintf(f, ".\n");
             }
             if (d->power_relaxed_feasible && p->power_cap > 0)
@@ -228,7 +241,9 @@ void report_recommend_md(FILE *f, const report_rec *r)
     int any = 0;
     for (int k = 0; k < p->nskus; k++)
         if (b->binding_sku[k]) {
-            fprintf(f, "%sall %s GPUs in use", any++ ? ", " : "", r->skus[k]);
+            fprintf(f, "%sall ", any++ ? ", " : "");
+            report_md_text(f, r->skus[k]);
+            fputs(" GPUs in use", f);
         }
     if (b->binding_power)
         fprintf(f, "%sthe power cap", any++ ? ", " : "");
@@ -238,7 +253,9 @@ void report_recommend_md(FILE *f, const report_rec *r)
                    "|\n|---|---|---|\n");
         for (int i = 0; i < r->n_runners; i++) {
             const rec_solution *s = r->runner[i];
-            fprintf(f, "| %s | ", r->runner_label[i]);
+            fputs("| ", f);
+            report_md_text(f, r->runner_label[i]);
+            fputs(" | ", f);
             if (s->status != REC_OPTIMAL && s->status != REC_FEASIBLE) {
                 fprintf(f, "%s | |\n", status_name(s->status));
                 continue;

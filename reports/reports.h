@@ -131,6 +131,7 @@ typedef struct {
     size_t nrows;
     const search_row *all;                        /* evaluated points (all.csv), may be none */
     size_t nall;
+    int partial;                                  /* an interrupted run: said on the page */
 } report_page;
 
 int report_have_gnuplot(void);
@@ -138,5 +139,64 @@ int report_have_gnuplot(void);
  * one-line note of what is missing (no gnuplot), else "". */
 int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen);
 void report_page_md(FILE *out, const report_page *pg);
+
+/* ---- text from input files in our outputs (reports/escape.c, docs/limits.md) --------------- */
+
+/* Each writes s escaped for its format; bytes that are not valid UTF-8 become U+FFFD.
+ * HTML: & < > " ' as entities (safe in text and in quoted attributes), control characters
+ * other than tab and newline as U+FFFD. Markdown: \ ` * _ [ ] | ~ # backslash-escaped, & < >
+ * as entities, newlines and tabs as spaces. CSV (RFC 4180): quoted, with "" for ", when the
+ * field has a comma, a quote or a line break. JSON: a quoted RFC 8259 string. */
+void report_html_text(FILE *f, const char *s);
+void report_md_text(FILE *f, const char *s);
+void report_csv_field(FILE *f, const char *s);
+void report_json_string(FILE *f, const char *s);
+/* Length of the valid UTF-8 sequence at p (1 to 4), 0 when it is not one. */
+size_t report_utf8_len(const unsigned char *p);
+
+/* ---- output folders and interrupts (reports/outdir.c, docs/limits.md) ---------------------- */
+
+/* An output folder changes as a whole: begin takes the lock PARENT/.BASE.lock (a second run
+ * into the folder fails at once, status 1), checks OUT (a non-empty folder that is not an
+ * llmdse output is refused, status 2), removes what killed runs left, and creates the
+ * temporary folder `tmp` where the files are written (OUTDIR_UPDATE: holding the previous
+ * output's files, for recommend into an explore folder). commit writes manifest.json last and
+ * swaps the folder into place; abort removes the temporary folder. */
+#define OUTDIR_REPLACE 0
+#define OUTDIR_UPDATE 1
+typedef struct {
+    char final[8192], tmp[8192], lock[8192];
+    int lock_fd, slot_tmp, slot_lock;
+    int prev_partial;   /* OUTDIR_UPDATE: the folder carried over was a partial run */
+    const char *command;
+} report_outdir;
+/* 0, or -1 with a message and *status (2 bad -o, 1 busy or an I/O failure). */
+int report_outdir_begin(report_outdir *o, const char *out, const char *command, int mode,
+                        llm_err *err, int *status);
+int report_outdir_commit(report_outdir *o, int partial, llm_err *err);
+void report_outdir_abort(report_outdir *o);
+/* Checks dir against its manifest.json: 0 consistent (partial and run filled in), 1 no
+ * manifest (an output of an older llmdse), -1 inconsistent or unreadable (why says how). */
+int report_outdir_check(const char *dir, int *partial, char *run, size_t runlen, char *why,
+                        size_t len);
+/* After reading a folder checked with report_outdir_check: 0 when its manifest still names
+ * `run` (no other run replaced the folder meanwhile), -1 with why otherwise. */
+int report_outdir_same_run(const char *dir, const char *run, char *why, size_t len);
+
+/* SIGINT, SIGTERM, SIGHUP: kill the child, remove the registered temporary paths, exit with
+ * 128 + the signal (130 for Ctrl-C); also at exit(). graceful(flag): the first signal only
+ * sets *flag (explore's evaluation stops and writes a partial front); NULL: immediate again. */
+#include <signal.h>
+void report_signals_install(void);
+void report_signals_graceful(volatile sig_atomic_t *flag);
+int report_cleanup_add(const char *path, int tree); /* a slot, or -1 when full */
+void report_cleanup_drop(int slot);
+/* Runs argv (PATH searched) with stdio on /dev/null, in its own process group, waiting for it;
+ * killed on an interrupt. Returns its exit status, 128 + signal, or -1 when it did not start. */
+int report_run_child(char *const argv[]);
+int report_find_program(const char *name); /* 1 when an executable is on PATH */
+/* Removes dir/PREFIX<pid>... (files or folders) whose process is gone: what a run killed with
+ * SIGKILL left. */
+void report_remove_dead(const char *dir, const char *prefix);
 
 #endif

@@ -12,11 +12,19 @@ int search_read_front_indices(const char *path, uint64_t **out, size_t *n, llm_e
 {
     *out = NULL;
     *n = 0;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        llm_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = llm_open_input(path, "r", err);
+    if (!f)
         return -1;
-    }
+    int rc = search_parse_front_indices(f, path, out, n, err);
+    fclose(f);
+    return rc;
+}
+
+int search_parse_front_indices(FILE *f, const char *path, uint64_t **out, size_t *n,
+                               llm_err *err)
+{
+    *out = NULL;
+    *n = 0;
     char line[8192];
     size_t cap = 0;
     long lineno = 0;
@@ -63,7 +71,6 @@ int search_read_front_indices(const char *path, uint64_t **out, size_t *n, llm_e
         llm_err_set(err, "%s: empty file; expected a front.csv header", path);
         rc = -1;
     }
-    fclose(f);
     if (rc) {
         free(*out);
         *out = NULL;

@@ -216,5 +216,8 @@ int rec_diagnose(const rec_problem *p, rec_diagnosis *d, llm_err *err);
 
 /* Reads the index column of a front.csv written by explore. */
 int search_read_front_indices(const char *path, uint64_t **out, size_t *n, llm_err *err);
+/* The same from an open stream (fuzzing); path names it in messages. */
+int search_parse_front_indices(FILE *f, const char *path, uint64_t **out, size_t *n,
+                               llm_err *err);
 
 #endif

@@ -276,15 +276,179 @@ else
     echo "skip: util-linux script not installed: the progress bar was not checked"
 fi
 
-# Ctrl-C: a large space interrupted writes the front so far, marked partial, and exits 1
+# Ctrl-C: a large space interrupted writes the front so far, marked partial, and exits 130
 printf '{"batch": {"min": 1, "max": 1024, "step": 1}, "sm_comm": {"min": 0, "max": 32, "step": 1}, "replicas": {"min": 1, "max": 8, "step": 1}}' > "$tmp/huge.json"
 "$LLMDSE" explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s "$tmp/huge.json" -o "$tmp/int" -q --threads 1 >/dev/null 2>"$tmp/int.err" &
 pid=$!; sleep 1; kill -INT $pid; wait $pid; st=$?
-if [ "$st" -eq 1 ] && grep -q '"partial": true' "$tmp/int/summary.json" 2>/dev/null && [ -s "$tmp/int/front.csv" ]; then
+if [ "$st" -eq 130 ] && grep -q '"partial": true' "$tmp/int/summary.json" 2>/dev/null && [ -s "$tmp/int/front.csv" ]; then
     pass=$((pass+1))
 else
     echo "FAIL: interrupted explore: exit $st, summary:"; cat "$tmp/int/summary.json" "$tmp/int.err" 2>&1 | sed 's/^/  /'; fail=$((fail+1))
 fi
+
+if [ -z "$(ls -A "$tmp" | grep -E '^\.int\.(tmp|lock)')" ] && [ -z "$(ls -A "$tmp/int" | grep -F .tmp.)" ]; then
+    pass=$((pass+1))
+else
+    echo "FAIL: interrupted explore left temporaries:"; ls -A "$tmp" "$tmp/int" | sed 's/^/  /'; fail=$((fail+1))
+fi
+# ... and report says the run is partial, on stdout and on the page
+expect 0 'PARTIAL run' -- report -i "$tmp/int" -o "$tmp/int.md"
+if grep -q 'PARTIAL run' "$tmp/int.md"; then pass=$((pass+1)); else echo "FAIL: report.md of a partial run does not say so"; fail=$((fail+1)); fi
+# a page written into the folder joins it as one change: listed in a new manifest, which
+# still says partial
+expect 0 'PARTIAL run' -- report -i "$tmp/int" -o "$tmp/int/report.md"
+if grep -q '"path": "report.md"' "$tmp/int/manifest.json" && grep -q '"partial": true' "$tmp/int/manifest.json"; then pass=$((pass+1)); else echo "FAIL: report into the folder is not in its manifest"; fail=$((fail+1)); fi
+
+# ---- names are data (issue 15) ----
+# a GPU named with HTML: escaped on every page, no raw tag, no script run
+sed 's/"name": "h100-sxm5-80gb"/"name": "<img src=x onerror=document.body.dataset.pwn=7>"/' configs/gpus/h100-sxm5-80gb.json > "$tmp/evil-gpu.json"
+expect 0 'RESULT: healthy' -- sku-check "$tmp/evil-gpu.json" -o "$tmp/evil" --models llama-3.2-1b --workloads chat -s small
+if grep -qF '&lt;img src=x onerror=document.body.dataset.pwn=7&gt;' "$tmp/evil/index.html" && \
+   ! grep -q '<img' "$tmp/evil/index.html" "$tmp/evil/llama-3.2-1b/report.html"; then
+    pass=$((pass+1))
+else
+    echo "FAIL: sku-check index.html does not escape the GPU's name"; fail=$((fail+1))
+fi
+if [ -n "$CHROME" ]; then
+    dom=$(timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$tmp/chrome2" --virtual-time-budget=2000 --dump-dom \
+        "file://$(cd "$tmp/evil" && pwd)/index.html" 2>/dev/null)
+    case "$dom" in *'</html>'*) case "$dom" in *'data-pwn'*) echo "FAIL: a script ran in index.html"; fail=$((fail+1));; *) pass=$((pass+1));; esac;;
+                   *) echo "FAIL: Chromium did not load index.html"; fail=$((fail+1));; esac
+fi
+# a model named as a path: refused where read (exit 2), nothing written inside or outside -o
+mkdir -p "$tmp/sentinel/a/b"
+sed 's/"name": "llama-3.2-1b"/"name": "..\/..\/..\/escape"/' configs/models/llama-3.2-1b.json > "$tmp/trav.json"
+expect 2 'trav.json: $.name: expected a name' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/sentinel/a/b/out" --models "$tmp/trav.json" --workloads chat -s small
+if [ -z "$(ls -A "$tmp/sentinel/a/b")" ] && [ ! -e "$tmp/sentinel/escape" ] && [ ! -e "$tmp/escape" ]; then pass=$((pass+1)); else echo "FAIL: a traversal name wrote files"; find "$tmp/sentinel" "$tmp/escape" 2>/dev/null | sed 's/^/  /'; fail=$((fail+1)); fi
+expect 2 '$.name: expected a name starting with a letter' -- eval -m "$tmp/trav.json" -g h100-sxm5-80gb
+sed 's/"name": "llama-3.2-1b"/"name": "x\/..\/..\/escape"/' configs/models/llama-3.2-1b.json > "$tmp/trav2.json"
+expect 2 '$.name: expected a name of letters, digits' -- eval -m "$tmp/trav2.json" -g h100-sxm5-80gb
+# a custom model (a bundled one with 64 layers) and workload, neither name bundled: the files
+# are used everywhere (explored, recommended, reported), never reloaded by name
+sed 's/"name": "llama-3.2-1b"/"name": "my-deep-1b"/; s/"n_layers": 16/"n_layers": 64/' configs/models/llama-3.2-1b.json > "$tmp/deep.json"
+sed 's/"name": "chat"/"name": "my-chat"/' configs/workloads/chat.json > "$tmp/mychat.json"
+expect 0 'RESULT: healthy' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/skucustom" --models "$tmp/deep.json" --workloads "$tmp/mychat.json" -s small
+"$LLMDSE" explore -m "$tmp/deep.json" -g configs/gpus/h100-sxm5-80gb.json -w "$tmp/mychat.json" -s small -o "$tmp/deepex" -q
+"$LLMDSE" recommend -m "$tmp/deep.json" -w "$tmp/mychat.json" --rate 10 --gpus configs/gpus/h100-sxm5-80gb.json:8 -s small -o "$tmp/deeprec" >/dev/null
+if cmp -s "$tmp/deepex/front.csv" "$tmp/skucustom/my-deep-1b/my-chat/front.csv" && \
+   cmp -s "$tmp/deeprec/recommendation.json" "$tmp/skucustom/my-deep-1b/my-chat/recommendation.json" && \
+   grep -q 'my-deep-1b on h100-sxm5-80gb' "$tmp/skucustom/my-deep-1b/report.html"; then
+    pass=$((pass+1))
+else
+    echo "FAIL: sku-check did not use the custom files everywhere"; fail=$((fail+1))
+fi
+expect 0 'report:' -- report -i "$tmp/skucustom/my-deep-1b/my-chat" -o "$tmp/deep.md"
+if grep -q '^# my-deep-1b on h100-sxm5-80gb, workload my-chat' "$tmp/deep.md"; then pass=$((pass+1)); else echo "FAIL: report of a sku-check folder lost the custom model"; fail=$((fail+1)); fi
+# ... checked against the manifest of the sku-check folder above it
+echo '0,1' >> "$tmp/skucustom/my-deep-1b/my-chat/front.csv"
+expect 2 'my-deep-1b/my-chat/front.csv differs from what manifest.json records' -- report -i "$tmp/skucustom/my-deep-1b/my-chat" -o "$tmp/deep.md"
+# NaN and Infinity are not JSON: the field named, a finite number expected
+printf '{"name": "x", "source": "t",\n "d_model": NaN}' > "$tmp/nan.json"
+expect 2 'line 2: "d_model": expected a finite number, found NaN' -- eval -m "$tmp/nan.json" -g h100-sxm5-80gb
+# an input that is not a regular file: refused at once, never read (a FIFO would block)
+mkfifo "$tmp/fifo"
+timeout 5 "$LLMDSE" eval -m "$tmp/fifo" -g h100-sxm5-80gb >"$tmp/out" 2>"$tmp/err"; st=$?
+if [ "$st" -eq 2 ] && grep -q 'fifo: cannot open: not a regular file' "$tmp/err"; then pass=$((pass+1)); else echo "FAIL: a FIFO as input: exit $st"; cat "$tmp/err"; fail=$((fail+1)); fi
+timeout 5 "$LLMDSE" merge -o "$tmp/mf" "$tmp/fifo" >"$tmp/out" 2>"$tmp/err"; st=$?
+if [ "$st" -eq 2 ]; then pass=$((pass+1)); else echo "FAIL: a FIFO as a shard: exit $st"; fail=$((fail+1)); fi
+expect 2 'directory' -- eval -m "$tmp/sentinel/" -g h100-sxm5-80gb
+# integers from text: range-checked, no wraparound
+expect 2 '--shard: expected I/N' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/x" --shard 4294967298/4294967300
+expect 2 '--shard: expected I/N' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/x" --shard -1/2
+mkdir -p "$tmp/badfront"
+(head -1 "$tmp/ex/front.csv"; sed -n 2p "$tmp/ex/front.csv" | awk -F, 'BEGIN{OFS=","}{$2="4294967297"; print}') > "$tmp/badfront/front.csv"
+expect 2 'front.csv:2: column tp: expected an integer' -- validate plan -g h100-sxm5-80gb --front "$tmp/badfront" --top 2 -m llama-3.2-1b -w chat
+# -o "" is refused before the run (the huge space would take minutes)
+timeout 10 "$LLMDSE" explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s "$tmp/huge.json" -o "" >"$tmp/out" 2>"$tmp/err"; st=$?
+if [ "$st" -eq 2 ] && grep -q 'expected a folder name' "$tmp/err"; then pass=$((pass+1)); else echo "FAIL: -o \"\": exit $st"; fail=$((fail+1)); fi
+expect 2 'expected a folder name' -- recommend -m llama-3.2-1b -w chat --rate 2 --gpus h100-sxm5-80gb:8 -s small -o ""
+
+# ---- output folders change as a whole (issue 15) ----
+# merge onto one of its inputs is refused, the shard untouched
+cp "$tmp/s0/front.csv" "$tmp/s0.front.csv"
+expect 2 'given as an input' -- merge -o "$tmp/s0" "$tmp/s0" "$tmp/s1"
+if cmp -s "$tmp/s0/front.csv" "$tmp/s0.front.csv"; then pass=$((pass+1)); else echo "FAIL: merge -o onto a shard changed it"; fail=$((fail+1)); fi
+# an index outside its shard's range (the manifest dropped, as a hand-made folder has none)
+cp -r "$tmp/s0" "$tmp/s0bad"; rm "$tmp/s0bad/manifest.json"
+sed -n 2p "$tmp/s1/front.csv" >> "$tmp/s0bad/front.csv"
+expect 2 "outside shard 0's range" -- merge -o "$tmp/m5" "$tmp/s0bad" "$tmp/s1"
+# a folder that mixes two runs' files is refused by report and merge
+cp -r "$tmp/s0" "$tmp/mix"; cp "$tmp/s1/front.csv" "$tmp/mix/front.csv"
+expect 2 'front.csv differs from what manifest.json records' -- report -i "$tmp/mix" -o "$tmp/mix.md"
+expect 2 'front.csv differs from what manifest.json records' -- merge -o "$tmp/m6" "$tmp/mix" "$tmp/s1"
+# summary.json's numbers are range-checked before any conversion ((int)1e300 was undefined)
+cp -r "$tmp/s0" "$tmp/thr"; rm "$tmp/thr/manifest.json"
+sed 's/"threads": [0-9]*/"threads": 1e300/' "$tmp/s0/summary.json" > "$tmp/thr/summary.json"
+expect 2 '$.threads: expected an integer in [0, 1048576]' -- report -i "$tmp/thr" -o "$tmp/thr.md"
+# a non-empty folder that is not an llmdse output is never replaced
+mkdir -p "$tmp/mine"; echo keep > "$tmp/mine/notes.txt"
+expect 2 'not an llmdse output' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/mine"
+if [ "$(cat "$tmp/mine/notes.txt")" = keep ]; then pass=$((pass+1)); else echo "FAIL: a foreign folder was replaced"; fail=$((fail+1)); fi
+# a second run into a folder while the lock is held fails at once (exit 1), the previous
+# output untouched
+"$LLMDSE" explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/lk" -q
+cp "$tmp/lk/manifest.json" "$tmp/lk.manifest"
+if command -v flock >/dev/null 2>&1; then
+    flock "$tmp/.lk.lock" sh -c "touch '$tmp/lk.held'; sleep 30" & holder=$!
+    n=0; while [ ! -e "$tmp/lk.held" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done
+    expect 1 'another llmdse run is writing this folder' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/lk"
+    kill $holder 2>/dev/null; pkill -P $holder 2>/dev/null; wait $holder 2>/dev/null
+    if cmp -s "$tmp/lk/manifest.json" "$tmp/lk.manifest"; then pass=$((pass+1)); else echo "FAIL: a refused run changed the folder"; fail=$((fail+1)); fi
+else
+    echo "skip: util-linux flock not installed: the lock was not checked"
+fi
+# kill -9 while the new files are written: the previous complete output stays, its files the
+# ones its manifest names (report checks them); the next run removes what the killed one left
+printf '{"batch": {"min": 1, "max": 4, "step": 1}}' > "$tmp/mid.json"
+"$LLMDSE" explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/kx" -q
+cp "$tmp/kx/manifest.json" "$tmp/kx.manifest"
+"$LLMDSE" explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s "$tmp/mid.json" -o "$tmp/kx" -q --all --force & pid=$!
+n=0; while [ -z "$(ls "$tmp"/.kx.tmp.*/front.csv 2>/dev/null)" ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n+1)); done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; st=$?
+if [ "$st" -eq 137 ] && cmp -s "$tmp/kx/manifest.json" "$tmp/kx.manifest" && [ ! -e "$tmp/kx/all.csv" ] && \
+   "$LLMDSE" report -i "$tmp/kx" -o "$tmp/kx.md" >/dev/null 2>&1; then
+    pass=$((pass+1))
+else
+    echo "FAIL: kill -9 during explore's writing: exit $st (137 expected), the folder:"; ls -A "$tmp/kx" | sed 's/^/  /'; fail=$((fail+1))
+fi
+"$LLMDSE" explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s small -o "$tmp/kx" -q
+if [ -z "$(ls -A "$tmp" | grep -E '^\.kx\.')" ] && "$LLMDSE" report -i "$tmp/kx" -o "$tmp/kx.md" >/dev/null 2>&1; then pass=$((pass+1)); else echo "FAIL: a killed run's leftovers remain:"; ls -A "$tmp" | grep kx | sed 's/^/  /'; fail=$((fail+1)); fi
+# Ctrl-C during sku-check: exit 130, nothing written, no temporaries, within a second
+"$LLMDSE" sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/skuint" >/dev/null 2>&1 & pid=$!
+sleep 1; t0=$(date +%s%N); kill -INT $pid; wait $pid; st=$?; t1=$(date +%s%N)
+if [ "$st" -eq 130 ] && [ ! -e "$tmp/skuint" ] && [ -z "$(ls -A "$tmp" | grep -E '^\.skuint\.')" ] && \
+   [ $(( (t1 - t0) / 1000000 )) -lt 1000 ]; then
+    pass=$((pass+1))
+else
+    echo "FAIL: Ctrl-C during sku-check: exit $st in $(( (t1 - t0) / 1000000 )) ms"; ls -A "$tmp" | grep skuint | sed 's/^/  /'; fail=$((fail+1))
+fi
+# a report killed with SIGKILL leaves .NAME.tmp.PID; the next report into the same file removes it
+: > "$tmp/.kr.md.tmp.999999999"
+expect 0 'report:' -- report -i "$tmp/kx" -o "$tmp/kr.md"
+if [ ! -e "$tmp/.kr.md.tmp.999999999" ]; then pass=$((pass+1)); else echo "FAIL: a dead run's temporary file remains"; fail=$((fail+1)); fi
+# ... and its plots' scratch folder in /tmp (named with the process id) by the next HTML report
+if command -v gnuplot >/dev/null 2>&1; then
+    mkdir -p /tmp/llmdse-report-999999999-clitest
+    expect 0 'report:' -- report -i "$tmp/kx" -o "$tmp/kr.html"
+    if [ ! -e /tmp/llmdse-report-999999999-clitest ]; then pass=$((pass+1)); else echo "FAIL: a dead report's plot folder remains"; rm -rf /tmp/llmdse-report-999999999-clitest; fail=$((fail+1)); fi
+fi
+# validate compare into an explore folder keeps its files too (report shows compare.md)
+expect 0 'time MAPE' -- validate compare --measured tests/data/fixture_measurements.csv -g h100-sxm5-80gb -o "$tmp/kx"
+if [ -s "$tmp/kx/front.csv" ] && [ -s "$tmp/kx/compare.md" ] && grep -q '"path": "compare.md"' "$tmp/kx/manifest.json"; then pass=$((pass+1)); else echo "FAIL: validate compare into an explore folder"; fail=$((fail+1)); fi
+# SIGINT to gnuplot itself (a child, in its own process group) ends the report: exit 130, the
+# page not written, no scratch folder left
+if command -v gnuplot >/dev/null 2>&1 && command -v pgrep >/dev/null 2>&1; then
+    "$LLMDSE" report -i "$tmp/kx" -o "$tmp/kint.html" >/dev/null 2>&1 & pid=$!
+    g=; n=0; while [ -z "$g" ] && [ $n -lt 2000 ]; do g=$(pgrep -P $pid gnuplot); n=$((n+1)); done
+    [ -n "$g" ] && kill -INT $g; wait $pid; st=$?
+    if [ -n "$g" ] && [ "$st" -eq 130 ] && [ ! -e "$tmp/kint.html" ] && [ -z "$(ls -A "$tmp" | grep -F .kint.html.tmp.)" ] && \
+       [ -z "$(ls /tmp | grep "^llmdse-report-$pid-")" ]; then pass=$((pass+1)); else echo "FAIL: SIGINT to gnuplot: exit $st (gnuplot ${g:-never seen})"; fail=$((fail+1)); fi
+fi
+# recommend into an explore folder keeps its files, as one change with a new manifest
+"$LLMDSE" recommend -m llama-3.2-1b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/kx" >/dev/null
+if [ -s "$tmp/kx/front.csv" ] && grep -q 'recommendation.md' "$tmp/kx/manifest.json" && grep -q 'front.csv' "$tmp/kx/manifest.json"; then pass=$((pass+1)); else echo "FAIL: recommend into an explore folder"; fail=$((fail+1)); fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

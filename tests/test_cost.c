@@ -771,9 +771,11 @@ static void test_overhead_exact(void **state)
     cost_eval(&m, &g, &c, &b);
     assert_close(a.tpot_s - b.tpot_s, 1.4e-3, 1e-9);
     assert_close(a.step_overhead_s, 1.4e-3, 1e-12);
-    /* the GPU waits at idle + static power: energy per step rises by base power x 1.4 ms */
+    /* the GPU waits for its host at idle + static power, without the kernels' activity floor
+     * (eq. 41): energy per step rises by (45 + 74) W x 1.4 ms = 0.1666 J on the H100 */
     assert_close((a.decode_energy_per_token_j - b.decode_energy_per_token_j) * 4,
-                 cost_base_power(&g, g.max_mhz) * 1.4e-3, 1e-9);
+                 cost_host_wait_power(&g, g.max_mhz) * 1.4e-3, 1e-9);
+    assert_close(cost_host_wait_power(&g, g.max_mhz), g.idle_w + g.static_w, 1e-12);
     /* no profile: the ideal engine of eq. 24, cycle = output x TPOT + batch x TTFT */
     cost_config_default(&c);
     c.batch = 4;

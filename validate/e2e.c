@@ -65,22 +65,21 @@ static int table_load(const char *path, table *t, llm_err *err)
 {
     memset(t, 0, sizeof *t);
     snprintf(t->path, sizeof t->path, "%.1000s", path);
-    struct stat st;
-    errno = 0;
-    if (stat(path, &st) || !S_ISREG(st.st_mode)) {
-        llm_err_set(err, "%s: %s", path, errno ? strerror(errno) : "not a regular file");
+    /* a regular file only (llm_open_input): a FIFO would block */
+    FILE *f = llm_open_input(path, "rb", err);
+    if (!f)
         return -1;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        llm_err_set(err, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) || st.st_size < 0 || st.st_size > (1 << 30)) {
+        llm_err_set(err, "%.1000s: expected a readable file of at most 1 GiB", path);
+        fclose(f);
         return -1;
     }
     t->text = malloc((size_t)st.st_size + 1);
     size_t got = t->text ? fread(t->text, 1, (size_t)st.st_size, f) : 0;
     fclose(f);
     if (!t->text || got != (size_t)st.st_size) {
-        llm_err_set(err, "%s: could not be read", path);
+        llm_err_set(err, "%.1000s: could not be read", path);
         table_free(t);
         return -1;
     }

@@ -217,11 +217,9 @@ fail:
 int validate_read(const char *path, vfile *out, llm_err *err)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        llm_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = llm_open_input(path, "rb", err);
+    if (!f)
         return -1;
-    }
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap + 1);
     size_t got;

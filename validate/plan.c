@@ -3,6 +3,7 @@
 #include "validate.h"
 #include "planline.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,7 +232,7 @@ int validate_front_configs(const char *dir, int top, const llm_workload *w, cost
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/front.csv", dir);
-    FILE *f = fopen(path, "r");
+    FILE *f = llm_open_input(path, "r", err);
     if (!f) {
         llm_err_set(err, "%s: cannot open (an explore output directory?)", path);
         return -1;
@@ -289,16 +290,35 @@ int validate_front_configs(const char *dir, int top, const llm_workload *w, cost
             llm_err_set(err, "%s:%d: malformed row", path, lineno);
             return -1;
         }
-        fc.c.tp = atoi(fld[col[0]]);
-        fc.c.ep = atoi(fld[col[1]]);
+        /* every field range-checked, the error naming the CSV column (no atoi wraparound) */
+        int *ints[8] = {&fc.c.tp, &fc.c.ep, NULL, NULL, &fc.c.batch, &fc.c.sm_comm, NULL, NULL};
+        double nums[8];
+        for (int w8 = 0; w8 < 8 && !bad; w8++) {
+            if (w8 == 2 || w8 == 3)
+                continue;
+            char *e;
+            errno = 0;
+            double x = ints[w8] ? (double)strtoll(fld[col[w8]], &e, 10) : strtod(fld[col[w8]], &e);
+            double hi = ints[w8] ? (w8 == 5 ? 1024 : 1 << 20) : 1e15;
+            if (errno || e == fld[col[w8]] || *e || !isfinite(x) || x < 0 || x > hi ||
+                (ints[w8] && w8 != 5 && x < 1)) {
+                llm_err_set(err, "%s:%d: column %s: expected %s in [%d, %.0f], found \"%.40s\"",
+                            path, lineno, want[w8], ints[w8] ? "an integer" : "a finite number",
+                            ints[w8] && w8 != 5 ? 1 : 0, hi, fld[col[w8]]);
+                free(v);
+                fclose(f);
+                return -1;
+            }
+            nums[w8] = x;
+            if (ints[w8])
+                *ints[w8] = (int)x;
+        }
         fc.c.wdtype = d1;
         fc.c.kvdtype = d2;
-        fc.c.batch = atoi(fld[col[4]]);
-        fc.c.sm_comm = atoi(fld[col[5]]);
-        fc.c.freq_mhz = atof(fld[col[6]]);
+        fc.c.freq_mhz = nums[6];
         fc.c.prompt = (int)lround(w->prompt_mean);
         fc.c.output = (int)lround(w->output_mean);
-        fc.energy = atof(fld[col[7]]);
+        fc.energy = nums[7];
         if (nv == cap) {
             cap = cap ? 2 * cap : 64;
             front_cfg *nvp = realloc(v, cap * sizeof *v);

@@ -9,6 +9,7 @@
 #include "../../configs/configs.h"
 #include "../../cost/cost.h"
 #include "../../reports/reports.h"
+#include "../../search/search.h"
 #include "../../space/space.h"
 #include "../../validate/planline.h"
 #include "../../validate/validate.h"
@@ -135,8 +136,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!plan_parse_line(line, &p, msg, sizeof msg) &&
             (p.m > 1099511627776.0 || p.repeats < 1 || strlen(p.kind) > 31))
             abort();
+#elif defined(FUZZ_SUMMARY)
+    /* summary.json as report and merge read it back */
+    llm_summary sum;
+    if (!configs_parse_summary(s, "summary.json", space_prune_names, &sum, &err) &&
+        (sum.shard_count < 1 || sum.shard_index < 0 || sum.shard_index >= sum.shard_count ||
+         sum.threads < 0 || !isfinite(sum.wall_s) || strlen(sum.model) >= sizeof sum.model))
+        abort();
+#elif defined(FUZZ_FRONT)
+    /* front.csv's index column, as report and merge read it back */
+    FILE *f = fmemopen((void *)data, size ? size : 1, "r");
+    if (f) {
+        uint64_t *idx;
+        size_t n;
+        if (size && !search_parse_front_indices(f, "front.csv", &idx, &n, &err)) {
+            for (size_t i = 0; i < n; i++)
+                if (idx[i] > UINT64_MAX - 1 && n > size)
+                    abort();
+            if (n > size)
+                abort();
+            free(idx);
+        }
+        fclose(f);
+    }
 #else
-#error "build with -DFUZZ_MODEL, -DFUZZ_GPU, -DFUZZ_WORKLOAD, -DFUZZ_SPACE, -DFUZZ_MEASURE or -DFUZZ_PLAN"
+#error "build with -DFUZZ_MODEL, -DFUZZ_GPU, -DFUZZ_WORKLOAD, -DFUZZ_SPACE, -DFUZZ_MEASURE, -DFUZZ_PLAN, -DFUZZ_SUMMARY or -DFUZZ_FRONT"
 #endif
     free(s);
     return 0;
