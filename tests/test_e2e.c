@@ -10,17 +10,18 @@
  * nothing compared. */
 static const struct {
     const char *set;
-    double mape[E2E_NMETRIC];   /* throughput, tpot, ttft, power, energy_per_token */
+    double mape[E2E_NMETRIC];   /* in the order of e2e_metric (validate/validate.h) */
     double max_refused;         /* share of the set's rows the model may refuse */
 } bounds[] = {
-    {"memgap-offline-fit", {0, 4.5, 32, 0, 0}, 0},
-    {"memgap-offline", {0, 4.5, 36, 0, 0}, 0},
-    {"memgap-online", {8.5, 7.5, 9.5, 12, 10}, 0},
-    {"memgap-replication", {0, 8.5, 0, 0, 0}, 0},
-    {"mlenergy-a100", {21.5, 19, 0, 19.5, 23}, 0},
-    {"mlenergy-h100", {23.5, 24, 0, 23.5, 29}, 0},
-    {"trtllm-h100", {10.5, 0, 0, 0, 0}, 0},
-    {"trtllm-h200", {12.5, 0, 0, 0, 0}, 0},
+    /*                     thr   tpot  ttft  power energy ttft50 ttft99 tpot50 tpot99 */
+    {"memgap-offline-fit", {0, 4.5, 32, 0, 0, 0, 0, 0, 0}, 0},
+    {"memgap-offline", {0, 4.5, 36, 0, 0, 0, 0, 0, 0}, 0},
+    {"memgap-online", {8.5, 7.5, 9.5, 12, 10, 9, 9, 7, 27}, 0},
+    {"memgap-replication", {0, 8.5, 0, 0, 0, 0, 0, 0, 0}, 0},
+    {"mlenergy-a100", {21.5, 19, 0, 19.5, 23, 0, 0, 0, 0}, 0},
+    {"mlenergy-h100", {23.5, 24, 0, 23.5, 29, 0, 0, 0, 0}, 0},
+    {"trtllm-h100", {10.5, 0, 0, 0, 0, 0, 0, 0, 0}, 0},
+    {"trtllm-h200", {12.5, 0, 0, 0, 0, 0, 0, 0, 0}, 0},
 };
 
 static void test_e2e_bounds(void **state)

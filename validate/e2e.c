@@ -14,8 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-const char *const e2e_metric_names[E2E_NMETRIC] = {"throughput", "tpot", "ttft", "power",
-                                                   "energy_per_token"};
+const char *const e2e_metric_names[E2E_NMETRIC] = {
+    "throughput", "tpot", "ttft", "power", "energy_per_token", "ttft_p50", "ttft_p99",
+    "tpot_p50", "tpot_p99"};
 
 /* ---- a small reader for the data sets' CSV files (not our own formats) ------------------- */
 
@@ -232,7 +233,7 @@ typedef struct {
     const char *id, *file, *what;
     const char *serving;        /* the serving profile the set ran under (configs/serving/) */
     int fitted;                 /* 1: coefficients were fitted to this set */
-    const char *cols[16];       /* the columns row_fn reads, in order */
+    const char *cols[24];       /* the columns row_fn reads, in order */
     row_fn row;
 } e2e_def;
 
@@ -294,6 +295,10 @@ static int row_memgap_online(const table *t, int r, const int *col, e2e_case *c)
     memgap_online(t, r, col, c);
     c->meas[E2E_THROUGHPUT] = num(t, r, col[6]);
     c->meas[E2E_TTFT] = num(t, r, col[12]) * 1e-3;
+    c->meas[E2E_TTFT_P50] = num(t, r, col[14]) * 1e-3;
+    c->meas[E2E_TTFT_P99] = num(t, r, col[15]) * 1e-3;
+    c->meas[E2E_TPOT_P50] = num(t, r, col[16]) * 1e-3;
+    c->meas[E2E_TPOT_P99] = num(t, r, col[17]) * 1e-3;
     c->meas[E2E_POWER] = num(t, r, col[9]);
     c->meas[E2E_ENERGY] = num(t, r, col[10]) * num(t, r, col[11]) / num(t, r, col[5]);
     return 1;
@@ -390,7 +395,8 @@ static int row_trt_h200(const table *t, int r, const int *col, e2e_case *c)
 #define ON_COLS {"experiment_dir", "model", "max_num_seqs", "completed", "total_input_tokens", \
                  "total_output_tokens", "output_throughput", "mean_tpot_ms", "multiple_servers", \
                  "mean_power_W_active", "mean_power_W_all", "duration", "mean_ttft_ms", \
-                 "use_mps", NULL}
+                 "use_mps", "median_ttft_ms", "p99_ttft_ms", "median_tpot_ms", "p99_tpot_ms", \
+                 NULL}
 
 static const e2e_def sets[] = {
     {"memgap-offline-fit", OFF_FILE, "vLLM 0.5 offline, H100 64GB, llama-2-7b and opt-1.3b, "
@@ -419,6 +425,8 @@ static const e2e_def sets[] = {
 static int predict(const e2e_case *c, const llm_serving *sv, double p[E2E_NMETRIC], char *why,
                    size_t whylen)
 {
+    for (int k = 0; k < E2E_NMETRIC; k++)
+        p[k] = NAN;   /* what this case does not predict is not compared */
     llm_model m;
     llm_gpu g;
     llm_err err;
@@ -470,9 +478,12 @@ static int predict(const e2e_case *c, const llm_serving *sv, double p[E2E_NMETRI
         p[E2E_TTFT] = st.prefill_s;
         p[E2E_TPOT] = st.decode_step_s;
     } else if (c->burst > 0) {
-        double p50, p99;
-        cost_burst_ttft(&o, c->burst, &p[E2E_TTFT], &p50, &p99);
+        cost_burst_ttft(&o, c->burst, &p[E2E_TTFT], &p[E2E_TTFT_P50], &p[E2E_TTFT_P99]);
     }
+    /* saturated: the median TPOT is the cycle's; the model has no TPOT spread then (eq. 45
+     * applies under a rate), so its p99 is the decode step's */
+    p[E2E_TPOT_P50] = o.tpot_with_prefill_s;
+    p[E2E_TPOT_P99] = o.tpot_p99_s;
     p[E2E_POWER] = o.avg_power_w;
     p[E2E_ENERGY] = o.energy_per_token_j;
     return 1;
@@ -498,7 +509,7 @@ static const e2e_def *find_set(const char *id)
 }
 
 /* Loads a set's table and finds its columns. */
-static int open_set(const char *data_dir, const e2e_def *d, table *t, int col[16], llm_err *err)
+static int open_set(const char *data_dir, const e2e_def *d, table *t, int col[24], llm_err *err)
 {
     char path[2048];
     snprintf(path, sizeof path, "%s/%s", data_dir, d->file);
@@ -535,7 +546,7 @@ static int run_set(const char *data_dir, const e2e_def *d, const llm_serving *sv
     snprintf(o->what, sizeof o->what, "%s", d->what);
     o->fitted = d->fitted;
     table t;
-    int col[16];
+    int col[24];
     if (open_set(data_dir, d, &t, col, err))
         return -1;
     e2e_case c;
@@ -603,7 +614,7 @@ int validate_e2e_fit_overhead(const char *data_dir, const char *set_id, e2e_fit 
     sb = s0;
     sb.seq_step_s = db;
     table t;
-    int col[16];
+    int col[24];
     if (open_set(data_dir, d, &t, col, err))
         return -1;
     double A11 = 0, A12 = 0, A22 = 0, r1 = 0, r2 = 0;

@@ -136,8 +136,10 @@ int validate_calibrate(const llm_gpu *g, const vfile *f, llm_gpu *fitted, vcalib
 
 /* ---- end to end against published serving measurements (validate/e2e.c) ------------------ */
 
-typedef enum { E2E_THROUGHPUT = 0, E2E_TPOT, E2E_TTFT, E2E_POWER, E2E_ENERGY, E2E_NMETRIC }
-    e2e_metric;
+typedef enum {
+    E2E_THROUGHPUT = 0, E2E_TPOT, E2E_TTFT, E2E_POWER, E2E_ENERGY,
+    E2E_TTFT_P50, E2E_TTFT_P99, E2E_TPOT_P50, E2E_TPOT_P99, E2E_NMETRIC
+} e2e_metric;
 extern const char *const e2e_metric_names[E2E_NMETRIC];
 
 typedef struct {
