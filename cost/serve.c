@@ -422,7 +422,11 @@ void cost_plan_eval(const cost_plan *p, double mhz, double cap, cost_metrics *o)
                      base * B * p->request_s / p->share;
     o->cycle_s = cycle;
     o->tpot_s = sd.time_s;
-    o->tpot_with_prefill_s = cycle / out;
+    /* eq. 38: a request's O tokens come one a step. When chunked steps are bound by the budget
+     * (N > O steps a cycle), a step decodes only B O / N of the B admitted sequences (the
+     * others are still being prefilled chunk by chunk), so TPOT is the mixed step's time. */
+    double steps = p->dec.per_cycle > 0 ? out : fmax(out, p->pre.per_cycle);
+    o->tpot_with_prefill_s = cycle / steps;
     o->step_overhead_s = p->dec.overhead_s;
     o->prefill_tokens_per_step = p->pf_tokens_step;
     o->ttft_steps = p->ttft_steps;

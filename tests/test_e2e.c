@@ -16,7 +16,8 @@ static const struct {
     /*                     thr   tpot  ttft  power energy ttft50 ttft99 tpot50 tpot99 */
     {"memgap-offline-fit", {0, 4.5, 32, 0, 0, 0, 0, 0, 0}, 0},
     {"memgap-offline", {0, 4.5, 36, 0, 0, 0, 0, 0, 0}, 0},
-    {"memgap-online", {8.5, 7.5, 9.5, 12, 10, 9, 9, 7, 27}, 0},
+    {"memgap-online", {8.5, 7.5, 9.5, 11.5, 9, 9, 9, 7, 27}, 0},
+    {"memgap-advisor", {7, 10, 9.5, 10.5, 12, 9.5, 8.5, 10, 14}, 0},
     {"memgap-replication", {0, 8.5, 0, 0, 0, 0, 0, 0, 0}, 0},
     {"mlenergy-a100", {21.5, 19, 0, 19.5, 23, 0, 0, 0, 0}, 0},
     {"mlenergy-h100", {23.5, 24, 0, 23.5, 29, 0, 0, 0, 0}, 0},

@@ -156,6 +156,8 @@ typedef struct {
     int burst;              /* requests offered at t = 0 (TTFT with the queue draining) */
     int per_gpu;            /* replicas sharing the GPU (MPS) */
     double output_cv2;      /* output-length spread of the request set (eq. 42) */
+    double freq_mhz;        /* the SM clock the set measured (0: the GPU's maximum) */
+    int chunk_tokens;       /* chunked prefill with this budget (0: the profile's engine) */
     double meas[E2E_NMETRIC];
 } e2e_case;
 
@@ -282,15 +284,17 @@ static int memgap_online(const table *t, int r, const int *col, e2e_case *c)
     c->output = isfinite(out) && out >= 1 && out < 1e7 ? (int)lround(out) : 0;
     c->output_cv2 = SHAREGPT_OUTPUT_CV2;
     c->burst = count(t, r, col[3]);
+    double f = num(t, r, col[18]);   /* the mean SM clock dmon saw while the GPU was busy */
+    c->freq_mhz = isfinite(f) && f > 0 ? f : 0;
     c->meas[E2E_TPOT] = num(t, r, col[7]) * 1e-3;
     return 1;
 }
 
 /* One vLLM server on the GPU: throughput, TPOT, TTFT (queue draining), power, energy. */
-static int row_memgap_online(const table *t, int r, const int *col, e2e_case *c)
+static int row_memgap_online_any(const table *t, int r, const int *col, e2e_case *c)
 {
     double servers = num(t, r, col[8]);
-    if (!strstr(cell(t, r, col[0]), "/background/") || (isfinite(servers) && servers != 1))
+    if (isfinite(servers) && servers != 1)
         return 0;
     memgap_online(t, r, col, c);
     c->meas[E2E_THROUGHPUT] = num(t, r, col[6]);
@@ -301,6 +305,27 @@ static int row_memgap_online(const table *t, int r, const int *col, e2e_case *c)
     c->meas[E2E_TPOT_P99] = num(t, r, col[17]) * 1e-3;
     c->meas[E2E_POWER] = num(t, r, col[9]);
     c->meas[E2E_ENERGY] = num(t, r, col[10]) * num(t, r, col[11]) / num(t, r, col[5]);
+    return 1;
+}
+
+static int row_memgap_online(const table *t, int r, const int *col, e2e_case *c)
+{
+    return strstr(cell(t, r, col[0]), "/background/") && row_memgap_online_any(t, r, col, c);
+}
+
+/* The advisor runs: one server, fixed output lengths (130..520 tokens: no output spread),
+ * chunked prefill on (--enable-chunked-prefill in server_args; vLLM 0.5's default budget with
+ * chunking is 512 tokens, docs.vllm.ai "Performance and Tuning"), some at 1605 MHz. */
+#define VLLM05_CHUNK_TOKENS 512
+static int row_memgap_advisor(const table *t, int r, const int *col, e2e_case *c)
+{
+    if (!strstr(cell(t, r, col[0]), "/advisor/"))
+        return 0;
+    if (!row_memgap_online_any(t, r, col, c))
+        return 0;
+    c->output_cv2 = 0;
+    if (strstr(cell(t, r, col[19]), "--enable-chunked-prefill"))
+        c->chunk_tokens = VLLM05_CHUNK_TOKENS;
     return 1;
 }
 
@@ -396,7 +421,7 @@ static int row_trt_h200(const table *t, int r, const int *col, e2e_case *c)
                  "total_output_tokens", "output_throughput", "mean_tpot_ms", "multiple_servers", \
                  "mean_power_W_active", "mean_power_W_all", "duration", "mean_ttft_ms", \
                  "use_mps", "median_ttft_ms", "p99_ttft_ms", "median_tpot_ms", "p99_tpot_ms", \
-                 NULL}
+                 "mean_sm_clock_MHz_active", "server_args", "sharegpt_output_len", NULL}
 
 static const e2e_def sets[] = {
     {"memgap-offline-fit", OFF_FILE, "vLLM 0.5 offline, H100 64GB, llama-2-7b and opt-1.3b, "
@@ -406,6 +431,8 @@ static const e2e_def sets[] = {
      row_offline_held},
     {"memgap-online", ON_FILE, "vLLM 0.5 online, all requests at t=0, H100 64GB, one server, "
      "max_num_seqs 1..768", "vllm-0.5", 0, ON_COLS, row_memgap_online},
+    {"memgap-advisor", ON_FILE, "the same with fixed output lengths 130-520, chunked prefill, "
+     "some runs at 1605 MHz", "vllm-0.5", 0, ON_COLS, row_memgap_advisor},
     {"memgap-replication", ON_FILE, "the same, 2-4 servers sharing the GPU under MPS",
      "vllm-0.5", 0, ON_COLS, row_memgap_replication},
     {"mlenergy-a100", MLE_FILE, "ML.ENERGY v2, vLLM 0.5.4, A100 40GB, chat+code, TP 1-8",
@@ -450,6 +477,12 @@ static int predict(const e2e_case *c, const llm_serving *sv, double p[E2E_NMETRI
     cf.output_cv2 = c->output_cv2;
     cf.replicas_per_gpu = c->per_gpu;
     cf.replicas = c->per_gpu;
+    cf.chunk_tokens = c->chunk_tokens;
+    if (c->freq_mhz > 0) {
+        /* the supported clock nearest the one measured (steps of step_mhz) */
+        double f = g.min_mhz + g.step_mhz * floor((c->freq_mhz - g.min_mhz) / g.step_mhz + 0.5);
+        cf.freq_mhz = fmin(g.max_mhz, fmax(g.min_mhz, f));
+    }
     cf.batch = c->batch > 0 ? c->batch : 1;   /* -1: the largest that fits, found below */
     if (cost_check(&m, &g, &cf, &err)) {
         snprintf(why, whylen, "%.200s", err.msg);
