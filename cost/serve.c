@@ -121,10 +121,13 @@ int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_e
         llm_err_set(err, "--rate: expected requests/s in [0, 1e9], found %g", c->rate_rps);
         return -1;
     }
-    if (c->power_cap_w != 0 && (!isfinite(c->power_cap_w) || c->power_cap_w <= g->idle_w ||
+    /* a cap the GPU cannot meet even idle at its lowest clock (eq. 41) is an input error */
+    double floor_w = cost_host_wait_power(g, g->min_mhz);
+    if (c->power_cap_w != 0 && (!isfinite(c->power_cap_w) || c->power_cap_w <= floor_w ||
                                 c->power_cap_w > 10 * g->tdp_w)) {
-        llm_err_set(err, "--power-cap: expected watts above %s's idle power (%g W) and at most "
-                    "%g W, found %g", g->name, g->idle_w, 10 * g->tdp_w, c->power_cap_w);
+        llm_err_set(err, "--power-cap: expected watts above %s's power idle at its lowest clock "
+                    "(%.3g W) and at most %g W, found %g", g->name, floor_w, 10 * g->tdp_w,
+                    c->power_cap_w);
         return -1;
     }
     return 0;

@@ -178,12 +178,12 @@ static void test_gpu_errors(void **state)
     }
     assert_int_equal(configs_parse_gpu(text, "h100.json", &g, &err), 0);
     /* idle power above TDP is implausible */
-    char *at = strstr(text, "\"idle_w\": 45");
+    char *at = strstr(text, "\"idle_w\": 35.3");
     assert_non_null(at);
-    memcpy(at, "\"idle_w\": 90", 12);
+    memcpy(at, "\"idle_w\": 90.0", 14);
     assert_int_equal(configs_parse_gpu(text, "h100.json", &g, &err), 0);
     char *bad = malloc(strlen(text) + 64);
-    snprintf(bad, strlen(text) + 64, "%.*s\"idle_w\": 900%s", (int)(at - text), text, at + 12);
+    snprintf(bad, strlen(text) + 64, "%.*s\"idle_w\": 900%s", (int)(at - text), text, at + 14);
     assert_int_equal(configs_parse_gpu(bad, "h100.json", &g, &err), -1);
     assert_non_null(strstr(err.msg, "$.power.idle_w"));
     assert_non_null(strstr(err.msg, "tdp_w"));

@@ -270,8 +270,9 @@ static void test_power_cap(void **state)
     assert_true(capped.prefill_freq_mhz < free_run.prefill_freq_mhz);
     assert_true(capped.effective_freq_mhz <= free_run.effective_freq_mhz);
     assert_true(capped.ttft_s >= free_run.ttft_s);
-    /* a cap just above idle cannot be met: reported, at the lowest clock */
-    c.power_cap_w = g.idle_w + 1;
+    /* a cap just above what the GPU draws idle at its lowest clock (the least cost_check
+     * accepts) cannot be met while serving: reported, at the lowest clock */
+    c.power_cap_w = cost_host_wait_power(&g, g.min_mhz) + 1;
     eval_one("llama-3.1-70b", "h100-sxm5-80gb", &c, &capped);
     assert_false(capped.power_cap_met);
     assert_true(capped.effective_freq_mhz == g.min_mhz);
@@ -461,7 +462,7 @@ static void test_check_errors(void **state)
     assert_int_equal(cost_check(&m, &a100, &c, &err), -1);
     assert_non_null(strstr(err.msg, "fp8"));
     assert_int_equal(cost_check(&m, &g, &c, &err), 0);
-    cost_config_default(&c); c.power_cap_w = 40;
+    cost_config_default(&c); c.power_cap_w = cost_host_wait_power(&g, g.min_mhz);
     assert_int_equal(cost_check(&m, &g, &c, &err), -1);
     assert_non_null(strstr(err.msg, "--power-cap"));
 }

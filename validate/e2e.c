@@ -599,9 +599,9 @@ static int run_set(const char *data_dir, const e2e_def *d, const llm_serving *sv
                 continue;
             add(&o->stat[k], p[k], c.meas[k]);
             if (rows_out)
-                fprintf(rows_out, "%s,%s,%s,%d,%d,%d,%d,%s,%.6g,%.6g,%.4f\n", d->id, c.model,
-                        c.gpu, c.tp, c.batch, c.prompt, c.output, e2e_metric_names[k],
-                        c.meas[k], p[k], p[k] / c.meas[k] - 1);
+                fprintf(rows_out, "%s,%s,%s,%d,%d,%d,%d,%.0f,%s,%.6g,%.6g,%.4f\n", d->id,
+                        c.model, c.gpu, c.tp, c.batch, c.prompt, c.output, c.freq_mhz,
+                        e2e_metric_names[k], c.meas[k], p[k], p[k] / c.meas[k] - 1);
         }
     }
     table_free(&t);
@@ -612,8 +612,8 @@ int validate_e2e(const char *data_dir, FILE *rows_out, e2e_result *res, llm_err 
 {
     memset(res, 0, sizeof *res);
     if (rows_out)
-        fprintf(rows_out, "set,model,gpu,tp,batch,prompt,output,metric,measured,predicted,"
-                          "error\n");
+        fprintf(rows_out, "set,model,gpu,tp,batch,prompt,output,freq_mhz,metric,measured,"
+                          "predicted,error\n");
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
         llm_serving sv;
         if (configs_load_serving(sets[s].serving, &sv, err) ||
