@@ -463,7 +463,9 @@ void cost_plan_eval(const cost_plan *p, double mhz, double cap, cost_metrics *o)
             step_cost s1;
             eval_step(p, &p->dec1, mhz, cap, &s1);
             double slope = B > 1 ? (sd.time_s - s1.time_s) / (B - 1) : 0;
-            double pre_per_tok = (cycle - p->dec.per_cycle * sd.time_s) / out / B;
+            /* the saturated prefill share of a token's time, per running sequence: what the
+             * cycle adds to the decode-only step (chunked: the mixed step's excess) */
+            double pre_per_tok = fmax(0, o->tpot_with_prefill_s - sd.time_s) / B;
             double life0 = out * (s1.time_s - slope) + o->ttft_s;
             double denom = 1 - p->rate * out * slope;
             double n = denom > 0 ? p->rate * life0 / denom : B;

@@ -229,13 +229,22 @@ int search_explore(const explore_args *a, explore_result *r, llm_err *err)
     uint64_t nchunks = (range + CHUNK - 1) / CHUNK;
     uint64_t done = 0;
     double t0 = omp_get_wtime(), last = t0;
+    uint64_t next = 0;
+    /* Each thread takes the next unit until none is left or a stop is requested: a stop ends
+     * every thread within one unit, however many units the space has (an OpenMP for loop
+     * would still step through every remaining unit). Which thread takes which unit does not
+     * change the front: archives break ties by the lowest index. */
 #pragma omp parallel num_threads(nt)
     {
         worker *me = &wk[omp_get_thread_num()];
-#pragma omp for schedule(dynamic, 1)
-        for (uint64_t ci = 0; ci < nchunks; ci++) {
+        for (;;) {
             if ((a->stop && *a->stop) || me->oom)
-                continue;
+                break;
+            uint64_t ci;
+#pragma omp atomic capture
+            ci = next++;
+            if (ci >= nchunks)
+                break;
             uint64_t lo = a->begin + ci * CHUNK;
             uint64_t hi = range - ci * CHUNK > CHUNK ? lo + CHUNK : a->end;
             process_range(a, me, lo, hi);
