@@ -302,6 +302,7 @@ typedef struct {
     double utilisation;            /* rate / capacity (eq. 44); 1 when saturated (no rate) */
     double capacity_rps;           /* requests/s one replica completes when saturated */
     double ttft_p50_s, ttft_p90_s, ttft_p99_s; /* eq. 44-45; = ttft_s without a rate */
+    double ttft_mean_s;            /* mean TTFT with the queue's wait (eq. 44); = ttft_s */
     double tpot_p50_s, tpot_p90_s, tpot_p99_s; /* eq. 45; = tpot_s without a rate */
     int overloaded;                /* rate >= capacity: the queue grows without bound */
     /* eq. 48, filled by cost_batch_advice's caller (eval); 0 otherwise */

@@ -443,7 +443,7 @@ void cost_plan_eval(const cost_plan *p, double mhz, double cap, cost_metrics *o)
     o->avg_power_w = e_cycle * p->share / cycle / p->per_replica;
     o->capacity_rps = B / cycle;
     o->utilisation = 1;
-    o->ttft_p50_s = o->ttft_p90_s = o->ttft_p99_s = o->ttft_s;
+    o->ttft_p50_s = o->ttft_p90_s = o->ttft_p99_s = o->ttft_mean_s = o->ttft_s;
     o->tpot_p50_s = o->tpot_p90_s = o->tpot_p99_s = o->tpot_s;
     if (p->rate > 0) {
         /* eq. 44: B slots, each held for a request's life S = cycle (saturated): M/D/B */
@@ -457,6 +457,8 @@ void cost_plan_eval(const cost_plan *p, double mhz, double cap, cost_metrics *o)
             o->ttft_p50_s = o->ttft_s + half + wait_quantile(erl, B, a, cycle, 0.50);
             o->ttft_p90_s = o->ttft_s + half + wait_quantile(erl, B, a, cycle, 0.90);
             o->ttft_p99_s = o->ttft_s + half + wait_quantile(erl, B, a, cycle, 0.99);
+            /* eq. 44: the mean wait of the same approximation, C(B, a) S / (2 (B - a)) */
+            o->ttft_mean_s = o->ttft_s + half + erl * cycle / (B - a) * 0.5;
             /* eq. 45: the running batch at this load by Little's law, n = rate x life with the
              * decode step affine in the batch between one sequence and B, and its Poisson
              * spread (normal quantiles); TPOT keeps the saturated prefill share. */

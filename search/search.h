@@ -78,6 +78,7 @@ typedef struct {
 
 /* The TTFT and TPOT an SLO of the workload bounds: the statistic its ttft_percentile /
  * tpot_percentile names (the mean without a request rate, where all coincide). */
+#define SEARCH_SLO_OVERLOADED 1e30   /* seconds: the latency of an overloaded replica */
 double search_slo_ttft(const llm_workload *w, const cost_metrics *m);
 double search_slo_tpot(const llm_workload *w, const cost_metrics *m);
 
