@@ -112,6 +112,13 @@ int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_e
                     "--ep 1, found tp %d ep %d", c->tp, c->ep);
         return -1;
     }
+    /* eq. 47 models GPUs that each hold k replicas: a GPU holding fewer would be another
+     * configuration (less sharing, more memory each) */
+    if (c->replicas_per_gpu > 1 && c->replicas % c->replicas_per_gpu) {
+        llm_err_set(err, "--replicas: expected a multiple of --replicas-per-gpu %d (each GPU "
+                    "holds that many replicas), found %d", c->replicas_per_gpu, c->replicas);
+        return -1;
+    }
     if (!isfinite(c->output_cv2) || c->output_cv2 < 0 || c->output_cv2 > 100) {
         llm_err_set(err, "output length spread: expected a squared coefficient of variation in "
                     "[0, 100], found %g", c->output_cv2);

@@ -159,9 +159,10 @@ void report_eval(FILE *f, report_format fmt, const report_inputs *in, const cost
             w ? ", workload " : "", w ? w->name : "");
     fprintf(f, "  %-28s %s\n", "fits in memory", m->fits ? "yes" : "NO");
     fprintf(f, "  %-28s %d\n", "GPUs", m->gpus);
-    fprintf(f, "  %-28s %.2f GiB of %.2f (weights %.2f, KV %.2f, activations %.2f, "
+    fprintf(f, "  %-28s %.2f GiB of %.2f (%sweights %.2f, KV %.2f, activations %.2f, "
             "reserved %.2f)\n", "memory per GPU", m->memory_per_gpu_gib, in->gpu->mem_gib,
-            m->mem.weights_gib, m->mem.kv_gib, m->mem.act_gib, m->mem.reserved_gib);
+            c->replicas_per_gpu > 1 ? "each of its replicas: " : "", m->mem.weights_gib,
+            m->mem.kv_gib, m->mem.act_gib, m->mem.reserved_gib);
     fprintf(f, "  %-28s %d\n", "largest batch that fits", m->max_batch);
     fprintf(f, "  %-28s %.4f s\n", "TTFT", m->ttft_s);
     fprintf(f, "  %-28s %.5f s\n", "TPOT", m->tpot_s);
