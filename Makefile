@@ -30,7 +30,7 @@ SAN_OBJ  := $(CORE_SRC:%.c=$(B)/san/%.o)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/%)
 SAN_TESTS:= $(TEST_SRC:tests/%.c=$(B)/san/%)
 
-.PHONY: all test check bench clean validate sku-check fuzz
+.PHONY: all test check bench clean validate sku-check fuzz golden
 all: llmdse
 
 llmdse: $(B)/llmdse.o $(CORE_OBJ)
@@ -55,10 +55,12 @@ $(B)/san/llmdse: $(B)/san/llmdse.o $(SAN_OBJ)
 	$(CC) -g $(SAN) -o $@ $^ $(LDLIBS)
 
 # Unit tests, then the command-line tests (exit codes, messages, no partial output), then the
+# golden files (tests/golden.sh: outputs byte for byte, timing masked), then the
 # CUDA runner is compiled (never run) where nvcc exists: the core needs no nvcc.
 test: llmdse $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; ./$$t; done
 	@LLMDSE=./llmdse sh tests/cli.sh
+	@LLMDSE=./llmdse sh tests/golden.sh
 	@if [ -x "$(NVCC)" ] || command -v "$(NVCC)" >/dev/null 2>&1; then \
 	    $(MAKE) --no-print-directory validate && echo "== validate/runner.cu compiled"; \
 	else echo "== nvcc not found: the CUDA runner (make validate) was not compiled"; fi
@@ -120,6 +122,11 @@ fuzz: llmdse $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 sku-check: llmdse
 	@test -n "$(GPU)" || { echo "usage: make sku-check GPU=path/to/gpu.json [ARGS=...]"; exit 2; }
 	./llmdse sku-check $(GPU) $(ARGS)
+
+# Regenerates tests/golden/ from this build: only on purpose, when an output is meant to change
+# (review the diff before committing it).
+golden: llmdse
+	LLMDSE=./llmdse sh tests/golden.sh --update
 
 clean:
 	rm -rf $(B) llmdse
