@@ -16,24 +16,33 @@ CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c \
             space/space.c \
             search/pareto.c search/explore.c search/merge.c search/hypervolume.c \
-            search/optimize.c search/recommend.c \
+            search/optimize.c search/recommend.c search/fleet.c search/inputs.c \
             reports/json.c reports/escape.c reports/outdir.c reports/tables.c reports/explore.c \
-            reports/recommend.c reports/html.c \
+            reports/recommend.c reports/html.c reports/run.c reports/page.c reports/merge.c \
+            reports/sku.c \
+            skucheck/skucheck.c \
             validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c \
             validate/e2e.c
 TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/test_reports.c \
             tests/test_search.c tests/test_recommend.c tests/test_validate.c tests/test_e2e.c
 
+# the commands (cmd/, one file each): only in the llmdse binary
+CMD_SRC  := cmd/common.c cmd/eval.c cmd/ops.c cmd/kernel.c cmd/explore.c cmd/search.c \
+            cmd/merge.c cmd/recommend.c cmd/validate.c cmd/calibrate.c cmd/report.c \
+            cmd/skucheck.c cmd/list.c
+
 B := build
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 SAN_OBJ  := $(CORE_SRC:%.c=$(B)/san/%.o)
+CMD_OBJ  := $(CMD_SRC:%.c=$(B)/%.o)
+SAN_CMD_OBJ := $(CMD_SRC:%.c=$(B)/san/%.o)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/%)
 SAN_TESTS:= $(TEST_SRC:tests/%.c=$(B)/san/%)
 
 .PHONY: all test check bench clean validate sku-check fuzz golden
 all: llmdse
 
-llmdse: $(B)/llmdse.o $(CORE_OBJ)
+llmdse: $(B)/llmdse.o $(CMD_OBJ) $(CORE_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/%.o: %.c $(wildcard */*.h)
@@ -51,7 +60,7 @@ $(B)/san/test_%: tests/test_%.c tests/testutil.h $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) -o $@ $< $(SAN_OBJ) $(LDLIBS) -lcmocka
 
-$(B)/san/llmdse: $(B)/san/llmdse.o $(SAN_OBJ)
+$(B)/san/llmdse: $(B)/san/llmdse.o $(SAN_CMD_OBJ) $(SAN_OBJ)
 	$(CC) -g $(SAN) -o $@ $^ $(LDLIBS)
 
 # Unit tests, then the command-line tests (exit codes, messages, no partial output), then the

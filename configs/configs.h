@@ -151,9 +151,18 @@ typedef struct {
     int slo_filter;
 } llm_space_spec;
 
-/* Error: one message naming the file, the JSON path and what was expected. */
-typedef struct { char msg[LLM_ERR_MAX]; } llm_err;
+/* Error: one message naming the file, the JSON path and what was expected, and its kind, set
+ * where it is raised: the exit status it calls for (LLM_ERR_INPUT 2: bad usage or input;
+ * LLM_ERR_RUNTIME 1: a run-time failure such as out of memory or a write that failed). */
+#define LLM_ERR_INPUT 2
+#define LLM_ERR_RUNTIME 1
+typedef struct { char msg[LLM_ERR_MAX]; int status; } llm_err;
+/* Sets the message, kind LLM_ERR_INPUT. */
 void llm_err_set(llm_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Sets the message, kind LLM_ERR_RUNTIME. */
+void llm_err_fail(llm_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prefixes the message with "prefix: " (the kind kept, or set when status is not 0). */
+void llm_err_prefix(llm_err *e, const char *prefix, int status);
 
 /* Find a bundled item: kind is "models", "gpus", "workloads", "spaces" or "serving". If name_or_path
  * contains '/' or ends in ".json" it is a path; otherwise <configs dir>/<kind>/<name>.json.

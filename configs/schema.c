@@ -8,14 +8,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void err_vset(llm_err *e, int status, const char *fmt, va_list ap)
+{
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    e->status = status;
+}
+
 void llm_err_set(llm_err *e, const char *fmt, ...)
 {
     if (!e)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    err_vset(e, LLM_ERR_INPUT, fmt, ap);
     va_end(ap);
+}
+
+void llm_err_fail(llm_err *e, const char *fmt, ...)
+{
+    if (!e)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(e, LLM_ERR_RUNTIME, fmt, ap);
+    va_end(ap);
+}
+
+void llm_err_prefix(llm_err *e, const char *prefix, int status)
+{
+    char msg[LLM_ERR_MAX];
+    snprintf(msg, sizeof msg, "%s", e->msg);
+    size_t n = (size_t)snprintf(e->msg, sizeof e->msg, "%s: ", prefix);
+    if (n < sizeof e->msg) {
+        size_t len = strnlen(msg, sizeof e->msg - n - 1);
+        memcpy(e->msg + n, msg, len);
+        e->msg[n + len] = '\0';
+    }
+    if (status)
+        e->status = status;
 }
 
 /* Files larger than this are not configuration files; refusing them keeps a hostile input

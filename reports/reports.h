@@ -102,7 +102,7 @@ void report_summary_json(FILE *f, const report_summary *s);
 
 /* ---- recommend outputs (docs/recommend.md) ----------------------------------------------- */
 
-#define REPORT_MAX_RUNNERS 8
+#define REPORT_MAX_RUNNERS REC_MAX_RUNNERS
 typedef struct {
     const char *const *models;      /* names, by model index */
     const char *const *skus;        /* names, by SKU index */
@@ -139,6 +139,86 @@ int report_have_gnuplot(void);
  * one-line note of what is missing (no gnuplot), else "". */
 int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen);
 void report_page_md(FILE *out, const report_page *pg);
+
+/* ---- output folders as a whole (reports/run.c, page.c, merge.c) ------------------------------ */
+
+/* Evaluates the front's rows and writes DIR/front.csv, front.json, summary.json (and all.csv
+ * of the n_all indices when all is not NULL); sets sum->front_size. 0, or -1 with err. */
+int report_write_run(const char *dir, const search_inputs *in, report_summary *sum,
+                     const pareto *front, const uint64_t *all, size_t n_all, llm_err *err);
+/* Writes a single file atomically: out is a path (its directory must exist). */
+int report_write_file(const char *out, int (*fn)(FILE *, void *), void *ctx, llm_err *err);
+/* The recommendation: recommendation.json and .md into dir (NULL: none; created if need be),
+ * and to stdout in `format` (md, json; NULL: nothing). 0, or -1 with err. */
+int report_recommend_out(const char *dir, const char *format, const llm_model *models,
+                         const llm_gpu *gpus, const llm_workload *w, const rec_problem *prob,
+                         const rec_plan *pl, llm_err *err);
+
+/* What a command gives instead of what summary.json records: names (NULL: the summary's), or
+ * the loaded model, GPU and workload themselves (sku-check: the files as given, never
+ * reloaded by name; m NULL otherwise). */
+typedef struct {
+    const char *model, *gpu, *workload, *space;
+    const llm_model *m;
+    const llm_gpu *g;
+    const llm_workload *w;
+} report_given;
+/* The inputs of a recorded run, loaded again: in points into the struct (do not move it). */
+typedef struct {
+    llm_model m;
+    llm_gpu g;
+    llm_workload w;
+    space_t s;
+    llm_serving prof;
+    search_inputs in;
+} report_run;
+/* Loads the run sum records (with the serving settings it recorded); the space must still
+ * have the size it had ("CMD: the space now has N points, HAD M: the inputs changed").
+ * 0, or -1 with err (messages prefixed with cmd where they are the command's). */
+int report_run_load(const llm_summary *sum, const report_given *given, const char *cmd,
+                    const char *had, report_run *r, llm_err *err);
+void report_run_free(report_run *r);
+
+/* llmdse report: the page of the output folder dir as out (.html or .md). */
+typedef struct {
+    const char *dir, *out, *version;
+    report_given given;
+    int quiet;          /* no warnings or notices on stderr */
+} report_page_args;
+typedef struct {
+    size_t nrows, nall;
+    int plots, partial;
+} report_page_result;
+/* 0, or -1 with err (its message what follows "llmdse: error: ", its kind the exit status). */
+int report_page_write(const report_page_args *a, report_page_result *res, llm_err *err);
+
+/* llmdse merge: the shards' output folders dirs into out. */
+typedef struct {
+    uint64_t processed;
+    size_t front;
+} report_merge_result;
+int report_merge(const char *out, const char *const *dirs, int nshards,
+                 const report_given *given, report_merge_result *res, llm_err *err);
+
+/* ---- sku-check's files (reports/sku.c, docs/sku-check.md) --------------------------------- */
+
+/* One row of sku-check.csv: a model on a workload, the front's best in each objective. */
+typedef struct {
+    char model[LLM_NAME_MAX], workload[LLM_NAME_MAX];
+    int fits;                        /* status "ok" (else nothing_feasible) */
+    unsigned long long feasible, front;
+    double energy, tpot, thr;
+} report_sku_row;
+void report_sku_csv(FILE *f, const report_sku_row *r, size_t n);
+void report_sku_index(FILE *f, const report_sku_row *r, size_t n, const char *gpu,
+                      const char *version);
+/* Reads a sku-check.csv (a baseline): *rows malloc'd. 0, or -1 with err naming the line. */
+int report_sku_read(const char *path, report_sku_row **rows, size_t *n, llm_err *err);
+
+/* The summary's inputs and the space, for a run over the whole space. */
+void report_summary_base(report_summary *sum, const char *model, const char *gpu,
+                         const char *workload, const char *space, int nobj,
+                         const search_obj *obj, const space_t *s);
 
 /* ---- text from input files in our outputs (reports/escape.c, docs/limits.md) --------------- */
 

@@ -116,3 +116,33 @@ int search_compare(const pareto *front, const pareto *ex, search_comparison *c)
         c->missed += !search_weakly_dominated(&ex->pt[i], front);
     return 0;
 }
+
+int search_compare_exhaustive(const nlsearch_args *a, const pareto *front, int progress,
+                              search_exhaustive *x, llm_err *err)
+{
+    explore_args ea;
+    memset(&ea, 0, sizeof ea);
+    memset(x, 0, sizeof *x);
+    ea.in = a->in;
+    ea.nobj = a->nobj;
+    memcpy(ea.obj, a->obj, sizeof a->obj);
+    ea.end = a->in.s->size;
+    ea.progress = progress;
+    explore_result ex;
+    if (search_explore(&ea, &ex, err)) {
+        err->status = LLM_ERR_RUNTIME;
+        return -1;
+    }
+    if (search_compare(front, &ex.front, &x->cmp)) {
+        explore_result_free(&ex);
+        llm_err_fail(err, "out of memory");
+        return -1;
+    }
+    x->evaluated = ex.evaluated;
+    x->front = ex.front.n;
+    for (size_t i = 0; i < ex.front.n && x->nmissed < 5; i++)
+        if (!search_weakly_dominated(&ex.front.pt[i], front))
+            search_row_eval(&a->in, ex.front.pt[i].index, &x->missed[x->nmissed++]);
+    explore_result_free(&ex);
+    return 0;
+}

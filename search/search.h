@@ -152,6 +152,19 @@ int search_compare(const pareto *front, const pareto *exhaustive, search_compari
 /* 1 when some point of `by` is at least as good as p in every objective. */
 int search_weakly_dominated(const pareto_pt *p, const pareto *by);
 
+/* search --compare-exhaustive: the whole space explored and the NLopt front compared with
+ * its front; the first exhaustive front points it missed (at most 5) evaluated. */
+typedef struct {
+    search_comparison cmp;
+    uint64_t evaluated;       /* by the exhaustive run */
+    size_t front;             /* the exhaustive front's size */
+    int nmissed;
+    search_row missed[5];
+} search_exhaustive;
+/* 0, or -1 with err (kind LLM_ERR_RUNTIME). */
+int search_compare_exhaustive(const nlsearch_args *a, const pareto *front, int progress,
+                              search_exhaustive *x, llm_err *err);
+
 /* Runs on the calling thread only (NLopt is not used from OpenMP). */
 int search_nlopt(const nlsearch_args *a, nlsearch_result *r, llm_err *err);
 void nlsearch_result_free(nlsearch_result *r);
@@ -214,6 +227,39 @@ typedef struct {
     double power_needed;                    /* ... needing at least this fleet peak, W */
 } rec_diagnosis;
 int rec_diagnose(const rec_problem *p, rec_diagnosis *d, llm_err *err);
+
+/* The candidates (search/fleet.c): for each (model, SKU) pair, the front of its space (base,
+ * NULL for the default, with one replica; the SLOs enforced) under the serving settings of
+ * `serving` (its m, g, w and s unused; NULL: the ideal engine). Sets prob->c (= *cand,
+ * malloc'd) and prob->n. Returns 0, or -1 with err (kind: a bad space 2, a failure 1). */
+int rec_candidates(const llm_model *models, const llm_gpu *gpus, const double *price,
+                   const llm_workload *w, const llm_space_spec *base,
+                   const search_inputs *serving, rec_problem *prob, rec_candidate **cand,
+                   llm_err *err);
+
+/* The plan for a problem with its candidates: the best, then the runner-ups (the best under
+ * each other objective, and on each SKU alone) or, when infeasible, the diagnosis. */
+#define REC_MAX_RUNNERS 8
+typedef struct {
+    rec_solution best;
+    int infeasible;                        /* best.status == REC_INFEASIBLE: see diag */
+    rec_diagnosis diag;
+    int n_runners;
+    rec_solution runner[REC_MAX_RUNNERS];
+    char runner_label[REC_MAX_RUNNERS][96];
+} rec_plan;
+/* Returns 0, or -1 with err (kind LLM_ERR_RUNTIME). */
+int rec_plan_solve(const rec_problem *prob, const llm_gpu *gpus, const double *price,
+                   rec_plan *pl, llm_err *err);
+void rec_plan_free(rec_plan *pl);
+
+/* ---- inputs by name (search/inputs.c) ----------------------------------------------------- */
+
+/* Loads the model, GPU and workload (bundled names or paths) and builds the space (a space
+ * file by name or path, NULL for the default). Returns 0, or -1 with err (kind 2). */
+int search_load_inputs(const char *model, const char *gpu, const char *workload,
+                       const char *space, llm_model *m, llm_gpu *g, llm_workload *w, space_t *s,
+                       llm_err *err);
 
 /* Reads the index column of a front.csv written by explore. */
 int search_read_front_indices(const char *path, uint64_t **out, size_t *n, llm_err *err);

@@ -239,3 +239,14 @@ int validate_calibrate(const llm_gpu *g, const vfile *f, llm_gpu *out, vcalib *c
     }
     return 0;
 }
+
+int validate_calib_values(const vcalib *c, const char **paths, double *values)
+{
+    int n = 0;
+    for (int p = 0; p < CP_COUNT; p++)
+        if (c->fitted[p]) {
+            paths[n] = cparam_names[p];
+            values[n++] = c->value[p];
+        }
+    return n;
+}

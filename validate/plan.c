@@ -346,3 +346,30 @@ int validate_front_configs(const char *dir, int top, const llm_workload *w, cost
     free(v);
     return 0;
 }
+
+int validate_plan_front(const char *front, int top, const llm_model *m, const llm_gpu *g,
+                        const llm_workload *w, vrow **rows, size_t *n, int *k, llm_err *err)
+{
+    cost_config *cf = calloc((size_t)top, sizeof *cf);
+    *k = 0;
+    if (!cf) {
+        llm_err_set(err, "out of memory");
+        return -1;
+    }
+    if (validate_front_configs(front, top, w, cf, k, err)) {
+        free(cf);
+        return -1;
+    }
+    for (int i = 0; i < *k; i++) {
+        if (cost_check(m, g, &cf[i], err)) {
+            char row[LLM_ERR_MAX];
+            snprintf(row, sizeof row, "%s row %d", front, i + 1);
+            llm_err_prefix(err, row, LLM_ERR_INPUT);
+            free(cf);
+            return -1;
+        }
+        *n = validate_plan_layer(m, g, &cf[i], i + 1, rows, *n);
+    }
+    free(cf);
+    return 0;
+}

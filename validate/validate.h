@@ -67,6 +67,11 @@ size_t validate_plan_layer(const llm_model *m, const llm_gpu *g, const cost_conf
 int validate_front_configs(const char *dir, int top, const llm_workload *w, cost_config *out,
                            int *n, llm_err *err);
 
+/* The kernels of each of those configurations (validate plan --front): rows appended, *k the
+ * configurations. 0, or -1 with err ("FRONT row I: why" when a row does not fit the GPU). */
+int validate_plan_front(const char *front, int top, const llm_model *m, const llm_gpu *g,
+                        const llm_workload *w, vrow **rows, size_t *n, int *k, llm_err *err);
+
 void validate_write_plan(FILE *f, const char *gpu, const char *source, const vrow *rows,
                          size_t n);
 
@@ -133,6 +138,9 @@ typedef struct {
  * NLopt failure). */
 int validate_calibrate(const llm_gpu *g, const vfile *f, llm_gpu *fitted, vcalib *c,
                        int leave_one_out, llm_err *err);
+/* The fitted parameters as JSON paths and values (for configs_write_gpu_update); returns how
+ * many (at most CP_COUNT). */
+int validate_calib_values(const vcalib *c, const char **paths, double *values);
 
 /* ---- end to end against published serving measurements (validate/e2e.c) ------------------ */
 

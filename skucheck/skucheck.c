@@ -1,0 +1,442 @@
+/* skucheck/skucheck.c — llmdse sku-check (docs/sku-check.md): see skucheck.h. Every input is
+ * loaded once, as given: the files explored are the files reported and recommended (a custom
+ * file is never reloaded by its name). */
+#include "skucheck.h"
+
+#include "../reports/reports.h"
+#include "../validate/validate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_MODELS 64
+#define MAX_WORKLOADS 16
+
+typedef struct {
+    const skucheck_args *a;
+    llm_gpu g;
+    char out[1024];
+    char *mn[MAX_MODELS], *wn[MAX_WORKLOADS];
+    char mlist[4096], wlist[1024];
+    int nm, nw;
+    llm_model ms[MAX_MODELS];
+    llm_workload ws[MAX_WORKLOADS];
+    char gpu_use[4096];     /* what summary.json records as the GPU */
+    report_outdir od;
+    report_sku_row *rows;
+    int nr, fitting, recommended, reports;
+    int errors, error_status, committed;
+} sku;
+
+/* A failure of one model's part: said on stderr; the run goes on. */
+static void sku_error(sku *k, const char *what, const llm_err *err)
+{
+    fprintf(stderr, "llmdse: error: %s: %s\n", what, err->msg);
+    k->errors++;
+    if (err->status > k->error_status)
+        k->error_status = err->status;
+}
+
+static int split(char *list, char **out, int max, const char *what, llm_err *err)
+{
+    int n = 0;
+    for (char *t = strtok(list, ", "); t; t = strtok(NULL, ", ")) {
+        if (n == max) {
+            llm_err_set(err, "sku-check: %s: at most %d", what, max);
+            return -1;
+        }
+        out[n++] = t;
+    }
+    return n;
+}
+
+/* The models and workloads: named, or every bundled one; each loaded, names distinct. */
+static int load_lists(sku *k, llm_err *err)
+{
+    const skucheck_args *a = k->a;
+    if (a->models)
+        snprintf(k->mlist, sizeof k->mlist, "%s", a->models);
+    else
+        configs_list("models", k->mlist, sizeof k->mlist);
+    if (a->workloads)
+        snprintf(k->wlist, sizeof k->wlist, "%s", a->workloads);
+    else
+        configs_list("workloads", k->wlist, sizeof k->wlist);
+    if ((k->nm = split(k->mlist, k->mn, MAX_MODELS, "--models", err)) < 0 ||
+        (k->nw = split(k->wlist, k->wn, MAX_WORKLOADS, "--workloads", err)) < 0)
+        return -1;
+    if (!k->nm || !k->nw) {
+        llm_err_set(err, "sku-check: expected at least one model and one workload");
+        return -1;
+    }
+    for (int i = 0; i < k->nm; i++) {
+        if (configs_load_model(k->mn[i], &k->ms[i], err))
+            return -1;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(k->ms[j].name, k->ms[i].name)) {
+                llm_err_set(err, "sku-check: --models: %s and %s are both named \"%s\"; the "
+                            "output has one folder per model name", k->mn[j], k->mn[i],
+                            k->ms[i].name);
+                return -1;
+            }
+    }
+    for (int i = 0; i < k->nw; i++) {
+        if (configs_load_workload(k->wn[i], &k->ws[i], err))
+            return -1;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(k->ws[j].name, k->ws[i].name)) {
+                llm_err_set(err, "sku-check: --workloads: %s and %s are both named \"%s\"",
+                            k->wn[j], k->wn[i], k->ws[i].name);
+                return -1;
+            }
+    }
+    return 0;
+}
+
+/* Everything checked before the run: the GPU, the output name, the lists, the space file and
+ * the baseline (one run's complete output, its CSV a readable file). */
+static int load_inputs(sku *k, llm_err *err)
+{
+    const skucheck_args *a = k->a;
+    if (configs_load_gpu(a->gpu_path, &k->g, err))
+        return -1;
+    if (a->out && !*a->out) {
+        llm_err_set(err, "sku-check: -o: expected a folder name, found an empty string");
+        return -1;
+    }
+    snprintf(k->out, sizeof k->out, "%s", a->out ? a->out : "");
+    if (!a->out) {
+        /* the GPU's name is text: characters outside [A-Za-z0-9._-] become '_' */
+        snprintf(k->out, sizeof k->out, "sku-check-%s", k->g.name);
+        for (char *p = k->out + 10; *p; p++)
+            if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                  (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+                *p = '_';
+    }
+    if (load_lists(k, err))
+        return -1;
+    llm_space_spec spec;
+    if (a->space) {
+        if (configs_load_space(a->space, &spec, err))
+            return -1;
+        configs_free_space(&spec);
+    }
+    if (a->baseline) {
+        char why[700], bpath[4096];
+        int bpart;
+        if (report_outdir_check(a->baseline, &bpart, NULL, 0, why, sizeof why) < 0) {
+            llm_err_set(err, "sku-check: --baseline: %s", why);
+            return -1;
+        }
+        snprintf(bpath, sizeof bpath, "%s/sku-check.csv", a->baseline);
+        FILE *bf = llm_open_input(bpath, "r", err);
+        if (!bf) {
+            llm_err_prefix(err, "sku-check: --baseline", LLM_ERR_INPUT);
+            return -1;
+        }
+        fclose(bf);
+    }
+    return 0;
+}
+
+/* --measured: the GPU calibrated to the measurements, its copy written into the output. */
+static int calibrate(sku *k, llm_err *err)
+{
+    const skucheck_args *a = k->a;
+    vfile f;
+    if (validate_read(a->measured, &f, err))
+        return -1;
+    vsummary vs;
+    validate_compare(&k->g, &f, &vs);
+    llm_gpu fitted;
+    vcalib c;
+    if (validate_calibrate(&k->g, &f, &fitted, &c, 0, err)) {
+        validate_free(&f);
+        llm_err_prefix(err, "sku-check", LLM_ERR_INPUT);
+        return -1;
+    }
+    const char *paths[CP_COUNT];
+    double values[CP_COUNT];
+    int n = validate_calib_values(&c, paths, values);
+    char tmp_gpu[8300], note[600];
+    snprintf(tmp_gpu, sizeof tmp_gpu, "%s/gpu-calibrated.json", k->od.tmp);
+    snprintf(k->gpu_use, sizeof k->gpu_use, "%s/gpu-calibrated.json", k->out);
+    snprintf(note, sizeof note, "calibrated by llmdse sku-check to %.300s: time MAPE %.1f%% "
+             "-> %.1f%%", a->measured, c.before_time, c.after_time);
+    int rc = configs_write_gpu_update(a->gpu_path, tmp_gpu, paths, values, n, note, err);
+    if (rc)
+        llm_err_prefix(err, "sku-check", LLM_ERR_RUNTIME);
+    else if ((rc = configs_load_gpu(tmp_gpu, &k->g, err)) == 0)
+        printf("  measurements %s: %zu kernels, time MAPE %.1f%% before calibration, %.1f%% "
+               "after -> %s\n", a->measured, vs.n, c.before_time, c.after_time, k->gpu_use);
+    validate_free(&f);
+    return rc ? -1 : 0;
+}
+
+/* Model i on workload j: explored, its row filled, its files written when something fits. */
+static int explore_pair(sku *k, int i, int j, const char *mdir, report_sku_row *r,
+                        llm_err *err)
+{
+    const skucheck_args *a = k->a;
+    const llm_model *m = &k->ms[i];
+    const llm_workload *w = &k->ws[j];
+    snprintf(r->model, sizeof r->model, "%.63s", m->name);
+    snprintf(r->workload, sizeof r->workload, "%.63s", w->name);
+    llm_space_spec spec;
+    if (a->space && configs_load_space(a->space, &spec, err))
+        return -1;
+    space_t sp;
+    int rc = space_build(a->space ? &spec : NULL, m, &k->g, &sp, err);
+    if (a->space)
+        configs_free_space(&spec);
+    if (rc)
+        return -1;
+    explore_args ea;
+    memset(&ea, 0, sizeof ea);
+    ea.in = a->serving;
+    ea.in.m = m; ea.in.g = &k->g; ea.in.w = w; ea.in.s = &sp;
+    ea.nobj = search_default_objectives(ea.obj);
+    ea.end = sp.size;
+    explore_result er;
+    if (search_explore(&ea, &er, err)) {
+        space_free(&sp);
+        err->status = LLM_ERR_RUNTIME;
+        return -1;
+    }
+    r->feasible = er.feasible;
+    r->front = er.front.n;
+    r->fits = er.front.n > 0;
+    if (r->fits) {
+        r->energy = r->tpot = INFINITY;
+        for (size_t q = 0; q < er.front.n; q++) {
+            r->energy = fmin(r->energy, er.front.pt[q].o[0]);
+            r->tpot = fmin(r->tpot, er.front.pt[q].o[1]);
+            r->thr = fmax(r->thr, -er.front.pt[q].o[2]);
+        }
+        char wdir[8500];
+        snprintf(wdir, sizeof wdir, "%s/%.63s", mdir, w->name);
+        report_summary sum;
+        /* the inputs as given, so `llmdse report -i` on the folder reads these files */
+        report_summary_base(&sum, k->mn[i], k->gpu_use, k->wn[j], a->space, ea.nobj, ea.obj,
+                            &sp);
+        sum.serving = a->serving_name;
+        sum.chunk_tokens = a->serving.chunk_tokens;
+        sum.kv_paged = a->serving.kv_paged;
+        sum.processed = er.processed; sum.evaluated = er.evaluated;
+        sum.feasible = er.feasible;
+        memcpy(sum.pruned, er.pruned, sizeof er.pruned);
+        sum.threads = er.threads; sum.wall_s = er.wall_s;
+        rc = report_make_dir(mdir, err) ||
+             report_write_run(wdir, &ea.in, &sum, &er.front, NULL, 0, err);
+        if (rc)
+            err->status = LLM_ERR_RUNTIME;
+    }
+    explore_result_free(&er);
+    space_free(&sp);
+    return rc ? -1 : 0;
+}
+
+/* The standard load on one node, on the first workload that fits: 0, 2 (one node cannot
+ * serve it) or 1 (failed, said on stderr; the model's line says so, the run goes on). */
+static int recommend(sku *k, const llm_model *m, const llm_workload *w, const char *wdir)
+{
+    rec_problem prob;
+    memset(&prob, 0, sizeof prob);
+    prob.nmodels = 1;
+    prob.nskus = 1;
+    prob.rate[0] = k->a->rate;
+    prob.count[0] = k->g.gpus_per_node;
+    double price[1] = {k->g.price_per_hour};
+    llm_err err;
+    llm_space_spec base;
+    rec_candidate *cand = NULL;
+    rec_plan pl;
+    int rc = 1;
+    if (k->a->space && configs_load_space(k->a->space, &base, &err)) {
+        fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
+        return 1;
+    }
+    if (rec_candidates(m, &k->g, price, w, k->a->space ? &base : NULL, &k->a->serving, &prob,
+                       &cand, &err) || rec_plan_solve(&prob, &k->g, price, &pl, &err))
+        fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
+    else if (report_recommend_out(wdir, NULL, m, &k->g, w, &prob, &pl, &err))
+        fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
+    else
+        rc = pl.infeasible ? 2 : 0;
+    if (k->a->space)
+        configs_free_space(&base);
+    free(cand);
+    return rc;
+}
+
+/* Model i on every workload, then its recommendation and its page. */
+static void check_model(sku *k, int i)
+{
+    const llm_model *m = &k->ms[i];
+    char mdir[8400];
+    snprintf(mdir, sizeof mdir, "%s/%.63s", k->od.tmp, m->name);
+    int first = -1;
+    for (int j = 0; j < k->nw; j++) {
+        llm_err err;
+        report_sku_row *r = &k->rows[k->nr++];
+        if (explore_pair(k, i, j, mdir, r, &err))
+            sku_error(k, "sku-check", &err);
+        else if (r->fits && first < 0)
+            first = j;
+    }
+    if (first < 0) {
+        printf("  %-18s nothing feasible on %s (memory or context)\n", m->name, k->g.name);
+        return;
+    }
+    k->fitting++;
+    const llm_workload *w = &k->ws[first];
+    char wdir[8500], page[8600];
+    snprintf(wdir, sizeof wdir, "%s/%s", mdir, w->name);
+    int rc = recommend(k, m, w, wdir);
+    k->recommended += rc == 0;
+    snprintf(page, sizeof page, "%s/report.html", mdir);
+    report_page_args pa = {wdir, page, k->a->version, {NULL, NULL, NULL, k->a->space, m, &k->g, w}, 1};
+    report_page_result pr;
+    llm_err err;
+    if (report_page_write(&pa, &pr, &err) == 0)
+        k->reports++;
+    else
+        fprintf(stderr, "llmdse: error: %s\n", err.msg);
+    const report_sku_row *best = NULL;
+    for (int q = 0; q < k->nr; q++)
+        if (!strcmp(k->rows[q].model, m->name) && k->rows[q].fits &&
+            !strcmp(k->rows[q].workload, w->name))
+            best = &k->rows[q];
+    printf("  %-18s %s: best %.4f J/token, %.5f s TPOT, %.0f tok/s per GPU; %.3g req/s on "
+           "%d GPUs: %s\n", m->name, w->name, best ? best->energy : 0, best ? best->tpot : 0,
+           best ? best->thr : 0, k->a->rate, k->g.gpus_per_node,
+           rc == 0 ? "planned" : rc == 2 ? "one node cannot serve it (see recommendation.md)"
+                                        : "failed");
+}
+
+/* The rows against the baseline's: the regressions, said on stdout; -1 with err. */
+static int compare_baseline(sku *k, int *regressions, llm_err *err)
+{
+    const skucheck_args *a = k->a;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/sku-check.csv", a->baseline);
+    report_sku_row *base;
+    size_t nb;
+    if (report_sku_read(path, &base, &nb, err)) {
+        llm_err_prefix(err, "sku-check: --baseline", 0);
+        return -1;
+    }
+    int matched = 0;
+    for (size_t b = 0; b < nb; b++)
+        for (int q = 0; q < k->nr; q++) {
+            const report_sku_row *r = &k->rows[q], *o = &base[b];
+            if (strcmp(r->model, o->model) || strcmp(r->workload, o->workload))
+                continue;
+            matched++;
+            if (o->fits != r->fits) {
+                printf("  REGRESSION %s/%s: %s -> %s\n", r->model, r->workload,
+                       o->fits ? "feasible" : "nothing",
+                       r->fits ? "feasible" : "nothing feasible");
+                ++*regressions;
+                continue;
+            }
+            if (!o->fits)
+                continue;
+            double d[3] = {(r->energy - o->energy) / o->energy, (r->tpot - o->tpot) / o->tpot,
+                           (r->thr - o->thr) / o->thr};
+            const char *what[3] = {"J/token", "TPOT", "tok/s per GPU"};
+            for (int m = 0; m < 3; m++)
+                if (!(fabs(d[m]) <= a->tolerance)) {
+                    printf("  REGRESSION %s/%s: best %s moved %+.1f%% (tolerance %.1f%%)\n",
+                           r->model, r->workload, what[m], 100 * d[m], 100 * a->tolerance);
+                    ++*regressions;
+                }
+        }
+    free(base);
+    printf("  baseline %s: %d fronts compared, %d moved beyond %.1f%%\n", a->baseline, matched,
+           *regressions, 100 * a->tolerance);
+    return 0;
+}
+
+static int write_csv(FILE *f, void *ctx)
+{
+    const sku *k = ctx;
+    report_sku_csv(f, k->rows, (size_t)k->nr);
+    return 0;
+}
+
+static int write_index(FILE *f, void *ctx)
+{
+    const sku *k = ctx;
+    report_sku_index(f, k->rows, (size_t)k->nr, k->g.name, k->a->version);
+    return 0;
+}
+
+/* After the output folder is begun: the checks, the models, the files, the baseline. */
+static int run_in(sku *k, llm_err *err)
+{
+    const skucheck_args *a = k->a;
+    printf("sku-check %s (%s)\n", k->g.name, a->gpu_path);
+    char msgs[32][LLM_ERR_MAX];
+    int bad = configs_gpu_plausible(&k->g, msgs, 32);
+    for (int i = 0; i < bad; i++)
+        printf("  FAILED check: %s: %s\n", a->gpu_path, msgs[i]);
+    if (bad) {
+        printf("%d plausibility checks failed: not exploring with this file\n", bad);
+        return 1;
+    }
+    printf("  file and plausibility checks: passed\n");
+    snprintf(k->gpu_use, sizeof k->gpu_use, "%s", a->gpu_path);
+    if (a->measured && calibrate(k, err))
+        return -1;
+    if (!(k->rows = calloc((size_t)(k->nm * k->nw + 1), sizeof *k->rows))) {
+        llm_err_fail(err, "sku-check: out of memory");
+        return -1;
+    }
+    for (int i = 0; i < k->nm; i++)
+        check_model(k, i);
+    if (report_write_atomic(k->od.tmp, "sku-check.csv", write_csv, k, err) ||
+        report_write_atomic(k->od.tmp, "index.html", write_index, k, err)) {
+        llm_err_prefix(err, "sku-check", LLM_ERR_RUNTIME);
+        return -1;
+    }
+    int regressions = 0;
+    if (a->baseline && compare_baseline(k, &regressions, err))
+        return -1;
+    if (report_outdir_commit(&k->od, 0, err)) {
+        llm_err_prefix(err, "sku-check", LLM_ERR_RUNTIME);
+        return -1;
+    }
+    k->committed = 1;
+    printf("%d of %d models fit %s; %d recommendations, %d reports -> %s/index.html\n%s\n",
+           k->fitting, k->nm, k->g.name, k->recommended, k->reports, k->out,
+           k->errors ? "RESULT: failed" : regressions ? "RESULT: regression"
+                                                       : "RESULT: healthy");
+    return regressions ? 1 : 0;
+}
+
+int skucheck_run(const skucheck_args *a, llm_err *err)
+{
+    static sku k;
+    memset(&k, 0, sizeof k);
+    k.a = a;
+    if (load_inputs(&k, err))
+        return -1;
+    int status;
+    if (report_outdir_begin(&k.od, k.out, "sku-check", OUTDIR_REPLACE, err, &status)) {
+        llm_err_prefix(err, "sku-check", status);
+        return -1;
+    }
+    int rc = run_in(&k, err);
+    if (rc != 0 && !k.committed)
+        report_outdir_abort(&k.od);
+    free(k.rows);
+    if (rc >= 0 && k.errors) {
+        llm_err_set(err, "sku-check: %d of the models' steps failed (said above)", k.errors);
+        err->status = k.error_status ? k.error_status : LLM_ERR_RUNTIME;
+        return -1;
+    }
+    return rc;
+}
