@@ -104,6 +104,12 @@ typedef struct {
     search_obj obj[SEARCH_MAX_OBJ];
 } run_inputs;
 void load_run(const char *cmd, const run_args *ra, run_inputs *r);
+/* explore's and search's start: the options parsed, -o checked, the inputs and the serving
+ * options loaded. */
+void start_run(const char *cmd, int argc, char **argv, opt *opts, const run_args *ra,
+               serving_args *sv, run_inputs *r);
+/* -g GPU, required, loaded. */
+void load_gpu_opt(const char *cmd, const char *gpu, llm_gpu *g);
 
 /* ---- the commands --------------------------------------------------------------------------- */
 

@@ -87,6 +87,23 @@ void serving_summary(const serving_args *s, report_summary *sum)
     sum->kv_paged = s->kv_paged;
 }
 
+void start_run(const char *cmd, int argc, char **argv, opt *opts, const run_args *ra,
+               serving_args *sv, run_inputs *r)
+{
+    parse_opts(argc, argv, 2, opts, cmd);
+    need_out_dir(cmd, ra->out);
+    load_run(cmd, ra, r);
+    load_serving(sv, cmd);
+}
+
+void load_gpu_opt(const char *cmd, const char *gpu, llm_gpu *g)
+{
+    llm_err err;
+    if (!gpu)
+        die_usage("%s: -g GPU is required", cmd);
+    load_or_die(configs_load_gpu(gpu, g, &err), &err);
+}
+
 void load_run(const char *cmd, const run_args *ra, run_inputs *r)
 {
     llm_err err;

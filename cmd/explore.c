@@ -90,12 +90,9 @@ int cmd_explore(int argc, char **argv)
                   {"--all", NULL, O_FLAG, &all, 0, 0, 0},
                   {"--force", NULL, O_FLAG, &force, 0, 0, 0},
                   OPT_END};
-    parse_opts(argc, argv, 2, opts, "explore");
-    need_out_dir("explore", ra.out);
     run_inputs ri;
     llm_err err;
-    load_run("explore", &ra, &ri);
-    load_serving(&sv, "explore");
+    start_run("explore", argc, argv, opts, &ra, &sv, &ri);
     explore_args a = {.in = {&ri.m, &ri.g, &ri.w, &ri.s, NULL, 0, 0}, .nobj = ri.nobj};
     serving_inputs(&sv, &a.in);
     memcpy(a.obj, ri.obj, sizeof a.obj);
@@ -119,10 +116,13 @@ int cmd_explore(int argc, char **argv)
     report_signals_graceful(NULL);
     if (failed) {
         fprintf(stderr, "llmdse: error: explore: %s\n", err.msg);
+        space_free(&ri.s);
         return 1;
     }
     if (!r.partial && sn == 1 && r.feasible == 0) {
         say_infeasible(&r, &ri.s);
+        explore_result_free(&r);
+        space_free(&ri.s);
         return 2;
     }
     report_summary sum;
@@ -135,6 +135,8 @@ int cmd_explore(int argc, char **argv)
     sum.partial = r.partial; sum.threads = r.threads; sum.wall_s = r.wall_s;
     if (write_run(&od, &a, &r, &sum, &err)) {
         fprintf(stderr, "llmdse: error: explore: %s\n", err.msg);
+        explore_result_free(&r);
+        space_free(&ri.s);
         return 1;
     }
     if (!ra.quiet)

@@ -91,13 +91,16 @@ static int recommend(rec_inputs *ri, const char *space, const char *dir, const c
         load_or_die(configs_load_space(space, &base, &err), &err);
     search_inputs serving = {0};
     serving_inputs(sv, &serving);
-    rec_candidate *cand;
+    rec_candidate *cand = NULL;
     rec_plan pl;
+    memset(&pl, 0, sizeof pl);
     if (rec_candidates(ri->models, ri->gpus, ri->price, &ri->w, space ? &base : NULL, &serving,
                        &ri->prob, &cand, &err) ||
         rec_plan_solve(&ri->prob, ri->gpus, ri->price, &pl, &err) ||
         report_recommend_out(dir, format, ri->models, ri->gpus, &ri->w, &ri->prob, &pl, &err)) {
         llm_err_prefix(&err, "recommend", 0);
+        rec_plan_free(&pl);
+        free(cand);
         return -report_error(&err);
     }
     if (space)

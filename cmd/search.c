@@ -80,12 +80,9 @@ int cmd_search(int argc, char **argv)
                   {"--polish", NULL, O_INT, &a.polish_rounds, 0, 10000, 0},
                   {"--compare-exhaustive", NULL, O_FLAG, &cmp, 0, 0, 0},
                   OPT_END};
-    parse_opts(argc, argv, 2, opts, "search");
-    need_out_dir("search", ra.out);
     run_inputs ri;
     llm_err err;
-    load_run("search", &ra, &ri);
-    load_serving(&sv, "search");
+    start_run("search", argc, argv, opts, &ra, &sv, &ri);
     a.in = (search_inputs){&ri.m, &ri.g, &ri.w, &ri.s, NULL, 0, 0};
     serving_inputs(&sv, &a.in);
     a.nobj = ri.nobj;
@@ -96,12 +93,15 @@ int cmd_search(int argc, char **argv)
     nlsearch_result r;
     if (search_nlopt(&a, &r, &err)) {
         fprintf(stderr, "llmdse: error: search: %s\n", err.msg);
+        space_free(&ri.s);
         return 1;
     }
     double wall = now_s() - t0;
     if (r.front.n == 0) {
         fprintf(stderr, "llmdse: error: search: no feasible configuration found in the space "
                 "(llmdse explore reports why each point is pruned)\n");
+        nlsearch_result_free(&r);
+        space_free(&ri.s);
         return 2;
     }
     report_nlopt nl;

@@ -118,11 +118,9 @@ static int validate_plan_cmd(int argc, char **argv)
                   {"--workload", "-w", O_STR, &workload, 0, 0, 0},
                   OPT_END};
     parse_opts(argc, argv, 3, opts, "validate plan");
-    if (!gpu)
-        die_usage("validate plan: -g GPU is required");
     llm_gpu g;
     llm_err err;
-    load_or_die(configs_load_gpu(gpu, &g, &err), &err);
+    load_gpu_opt("validate plan", gpu, &g);
     vrow *rows = NULL;
     size_t n = 0;
     char source[512];
@@ -166,11 +164,9 @@ static int validate_compare_cmd(int argc, char **argv)
                   {"--format", NULL, O_STR, &format, 0, 0, 0},
                   OPT_END};
     parse_opts(argc, argv, 3, opts, "validate compare");
-    if (!gpu)
-        die_usage("validate compare: -g GPU is required");
     llm_gpu g;
     llm_err err;
-    load_or_die(configs_load_gpu(gpu, &g, &err), &err);
+    load_gpu_opt("validate compare", gpu, &g);
     if (!measured)
         die_usage("validate compare: --measured FILE is required");
     if (format && strcmp(format, "text") && strcmp(format, "json"))

@@ -247,53 +247,25 @@ static const char *JS =
     "(asc?1:-1);});th.dataset.asc=asc?'1':'0';rows.forEach(function(r){t.appendChild(r);});"
     "});});document.body.dataset.ok='1';";
 
-int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen)
-{
-    const search_inputs *in = pg->in;
-    int gp = report_have_gnuplot();
-    int plots = 0;
-    notice[0] = 0;
-    /* the plots' scratch folder, named with the process id so that the next report removes
-     * one a killed run left */
+/* The page being written: its stream, the plots' scratch folder (gp: gnuplot is there), the
+ * plots drawn, and the configurations chosen for the breakdowns (the best in each objective). */
+typedef struct {
+    FILE *out;
+    const report_page *pg;
+    int gp, plots;
     char tmpd[40];
-    snprintf(tmpd, sizeof tmpd, "/tmp/llmdse-report-%ld-XXXXXX", (long)getpid());
-    int slot = -1;
-    if (gp)
-        report_remove_dead("/tmp", "llmdse-report-");
-    if (gp && !mkdtemp(tmpd))
-        gp = 0;
-    if (gp)
-        slot = report_cleanup_add(tmpd, 1); /* removed on an interrupt */
-    fprintf(out, "<!DOCTYPE html><html><head><meta charset=utf-8><title>llmdse report: ");
-    esc(out, in->m->name);
-    fprintf(out, " on ");
-    esc(out, in->g->name);
-    fprintf(out, "</title><style>%s</style></head><body>\n<h1>", CSS);
-    esc(out, in->m->name);
-    fprintf(out, " on ");
-    esc(out, in->g->name);
-    fprintf(out, ", workload ");
-    esc(out, in->w->name);
-    fprintf(out, "</h1>\n<p>llmdse %s. Space ", pg->version);
-    esc(out, pg->space_name);
-    fprintf(out, ": %llu configurations, %llu evaluated, %llu feasible; front of %zu points.",
-            (unsigned long long)pg->space_size, (unsigned long long)pg->evaluated,
-            (unsigned long long)pg->feasible, pg->nrows);
-    fprintf(out, " Request: %ld prompt + %ld output tokens; SLOs TTFT %.3g s, TPOT %.3g s.</p>\n",
-            lround(in->w->prompt_mean), lround(in->w->output_mean), in->w->ttft_slo_s,
-            in->w->tpot_slo_s);
-    if (pg->partial)
-        fprintf(out, "<p class=note><b>PARTIAL run:</b> the exploration was interrupted; the "
-                     "front is of the points evaluated before it stopped, not of the whole "
-                     "space.</p>\n");
-    if (!gp) {
-        snprintf(notice, nlen, "gnuplot is not installed: the report has tables but no plots "
-                 "(apt-get install gnuplot-nox)");
-        fprintf(out, "<p class=note>");
-        esc(out, notice);
-        fprintf(out, "</p>\n");
-    }
+    size_t pick[3];
+    int np;
+} html_page;
 
+/* Pareto plots: each pair of objectives. */
+static void html_pareto(html_page *h)
+{
+    FILE *out = h->out;
+    const report_page *pg = h->pg;
+    const search_inputs *in = pg->in;
+    int gp = h->gp;
+    const char *tmpd = h->tmpd;
     /* ---- Pareto plots: each pair of objectives ---- */
     fprintf(out, "<h2>Pareto fronts</h2>\n<p>Each point a deployment on the front; colour: tensor "
                  "x expert parallel degree; shape: clock band; faint: evaluated points off the "
@@ -337,10 +309,16 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
                      obj_label(pg->obj[a]), obj_label(pg->obj[b]), data, data, data);
             char title[160];
             snprintf(title, sizeof title, "%s vs %s", obj_label(pg->obj[a]), obj_label(pg->obj[b]));
-            embed(out, title, gnuplot_svg(tmpd, script), &plots);
+            embed(out, title, gnuplot_svg(tmpd, script), &h->plots);
             unlink(data);
         }
+}
 
+/* The front as a table, sorted by the first objective. */
+static void html_front(html_page *h)
+{
+    FILE *out = h->out;
+    const report_page *pg = h->pg;
     /* ---- the front as a table, sorted by the first objective ---- */
     size_t *order = malloc((pg->nrows ? pg->nrows : 1) * sizeof *order);
     for (size_t i = 0; order && i < pg->nrows; i++)
@@ -371,10 +349,18 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
     }
     fprintf(out, "</table>\n");
     free(order);
+}
 
+/* Where the energy goes: by op and phase (a chart and its table), and by kind. */
+static void html_energy(html_page *h)
+{
+    FILE *out = h->out;
+    const report_page *pg = h->pg;
+    int gp = h->gp;
+    const char *tmpd = h->tmpd;
     /* ---- where the energy goes ---- */
-    size_t pick[3];
-    int np = pg->nrows ? chosen(pg, pick) : 0;
+    const size_t *pick = h->pick;
+    int np = h->np;
     fprintf(out, "<h2>Where the energy goes</h2>\n<p>Per GPU, summed over the layers, for the "
                  "best configuration in each objective: one request's prefill and one decode "
                  "step of the batch.</p>\n");
@@ -434,7 +420,7 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
                  "set yrange [0:1]\nplot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)\n",
                  OP_COUNT + 1, data);
         if (np)
-            embed(out, "energy by op and phase", gnuplot_svg(tmpd, script), &plots);
+            embed(out, "energy by op and phase", gnuplot_svg(tmpd, script), &h->plots);
         unlink(data);
     }
     if (tbuf) {
@@ -462,12 +448,24 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
         }
     }
     fprintf(out, "</table>\n");
+}
 
+/* Clock sensitivity of the chosen configurations. */
+static void html_clock(html_page *h)
+{
+    FILE *out = h->out;
+    const report_page *pg = h->pg;
+    const search_inputs *in = pg->in;
+    int gp = h->gp;
+    const char *tmpd = h->tmpd;
+    const size_t *pick = h->pick;
+    int np = h->np;
     /* ---- clock and SM-split sensitivity ---- */
     fprintf(out, "<h2>Clock sensitivity</h2>\n<p>Energy per token and TPOT against the SM clock "
                  "for the chosen configurations (the power cap is the TDP).</p>\n");
+    char data[64];
     snprintf(data, sizeof data, "%s/clock.dat", tmpd);
-    d = gp ? fopen(data, "w") : NULL;
+    FILE *d = gp ? fopen(data, "w") : NULL;
     fprintf(out, "<table><tr><th>configuration</th><th>clock of least energy MHz</th>"
                  "<th>J/token there</th><th>J/token at max clock</th></tr>\n");
     for (int c = 0; c < np; c++) {
@@ -508,9 +506,21 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
                  "title sprintf('TPOT #%%d', i+1)\n", np - 1, data, np - 1, data);
         if (np)
             embed(out, "energy per token and TPOT against the clock", gnuplot_svg(tmpd, script),
-                  &plots);
+                  &h->plots);
         unlink(data);
     }
+}
+
+/* SM-split sensitivity: the chosen configuration with the most GPUs per replica. */
+static void html_sm_split(html_page *h)
+{
+    FILE *out = h->out;
+    const report_page *pg = h->pg;
+    const search_inputs *in = pg->in;
+    int gp = h->gp;
+    const char *tmpd = h->tmpd;
+    const size_t *pick = h->pick;
+    int np = h->np;
     /* SM split: the chosen configuration with the most GPUs per replica (communication) */
     int with_comm = -1;
     for (int c = 0; c < np; c++)
@@ -524,8 +534,9 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
         const search_row *r = &pg->rows[pick[with_comm]];
         fprintf(out, "<table><tr><th>SMs for communication</th><th>TPOT s</th><th>TTFT s</th>"
                      "<th>J/token</th></tr>\n");
+        char data[64];
         snprintf(data, sizeof data, "%s/sm.dat", tmpd);
-        d = gp ? fopen(data, "w") : NULL;
+        FILE *d = gp ? fopen(data, "w") : NULL;
         for (int sm = 0; sm <= 64 && sm < in->g->sm_count; sm += 4) {
             cost_config cfg;
             search_config(in, &r->p, &cfg);
@@ -546,11 +557,70 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
                      "'J/token'\nset y2tics\nset ytics nomirror\nset grid\nset key below\n"
                      "plot '%s' using 1:2 with linespoints title 'TPOT', '' using 1:3 axes "
                      "x1y2 with linespoints title 'J/token'\n", data);
-            embed(out, "TPOT and energy against the SM split", gnuplot_svg(tmpd, script), &plots);
+            embed(out, "TPOT and energy against the SM split", gnuplot_svg(tmpd, script), &h->plots);
             unlink(data);
         }
     }
+}
 
+int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen)
+{
+    const search_inputs *in = pg->in;
+    static html_page hp;
+    html_page *h = &hp;
+    memset(h, 0, sizeof *h);
+    h->out = out;
+    h->pg = pg;
+    int gp = report_have_gnuplot();
+    notice[0] = 0;
+    /* the plots' scratch folder, named with the process id so that the next report removes
+     * one a killed run left */
+    char *tmpd = h->tmpd;
+    snprintf(tmpd, sizeof h->tmpd, "/tmp/llmdse-report-%ld-XXXXXX", (long)getpid());
+    int slot = -1;
+    if (gp)
+        report_remove_dead("/tmp", "llmdse-report-");
+    if (gp && !mkdtemp(tmpd))
+        gp = 0;
+    if (gp)
+        slot = report_cleanup_add(tmpd, 1); /* removed on an interrupt */
+    fprintf(out, "<!DOCTYPE html><html><head><meta charset=utf-8><title>llmdse report: ");
+    esc(out, in->m->name);
+    fprintf(out, " on ");
+    esc(out, in->g->name);
+    fprintf(out, "</title><style>%s</style></head><body>\n<h1>", CSS);
+    esc(out, in->m->name);
+    fprintf(out, " on ");
+    esc(out, in->g->name);
+    fprintf(out, ", workload ");
+    esc(out, in->w->name);
+    fprintf(out, "</h1>\n<p>llmdse %s. Space ", pg->version);
+    esc(out, pg->space_name);
+    fprintf(out, ": %llu configurations, %llu evaluated, %llu feasible; front of %zu points.",
+            (unsigned long long)pg->space_size, (unsigned long long)pg->evaluated,
+            (unsigned long long)pg->feasible, pg->nrows);
+    fprintf(out, " Request: %ld prompt + %ld output tokens; SLOs TTFT %.3g s, TPOT %.3g s.</p>\n",
+            lround(in->w->prompt_mean), lround(in->w->output_mean), in->w->ttft_slo_s,
+            in->w->tpot_slo_s);
+    if (pg->partial)
+        fprintf(out, "<p class=note><b>PARTIAL run:</b> the exploration was interrupted; the "
+                     "front is of the points evaluated before it stopped, not of the whole "
+                     "space.</p>\n");
+    if (!gp) {
+        snprintf(notice, nlen, "gnuplot is not installed: the report has tables but no plots "
+                 "(apt-get install gnuplot-nox)");
+        fprintf(out, "<p class=note>");
+        esc(out, notice);
+        fprintf(out, "</p>\n");
+    }
+
+    h->gp = gp;
+    html_pareto(h);
+    html_front(h);
+    h->np = pg->nrows ? chosen(pg, h->pick) : 0;
+    html_energy(h);
+    html_clock(h);
+    html_sm_split(h);
     /* ---- recommendation and validation, when present ---- */
     char path[4200];
     if (exists(pg->dir, "recommendation.md", path, sizeof path)) {
@@ -579,8 +649,9 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
     if (gp)
         rmdir(tmpd);
     report_cleanup_drop(slot);
-    return plots;
+    return h->plots;
 }
+
 
 void report_page_md(FILE *out, const report_page *pg)
 {

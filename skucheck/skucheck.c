@@ -253,6 +253,7 @@ static int recommend(sku *k, const llm_model *m, const llm_workload *w, const ch
     llm_space_spec base;
     rec_candidate *cand = NULL;
     rec_plan pl;
+    memset(&pl, 0, sizeof pl);
     int rc = 1;
     if (k->a->space && configs_load_space(k->a->space, &base, &err)) {
         fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
@@ -265,6 +266,7 @@ static int recommend(sku *k, const llm_model *m, const llm_workload *w, const ch
         fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
     else
         rc = pl.infeasible ? 2 : 0;
+    rec_plan_free(&pl);
     if (k->a->space)
         configs_free_space(&base);
     free(cand);
