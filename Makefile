@@ -19,7 +19,7 @@ CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c
             search/optimize.c search/recommend.c search/fleet.c search/inputs.c \
             reports/json.c reports/escape.c reports/outdir.c reports/tables.c reports/explore.c \
             reports/recommend.c reports/html.c reports/run.c reports/page.c reports/merge.c \
-            reports/sku.c \
+            reports/sku.c reports/front.c \
             skucheck/skucheck.c \
             validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c \
             validate/e2e.c

@@ -132,8 +132,11 @@ static int validate_plan_cmd(int argc, char **argv)
         int k;
         load_or_die(configs_load_model(model, &m, &err), &err);
         load_or_die(configs_load_workload(workload, &w, &err), &err);
-        if (validate_plan_front(front, top, &m, &g, &w, &rows, &n, &k, &err))
-            die_usage("validate plan: %s", err.msg);
+        cost_config *cf = calloc((size_t)top, sizeof *cf);
+        if (!cf || report_front_configs(front, top, &w, cf, &k, &err) ||
+            validate_plan_configs(front, cf, k, &m, &g, &rows, &n, &err))
+            die_usage("validate plan: %s", cf ? err.msg : "out of memory");
+        free(cf);
         snprintf(source, sizeof source, "front %.400s, %d configurations of %s", front, k,
                  m.name);
     } else {

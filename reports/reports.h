@@ -200,6 +200,13 @@ typedef struct {
 int report_merge(const char *out, const char *const *dirs, int nshards,
                  const report_given *given, report_merge_result *res, llm_err *err);
 
+/* ---- front.csv by column name (reports/front.c) ------------------------------------------- */
+
+/* K configurations spread evenly along an explore front's energy per token (the lowest and
+ * the highest included), read from DIR/front.csv; request shape from the workload. */
+int report_front_configs(const char *dir, int top, const llm_workload *w, cost_config *out,
+                         int *n, llm_err *err);
+
 /* ---- sku-check's files (reports/sku.c, docs/sku-check.md) --------------------------------- */
 
 /* One row of sku-check.csv: a model on a workload, the front's best in each objective. */

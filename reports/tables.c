@@ -77,80 +77,84 @@ static void slo_verdict(FILE *f, const llm_workload *w, const cost_metrics *m)
             w->tpot_slo_s, p <= w->tpot_slo_s ? "meets" : "misses");
 }
 
-void report_eval(FILE *f, report_format fmt, const report_inputs *in, const cost_metrics *m)
+/* eval's JSON object. */
+static void eval_json(FILE *f, const report_inputs *in, const cost_metrics *m)
 {
     const llm_workload *w = in->workload;
-    if (fmt == FMT_JSON) {
-        json_out j;
-        json_begin(&j, f, 1);
-        json_obj(&j, NULL);
-        config_json(&j, in);
-        json_bool(&j, "fits", m->fits);
-        json_int(&j, "gpus", m->gpus);
-        json_num(&j, "memory_per_gpu_gib", m->memory_per_gpu_gib);
-        json_obj(&j, "memory");
-        json_num(&j, "weights_gib", m->mem.weights_gib);
-        json_num(&j, "kv_cache_gib", m->mem.kv_gib);
-        json_num(&j, "activations_gib", m->mem.act_gib);
-        json_num(&j, "reserved_gib", m->mem.reserved_gib);
-        json_num(&j, "capacity_gib", in->gpu->mem_gib);
-        json_end_obj(&j);
-        json_int(&j, "max_batch", m->max_batch);
-        json_num(&j, "ttft_s", m->ttft_s);
-        json_num(&j, "tpot_s", m->tpot_s);
-        json_num(&j, "tpot_with_prefill_s", m->tpot_with_prefill_s);
-        json_num(&j, "throughput_tok_s", m->throughput_tok_s);
-        json_num(&j, "throughput_per_gpu_tok_s", m->throughput_per_gpu);
-        json_num(&j, "energy_per_token_j", m->energy_per_token_j);
-        json_num(&j, "prefill_energy_j", m->prefill_energy_j);
-        json_num(&j, "decode_energy_per_token_j", m->decode_energy_per_token_j);
-        json_num(&j, "avg_power_w", m->avg_power_w);
-        json_num(&j, "peak_power_w", m->peak_power_w);
-        json_num(&j, "effective_freq_mhz", m->effective_freq_mhz);
-        json_num(&j, "prefill_freq_mhz", m->prefill_freq_mhz);
-        json_bool(&j, "power_cap_met", m->power_cap_met);
-        if (in->gpu->price_per_hour > 0)
-            json_num(&j, "cost_per_mtok_usd", m->cost_per_mtok);
-        json_obj(&j, "serving");
-        json_int(&j, "running_batch", m->running_batch);
-        json_num(&j, "kv_pool_gib", m->mem.kv_pool_gib);
-        json_num(&j, "step_overhead_s", m->step_overhead_s);
-        json_num(&j, "prefill_tokens_per_step", m->prefill_tokens_per_step);
-        json_num(&j, "ttft_steps", m->ttft_steps);
-        json_num(&j, "cycle_s", m->cycle_s);
-        json_num(&j, "capacity_rps", m->capacity_rps);
-        json_num(&j, "utilisation", m->utilisation);
-        json_bool(&j, "overloaded", m->overloaded);
-        if (!m->overloaded) {
-            json_num(&j, "ttft_p50_s", m->ttft_p50_s);
-            json_num(&j, "ttft_p90_s", m->ttft_p90_s);
-            json_num(&j, "ttft_p99_s", m->ttft_p99_s);
-            json_num(&j, "tpot_p50_s", m->tpot_p50_s);
-            json_num(&j, "tpot_p90_s", m->tpot_p90_s);
-            json_num(&j, "tpot_p99_s", m->tpot_p99_s);
-        }
-        json_end_obj(&j);
-        if (m->advised_batch > 0) {
-            json_obj(&j, "batch_advice");
-            json_int(&j, "batch", m->advised_batch);
-            json_num(&j, "plateau_throughput_per_gpu_tok_s", m->advised_plateau_tok_s);
-            json_num(&j, "memory_freed_gib", m->advised_freed_gib);
-            json_end_obj(&j);
-        }
-        if (w) {
-            json_obj(&j, "slo");
-            json_num(&j, "ttft_s", w->ttft_slo_s);
-            json_num(&j, "tpot_s", w->tpot_slo_s);
-            json_str(&j, "ttft_percentile", llm_slo_pct_names[w->ttft_slo_pct]);
-            json_str(&j, "tpot_percentile", llm_slo_pct_names[w->tpot_slo_pct]);
-            json_bool(&j, "ttft_met", search_slo_ttft(w, m) <= w->ttft_slo_s);
-            json_bool(&j, "tpot_met", search_slo_tpot(w, m) <= w->tpot_slo_s);
-            json_end_obj(&j);
-        }
-        json_end_obj(&j);
-        json_finish(&j);
-        return;
+    json_out j;
+    json_begin(&j, f, 1);
+    json_obj(&j, NULL);
+    config_json(&j, in);
+    json_bool(&j, "fits", m->fits);
+    json_int(&j, "gpus", m->gpus);
+    json_num(&j, "memory_per_gpu_gib", m->memory_per_gpu_gib);
+    json_obj(&j, "memory");
+    json_num(&j, "weights_gib", m->mem.weights_gib);
+    json_num(&j, "kv_cache_gib", m->mem.kv_gib);
+    json_num(&j, "activations_gib", m->mem.act_gib);
+    json_num(&j, "reserved_gib", m->mem.reserved_gib);
+    json_num(&j, "capacity_gib", in->gpu->mem_gib);
+    json_end_obj(&j);
+    json_int(&j, "max_batch", m->max_batch);
+    json_num(&j, "ttft_s", m->ttft_s);
+    json_num(&j, "tpot_s", m->tpot_s);
+    json_num(&j, "tpot_with_prefill_s", m->tpot_with_prefill_s);
+    json_num(&j, "throughput_tok_s", m->throughput_tok_s);
+    json_num(&j, "throughput_per_gpu_tok_s", m->throughput_per_gpu);
+    json_num(&j, "energy_per_token_j", m->energy_per_token_j);
+    json_num(&j, "prefill_energy_j", m->prefill_energy_j);
+    json_num(&j, "decode_energy_per_token_j", m->decode_energy_per_token_j);
+    json_num(&j, "avg_power_w", m->avg_power_w);
+    json_num(&j, "peak_power_w", m->peak_power_w);
+    json_num(&j, "effective_freq_mhz", m->effective_freq_mhz);
+    json_num(&j, "prefill_freq_mhz", m->prefill_freq_mhz);
+    json_bool(&j, "power_cap_met", m->power_cap_met);
+    if (in->gpu->price_per_hour > 0)
+        json_num(&j, "cost_per_mtok_usd", m->cost_per_mtok);
+    json_obj(&j, "serving");
+    json_int(&j, "running_batch", m->running_batch);
+    json_num(&j, "kv_pool_gib", m->mem.kv_pool_gib);
+    json_num(&j, "step_overhead_s", m->step_overhead_s);
+    json_num(&j, "prefill_tokens_per_step", m->prefill_tokens_per_step);
+    json_num(&j, "ttft_steps", m->ttft_steps);
+    json_num(&j, "cycle_s", m->cycle_s);
+    json_num(&j, "capacity_rps", m->capacity_rps);
+    json_num(&j, "utilisation", m->utilisation);
+    json_bool(&j, "overloaded", m->overloaded);
+    if (!m->overloaded) {
+        json_num(&j, "ttft_p50_s", m->ttft_p50_s);
+        json_num(&j, "ttft_p90_s", m->ttft_p90_s);
+        json_num(&j, "ttft_p99_s", m->ttft_p99_s);
+        json_num(&j, "tpot_p50_s", m->tpot_p50_s);
+        json_num(&j, "tpot_p90_s", m->tpot_p90_s);
+        json_num(&j, "tpot_p99_s", m->tpot_p99_s);
     }
+    json_end_obj(&j);
+    if (m->advised_batch > 0) {
+        json_obj(&j, "batch_advice");
+        json_int(&j, "batch", m->advised_batch);
+        json_num(&j, "plateau_throughput_per_gpu_tok_s", m->advised_plateau_tok_s);
+        json_num(&j, "memory_freed_gib", m->advised_freed_gib);
+        json_end_obj(&j);
+    }
+    if (w) {
+        json_obj(&j, "slo");
+        json_num(&j, "ttft_s", w->ttft_slo_s);
+        json_num(&j, "tpot_s", w->tpot_slo_s);
+        json_str(&j, "ttft_percentile", llm_slo_pct_names[w->ttft_slo_pct]);
+        json_str(&j, "tpot_percentile", llm_slo_pct_names[w->tpot_slo_pct]);
+        json_bool(&j, "ttft_met", search_slo_ttft(w, m) <= w->ttft_slo_s);
+        json_bool(&j, "tpot_met", search_slo_tpot(w, m) <= w->tpot_slo_s);
+        json_end_obj(&j);
+    }
+    json_end_obj(&j);
+    json_finish(&j);
+}
+
+/* eval's text. */
+static void eval_text(FILE *f, const report_inputs *in, const cost_metrics *m)
+{
+    const llm_workload *w = in->workload;
     const cost_config *c = in->config;
     fprintf(f, "%s on %s: tp %d, ep %d, batch %d, replicas %d, sm-comm %d, %s weights, %s KV\n",
             in->model->name, in->gpu->name, c->tp, c->ep, c->batch, c->replicas, c->sm_comm,
@@ -212,6 +216,14 @@ void report_eval(FILE *f, report_format fmt, const report_inputs *in, const cost
         fprintf(f, "  %-28s batch %d reaches 95%% of the plateau (%.1f tok/s per GPU), "
                 "freeing %.2f GiB per GPU\n", "batch advice", m->advised_batch,
                 m->advised_plateau_tok_s, m->advised_freed_gib);
+}
+
+void report_eval(FILE *f, report_format fmt, const report_inputs *in, const cost_metrics *m)
+{
+    if (fmt == FMT_JSON)
+        eval_json(f, in, m);
+    else
+        eval_text(f, in, m);
 }
 
 /* Index sizes an op's einsum uses, for display. */

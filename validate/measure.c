@@ -53,6 +53,103 @@ static void header_value(vfile *f, const char *line)
     }
 }
 
+/* One data row of a measurements file into m; -1 with err naming the line and column. */
+static int parse_row(char *line, const char *path, int lineno, vmeas *m, llm_err *err)
+{
+    char *f[NCOLS + 1];
+    int nf = 0;
+    for (char *q = line; nf <= NCOLS;) {
+        f[nf++] = q;
+        char *c = strchr(q, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        q = c + 1;
+    }
+    if (nf != NCOLS) {
+        llm_err_set(err, "%s:%d: expected %d columns, found %s%d (truncated or malformed "
+                    "row)", path, lineno, NCOLS, nf > NCOLS ? "more than " : "",
+                    nf > NCOLS ? NCOLS : nf);
+        return -1;
+    }
+    memset(m, 0, sizeof *m);
+    vrow *r = &m->r;
+    double v[NCOLS];
+    /* every numeric column, with its largest sensible value: sizes as the plan bounds them
+     * (validate/planline.h), times, energy, power and clocks far beyond any GPU; integer
+     * columns must be whole (a huge value cast to int was found by the fuzzer) */
+    static const struct { int col; const char *name; double max; int integer; } num_cols[] = {
+        {0, "id", 1e9, 1}, {4, "m", 1099511627776.0, 0}, {5, "n", 1099511627776.0, 0},
+        {6, "k", 1099511627776.0, 0}, {7, "batch", 1099511627776.0, 0},
+        {8, "heads", 1099511627776.0, 0}, {9, "kv_heads", 1099511627776.0, 0},
+        {10, "head_dim", 1099511627776.0, 0}, {11, "seq", 1099511627776.0, 0},
+        {12, "ctx", 1099511627776.0, 0}, {13, "bytes", 17592186044416.0, 0},
+        {14, "sms", 65536, 1}, {15, "sm_comm", 65536, 1}, {16, "freq_mhz", 1e5, 0},
+        {17, "repeats", 1e6, 1}, {18, "time_s", 1e6, 0}, {19, "time_p10_s", 1e6, 0},
+        {20, "time_p90_s", 1e6, 0}, {21, "alone_a_s", 1e6, 0}, {22, "alone_b_s", 1e6, 0},
+        {23, "energy_j", 1e12, 0}, {24, "power_w", 1e6, 0}, {25, "sm_clock_mhz", 1e5, 0},
+        {26, "mem_clock_mhz", 1e5, 0}};
+    for (unsigned i = 0; i < sizeof num_cols / sizeof *num_cols; i++) {
+        int c = num_cols[i].col;
+        if (num(f[c], &v[c]) || v[c] < 0 || v[c] > num_cols[i].max ||
+            (num_cols[i].integer && v[c] != floor(v[c]))) {
+            llm_err_set(err, "%s:%d: column %s: expected a finite %snumber in [0, %g], "
+                        "found \"%.32s\"", path, lineno, num_cols[i].name,
+                        num_cols[i].integer ? "whole " : "", num_cols[i].max, f[c]);
+            return -1;
+        }
+    }
+    int kind = -1;
+    for (int k = 0; vkind_names[k]; k++)
+        if (!strcmp(f[1], vkind_names[k]))
+            kind = k;
+    llm_dtype dt;
+    if (kind < 0) {
+        llm_err_set(err, "%s:%d: column kind: unknown kernel \"%.32s\"", path, lineno, f[1]);
+        return -1;
+    }
+    const char *shape = plan_shape_error(f[1], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
+                                         v[11], v[12], v[13], (int)v[15]);
+    if (shape) {
+        llm_err_set(err, "%s:%d: %s", path, lineno, shape);
+        return -1;
+    }
+    if (llm_dtype_parse(f[3], &dt) || (dt != LLM_BF16 && dt != LLM_FP8)) {
+        llm_err_set(err, "%s:%d: column dtype: expected bf16 or fp8", path, lineno);
+        return -1;
+    }
+    if (!f[2][0] || strlen(f[2]) >= sizeof r->klass) {
+        llm_err_set(err, "%s:%d: column class: expected a name of 1 to %zu characters",
+                    path, lineno, sizeof r->klass - 1);
+        return -1;
+    }
+    r->id = (int)v[0];
+    r->kind = (vkind)kind;
+    strcpy(r->klass, f[2]);
+    r->dtype = dt;
+    r->m = v[4]; r->n = v[5]; r->k = v[6]; r->batch = v[7]; r->heads = v[8];
+    r->kv_heads = v[9]; r->head_dim = v[10]; r->seq = v[11]; r->ctx = v[12];
+    r->bytes = v[13]; r->sms = (int)v[14]; r->sm_comm = (int)v[15]; r->freq_mhz = v[16];
+    r->repeats = (int)v[17];
+    m->time_s = v[18]; m->time_p10_s = v[19]; m->time_p90_s = v[20];
+    m->alone_a_s = v[21]; m->alone_b_s = v[22];
+    m->energy_j = v[23]; m->power_w = v[24];
+    m->sm_clock_mhz = v[25]; m->mem_clock_mhz = v[26];
+    snprintf(m->status, sizeof m->status, "%s", f[27]);
+    m->ok = !strcmp(f[27], "ok");
+    if (!m->ok && strncmp(f[27], "skipped", 7) && strncmp(f[27], "error", 5)) {
+        llm_err_set(err, "%s:%d: column status: expected ok, skipped:... or error:...",
+                    path, lineno);
+        return -1;
+    }
+    if (m->ok && !(m->time_s > 0)) {
+        llm_err_set(err, "%s:%d: column time_s: expected a positive time for a row with "
+                    "status ok", path, lineno);
+        return -1;
+    }
+    return 0;
+}
+
 int validate_parse(const char *text, const char *path, vfile *out, llm_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -101,22 +198,6 @@ int validate_parse(const char *text, const char *path, vfile *out, llm_err *err)
             have_columns = 1;
             continue;
         }
-        char *f[NCOLS + 1];
-        int nf = 0;
-        for (char *q = line; nf <= NCOLS;) {
-            f[nf++] = q;
-            char *c = strchr(q, ',');
-            if (!c)
-                break;
-            *c = '\0';
-            q = c + 1;
-        }
-        if (nf != NCOLS) {
-            llm_err_set(err, "%s:%d: expected %d columns, found %s%d (truncated or malformed "
-                        "row)", path, lineno, NCOLS, nf > NCOLS ? "more than " : "",
-                        nf > NCOLS ? NCOLS : nf);
-            goto fail;
-        }
         if (out->n == cap) {
             cap = cap ? 2 * cap : 128;
             vmeas *nr = realloc(out->rows, cap * sizeof *nr);
@@ -127,81 +208,8 @@ int validate_parse(const char *text, const char *path, vfile *out, llm_err *err)
             out->rows = nr;
         }
         vmeas *m = &out->rows[out->n];
-        memset(m, 0, sizeof *m);
-        vrow *r = &m->r;
-        double v[NCOLS];
-        /* every numeric column, with its largest sensible value: sizes as the plan bounds them
-         * (validate/planline.h), times, energy, power and clocks far beyond any GPU; integer
-         * columns must be whole (a huge value cast to int was found by the fuzzer) */
-        static const struct { int col; const char *name; double max; int integer; } num_cols[] = {
-            {0, "id", 1e9, 1}, {4, "m", 1099511627776.0, 0}, {5, "n", 1099511627776.0, 0},
-            {6, "k", 1099511627776.0, 0}, {7, "batch", 1099511627776.0, 0},
-            {8, "heads", 1099511627776.0, 0}, {9, "kv_heads", 1099511627776.0, 0},
-            {10, "head_dim", 1099511627776.0, 0}, {11, "seq", 1099511627776.0, 0},
-            {12, "ctx", 1099511627776.0, 0}, {13, "bytes", 17592186044416.0, 0},
-            {14, "sms", 65536, 1}, {15, "sm_comm", 65536, 1}, {16, "freq_mhz", 1e5, 0},
-            {17, "repeats", 1e6, 1}, {18, "time_s", 1e6, 0}, {19, "time_p10_s", 1e6, 0},
-            {20, "time_p90_s", 1e6, 0}, {21, "alone_a_s", 1e6, 0}, {22, "alone_b_s", 1e6, 0},
-            {23, "energy_j", 1e12, 0}, {24, "power_w", 1e6, 0}, {25, "sm_clock_mhz", 1e5, 0},
-            {26, "mem_clock_mhz", 1e5, 0}};
-        for (unsigned i = 0; i < sizeof num_cols / sizeof *num_cols; i++) {
-            int c = num_cols[i].col;
-            if (num(f[c], &v[c]) || v[c] < 0 || v[c] > num_cols[i].max ||
-                (num_cols[i].integer && v[c] != floor(v[c]))) {
-                llm_err_set(err, "%s:%d: column %s: expected a finite %snumber in [0, %g], "
-                            "found \"%.32s\"", path, lineno, num_cols[i].name,
-                            num_cols[i].integer ? "whole " : "", num_cols[i].max, f[c]);
-                goto fail;
-            }
-        }
-        int kind = -1;
-        for (int k = 0; vkind_names[k]; k++)
-            if (!strcmp(f[1], vkind_names[k]))
-                kind = k;
-        llm_dtype dt;
-        if (kind < 0) {
-            llm_err_set(err, "%s:%d: column kind: unknown kernel \"%.32s\"", path, lineno, f[1]);
+        if (parse_row(line, path, lineno, m, err))
             goto fail;
-        }
-        const char *shape = plan_shape_error(f[1], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
-                                             v[11], v[12], v[13], (int)v[15]);
-        if (shape) {
-            llm_err_set(err, "%s:%d: %s", path, lineno, shape);
-            goto fail;
-        }
-        if (llm_dtype_parse(f[3], &dt) || (dt != LLM_BF16 && dt != LLM_FP8)) {
-            llm_err_set(err, "%s:%d: column dtype: expected bf16 or fp8", path, lineno);
-            goto fail;
-        }
-        if (!f[2][0] || strlen(f[2]) >= sizeof r->klass) {
-            llm_err_set(err, "%s:%d: column class: expected a name of 1 to %zu characters",
-                        path, lineno, sizeof r->klass - 1);
-            goto fail;
-        }
-        r->id = (int)v[0];
-        r->kind = (vkind)kind;
-        strcpy(r->klass, f[2]);
-        r->dtype = dt;
-        r->m = v[4]; r->n = v[5]; r->k = v[6]; r->batch = v[7]; r->heads = v[8];
-        r->kv_heads = v[9]; r->head_dim = v[10]; r->seq = v[11]; r->ctx = v[12];
-        r->bytes = v[13]; r->sms = (int)v[14]; r->sm_comm = (int)v[15]; r->freq_mhz = v[16];
-        r->repeats = (int)v[17];
-        m->time_s = v[18]; m->time_p10_s = v[19]; m->time_p90_s = v[20];
-        m->alone_a_s = v[21]; m->alone_b_s = v[22];
-        m->energy_j = v[23]; m->power_w = v[24];
-        m->sm_clock_mhz = v[25]; m->mem_clock_mhz = v[26];
-        snprintf(m->status, sizeof m->status, "%s", f[27]);
-        m->ok = !strcmp(f[27], "ok");
-        if (!m->ok && strncmp(f[27], "skipped", 7) && strncmp(f[27], "error", 5)) {
-            llm_err_set(err, "%s:%d: column status: expected ok, skipped:... or error:...",
-                        path, lineno);
-            goto fail;
-        }
-        if (m->ok && !(m->time_s > 0)) {
-            llm_err_set(err, "%s:%d: column time_s: expected a positive time for a row with "
-                        "status ok", path, lineno);
-            goto fail;
-        }
         out->n++;
     }
     if (!have_columns) {

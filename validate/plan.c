@@ -219,157 +219,17 @@ void validate_write_plan(FILE *f, const char *gpu, const char *source, const vro
     }
 }
 
-typedef struct { double energy; cost_config c; } front_cfg;
-
-static int by_energy(const void *a, const void *b)
+int validate_plan_configs(const char *front, const cost_config *cf, int k, const llm_model *m,
+                          const llm_gpu *g, vrow **rows, size_t *n, llm_err *err)
 {
-    double x = ((const front_cfg *)a)->energy, y = ((const front_cfg *)b)->energy;
-    return (x > y) - (x < y);
-}
-
-int validate_front_configs(const char *dir, int top, const llm_workload *w, cost_config *out,
-                           int *n, llm_err *err)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/front.csv", dir);
-    FILE *f = llm_open_input(path, "r", err);
-    if (!f) {
-        llm_err_set(err, "%s: cannot open (an explore output directory?)", path);
-        return -1;
-    }
-    char line[8192];
-    int col[8];
-    static const char *const want[] = {"tp", "ep", "dtype", "kv_dtype", "batch", "sm_comm",
-                                       "freq_mhz", "energy_per_token_j"};
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        llm_err_set(err, "%s: empty; expected a front.csv header", path);
-        return -1;
-    }
-    line[strcspn(line, "\r\n")] = 0;
-    for (int w8 = 0; w8 < 8; w8++) {
-        col[w8] = -1;
-        int c = 0;
-        for (char *t = line, *e; t; t = e ? e + 1 : NULL, c++) {
-            e = strchr(t, ',');
-            size_t l = e ? (size_t)(e - t) : strlen(t);
-            if (l == strlen(want[w8]) && !strncmp(t, want[w8], l))
-                col[w8] = c;
-        }
-        if (col[w8] < 0) {
-            fclose(f);
-            llm_err_set(err, "%s:1: no column \"%s\"; expected a front.csv from explore", path,
-                        want[w8]);
-            return -1;
-        }
-    }
-    front_cfg *v = NULL;
-    size_t nv = 0, cap = 0;
-    int lineno = 1;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        line[strcspn(line, "\r\n")] = 0;
-        char *fld[64];
-        int nf = 0;
-        for (char *t = line; t && nf < 64;) {
-            fld[nf++] = t;
-            char *e = strchr(t, ',');
-            if (e)
-                *e++ = 0;
-            t = e;
-        }
-        front_cfg fc;
-        cost_config_default(&fc.c);
-        int bad = 0;
-        for (int w8 = 0; w8 < 8; w8++)
-            bad |= col[w8] >= nf;
-        llm_dtype d1, d2;
-        if (bad || llm_dtype_parse(fld[col[2]], &d1) || llm_dtype_parse(fld[col[3]], &d2)) {
-            free(v);
-            fclose(f);
-            llm_err_set(err, "%s:%d: malformed row", path, lineno);
-            return -1;
-        }
-        /* every field range-checked, the error naming the CSV column (no atoi wraparound) */
-        int *ints[8] = {&fc.c.tp, &fc.c.ep, NULL, NULL, &fc.c.batch, &fc.c.sm_comm, NULL, NULL};
-        double nums[8];
-        for (int w8 = 0; w8 < 8 && !bad; w8++) {
-            if (w8 == 2 || w8 == 3)
-                continue;
-            char *e;
-            errno = 0;
-            double x = ints[w8] ? (double)strtoll(fld[col[w8]], &e, 10) : strtod(fld[col[w8]], &e);
-            double hi = ints[w8] ? (w8 == 5 ? 1024 : 1 << 20) : 1e15;
-            if (errno || e == fld[col[w8]] || *e || !isfinite(x) || x < 0 || x > hi ||
-                (ints[w8] && w8 != 5 && x < 1)) {
-                llm_err_set(err, "%s:%d: column %s: expected %s in [%d, %.0f], found \"%.40s\"",
-                            path, lineno, want[w8], ints[w8] ? "an integer" : "a finite number",
-                            ints[w8] && w8 != 5 ? 1 : 0, hi, fld[col[w8]]);
-                free(v);
-                fclose(f);
-                return -1;
-            }
-            nums[w8] = x;
-            if (ints[w8])
-                *ints[w8] = (int)x;
-        }
-        fc.c.wdtype = d1;
-        fc.c.kvdtype = d2;
-        fc.c.freq_mhz = nums[6];
-        fc.c.prompt = (int)lround(w->prompt_mean);
-        fc.c.output = (int)lround(w->output_mean);
-        fc.energy = nums[7];
-        if (nv == cap) {
-            cap = cap ? 2 * cap : 64;
-            front_cfg *nvp = realloc(v, cap * sizeof *v);
-            if (!nvp) {
-                free(v);
-                fclose(f);
-                llm_err_set(err, "out of memory");
-                return -1;
-            }
-            v = nvp;
-        }
-        v[nv++] = fc;
-    }
-    fclose(f);
-    if (!nv) {
-        free(v);
-        llm_err_set(err, "%s: the front is empty", path);
-        return -1;
-    }
-    qsort(v, nv, sizeof *v, by_energy);
-    int k = top < (int)nv ? top : (int)nv;
-    for (int i = 0; i < k; i++)
-        out[i] = v[k > 1 ? (size_t)i * (nv - 1) / (size_t)(k - 1) : 0].c;
-    *n = k;
-    free(v);
-    return 0;
-}
-
-int validate_plan_front(const char *front, int top, const llm_model *m, const llm_gpu *g,
-                        const llm_workload *w, vrow **rows, size_t *n, int *k, llm_err *err)
-{
-    cost_config *cf = calloc((size_t)top, sizeof *cf);
-    *k = 0;
-    if (!cf) {
-        llm_err_set(err, "out of memory");
-        return -1;
-    }
-    if (validate_front_configs(front, top, w, cf, k, err)) {
-        free(cf);
-        return -1;
-    }
-    for (int i = 0; i < *k; i++) {
+    for (int i = 0; i < k; i++) {
         if (cost_check(m, g, &cf[i], err)) {
             char row[LLM_ERR_MAX];
             snprintf(row, sizeof row, "%s row %d", front, i + 1);
             llm_err_prefix(err, row, LLM_ERR_INPUT);
-            free(cf);
             return -1;
         }
         *n = validate_plan_layer(m, g, &cf[i], i + 1, rows, *n);
     }
-    free(cf);
     return 0;
 }

@@ -62,15 +62,11 @@ size_t validate_plan_sweep(const llm_gpu *g, const double *clocks, int nclocks, 
 size_t validate_plan_layer(const llm_model *m, const llm_gpu *g, const cost_config *c,
                            int rank, vrow **rows, size_t n);
 
-/* K configurations spread evenly along an explore front's energy per token (the lowest and
- * the highest included), read from DIR/front.csv; request shape from the workload. */
-int validate_front_configs(const char *dir, int top, const llm_workload *w, cost_config *out,
-                           int *n, llm_err *err);
-
-/* The kernels of each of those configurations (validate plan --front): rows appended, *k the
- * configurations. 0, or -1 with err ("FRONT row I: why" when a row does not fit the GPU). */
-int validate_plan_front(const char *front, int top, const llm_model *m, const llm_gpu *g,
-                        const llm_workload *w, vrow **rows, size_t *n, int *k, llm_err *err);
+/* The kernels of each configuration (validate plan --front; the configurations read from
+ * the front by reports/): rows appended. 0, or -1 with err ("FRONT row I: why" when a row
+ * does not fit the GPU). */
+int validate_plan_configs(const char *front, const cost_config *cf, int k, const llm_model *m,
+                          const llm_gpu *g, vrow **rows, size_t *n, llm_err *err);
 
 void validate_write_plan(FILE *f, const char *gpu, const char *source, const vrow *rows,
                          size_t n);
