@@ -12,12 +12,12 @@ SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-poin
            -fno-sanitize-recover=all
 
 CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c \
-            configs/update.c configs/serving.c configs/input.c \
+            configs/update.c configs/serving.c configs/input.c configs/json.c configs/escape.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c \
             space/space.c \
             search/pareto.c search/explore.c search/merge.c search/hypervolume.c \
             search/optimize.c search/recommend.c search/fleet.c search/inputs.c \
-            reports/json.c reports/escape.c reports/outdir.c reports/tables.c reports/explore.c \
+            reports/outdir.c reports/tables.c reports/explore.c \
             reports/recommend.c reports/html.c reports/run.c reports/page.c reports/merge.c \
             reports/sku.c reports/front.c \
             skucheck/skucheck.c \
@@ -108,7 +108,7 @@ FUZZERS := model gpu workload space measure plan serving summary front
 FUZZ_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c configs/update.c \
             configs/serving.c configs/input.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c space/space.c \
-            reports/json.c reports/escape.c reports/tables.c validate/measure.c validate/plan.c \
+            configs/json.c configs/escape.c reports/tables.c validate/measure.c validate/plan.c \
             validate/compare.c search/merge.c
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz.c $(FUZZ_SRC) $(wildcard */*.h) validate/planline.h
 	@mkdir -p $(B)/fuzz

@@ -244,4 +244,39 @@ size_t llm_utf8_len(const unsigned char *p);
  * directory, a device) without blocking. NULL with a message naming the path. */
 FILE *llm_open_input(const char *path, const char *mode, llm_err *err);
 
+/* ---- writing our outputs: JSON (configs/json.c) and text escaped per format
+ * (configs/escape.c). Here, at the bottom, so that every module that writes a format
+ * (reports/, validate/) shares one writer. */
+
+/* A minimal streaming JSON writer: objects, arrays, keys and scalars with commas handled. */
+typedef struct {
+    FILE *f;
+    int depth;
+    int first[32];
+    int pretty;
+} json_out;
+void json_begin(json_out *j, FILE *f, int pretty);
+void json_obj(json_out *j, const char *key);     /* key NULL inside arrays / at top */
+void json_arr(json_out *j, const char *key);
+void json_end_obj(json_out *j);
+void json_end_arr(json_out *j);
+void json_num(json_out *j, const char *key, double v);   /* %.9g: for people */
+void json_num17(json_out *j, const char *key, double v); /* %.17g: round-trips exactly */
+void json_int(json_out *j, const char *key, long long v);
+void json_str(json_out *j, const char *key, const char *s);
+void json_bool(json_out *j, const char *key, int v);
+void json_finish(json_out *j); /* newline at the end of the document */
+
+/* ---- text from input files in our outputs (configs/escape.c, docs/limits.md) --------------- */
+
+/* Each writes s escaped for its format; bytes that are not valid UTF-8 become U+FFFD.
+ * HTML: & < > " ' as entities (safe in text and in quoted attributes), control characters
+ * other than tab and newline as U+FFFD. Markdown: \ ` * _ [ ] | ~ # backslash-escaped, & < >
+ * as entities, newlines and tabs as spaces. CSV (RFC 4180): quoted, with "" for ", when the
+ * field has a comma, a quote or a line break. JSON: a quoted RFC 8259 string. */
+void llm_html_text(FILE *f, const char *s);
+void llm_md_text(FILE *f, const char *s);
+void llm_csv_field(FILE *f, const char *s);
+void llm_json_string(FILE *f, const char *s);
+
 #endif

@@ -60,7 +60,7 @@ static char *gnuplot_svg(const char *dir, const char *script)
 
 static void esc(FILE *f, const char *s)
 {
-    report_html_text(f, s);
+    llm_html_text(f, s);
 }
 
 /* The value of an objective as people read it (maximised ones positive). */
@@ -657,13 +657,13 @@ void report_page_md(FILE *out, const report_page *pg)
 {
     const search_inputs *in = pg->in;
     fputs("# ", out);
-    report_md_text(out, in->m->name);
+    llm_md_text(out, in->m->name);
     fputs(" on ", out);
-    report_md_text(out, in->g->name);
+    llm_md_text(out, in->g->name);
     fputs(", workload ", out);
-    report_md_text(out, in->w->name);
+    llm_md_text(out, in->w->name);
     fprintf(out, "\n\nllmdse %s. Space ", pg->version);
-    report_md_text(out, pg->space_name);
+    llm_md_text(out, pg->space_name);
     fprintf(out, ": %llu configurations, %llu "
                  "evaluated, %llu feasible; front of %zu points. Plots: the HTML report.\n\n",
             (unsigned long long)pg->space_size, (unsigned long long)pg->evaluated,
@@ -699,12 +699,12 @@ void report_page_md(FILE *out, const report_page *pg)
         }
     }
     fputs("\nInputs: model ", out);
-    report_md_text(out, pg->model_arg);
+    llm_md_text(out, pg->model_arg);
     fputs(", GPU ", out);
-    report_md_text(out, pg->gpu_arg);
+    llm_md_text(out, pg->gpu_arg);
     fputs(", workload ", out);
-    report_md_text(out, pg->workload_arg);
+    llm_md_text(out, pg->workload_arg);
     fputs(", space ", out);
-    report_md_text(out, pg->space_name);
+    llm_md_text(out, pg->space_name);
     fputs(".\n", out);
 }

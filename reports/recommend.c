@@ -152,9 +152,9 @@ static void plan_md(FILE *f, const report_rec *r, const rec_solution *s)
         const rec_candidate *c = &p->c[i];
         const search_row *row = &c->row;
         fputs("| ", f);
-        report_md_text(f, r->models[c->model]);
+        llm_md_text(f, r->models[c->model]);
         fputs(" | ", f);
-        report_md_text(f, r->skus[c->sku]);
+        llm_md_text(f, r->skus[c->sku]);
         fprintf(f, " | %.0f | %d | %d | %s/%s | %d | %d | %.0f | %.2f (%.2f) | "
                 "%.3f (%+.0f%%) | %.4f (%+.0f%%) | %.3f |\n", s->n[i], row->p.tp, row->p.ep, llm_dtype_names[row->p.dtype],
                 llm_dtype_names[row->p.kv_dtype], row->p.batch, row->p.sm_comm, row->p.freq_mhz,
@@ -182,17 +182,17 @@ void report_recommend_md(FILE *f, const report_rec *r)
         priced |= p->c[i].cost_per_hour > 0;
     fprintf(f, "# Deployment recommendation\n\n");
     fputs("Workload **", f);
-    report_md_text(f, r->w->name);
+    llm_md_text(f, r->w->name);
     fprintf(f, "** (SLOs: TTFT %.3g s, TPOT %.3g s); ", r->w->ttft_slo_s, r->w->tpot_slo_s);
     for (int m = 0; m < p->nmodels; m++) {
         fprintf(f, "%s**", m ? ", " : "");
-        report_md_text(f, r->models[m]);
+        llm_md_text(f, r->models[m]);
         fprintf(f, "** at %.3g requests/s", p->rate[m]);
     }
     fprintf(f, "; GPUs available: ");
     for (int k = 0; k < p->nskus; k++) {
         fprintf(f, "%s%.0f x ", k ? ", " : "", p->count[k]);
-        report_md_text(f, r->skus[k]);
+        llm_md_text(f, r->skus[k]);
     }
     if (p->power_cap > 0)
         fprintf(f, "; fleet power cap %.0f W", p->power_cap);
@@ -207,7 +207,7 @@ void report_recommend_md(FILE *f, const report_rec *r)
             for (int m = 0; m < p->nmodels; m++)
                 if (d->no_candidates[m]) {
                     fputs("- No configuration of **", f);
-                    report_md_text(f, r->models[m]);
+                    llm_md_text(f, r->models[m]);
                     fprintf(f, "** meets the SLOs on these GPUs: "
                             "loosen the TTFT or TPOT objective (llmdse explore without --slo "
                             "shows the best reachable), or add a faster GPU.\n");
@@ -217,7 +217,7 @@ void report_recommend_md(FILE *f, const report_rec *r)
                 for (int k = 0; k < p->nskus; k++)
                     if (d->gpus_needed[k] > 0) {
                         fprintf(f, " %.0f x ", d->gpus_needed[k]);
-                        report_md_text(f, r->skus[k]);
+                        llm_md_text(f, r->skus[k]);
                         fprintf(f, " (have %.0f)", p->count[k]);
                     }
                 fprintf(f, ".\n");
@@ -242,7 +242,7 @@ void report_recommend_md(FILE *f, const report_rec *r)
     for (int k = 0; k < p->nskus; k++)
         if (b->binding_sku[k]) {
             fprintf(f, "%sall ", any++ ? ", " : "");
-            report_md_text(f, r->skus[k]);
+            llm_md_text(f, r->skus[k]);
             fputs(" GPUs in use", f);
         }
     if (b->binding_power)
@@ -254,7 +254,7 @@ void report_recommend_md(FILE *f, const report_rec *r)
         for (int i = 0; i < r->n_runners; i++) {
             const rec_solution *s = r->runner[i];
             fputs("| ", f);
-            report_md_text(f, r->runner_label[i]);
+            llm_md_text(f, r->runner_label[i]);
             fputs(" | ", f);
             if (s->status != REC_OPTIMAL && s->status != REC_FEASIBLE) {
                 fprintf(f, "%s | |\n", status_name(s->status));

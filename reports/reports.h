@@ -11,25 +11,6 @@
 
 typedef enum { FMT_TEXT = 0, FMT_JSON = 1, FMT_CSV = 2 } report_format;
 
-/* A minimal streaming JSON writer: objects, arrays, keys and scalars with commas handled. */
-typedef struct {
-    FILE *f;
-    int depth;
-    int first[32];
-    int pretty;
-} json_out;
-void json_begin(json_out *j, FILE *f, int pretty);
-void json_obj(json_out *j, const char *key);     /* key NULL inside arrays / at top */
-void json_arr(json_out *j, const char *key);
-void json_end_obj(json_out *j);
-void json_end_arr(json_out *j);
-void json_num(json_out *j, const char *key, double v);   /* %.9g: for people */
-void json_num17(json_out *j, const char *key, double v); /* %.17g: round-trips exactly */
-void json_int(json_out *j, const char *key, long long v);
-void json_str(json_out *j, const char *key, const char *s);
-void json_bool(json_out *j, const char *key, int v);
-void json_finish(json_out *j); /* newline at the end of the document */
-
 /* The inputs of an evaluation, echoed in every output. */
 typedef struct {
     const llm_model *model;
@@ -226,20 +207,6 @@ int report_sku_read(const char *path, report_sku_row **rows, size_t *n, llm_err 
 void report_summary_base(report_summary *sum, const char *model, const char *gpu,
                          const char *workload, const char *space, int nobj,
                          const search_obj *obj, const space_t *s);
-
-/* ---- text from input files in our outputs (reports/escape.c, docs/limits.md) --------------- */
-
-/* Each writes s escaped for its format; bytes that are not valid UTF-8 become U+FFFD.
- * HTML: & < > " ' as entities (safe in text and in quoted attributes), control characters
- * other than tab and newline as U+FFFD. Markdown: \ ` * _ [ ] | ~ # backslash-escaped, & < >
- * as entities, newlines and tabs as spaces. CSV (RFC 4180): quoted, with "" for ", when the
- * field has a comma, a quote or a line break. JSON: a quoted RFC 8259 string. */
-void report_html_text(FILE *f, const char *s);
-void report_md_text(FILE *f, const char *s);
-void report_csv_field(FILE *f, const char *s);
-void report_json_string(FILE *f, const char *s);
-/* Length of the valid UTF-8 sequence at p (1 to 4), 0 when it is not one. */
-size_t report_utf8_len(const unsigned char *p);
 
 /* ---- output folders and interrupts (reports/outdir.c, docs/limits.md) ---------------------- */
 

@@ -16,9 +16,9 @@ void report_sku_csv(FILE *f, const report_sku_row *r, size_t n)
     fputs(SKU_CSV_HEADER, f);
     for (size_t i = 0; i < n; i++) {
         /* names are checked where read; quoted per RFC 4180 all the same */
-        report_csv_field(f, r[i].model);
+        llm_csv_field(f, r[i].model);
         fputc(',', f);
-        report_csv_field(f, r[i].workload);
+        llm_csv_field(f, r[i].workload);
         fprintf(f, ",%s,%llu,%llu,%.9g,%.9g,%.9g\n", r[i].fits ? "ok" : "nothing_feasible",
                 r[i].feasible, r[i].front, r[i].energy, r[i].tpot, r[i].thr);
     }
@@ -27,17 +27,17 @@ void report_sku_csv(FILE *f, const report_sku_row *r, size_t n)
 static void index_row(FILE *f, const report_sku_row *r)
 {
     fputs("<tr><td>", f);
-    report_html_text(f, r->model);
+    llm_html_text(f, r->model);
     fputs("</td><td>", f);
-    report_html_text(f, r->workload);
+    llm_html_text(f, r->workload);
     fputs("</td>", f);
     if (r->fits) {
         fprintf(f, "<td>%llu</td><td>%llu</td><td>%.4f</td><td>%.5f</td><td>%.1f</td>"
                    "<td><a href=\"", r->feasible, r->front, r->energy, r->tpot, r->thr);
         /* the folder name is a checked name ([A-Za-z0-9._-]), safe in a URL */
-        report_html_text(f, r->model);
+        llm_html_text(f, r->model);
         fputs("/report.html\">", f);
-        report_html_text(f, r->model);
+        llm_html_text(f, r->model);
         fputs("</a></td></tr>\n", f);
     } else {
         fprintf(f, "<td colspan=6>nothing feasible (memory or context)</td></tr>\n");
@@ -51,7 +51,7 @@ void report_sku_index(FILE *f, const report_sku_row *r, size_t n, const char *gp
                "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{"
                "border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:"
                "right}</style></head><body><h1>sku-check: ");
-    report_html_text(f, gpu);
+    llm_html_text(f, gpu);
     fprintf(f, "</h1><table><tr><th>model</th>"
                "<th>workload</th><th>feasible</th><th>front</th><th>best J/token</th>"
                "<th>best TPOT s</th><th>best tok/s per GPU</th><th>report</th></tr>\n");

@@ -119,7 +119,7 @@ static int parse_model_edit(const char *from, const char *to, llm_err *err)
 static void expect_error(const char *from, const char *to, const char *needle1,
                          const char *needle2)
 {
-    llm_err err = {{0}};
+    llm_err err = {{0}, 0};
     assert_int_equal(parse_model_edit(from, to, &err), -1);
     if (!strstr(err.msg, "edited.json") || !strstr(err.msg, needle1) ||
         (needle2 && !strstr(err.msg, needle2))) {

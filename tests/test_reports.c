@@ -104,52 +104,52 @@ static char *escaped(void (*fn)(FILE *, const char *), const char *s)
 static void test_escape_html(void **state)
 {
     (void)state;
-    ESC_EQ(report_html_text, "<img src=x onerror=document.body.dataset.pwn=7>",
+    ESC_EQ(llm_html_text, "<img src=x onerror=document.body.dataset.pwn=7>",
            "&lt;img src=x onerror=document.body.dataset.pwn=7&gt;");
-    ESC_EQ(report_html_text, "a&b \"c\" 'd'", "a&amp;b &quot;c&quot; &#39;d&#39;");
-    ESC_EQ(report_html_text, "llama-3.1-8b", "llama-3.1-8b");
+    ESC_EQ(llm_html_text, "a&b \"c\" 'd'", "a&amp;b &quot;c&quot; &#39;d&#39;");
+    ESC_EQ(llm_html_text, "llama-3.1-8b", "llama-3.1-8b");
     /* invalid UTF-8 (a lone continuation byte, an overlong '/') becomes U+FFFD; valid stays */
-    ESC_EQ(report_html_text, "x\x80y", "x\xef\xbf\xbdy");
-    ESC_EQ(report_html_text, "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd");
-    ESC_EQ(report_html_text, "caf\xc3\xa9", "caf\xc3\xa9");
+    ESC_EQ(llm_html_text, "x\x80y", "x\xef\xbf\xbdy");
+    ESC_EQ(llm_html_text, "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd");
+    ESC_EQ(llm_html_text, "caf\xc3\xa9", "caf\xc3\xa9");
     /* a control character other than tab and newline */
-    ESC_EQ(report_html_text, "a\x01" "b", "a\xef\xbf\xbd" "b");
+    ESC_EQ(llm_html_text, "a\x01" "b", "a\xef\xbf\xbd" "b");
 }
 
 static void test_escape_md(void **state)
 {
     (void)state;
-    ESC_EQ(report_md_text, "a|b", "a\\|b");
-    ESC_EQ(report_md_text, "*x* _y_ [z](u) `c` ~s~ #h \\", "\\*x\\* \\_y\\_ \\[z\\](u) \\`c\\` \\~s\\~ \\#h \\\\");
-    ESC_EQ(report_md_text, "<b>&", "&lt;b&gt;&amp;");
-    ESC_EQ(report_md_text, "two\nlines", "two lines");
-    ESC_EQ(report_md_text, "llama-3.1-8b", "llama-3.1-8b");
+    ESC_EQ(llm_md_text, "a|b", "a\\|b");
+    ESC_EQ(llm_md_text, "*x* _y_ [z](u) `c` ~s~ #h \\", "\\*x\\* \\_y\\_ \\[z\\](u) \\`c\\` \\~s\\~ \\#h \\\\");
+    ESC_EQ(llm_md_text, "<b>&", "&lt;b&gt;&amp;");
+    ESC_EQ(llm_md_text, "two\nlines", "two lines");
+    ESC_EQ(llm_md_text, "llama-3.1-8b", "llama-3.1-8b");
 }
 
 static void test_escape_csv(void **state)
 {
     (void)state;
-    ESC_EQ(report_csv_field, "plain", "plain");
-    ESC_EQ(report_csv_field, "a,b", "\"a,b\"");
-    ESC_EQ(report_csv_field, "say \"hi\"", "\"say \"\"hi\"\"\"");
-    ESC_EQ(report_csv_field, "two\nlines", "\"two\nlines\"");
-    ESC_EQ(report_csv_field, "", "");
-    ESC_EQ(report_csv_field, "bad\xff", "bad\xef\xbf\xbd");
+    ESC_EQ(llm_csv_field, "plain", "plain");
+    ESC_EQ(llm_csv_field, "a,b", "\"a,b\"");
+    ESC_EQ(llm_csv_field, "say \"hi\"", "\"say \"\"hi\"\"\"");
+    ESC_EQ(llm_csv_field, "two\nlines", "\"two\nlines\"");
+    ESC_EQ(llm_csv_field, "", "");
+    ESC_EQ(llm_csv_field, "bad\xff", "bad\xef\xbf\xbd");
 }
 
 static void test_escape_json(void **state)
 {
     (void)state;
-    ESC_EQ(report_json_string, "a\"b\\c\n", "\"a\\\"b\\\\c\\u000a\"");
-    ESC_EQ(report_json_string, "\x1f", "\"\\u001f\"");
+    ESC_EQ(llm_json_string, "a\"b\\c\n", "\"a\\\"b\\\\c\\u000a\"");
+    ESC_EQ(llm_json_string, "\x1f", "\"\\u001f\"");
     /* JSON parsers reject invalid UTF-8: it is written as U+FFFD */
-    ESC_EQ(report_json_string, "x\xfe\xffy", "\"x\xef\xbf\xbd\xef\xbf\xbdy\"");
+    ESC_EQ(llm_json_string, "x\xfe\xffy", "\"x\xef\xbf\xbd\xef\xbf\xbdy\"");
     /* a surrogate encoded in UTF-8 (ED A0 80) is not valid: three replacements */
-    ESC_EQ(report_json_string, "\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+    ESC_EQ(llm_json_string, "\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
     /* a 4-byte sequence (U+1F600) is kept */
-    ESC_EQ(report_json_string, "\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"");
-    assert_int_equal(report_utf8_len((const unsigned char *)"\xf4\x90\x80\x80"), 0); /* > U+10FFFF */
-    assert_int_equal(report_utf8_len((const unsigned char *)"\xe2\x82\xac"), 3);     /* euro */
+    ESC_EQ(llm_json_string, "\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"");
+    assert_int_equal(llm_utf8_len((const unsigned char *)"\xf4\x90\x80\x80"), 0); /* > U+10FFFF */
+    assert_int_equal(llm_utf8_len((const unsigned char *)"\xe2\x82\xac"), 3);     /* euro */
 }
 
 static void test_name_check(void **state)

@@ -283,7 +283,7 @@ static void expect_space_error(const char *json, const char *needle)
     llm_model m = load_model("llama-3.1-8b");
     llm_gpu g = load_gpu("h100-sxm5-80gb");
     space_t s;
-    llm_err err = {{0}};
+    llm_err err = {{0}, 0};
     assert_int_equal(parse_space(json, &m, &g, &s, &err), -1);
     if (!strstr(err.msg, needle)) {
         fprintf(stderr, "message \"%s\" lacks \"%s\"\n", err.msg, needle);

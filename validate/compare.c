@@ -2,7 +2,6 @@
  * (docs/validate.md, "Compare"). The byte and FLOP counts here are those of the runner's own
  * kernels (validate/runner.cu), which use bf16 tensors. */
 #include "validate.h"
-#include "../reports/reports.h"
 
 #include <math.h>
 #include <stdlib.h>

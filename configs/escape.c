@@ -1,14 +1,11 @@
-/* reports/escape.c — text from input files (names, paths, notes) written into our output
+/* configs/escape.c — text from input files (names, paths, notes) written into our output
  * formats. Each writer escapes for its format; bytes that are not valid UTF-8 are written as
  * U+FFFD, so every output stays valid UTF-8 (docs/limits.md, "Names and text"). */
-#include "reports.h"
+#include "configs.h"
+
+#include <stdio.h>
 
 #include <string.h>
-
-size_t report_utf8_len(const unsigned char *p)
-{
-    return llm_utf8_len(p);
-}
 
 static const char REPLACEMENT[] = "\xef\xbf\xbd"; /* U+FFFD */
 
@@ -17,7 +14,7 @@ static void put_escaped(FILE *f, const char *s, const char *(*repl)(unsigned cha
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        size_t n = report_utf8_len(p);
+        size_t n = llm_utf8_len(p);
         if (!n) {
             fputs(REPLACEMENT, f);
             p++;
@@ -45,7 +42,7 @@ static const char *html_repl(unsigned char c)
     return c < 0x20 || c == 0x7f ? REPLACEMENT : NULL;
 }
 
-void report_html_text(FILE *f, const char *s)
+void llm_html_text(FILE *f, const char *s)
 {
     put_escaped(f, s, html_repl);
 }
@@ -67,7 +64,7 @@ static const char *md_repl(unsigned char c)
     return c < 0x20 || c == 0x7f ? REPLACEMENT : NULL;
 }
 
-void report_md_text(FILE *f, const char *s)
+void llm_md_text(FILE *f, const char *s)
 {
     put_escaped(f, s, md_repl);
 }
@@ -77,7 +74,7 @@ static const char *csv_repl(unsigned char c)
     return c == '"' ? "\"\"" : NULL;
 }
 
-void report_csv_field(FILE *f, const char *s)
+void llm_csv_field(FILE *f, const char *s)
 {
     int quote = strpbrk(s, ",\"\r\n") != NULL;
     if (quote)
@@ -102,7 +99,7 @@ static const char *json_repl(unsigned char c)
     return c < 0x20 ? json_ctl[c] : NULL;
 }
 
-void report_json_string(FILE *f, const char *s)
+void llm_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
     put_escaped(f, s, json_repl);

@@ -1,5 +1,5 @@
-/* reports/json.c — a small streaming JSON writer (RFC 8259 strings, %.9g numbers). */
-#include "reports.h"
+/* configs/json.c — a small streaming JSON writer (RFC 8259 strings, %.9g numbers). */
+#include "configs.h"
 
 #include <math.h>
 
@@ -23,7 +23,7 @@ static void indent(json_out *j)
 /* RFC 8259 strings, valid UTF-8 (invalid bytes as U+FFFD): reports/escape.c */
 static void put_string(FILE *f, const char *s)
 {
-    report_json_string(f, s);
+    llm_json_string(f, s);
 }
 
 static void key(json_out *j, const char *k)
@@ -40,7 +40,7 @@ static void key(json_out *j, const char *k)
     }
 }
 
-static void open(json_out *j, const char *k, char c)
+static void open_container(json_out *j, const char *k, char c)
 {
     key(j, k);
     fputc(c, j->f);
@@ -59,8 +59,8 @@ static void close_(json_out *j, char c)
     fputc(c, j->f);
 }
 
-void json_obj(json_out *j, const char *k) { open(j, k, '{'); }
-void json_arr(json_out *j, const char *k) { open(j, k, '['); }
+void json_obj(json_out *j, const char *k) { open_container(j, k, '{'); }
+void json_arr(json_out *j, const char *k) { open_container(j, k, '['); }
 void json_end_obj(json_out *j) { close_(j, '}'); }
 void json_end_arr(json_out *j) { close_(j, ']'); }
 
