@@ -190,6 +190,17 @@ void cost_config_default(cost_config *c);
 /* Checks a configuration against a model and GPU; -1 with a message naming the option and
  * what was expected. */
 int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_err *err);
+/* Which rule a configuration breaks, first in this order: TP (a divisor of the query heads,
+ * a divisor or multiple of the KV heads, a divisor of the FFN), EP (an MoE model, a divisor of
+ * the experts), fp8 without fp8 tensor cores, the SM split, the context, several replicas on
+ * a GPU with TP x EP > 1, then any other value out of its range; with the message in err (may
+ * be NULL). Each rule once: cost_check words it, explore prunes by it (search/). */
+typedef enum {
+    COST_RULE_NONE = 0, COST_RULE_TP, COST_RULE_EP, COST_RULE_FP8, COST_RULE_SM_COMM,
+    COST_RULE_CONTEXT, COST_RULE_SHARED_GPU, COST_RULE_RANGE
+} cost_rule;
+cost_rule cost_check_rule(const llm_model *m, const llm_gpu *g, const cost_config *c,
+                          llm_err *err);
 
 typedef enum { PHASE_PREFILL = 0, PHASE_DECODE = 1 } cost_phase;
 

@@ -18,115 +18,135 @@ void cost_config_default(cost_config *c)
     c->kvdtype = LLM_BF16;
 }
 
-int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_err *err)
+/* The structural rules, each once: cost_check words them as errors, explore prunes by them
+ * (search/, the reasons of space/). In the order pruning reports them. */
+static cost_rule check_tp(const llm_model *m, int tp, llm_err *err)
 {
-    if (c->tp < 1 || c->tp > 1024) {
-        llm_err_set(err, "--tp: expected an integer in [1, 1024], found %d", c->tp);
-        return -1;
+    if (tp < 1 || tp > 1024) {
+        llm_err_set(err, "--tp: expected an integer in [1, 1024], found %d", tp);
+        return COST_RULE_TP;
     }
-    if (m->n_heads % c->tp) {
+    if (m->n_heads % tp) {
         llm_err_set(err, "--tp: expected a divisor of %s's %d query heads, found %d", m->name,
-                    m->n_heads, c->tp);
-        return -1;
+                    m->n_heads, tp);
+        return COST_RULE_TP;
     }
-    if (c->tp > m->n_kv_heads ? c->tp % m->n_kv_heads : m->n_kv_heads % c->tp) {
+    if (tp > m->n_kv_heads ? tp % m->n_kv_heads : m->n_kv_heads % tp) {
         llm_err_set(err, "--tp: expected a divisor or a multiple of %s's %d KV heads, found %d",
-                    m->name, m->n_kv_heads, c->tp);
-        return -1;
+                    m->name, m->n_kv_heads, tp);
+        return COST_RULE_TP;
     }
-    if (c->ep < 1 || c->ep > 4096) {
-        llm_err_set(err, "--ep: expected an integer in [1, 4096], found %d", c->ep);
-        return -1;
+    if (m->n_experts && (m->expert_ffn_dim % tp)) {
+        llm_err_set(err, "--tp: expected a divisor of the expert FFN size %d, found %d",
+                    m->expert_ffn_dim, tp);
+        return COST_RULE_TP;
     }
-    if (c->ep > 1 && !m->n_experts) {
+    if (!m->n_experts && (m->ffn_dim % tp)) {
+        llm_err_set(err, "--tp: expected a divisor of the FFN size %d, found %d", m->ffn_dim,
+                    tp);
+        return COST_RULE_TP;
+    }
+    return COST_RULE_NONE;
+}
+
+static cost_rule check_ep(const llm_model *m, int ep, llm_err *err)
+{
+    if (ep < 1 || ep > 4096) {
+        llm_err_set(err, "--ep: expected an integer in [1, 4096], found %d", ep);
+        return COST_RULE_EP;
+    }
+    if (ep > 1 && !m->n_experts) {
         llm_err_set(err, "--ep: expert parallelism needs an MoE model; %s is dense (use --ep 1)",
                     m->name);
-        return -1;
+        return COST_RULE_EP;
     }
-    if (m->n_experts && m->n_experts % c->ep) {
+    if (m->n_experts && m->n_experts % ep) {
         llm_err_set(err, "--ep: expected a divisor of %s's %d experts, found %d", m->name,
-                    m->n_experts, c->ep);
-        return -1;
+                    m->n_experts, ep);
+        return COST_RULE_EP;
     }
-    if (m->n_experts && (m->expert_ffn_dim % c->tp)) {
-        llm_err_set(err, "--tp: expected a divisor of the expert FFN size %d, found %d",
-                    m->expert_ffn_dim, c->tp);
-        return -1;
-    }
-    if (!m->n_experts && (m->ffn_dim % c->tp)) {
-        llm_err_set(err, "--tp: expected a divisor of the FFN size %d, found %d", m->ffn_dim,
-                    c->tp);
-        return -1;
-    }
-    if (c->batch < 1 || c->batch > 1 << 20) {
-        llm_err_set(err, "--batch: expected an integer in [1, 1048576], found %d", c->batch);
-        return -1;
-    }
-    if (c->replicas < 1 || c->replicas > 1 << 20) {
-        llm_err_set(err, "--replicas: expected an integer in [1, 1048576], found %d",
-                    c->replicas);
-        return -1;
+    return COST_RULE_NONE;
+}
+
+/* fp8, the SM split, the context, replicas sharing a GPU. */
+static cost_rule check_fit(const llm_model *m, const llm_gpu *g, const cost_config *c,
+                           llm_err *err)
+{
+    if ((c->wdtype == LLM_FP8 || c->kvdtype == LLM_FP8) && g->fp8_flop_per_clk_sm <= 0) {
+        llm_err_set(err, "--dtype/--kv-dtype fp8: %s has no fp8 tensor cores; use bf16",
+                    g->name);
+        return COST_RULE_FP8;
     }
     if (c->sm_comm < 0 || c->sm_comm >= g->sm_count) {
         llm_err_set(err, "--sm-comm: expected an integer in [0, %d] for %s, found %d",
                     g->sm_count - 1, g->name, c->sm_comm);
-        return -1;
-    }
-    if (c->freq_mhz != 0 && llm_gpu_snap_clock(g, c->freq_mhz) < 0) {
-        llm_err_set(err, "--freq: expected an SM clock in [%g, %g] MHz for %s, found %g",
-                    g->min_mhz, g->max_mhz, g->name, c->freq_mhz);
-        return -1;
+        return COST_RULE_SM_COMM;
     }
     if (c->prompt < 1 || c->output < 1 ||
         (double)c->prompt + c->output > m->max_context_tokens) {
         llm_err_set(err, "--prompt/--output: expected at least 1 token each and prompt + output "
                     "<= %s's context of %d tokens, found %d + %d", m->name,
                     m->max_context_tokens, c->prompt, c->output);
-        return -1;
-    }
-    if ((c->wdtype == LLM_FP8 || c->kvdtype == LLM_FP8) && g->fp8_flop_per_clk_sm <= 0) {
-        llm_err_set(err, "--dtype/--kv-dtype fp8: %s has no fp8 tensor cores; use bf16",
-                    g->name);
-        return -1;
-    }
-    if (c->wdtype != LLM_BF16 && c->wdtype != LLM_FP8) {
-        llm_err_set(err, "--dtype: expected bf16 or fp8");
-        return -1;
-    }
-    if (c->kvdtype != LLM_BF16 && c->kvdtype != LLM_FP8) {
-        llm_err_set(err, "--kv-dtype: expected bf16 or fp8");
-        return -1;
-    }
-    if (c->chunk_tokens < 0 || c->chunk_tokens > 1 << 22) {
-        llm_err_set(err, "--chunk-tokens: expected an integer in [1, 4194304] (0 = the serving "
-                    "profile's), found %d", c->chunk_tokens);
-        return -1;
+        return COST_RULE_CONTEXT;
     }
     if (c->replicas_per_gpu < 0 || c->replicas_per_gpu > 64) {
         llm_err_set(err, "--replicas-per-gpu: expected an integer in [1, 64], found %d",
                     c->replicas_per_gpu);
-        return -1;
+        return COST_RULE_RANGE;
     }
     if (c->replicas_per_gpu > 1 && c->tp * c->ep != 1) {
         llm_err_set(err, "--replicas-per-gpu: several replicas share a GPU only with --tp 1 "
                     "--ep 1, found tp %d ep %d", c->tp, c->ep);
-        return -1;
+        return COST_RULE_SHARED_GPU;
     }
     /* eq. 47 models GPUs that each hold k replicas: a GPU holding fewer would be another
      * configuration (less sharing, more memory each) */
     if (c->replicas_per_gpu > 1 && c->replicas % c->replicas_per_gpu) {
         llm_err_set(err, "--replicas: expected a multiple of --replicas-per-gpu %d (each GPU "
                     "holds that many replicas), found %d", c->replicas_per_gpu, c->replicas);
-        return -1;
+        return COST_RULE_RANGE;
+    }
+    return COST_RULE_NONE;
+}
+
+/* The value ranges of the other settings. */
+static cost_rule check_ranges(const llm_gpu *g, const cost_config *c, llm_err *err)
+{
+    if (c->batch < 1 || c->batch > 1 << 20) {
+        llm_err_set(err, "--batch: expected an integer in [1, 1048576], found %d", c->batch);
+        return COST_RULE_RANGE;
+    }
+    if (c->replicas < 1 || c->replicas > 1 << 20) {
+        llm_err_set(err, "--replicas: expected an integer in [1, 1048576], found %d",
+                    c->replicas);
+        return COST_RULE_RANGE;
+    }
+    if (c->freq_mhz != 0 && llm_gpu_snap_clock(g, c->freq_mhz) < 0) {
+        llm_err_set(err, "--freq: expected an SM clock in [%g, %g] MHz for %s, found %g",
+                    g->min_mhz, g->max_mhz, g->name, c->freq_mhz);
+        return COST_RULE_RANGE;
+    }
+    if (c->wdtype != LLM_BF16 && c->wdtype != LLM_FP8) {
+        llm_err_set(err, "--dtype: expected bf16 or fp8");
+        return COST_RULE_RANGE;
+    }
+    if (c->kvdtype != LLM_BF16 && c->kvdtype != LLM_FP8) {
+        llm_err_set(err, "--kv-dtype: expected bf16 or fp8");
+        return COST_RULE_RANGE;
+    }
+    if (c->chunk_tokens < 0 || c->chunk_tokens > 1 << 22) {
+        llm_err_set(err, "--chunk-tokens: expected an integer in [1, 4194304] (0 = the serving "
+                    "profile's), found %d", c->chunk_tokens);
+        return COST_RULE_RANGE;
     }
     if (!isfinite(c->output_cv2) || c->output_cv2 < 0 || c->output_cv2 > 100) {
         llm_err_set(err, "output length spread: expected a squared coefficient of variation in "
                     "[0, 100], found %g", c->output_cv2);
-        return -1;
+        return COST_RULE_RANGE;
     }
     if (!isfinite(c->rate_rps) || c->rate_rps < 0 || c->rate_rps > 1e9) {
         llm_err_set(err, "--rate: expected requests/s in [0, 1e9], found %g", c->rate_rps);
-        return -1;
+        return COST_RULE_RANGE;
     }
     /* a cap the GPU cannot meet even idle at its lowest clock (eq. 41) is an input error */
     double floor_w = cost_host_wait_power(g, g->min_mhz);
@@ -135,9 +155,24 @@ int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_e
         llm_err_set(err, "--power-cap: expected watts above %s's power idle at its lowest clock "
                     "(%.3g W) and at most %g W, found %g", g->name, floor_w, 10 * g->tdp_w,
                     c->power_cap_w);
-        return -1;
+        return COST_RULE_RANGE;
     }
-    return 0;
+    return COST_RULE_NONE;
+}
+
+cost_rule cost_check_rule(const llm_model *m, const llm_gpu *g, const cost_config *c,
+                          llm_err *err)
+{
+    cost_rule r;
+    if ((r = check_tp(m, c->tp, err)) || (r = check_ep(m, c->ep, err)) ||
+        (r = check_fit(m, g, c, err)))
+        return r;
+    return check_ranges(g, c, err);
+}
+
+int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_err *err)
+{
+    return cost_check_rule(m, g, c, err) ? -1 : 0;
 }
 
 /* ---- memory (eq. 18) ---------------------------------------------------------------------- */

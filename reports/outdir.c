@@ -401,6 +401,47 @@ static int carry_over(const char *from, const char *to, int depth, llm_err *err)
     return rc;
 }
 
+/* The lock OUT's parent holds beside it (.BASE.lock): a second run into OUT fails here,
+ * before any work. -1 with err when it cannot be taken. */
+static int take_lock(report_outdir *o, const char *out, const char *parent, const char *base,
+                     llm_err *err)
+{
+    snprintf(o->lock, sizeof o->lock, "%s/.%s.lock", parent, base);
+    for (int tries = 0;; tries++) {
+        int fd = open(o->lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+        if (fd < 0) {
+            llm_err_set(err, "-o %s: cannot create the lock %s: %s", out, o->lock,
+                        strerror(errno));
+            return -1;
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB)) {
+            int e = errno;
+            close(fd);
+            llm_err_set(err, "-o %s: %s", out, e == EWOULDBLOCK ?
+                        "another llmdse run is writing this folder (it holds the lock "
+                        "beside it); try again when it has finished" : strerror(e));
+            if (e == EWOULDBLOCK) {
+                size_t l = strlen(err->msg);
+                snprintf(err->msg + l, sizeof err->msg - l, " (lock %s)", o->lock);
+            }
+            return -1;
+        }
+        /* the lock file may have been removed by the run that held it: lock the one that is
+         * there now */
+        struct stat a, b;
+        if (!fstat(fd, &a) && !stat(o->lock, &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+            o->lock_fd = fd;
+            break;
+        }
+        close(fd);
+        if (tries > 100) {
+            llm_err_set(err, "-o %s: the lock %s keeps changing", out, o->lock);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int report_outdir_begin(report_outdir *o, const char *out, const char *command, int mode,
                         llm_err *err, int *status)
 {
@@ -442,42 +483,9 @@ int report_outdir_begin(report_outdir *o, const char *out, const char *command, 
         llm_err_set(err, "-o %s: %s", out, strerror(errno));
         return -1;
     }
-    /* the lock: a second run into OUT fails here, before any work */
-    snprintf(o->lock, sizeof o->lock, "%s/.%s.lock", parent, base);
-    for (int tries = 0;; tries++) {
-        int fd = open(o->lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-        if (fd < 0) {
-            llm_err_set(err, "-o %s: cannot create the lock %s: %s", out, o->lock,
-                        strerror(errno));
-            *status = 1;
-            return -1;
-        }
-        if (flock(fd, LOCK_EX | LOCK_NB)) {
-            int e = errno;
-            close(fd);
-            llm_err_set(err, "-o %s: %s", out, e == EWOULDBLOCK ?
-                        "another llmdse run is writing this folder (it holds the lock "
-                        "beside it); try again when it has finished" : strerror(e));
-            if (e == EWOULDBLOCK) {
-                size_t l = strlen(err->msg);
-                snprintf(err->msg + l, sizeof err->msg - l, " (lock %s)", o->lock);
-            }
-            *status = 1;
-            return -1;
-        }
-        /* the lock file may have been removed by the run that held it: lock the one that is
-         * there now */
-        struct stat a, b;
-        if (!fstat(fd, &a) && !stat(o->lock, &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
-            o->lock_fd = fd;
-            break;
-        }
-        close(fd);
-        if (tries > 100) {
-            llm_err_set(err, "-o %s: the lock %s keeps changing", out, o->lock);
-            *status = 1;
-            return -1;
-        }
+    if (take_lock(o, out, parent, base, err)) {
+        *status = 1;
+        return -1;
     }
     o->slot_lock = report_cleanup_add(o->lock, 0);
     if (exists) {

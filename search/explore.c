@@ -72,6 +72,27 @@ static space_prune slo_check(const search_inputs *in, const cost_metrics *m)
     return PRUNE_NONE;
 }
 
+/* The pruning reason of the rule a configuration breaks (cost_check_rule). */
+static space_prune prune_of(cost_rule r)
+{
+    switch (r) {
+    case COST_RULE_TP: return PRUNE_TP;
+    case COST_RULE_EP: return PRUNE_EP;
+    case COST_RULE_FP8: return PRUNE_FP8;
+    case COST_RULE_SM_COMM: return PRUNE_SM_COMM;
+    case COST_RULE_CONTEXT: return PRUNE_CONTEXT;
+    case COST_RULE_SHARED_GPU: return PRUNE_GPUS;
+    default: return PRUNE_NONE; /* values out of range: not in a space */
+    }
+}
+
+space_prune search_check_plan(const search_inputs *in, const space_point *p)
+{
+    cost_config c;
+    search_config(in, p, &c);
+    return prune_of(cost_check_rule(in->m, in->g, &c, NULL));
+}
+
 static int gpus_exceeded(const space_t *s, const space_point *p, int replicas)
 {
     /* k replicas per GPU (eq. 47) need ceil(replicas / k) GPUs */
@@ -87,15 +108,15 @@ void search_row_eval(const search_inputs *in, uint64_t index, search_row *r)
     r->index = index;
     space_decode(in->s, index, d);
     space_point_of(in->s, d, &r->p);
-    r->why = space_check_plan(in->s, in->m, in->g, in->w, &r->p);
+    cost_config c;
+    search_config(in, &r->p, &c);
+    r->why = prune_of(cost_check_rule(in->m, in->g, &c, NULL));
     if (r->why)
         return;
     if (gpus_exceeded(in->s, &r->p, r->p.replicas)) {
         r->why = PRUNE_GPUS;
         return;
     }
-    cost_config c;
-    search_config(in, &r->p, &c);
     cost_plan plan;
     cost_plan_build(in->m, in->g, &c, &plan);
     if (!plan.mem.fits) {
@@ -149,14 +170,14 @@ static void process_range(const explore_args *a, worker *wk, uint64_t lo, uint64
         space_point p;
         space_decode(s, outer * s->inner, d);
         space_point_of(s, d, &p);
-        space_prune why = space_check_plan(s, in->m, g, in->w, &p);
+        cost_config c;
+        search_config(in, &p, &c);
+        space_prune why = prune_of(cost_check_rule(in->m, g, &c, NULL));
         if (why) {
             wk->pruned[why] += block_end - idx;
             idx = block_end;
             continue;
         }
-        cost_config c;
-        search_config(in, &p, &c);
         cost_memory mem;
         cost_memory_eval(in->m, g, &c, &mem);
         int built = 0, last_fd = -1;

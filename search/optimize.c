@@ -481,7 +481,7 @@ int search_nlopt(const nlsearch_args *a, nlsearch_result *r, llm_err *err)
             R.base[KNOB_BATCH] = R.base[KNOB_FREQ] = 0;
             R.base[KNOB_SM_COMM] = nsm ? allowed[2][0] : 0;
             space_point_of(s, R.base, &p);
-            if (!nsm || space_check_plan(s, in->m, in->g, in->w, &p) ||
+            if (!nsm || search_check_plan(in, &p) ||
                 (uint64_t)p.tp * (uint64_t)p.ep * (uint64_t)p.replicas > (uint64_t)s->gpus_total)
                 continue;
             taken = 1;

@@ -82,6 +82,10 @@ typedef struct {
 double search_slo_ttft(const llm_workload *w, const cost_metrics *m);
 double search_slo_tpot(const llm_workload *w, const cost_metrics *m);
 
+/* Why the plan knobs of p (every knob but the clock and the replica count) are pruned: the
+ * structural rule of cost_check_rule it breaks, as its reason, or PRUNE_NONE. */
+space_prune search_check_plan(const search_inputs *in, const space_point *p);
+
 /* Evaluates one point exactly as explore does (the same arithmetic, so the same numbers). */
 void search_row_eval(const search_inputs *in, uint64_t index, search_row *r);
 

@@ -167,25 +167,3 @@ void space_point_of(const space_t *s, const int d[KNOB_COUNT], space_point *p)
     p->replicas_per_gpu = (int)s->v[KNOB_REPLICAS_PER_GPU][d[KNOB_REPLICAS_PER_GPU]];
 }
 
-space_prune space_check_plan(const space_t *s, const llm_model *m, const llm_gpu *g,
-                             const llm_workload *w, const space_point *p)
-{
-    (void)s;
-    /* The same rules as cost_check (cost/serve.c), stated as reasons. */
-    int tp = p->tp;
-    if (m->n_heads % tp || (tp > m->n_kv_heads ? tp % m->n_kv_heads : m->n_kv_heads % tp) ||
-        (m->n_experts ? m->expert_ffn_dim % tp : m->ffn_dim % tp))
-        return PRUNE_TP;
-    if ((p->ep > 1 && !m->n_experts) || (m->n_experts && m->n_experts % p->ep))
-        return PRUNE_EP;
-    if ((p->dtype == LLM_FP8 || p->kv_dtype == LLM_FP8) && g->fp8_flop_per_clk_sm <= 0)
-        return PRUNE_FP8;
-    if (p->sm_comm >= g->sm_count)
-        return PRUNE_SM_COMM;
-    if (lround(w->prompt_mean) + lround(w->output_mean) > m->max_context_tokens)
-        return PRUNE_CONTEXT;
-    /* replicas share a GPU only when each is one GPU (cost_check) */
-    if (p->replicas_per_gpu > 1 && p->tp * p->ep != 1)
-        return PRUNE_GPUS;
-    return PRUNE_NONE;
-}

@@ -48,9 +48,5 @@ void space_free(space_t *s);
 void space_decode(const space_t *s, uint64_t index, int digit[KNOB_COUNT]);
 void space_point_of(const space_t *s, const int digit[KNOB_COUNT], space_point *p);
 
-/* Structural reasons that do not need the cost model, for the plan knobs (every knob but the
- * clock and the replica count): PRUNE_TP .. PRUNE_CONTEXT, or PRUNE_NONE. */
-space_prune space_check_plan(const space_t *s, const llm_model *m, const llm_gpu *g,
-                             const llm_workload *w, const space_point *p);
 
 #endif
