@@ -148,6 +148,20 @@ static double hottest_rank_share(int n_experts, int ep, double skew)
 
 /* ---- step 3: index sizes -> GEMM shapes, bytes and collectives ---------------------------- */
 
+/* eq. 14: expected tokens on the busiest EP rank (load), their mean over the ranks, and the
+ * experts that rank expects to be active, all groups' tokens routed top-k. */
+static void moe_load(const llm_model *m, const cost_layer *L, double all_tokens, double *load,
+                     double *mean, double *active)
+{
+    const cost_indices *ix = &L->ix;
+    double assign = all_tokens * ix->k;
+    double p = hottest_rank_share(m->n_experts, L->ep, m->routing_skew);
+    double z = L->ep > 1 ? sqrt(2 * log((double)L->ep)) : 0;
+    *load = fmin(assign, assign * p + z * sqrt(assign * p * (1 - p)));
+    *mean = assign / L->ep;
+    *active = ix->e > 0 ? ix->e * (1 - pow(1 - 1 / ix->e, *load)) : 0;
+}
+
 static void derive(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_layer *L,
                    double all_tokens)
 {
@@ -159,13 +173,8 @@ static void derive(const llm_model *m, const llm_gpu *g, const cost_config *c, c
     double t = ix->t, d = ix->d;
     int scaleout_tp = L->tp > g->gpus_per_node;
     int scaleout_ep = L->tp * L->ep > g->gpus_per_node;
-    /* eq. 14: expected tokens on the busiest EP rank, all groups' tokens routed top-k. */
-    double assign = all_tokens * ix->k;
-    double p = hottest_rank_share(m->n_experts, L->ep, m->routing_skew);
-    double z = L->ep > 1 ? sqrt(2 * log((double)L->ep)) : 0;
-    double load = fmin(assign, assign * p + z * sqrt(assign * p * (1 - p)));
-    double mean = assign / L->ep;
-    double active = ix->e > 0 ? ix->e * (1 - pow(1 - 1 / ix->e, load)) : 0;
+    double load, mean, active;
+    moe_load(m, L, all_tokens, &load, &mean, &active);
 
     for (int i = 0; i < L->n; i++) {
         cost_op *op = &L->op[i];

@@ -435,6 +435,48 @@ static int polish(ctx *c, pareto *front, int max_rounds)
     return rc;
 }
 
+/* One combination of the discrete knobs d: its relaxed knobs (batch, clock, SM split) swept,
+ * or its one point evaluated; skipped (0) when its plan is pruned. -1 out of memory. */
+static int sweep_combo(ctx *c, const int *d, int **allowed, int *taken)
+{
+    const search_inputs *in = &c->a->in;
+    const space_t *s = in->s;
+    relax R;
+    memset(&R, 0, sizeof R);
+    R.c = c;
+    memcpy(R.base, d, sizeof R.base);
+    space_point p;
+    int nsm = 0;
+    for (int v = 0; v < s->n[KNOB_SM_COMM]; v++)
+        if (s->v[KNOB_SM_COMM][v] < in->g->sm_count)
+            allowed[2][nsm++] = v;
+    R.base[KNOB_BATCH] = R.base[KNOB_FREQ] = 0;
+    R.base[KNOB_SM_COMM] = nsm ? allowed[2][0] : 0;
+    space_point_of(s, R.base, &p);
+    if (!nsm || search_check_plan(in, &p) ||
+        (uint64_t)p.tp * (uint64_t)p.ep * (uint64_t)p.replicas > (uint64_t)s->gpus_total)
+        return 0;
+    *taken = 1;
+    c->r->combos++;
+    int counts[MAXD] = {s->n[KNOB_BATCH], s->n[KNOB_FREQ], nsm};
+    for (int i = 0; i < MAXD; i++) {
+        if (i < 2)
+            for (int v = 0; v < counts[i]; v++)
+                allowed[i][v] = v;
+        if (counts[i] > 1) {
+            R.knob[R.dims] = relaxed_knobs[i];
+            R.n[R.dims] = counts[i];
+            R.allowed[R.dims] = allowed[i];
+            R.dims++;
+        } else {
+            R.base[relaxed_knobs[i]] = allowed[i][0];
+        }
+    }
+    if (R.dims == 0)
+        return evaluate(c, index_of(&R, NULL)) ? 0 : -1;
+    return sweep(&R) ? -1 : 0;
+}
+
 int search_nlopt(const nlsearch_args *a, nlsearch_result *r, llm_err *err)
 {
     memset(r, 0, sizeof *r);
@@ -469,43 +511,7 @@ int search_nlopt(const nlsearch_args *a, nlsearch_result *r, llm_err *err)
         int taken = 0;
         for (d[KNOB_REPLICAS] = 0; !rc && d[KNOB_REPLICAS] < s->n[KNOB_REPLICAS] &&
                                    (wants_gpus || !taken); d[KNOB_REPLICAS]++) {
-            relax R;
-            memset(&R, 0, sizeof R);
-            R.c = &c;
-            memcpy(R.base, d, sizeof d);
-            space_point p;
-            int nsm = 0;
-            for (int v = 0; v < s->n[KNOB_SM_COMM]; v++)
-                if (s->v[KNOB_SM_COMM][v] < in->g->sm_count)
-                    allowed[2][nsm++] = v;
-            R.base[KNOB_BATCH] = R.base[KNOB_FREQ] = 0;
-            R.base[KNOB_SM_COMM] = nsm ? allowed[2][0] : 0;
-            space_point_of(s, R.base, &p);
-            if (!nsm || search_check_plan(in, &p) ||
-                (uint64_t)p.tp * (uint64_t)p.ep * (uint64_t)p.replicas > (uint64_t)s->gpus_total)
-                continue;
-            taken = 1;
-            r->combos++;
-            int counts[MAXD] = {s->n[KNOB_BATCH], s->n[KNOB_FREQ], nsm};
-            for (int i = 0; i < MAXD; i++) {
-                if (i < 2)
-                    for (int v = 0; v < counts[i]; v++)
-                        allowed[i][v] = v;
-                if (counts[i] > 1) {
-                    R.knob[R.dims] = relaxed_knobs[i];
-                    R.n[R.dims] = counts[i];
-                    R.allowed[R.dims] = allowed[i];
-                    R.dims++;
-                } else {
-                    R.base[relaxed_knobs[i]] = allowed[i][0];
-                }
-            }
-            if (R.dims == 0) {
-                if (!evaluate(&c, index_of(&R, NULL)))
-                    rc = -1;
-                continue;
-            }
-            if (sweep(&R))
+            if (sweep_combo(&c, d, allowed, &taken))
                 rc = -1;
         }
     }
