@@ -11,7 +11,7 @@ LDLIBS  := -lnlopt -lglpk -lcjson -lm -fopenmp
 SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
            -fno-sanitize-recover=all
 
-CORE_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c \
+CORE_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summary.c \
             configs/update.c configs/serving.c configs/input.c configs/json.c configs/escape.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c \
             space/space.c \
@@ -45,20 +45,23 @@ all: llmdse
 llmdse: $(B)/llmdse.o $(CMD_OBJ) $(CORE_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/%.o: %.c $(wildcard */*.h)
+# each object depends on the headers it includes (-MMD writes build/.../X.d, read below)
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(OMP) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(OMP) -MMD -MP -c -o $@ $<
 
-$(B)/san/%.o: %.c $(wildcard */*.h)
+$(B)/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(OMP) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) $(OMP) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 $(B)/test_%: tests/test_%.c tests/testutil.h $(CORE_OBJ)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -o $@ $< $(CORE_OBJ) $(LDLIBS) -lcmocka
 
 $(B)/san/test_%: tests/test_%.c tests/testutil.h $(SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) -o $@ $< $(SAN_OBJ) $(LDLIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) -MMD -MP -o $@ $< $(SAN_OBJ) $(LDLIBS) -lcmocka
 
 $(B)/san/llmdse: $(B)/san/llmdse.o $(SAN_CMD_OBJ) $(SAN_OBJ)
 	$(CC) -g $(SAN) -o $@ $^ $(LDLIBS)
@@ -105,7 +108,7 @@ FUZZ_SEED ?= 1
 FUZZ_SECONDS ?= 120
 FUZZ_CC ?= $(shell command -v clang || command -v clang-14 || echo clang)
 FUZZERS := model gpu workload space measure plan serving summary front
-FUZZ_SRC := configs/schema.c configs/configs.c configs/space.c configs/summary.c configs/update.c \
+FUZZ_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summary.c configs/update.c \
             configs/serving.c configs/input.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c space/space.c \
             configs/json.c configs/escape.c reports/tables.c validate/measure.c validate/plan.c \

@@ -240,12 +240,12 @@ typedef struct {
     double inv_imbalance;
     int comm;            /* runs on the communication SMs */
     int per_layer;
-} cost_kern;
+} cost_plan_kernel;
 
 #define COST_MAX_KERNELS (OP_COUNT * 3)
 
 typedef struct {
-    cost_kern k[COST_MAX_KERNELS];
+    cost_plan_kernel k[COST_MAX_KERNELS];
     int n;
     double layers;       /* how many times the per-layer kernels run */
     /* per-GPU dynamic energy of the whole pass, summed over kernels and layers */

@@ -370,7 +370,7 @@ void cost_op_eval(const llm_gpu *g, const cost_op *op, double mhz, double sms, c
 /* eq. 25: a kernel's clock-independent coefficients from its evaluation at the maximum clock
  * (times at fmax, above the memory knee; energy coefficients of eq. 20, cost/power.c). */
 static void kern_from(const llm_gpu *g, const cost_kernel *k, const cost_op *op, int comm,
-                      cost_kern *out)
+                      cost_plan_kernel *out)
 {
     cost_energy_coef e;
     cost_kernel_energy_coef(g, k, &e);
@@ -402,7 +402,7 @@ void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, i
         cost_kernel ks[3];
         int n = op_kernels(g, op, g->max_mhz, sms, ks);
         for (int j = 0; j < n; j++) {
-            cost_kern *k = &p->k[p->n++];
+            cost_plan_kernel *k = &p->k[p->n++];
             kern_from(g, &ks[j], op, comm, k);
             double w = (op->per_layer ? n_layers : 1) * k->inv_imbalance;
             p->ea += w * k->ea;
@@ -424,7 +424,7 @@ void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, 
     const double base = c.base_w;
     double tc = 0, tm = 0, once = 0, peak_c = 0, peak_m = 0, dyn_m = 0;
     for (int i = 0; i < p->n; i++) {
-        const cost_kern *k = &p->k[i];
+        const cost_plan_kernel *k = &p->k[i];
         double t = cost_time_at(&c, k->tc, k->tm, k->tx, k->beta);          /* eq. 25 */
         if (t <= 0)
             continue;

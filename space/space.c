@@ -1,4 +1,5 @@
-/* space/space.c — knob defaults, mixed-radix indexing, structural pruning (docs/explore.md). */
+/* space/space.c — knob defaults and mixed-radix indexing (docs/explore.md); the structural
+ * rules a point is pruned by are cost_check_rule's (search/explore.c). */
 #include "space.h"
 
 #include <math.h>

@@ -1,4 +1,4 @@
-/* configs/space.c — reading a configuration-space file (docs/formats.md, "Space").
+/* configs/spacefile.c — reading a configuration-space file (docs/formats.md, "Space").
  * Each knob is a list of values, or a range {"min", "max", "step"} (linear) or
  * {"min", "max", "factor"} (geometric); "freq_mhz" may also be "all". Which values are
  * feasible for a model and GPU is space/'s business, not this file's. */
