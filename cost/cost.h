@@ -190,6 +190,13 @@ void cost_config_default(cost_config *c);
 /* Checks a configuration against a model and GPU; -1 with a message naming the option and
  * what was expected. */
 int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_err *err);
+
+/* The rules the layer (cost/layer.c) and the memory model (cost/serve.c) share, each once:
+ * the KV heads one GPU holds at tensor-parallel degree tp (its share, or one replicated head
+ * when tp exceeds them; eq. 13), and how many d x ffn matrices an FFN's up projection has
+ * (2 when gated: gate and up; 1 otherwise), its down projection one more (eq. 18). */
+double cost_kv_heads_per_gpu(const llm_model *m, int tp);
+int cost_ffn_up_matrices(const llm_model *m);
 /* Which rule a configuration breaks, first in this order: TP (a divisor of the query heads,
  * a divisor or multiple of the KV heads, a divisor of the FFN), EP (an MoE model, a divisor of
  * the experts), fp8 without fp8 tensor cores, the SM split, the context, several replicas on

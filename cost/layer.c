@@ -82,11 +82,22 @@ static cost_op *insert_after(cost_layer *L, cost_op_id after, cost_op_id id, cos
 
 /* ---- step 2: sharding as transformations of the list (eq. 13) ---------------------------- */
 
+double cost_kv_heads_per_gpu(const llm_model *m, int tp)
+{
+    /* KV heads replicated when tp exceeds them */
+    return m->n_kv_heads >= tp ? (double)m->n_kv_heads / tp : 1;
+}
+
+int cost_ffn_up_matrices(const llm_model *m)
+{
+    return m->act == LLM_ACT_SWIGLU ? 2 : 1;
+}
+
 static void shard_tp(const llm_model *m, cost_layer *L, int tp)
 {
     cost_indices *ix = &L->ix;
     ix->h /= tp;
-    ix->g = m->n_kv_heads >= tp ? ix->g / tp : 1; /* KV heads replicated when tp exceeds them */
+    ix->g = cost_kv_heads_per_gpu(m, tp);
     ix->f /= tp;
     ix->fe /= tp;
     ix->v /= tp;
@@ -216,7 +227,7 @@ static void derive(const llm_model *m, const llm_gpu *g, const cost_config *c, c
             break;
         case OP_MLP_UP:
             op->m = t; op->k = d;
-            op->n = gated ? 2 * ix->f : ix->f;
+            op->n = cost_ffn_up_matrices(m) * ix->f;
             if (gated && c->unfused_gate_up) {
                 op->n = ix->f; op->groups = 2; op->launches = 2;
             }
@@ -247,7 +258,7 @@ static void derive(const llm_model *m, const llm_gpu *g, const cost_config *c, c
         case OP_MOE_EXPERTS:
             op->groups = active;
             op->m = active > 0 ? load / active : 0;
-            op->n = gated ? 2 * ix->fe : ix->fe;
+            op->n = cost_ffn_up_matrices(m) * ix->fe;
             op->k = d;
             op->n2 = ix->fe;
             op->imbalance = L->ep > 1 ? load / mean : 1;

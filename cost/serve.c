@@ -199,13 +199,14 @@ void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c
     double kvb = llm_dtype_bytes(c->kvdtype);
     double d = m->d_model, x = m->head_dim, tp = c->tp, ep = c->ep;
     double h = m->n_heads / tp;
-    double kvh = m->n_kv_heads >= c->tp ? m->n_kv_heads / tp : 1;
+    double kvh = cost_kv_heads_per_gpu(m, c->tp);
     double attn = d * (h + 2 * kvh) * x + h * x * d;
-    double mlp;
+    /* the FFN's matrices as the layer has them: up (and gate) and down, per expert for MoE */
+    double mats = cost_ffn_up_matrices(m) + 1.0, mlp;
     if (m->n_experts)
-        mlp = m->n_experts / ep * 3.0 * d * m->expert_ffn_dim / tp + d * m->n_experts;
+        mlp = m->n_experts / ep * mats * d * m->expert_ffn_dim / tp + d * m->n_experts;
     else
-        mlp = (m->act == LLM_ACT_SWIGLU ? 3.0 : 2.0) * d * m->ffn_dim / tp;
+        mlp = mats * d * m->ffn_dim / tp;
     double norms = (m->norm == LLM_NORM_LAYER ? 4.0 : 2.0) * d * ab;
     double per_layer = (attn + mlp) * wb + norms;
     /* embeddings stay in the activation type; vocab-parallel over tp */
