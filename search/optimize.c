@@ -55,6 +55,15 @@ static int memo_grow(memo *m)
     return 0;
 }
 
+/* The slot of index in the table: where it is, or the empty slot where it would go. */
+static size_t memo_slot(const memo *m, uint64_t index)
+{
+    size_t j = mix(index + 1) & (m->cap - 1);
+    while (m->e[j].key && m->e[j].key != index + 1)
+        j = (j + 1) & (m->cap - 1);
+    return j;
+}
+
 typedef struct {
     const nlsearch_args *a;
     memo memo;
@@ -72,12 +81,9 @@ static const memo_entry *evaluate(ctx *c, uint64_t index)
         m->oom = 1;
         return NULL;
     }
-    size_t j = mix(index + 1) & (m->cap - 1);
-    while (m->e[j].key) {
-        if (m->e[j].key == index + 1)
-            return &m->e[j];
-        j = (j + 1) & (m->cap - 1);
-    }
+    size_t j = memo_slot(m, index);
+    if (m->e[j].key)
+        return &m->e[j];
     const search_inputs *in = &c->a->in;
     int d[KNOB_COUNT];
     space_point p;
@@ -356,13 +362,8 @@ static int sweep(relax *R)
 
 static memo_entry *memo_find(memo *m, uint64_t index)
 {
-    size_t j = mix(index + 1) & (m->cap - 1);
-    while (m->e[j].key) {
-        if (m->e[j].key == index + 1)
-            return &m->e[j];
-        j = (j + 1) & (m->cap - 1);
-    }
-    return NULL;
+    size_t j = memo_slot(m, index);
+    return m->e[j].key ? &m->e[j] : NULL;
 }
 
 /* Pareto local search (eq. S2): evaluate grid neighbours of every front point until every

@@ -57,7 +57,7 @@ static int brute(const rec_problem *p, double *best_primary, double *best_energy
             ok &= gpus[k] <= p->count[k];
         if (ok && inner(p, n, &e)) {
             double prim = p->objective == REC_GPUS ? g : p->objective == REC_COST ? cost : e;
-            double en = p->objective == REC_ENERGY ? e : e;
+            double en = e; /* the tie-break: energy, whatever the objective */
             if (prim < *best_primary - 1e-9 ||
                 (fabs(prim - *best_primary) <= 1e-9 && en < *best_energy)) {
                 *best_primary = prim;
