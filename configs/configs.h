@@ -159,8 +159,9 @@ typedef struct {
 typedef struct { char msg[LLM_ERR_MAX]; int status; } llm_err;
 /* Sets the message, kind LLM_ERR_INPUT. */
 void llm_err_set(llm_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Sets the message, kind LLM_ERR_RUNTIME. */
-void llm_err_fail(llm_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Sets the kind (e may be NULL); llm_err_fail sets the message, kind LLM_ERR_RUNTIME. */
+void llm_err_kind(llm_err *e, int status);
+#define llm_err_fail(e, ...) (llm_err_set((e), __VA_ARGS__), llm_err_kind((e), LLM_ERR_RUNTIME))
 /* Prefixes the message with "prefix: " (the kind kept, or set when status is not 0). */
 void llm_err_prefix(llm_err *e, const char *prefix, int status);
 

@@ -8,30 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void err_vset(llm_err *e, int status, const char *fmt, va_list ap)
-{
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-    e->status = status;
-}
-
 void llm_err_set(llm_err *e, const char *fmt, ...)
 {
     if (!e)
         return;
     va_list ap;
     va_start(ap, fmt);
-    err_vset(e, LLM_ERR_INPUT, fmt, ap);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
+    e->status = LLM_ERR_INPUT;
 }
 
-void llm_err_fail(llm_err *e, const char *fmt, ...)
+void llm_err_kind(llm_err *e, int status)
 {
-    if (!e)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    err_vset(e, LLM_ERR_RUNTIME, fmt, ap);
-    va_end(ap);
+    if (e)
+        e->status = status;
 }
 
 void llm_err_prefix(llm_err *e, const char *prefix, int status)

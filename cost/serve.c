@@ -177,6 +177,20 @@ int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_e
 
 /* ---- memory (eq. 18) ---------------------------------------------------------------------- */
 
+/* The parts of the memory per GPU, GiB: weights, KV per sequence and for bg sequences,
+ * activations, the runtime reserve, their total. */
+static void memory_parts(cost_memory *o, const llm_gpu *g, double weights, double kv,
+                         double act_fixed, double act_seq, double bg)
+{
+    o->weights_gib = weights / GIB;
+    o->kv_per_seq_gib = kv / GIB;
+    o->act_per_seq_gib = act_seq / GIB;
+    o->kv_gib = bg * kv / GIB;
+    o->act_gib = (act_fixed + bg * act_seq) / GIB;
+    o->reserved_gib = g->reserved_gib;
+    o->total_gib = o->weights_gib + o->kv_gib + o->act_gib + o->reserved_gib;
+}
+
 double cost_workload_output_cv2(const llm_workload *w)
 {
     double r = w->output_p50 > 0 ? w->output_mean / w->output_p50 : 1;
@@ -257,25 +271,13 @@ void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c
         o->running_batch = c->batch < o->max_batch ? c->batch : o->max_batch;
         o->fits = pool >= (kv_full + act_seq) / GIB && o->running_batch >= 1;
         double bg = ceil((double)(o->running_batch > 0 ? o->running_batch : 1) / ep);
-        o->weights_gib = weights / GIB;
-        o->kv_per_seq_gib = kv_mean / GIB;
-        o->act_per_seq_gib = act_seq / GIB;
-        o->kv_gib = bg * kv_mean / GIB;
-        o->act_gib = (act_fixed + bg * act_seq) / GIB;
-        o->reserved_gib = g->reserved_gib;
-        o->total_gib = o->weights_gib + o->kv_gib + o->act_gib + o->reserved_gib;
+        memory_parts(o, g, weights, kv_mean, act_fixed, act_seq, bg);
         if (o->running_batch < 1)
             o->running_batch = 1;
         return;
     }
     double bg = ceil((double)c->batch / ep);
-    o->weights_gib = weights / GIB;
-    o->kv_per_seq_gib = kv_seq / GIB;
-    o->act_per_seq_gib = act_seq / GIB;
-    o->kv_gib = bg * kv_seq / GIB;
-    o->act_gib = (act_fixed + bg * act_seq) / GIB;
-    o->reserved_gib = g->reserved_gib;
-    o->total_gib = o->weights_gib + o->kv_gib + o->act_gib + o->reserved_gib;
+    memory_parts(o, g, weights, kv_seq, act_fixed, act_seq, bg);
     o->fits = o->total_gib <= cap;
     double room = cap - o->weights_gib - o->reserved_gib - act_fixed / GIB;
     double per_seq = (kv_seq + act_seq) / GIB;

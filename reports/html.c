@@ -456,20 +456,16 @@ static void html_clock(html_page *h)
     FILE *out = h->out;
     const report_page *pg = h->pg;
     const search_inputs *in = pg->in;
-    int gp = h->gp;
-    const char *tmpd = h->tmpd;
-    const size_t *pick = h->pick;
-    int np = h->np;
     /* ---- clock and SM-split sensitivity ---- */
     fprintf(out, "<h2>Clock sensitivity</h2>\n<p>Energy per token and TPOT against the SM clock "
                  "for the chosen configurations (the power cap is the TDP).</p>\n");
     char data[64];
-    snprintf(data, sizeof data, "%s/clock.dat", tmpd);
-    FILE *d = gp ? fopen(data, "w") : NULL;
+    snprintf(data, sizeof data, "%s/clock.dat", h->tmpd);
+    FILE *d = h->gp ? fopen(data, "w") : NULL;
     fprintf(out, "<table><tr><th>configuration</th><th>clock of least energy MHz</th>"
                  "<th>J/token there</th><th>J/token at max clock</th></tr>\n");
-    for (int c = 0; c < np; c++) {
-        const search_row *r = &pg->rows[pick[c]];
+    for (int c = 0; c < h->np; c++) {
+        const search_row *r = &pg->rows[h->pick[c]];
         cost_config cfg;
         search_config(in, &r->p, &cfg);
         cost_plan plan;
@@ -503,35 +499,27 @@ static void html_clock(html_page *h)
                  "'TPOT (s)'\nset y2tics\nset ytics nomirror\nset grid\nset key below\n"
                  "plot for [i=0:%d] '%s' index i using 1:2 with lines lw 2 title sprintf('J/token "
                  "#%%d', i+1), for [i=0:%d] '%s' index i using 1:3 axes x1y2 with lines dt 2 "
-                 "title sprintf('TPOT #%%d', i+1)\n", np - 1, data, np - 1, data);
-        if (np)
-            embed(out, "energy per token and TPOT against the clock", gnuplot_svg(tmpd, script),
+                 "title sprintf('TPOT #%%d', i+1)\n", h->np - 1, data, h->np - 1, data);
+        if (h->np)
+            embed(out, "energy per token and TPOT against the clock", gnuplot_svg(h->tmpd, script),
                   &h->plots);
         unlink(data);
     }
 }
 
-/* SM-split sensitivity: the chosen configuration with the most GPUs per replica. */
-static void html_sm_split(html_page *h)
+/* SM-split sensitivity of r, the chosen configuration with the most GPUs per replica
+ * (communication); NULL when each runs on one GPU. */
+static void html_sm_split(html_page *h, const search_row *r)
 {
     FILE *out = h->out;
-    const report_page *pg = h->pg;
-    const search_inputs *in = pg->in;
+    const search_inputs *in = h->pg->in;
     int gp = h->gp;
     const char *tmpd = h->tmpd;
-    const size_t *pick = h->pick;
-    int np = h->np;
-    /* SM split: the chosen configuration with the most GPUs per replica (communication) */
-    int with_comm = -1;
-    for (int c = 0; c < np; c++)
-        if (pg->rows[pick[c]].p.tp * pg->rows[pick[c]].p.ep > 1)
-            with_comm = c;
     fprintf(out, "<h2>SM-split sensitivity</h2>\n");
-    if (with_comm < 0) {
+    if (!r) {
         fprintf(out, "<p>The chosen configurations run on one GPU: there is no communication to "
                      "overlap.</p>\n");
     } else {
-        const search_row *r = &pg->rows[pick[with_comm]];
         fprintf(out, "<table><tr><th>SMs for communication</th><th>TPOT s</th><th>TTFT s</th>"
                      "<th>J/token</th></tr>\n");
         char data[64];
@@ -620,7 +608,11 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
     h->np = pg->nrows ? chosen(pg, h->pick) : 0;
     html_energy(h);
     html_clock(h);
-    html_sm_split(h);
+    int with_comm = -1;
+    for (int c = 0; c < h->np; c++)
+        if (pg->rows[h->pick[c]].p.tp * pg->rows[h->pick[c]].p.ep > 1)
+            with_comm = c;
+    html_sm_split(h, with_comm < 0 ? NULL : &pg->rows[h->pick[with_comm]]);
     /* ---- recommendation and validation, when present ---- */
     char path[4200];
     if (exists(pg->dir, "recommendation.md", path, sizeof path)) {

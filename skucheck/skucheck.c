@@ -52,6 +52,15 @@ static int split(char *list, char **out, int max, const char *what, llm_err *err
     return n;
 }
 
+/* The first earlier model (wl 0) or workload (wl 1) with the name of item i, or -1. */
+static int same_name(const sku *k, int wl, int i)
+{
+    for (int j = 0; j < i; j++)
+        if (!strcmp(wl ? k->ws[j].name : k->ms[j].name, wl ? k->ws[i].name : k->ms[i].name))
+            return j;
+    return -1;
+}
+
 /* The models and workloads: named, or every bundled one; each loaded, names distinct. */
 static int load_lists(sku *k, llm_err *err)
 {
@@ -71,27 +80,23 @@ static int load_lists(sku *k, llm_err *err)
         llm_err_set(err, "sku-check: expected at least one model and one workload");
         return -1;
     }
-    for (int i = 0; i < k->nm; i++) {
-        if (configs_load_model(k->mn[i], &k->ms[i], err))
-            return -1;
-        for (int j = 0; j < i; j++)
-            if (!strcmp(k->ms[j].name, k->ms[i].name)) {
+    /* the models, then the workloads: each loaded, its name not taken by an earlier one */
+    for (int wl = 0; wl < 2; wl++)
+        for (int i = 0; i < (wl ? k->nw : k->nm); i++) {
+            if (wl ? configs_load_workload(k->wn[i], &k->ws[i], err)
+                   : configs_load_model(k->mn[i], &k->ms[i], err))
+                return -1;
+            int j = same_name(k, wl, i);
+            if (j >= 0 && !wl)
                 llm_err_set(err, "sku-check: --models: %s and %s are both named \"%s\"; the "
                             "output has one folder per model name", k->mn[j], k->mn[i],
                             k->ms[i].name);
-                return -1;
-            }
-    }
-    for (int i = 0; i < k->nw; i++) {
-        if (configs_load_workload(k->wn[i], &k->ws[i], err))
-            return -1;
-        for (int j = 0; j < i; j++)
-            if (!strcmp(k->ws[j].name, k->ws[i].name)) {
+            else if (j >= 0)
                 llm_err_set(err, "sku-check: --workloads: %s and %s are both named \"%s\"",
                             k->wn[j], k->wn[i], k->ws[i].name);
+            if (j >= 0)
                 return -1;
-            }
-    }
+        }
     return 0;
 }
 
