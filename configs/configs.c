@@ -330,19 +330,9 @@ int configs_parse_workload(const char *json, const char *file, llm_workload *w, 
     return parse_with(json, file, wl_schema, w, sizeof *w, (check_fn)check_workload, err);
 }
 
-typedef int (*parse_fn)(const char *, const char *, void *, llm_err *);
-
 static int load_with(const char *kind, const char *name, parse_fn parse, void *out, llm_err *err)
 {
-    char path[PATH_MAX];
-    if (configs_resolve(kind, name, path, sizeof path, err))
-        return -1;
-    char *text = schema_slurp(path, err);
-    if (!text)
-        return -1;
-    int rc = parse(text, path, out, err);
-    free(text);
-    return rc;
+    return schema_load_with(kind, name, PATH_MAX, parse, out, err);
 }
 
 int configs_load_model(const char *name, llm_model *m, llm_err *err)

@@ -309,3 +309,19 @@ int schema_read(const cJSON *obj, const schema_field *fields, void *target, cons
     }
     return 0;
 }
+
+int schema_load_with(const char *kind, const char *name, size_t path_max, parse_fn parse,
+                     void *out, llm_err *err)
+{
+    char path[4096];
+    if (path_max > sizeof path)
+        path_max = sizeof path;
+    if (configs_resolve(kind, name, path, path_max, err))
+        return -1;
+    char *text = schema_slurp(path, err);
+    if (!text)
+        return -1;
+    int rc = parse(text, path, out, err);
+    free(text);
+    return rc;
+}

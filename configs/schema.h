@@ -31,6 +31,11 @@ int schema_read(const cJSON *obj, const schema_field *fields, void *target, cons
                 const char *path, llm_err *err);
 
 /* Read a whole file into a NUL-terminated buffer (caller frees). */
+/* Resolves name (configs_resolve, a path of at most path_max - 1 bytes), reads the file and
+ * parses it into out. */
+typedef int (*parse_fn)(const char *, const char *, void *, llm_err *);
+int schema_load_with(const char *kind, const char *name, size_t path_max, parse_fn parse,
+                     void *out, llm_err *err);
 char *schema_slurp(const char *path, llm_err *err);
 
 /* Parse text as one JSON object; errors name the file and the byte offset. */

@@ -54,13 +54,6 @@ int configs_parse_serving(const char *json, const char *file, llm_serving *s, ll
 
 int configs_load_serving(const char *name, llm_serving *s, llm_err *err)
 {
-    char path[LLM_PATH_MAX];
-    if (configs_resolve("serving", name, path, sizeof path, err))
-        return -1;
-    char *text = schema_slurp(path, err);
-    if (!text)
-        return -1;
-    int rc = configs_parse_serving(text, path, s, err);
-    free(text);
-    return rc;
+    return schema_load_with("serving", name, LLM_PATH_MAX, (parse_fn)configs_parse_serving, s,
+                            err);
 }

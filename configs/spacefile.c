@@ -316,14 +316,6 @@ int configs_parse_space(const char *json, const char *file, llm_space_spec *s, l
 
 int configs_load_space(const char *name, llm_space_spec *s, llm_err *err)
 {
-    char path[4096];
     memset(s, 0, sizeof *s);
-    if (configs_resolve("spaces", name, path, sizeof path, err))
-        return -1;
-    char *text = schema_slurp(path, err);
-    if (!text)
-        return -1;
-    int rc = configs_parse_space(text, path, s, err);
-    free(text);
-    return rc;
+    return schema_load_with("spaces", name, 4096, (parse_fn)configs_parse_space, s, err);
 }
