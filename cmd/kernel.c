@@ -58,7 +58,7 @@ int cmd_kernel(int argc, char **argv)
         if (!M || !N || !K)
             die_usage("kernel gemm: --m, --n and --k are required");
         double eb = llm_dtype_bytes(dt);
-        cost_gemm(&g, M, N, K, 1, eb, eb, 2, dt == LLM_FP8, mhz, sms, &k);
+        cost_gemm(&g, &(cost_gemm_shape){M, N, K, 1, eb, eb, 2, dt == LLM_FP8}, mhz, sms, &k);
         snprintf(what, sizeof what, "gemm %.0fx%.0fx%.0f %s", M, N, K, llm_dtype_names[dt]);
     } else if (!strcmp(kind, "attention")) {
         if (!heads || !seq)

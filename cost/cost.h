@@ -30,11 +30,17 @@ typedef struct {
     cost_bound bound;
 } cost_kernel;
 
-/* A GEMM C[m,n] = A[m,k] B[k,n], `groups` independent instances (grouped/batched), on `sms`
- * SMs at `mhz` (eq. 1-6). a_bytes/b_bytes/c_bytes: element sizes of A (activations),
- * B (weights) and C; fp8 selects the fp8 tensor rate (caller checks the GPU has one). */
-void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, double a_bytes,
-               double b_bytes, double c_bytes, int fp8, double mhz, double sms, cost_kernel *out);
+/* A GEMM C[m,n] = A[m,k] B[k,n], `groups` independent instances (grouped/batched).
+ * a_bytes/b_bytes/c_bytes: element sizes of A (activations), B (weights) and C; fp8 selects
+ * the fp8 tensor rate (caller checks the GPU has one). */
+typedef struct {
+    double m, n, k, groups;
+    double a_bytes, b_bytes, c_bytes;
+    int fp8;
+} cost_gemm_shape;
+/* The GEMM on `sms` SMs at `mhz` (eq. 1-6). */
+void cost_gemm(const llm_gpu *g, const cost_gemm_shape *s, double mhz, double sms,
+               cost_kernel *out);
 
 /* Attention for b sequences, hq query heads sharing hkv KV heads of size dh; sq new queries
  * attending to skv keys (causal within the new queries). Fused (FlashAttention-style, eq. 7-8)

@@ -329,8 +329,8 @@ static int op_kernels(const llm_gpu *g, const cost_op *op, double mhz, double sm
 {
     switch (op->kind) {
     case KIND_GEMM:
-        cost_gemm(g, op->m, op->n, op->k, op->groups, op->a_bytes, op->b_bytes, op->c_bytes,
-                  op->fp8, mhz, sms, &ks[0]);
+        cost_gemm(g, &(cost_gemm_shape){op->m, op->n, op->k, op->groups, op->a_bytes, op->b_bytes,
+                  op->c_bytes, op->fp8}, mhz, sms, &ks[0]);
         if (op->launches > 1) { /* unfused gate and up: the second launch's gap */
             double gap = (op->launches - 1) * g->kernel_overhead_us * 1e-6;
             ks[0].t_fixed += gap;
@@ -347,12 +347,12 @@ static int op_kernels(const llm_gpu *g, const cost_op *op, double mhz, double sm
         return 1;
     case KIND_EXPERTS: {
         double rows = op->m * op->groups;
-        cost_gemm(g, op->m, op->n, op->k, op->groups, op->a_bytes, op->b_bytes, op->c_bytes,
-                  op->fp8, mhz, sms, &ks[0]);
+        cost_gemm(g, &(cost_gemm_shape){op->m, op->n, op->k, op->groups, op->a_bytes, op->b_bytes,
+                  op->c_bytes, op->fp8}, mhz, sms, &ks[0]);
         cost_elementwise(g, (op->n > op->n2 ? 3 : 2) * rows * op->n2 * op->a_bytes,
                          8 * rows * op->n2, 1, mhz, sms, &ks[1]);
-        cost_gemm(g, op->m, op->k, op->n2, op->groups, op->a_bytes, op->b_bytes, op->c_bytes,
-                  op->fp8, mhz, sms, &ks[2]);
+        cost_gemm(g, &(cost_gemm_shape){op->m, op->k, op->n2, op->groups, op->a_bytes, op->b_bytes,
+                  op->c_bytes, op->fp8}, mhz, sms, &ks[2]);
         return 3;
     }
     }

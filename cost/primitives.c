@@ -73,9 +73,12 @@ static const struct { double tm, tn, eta; } gemm_tiles[] = {
 #define SPLITK_REDUCE_US 1.5
 #define GEMM_OVERLAP_BETA 0.25
 
-void cost_gemm(const llm_gpu *g, double m, double n, double k, double groups, double a_bytes,
-               double b_bytes, double c_bytes, int fp8, double mhz, double sms, cost_kernel *out)
+void cost_gemm(const llm_gpu *g, const cost_gemm_shape *s, double mhz, double sms,
+               cost_kernel *out)
 {
+    double m = s->m, n = s->n, k = s->k, groups = s->groups;
+    double a_bytes = s->a_bytes, b_bytes = s->b_bytes, c_bytes = s->c_bytes;
+    int fp8 = s->fp8;
     *out = (cost_kernel){0};
     if (m <= 0 || n <= 0 || k <= 0 || groups <= 0)
         return;
@@ -171,11 +174,11 @@ int cost_attention_kernels(const llm_gpu *g, const cost_attn_shape *s, double mh
         /* eq. 9: S = Q K^T (every head reads its K: GQA expanded), softmax through DRAM,
          * O = P V; the full square is computed and the mask applied afterwards. */
         double bh = s->b * s->hq, sc = bh * s->sq * s->skv;
-        cost_gemm(g, s->sq, s->skv, s->dh, bh, s->act_bytes, s->kv_bytes, s->act_bytes, 0, mhz,
-                  sms, &out[0]);
+        cost_gemm(g, &(cost_gemm_shape){s->sq, s->skv, s->dh, bh, s->act_bytes, s->kv_bytes,
+                  s->act_bytes, 0}, mhz, sms, &out[0]);
         cost_elementwise(g, 2 * sc * s->act_bytes, 5 * sc, 1, mhz, sms, &out[1]);
-        cost_gemm(g, s->sq, s->dh, s->skv, bh, s->act_bytes, s->kv_bytes, s->act_bytes, 0, mhz,
-                  sms, &out[2]);
+        cost_gemm(g, &(cost_gemm_shape){s->sq, s->dh, s->skv, bh, s->act_bytes, s->kv_bytes,
+                  s->act_bytes, 0}, mhz, sms, &out[2]);
         return 3;
     }
     /* eq. 7-8: fused; scores stay on chip. */

@@ -89,7 +89,7 @@ static void bench_gemm(void)
     while ((t = now() - t0) < 0.5) {
         for (int i = 1; i <= 4096; i *= 2) {
             cost_kernel k;
-            cost_gemm(&g, i, 4096, 4096, 1, 2, 2, 2, 0, 1980, 132, &k);
+            cost_gemm(&g, &(cost_gemm_shape){i, 4096, 4096, 1, 2, 2, 2, 0}, 1980, 132, &k);
             sink += k.time_s;
             n++;
         }

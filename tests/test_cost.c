@@ -147,7 +147,7 @@ static void test_gemm_by_hand(void **state)
     (void)state;
     llm_gpu g = load_gpu("h100-sxm5-80gb");
     cost_kernel k;
-    cost_gemm(&g, 4096, 4096, 4096, 1, 2, 2, 2, 0, 1980, 132, &k);
+    cost_gemm(&g, &(cost_gemm_shape){4096, 4096, 4096, 1, 2, 2, 2, 0}, 1980, 132, &k);
     double tc = 512.0 / 132 * 2.0 * 128 * 256 * 4096 / (4096 * 1980e6 * g.gemm_eff);
     double tm = 3.0 * 4096 * 4096 * 2 / (3350e9 * g.mem_eff);
     assert_close(k.time_s, tc + 0.25 * tm + 2.5e-6, 1e-12);
@@ -158,7 +158,7 @@ static void test_gemm_by_hand(void **state)
     /* a decode GEMV is memory-bound: 8192x8192 weights read once. The fastest kernel is the
      * 64x64 tile: 128 tiles, one wave, no split (a split would add its 1.5 us reduction,
      * eq. 4, 6); 25% of its math time shows. Measured: 49.2 us. */
-    cost_gemm(&g, 1, 8192, 8192, 1, 2, 2, 2, 0, 1980, 132, &k);
+    cost_gemm(&g, &(cost_gemm_shape){1, 8192, 8192, 1, 2, 2, 2, 0}, 1980, 132, &k);
     assert_int_equal(k.bound, BOUND_MEMORY);
     tm = (8192.0 * 8192 * 2 + 2 * 8192 * 2) / (3350e9 * g.mem_eff);
     tc = 2.0 * 64 * 64 * 8192 / (4096 * 1980e6 * g.gemm_eff * 0.62);
@@ -230,7 +230,7 @@ static void test_clock_monotone(void **state)
         double pt = INFINITY, pp = 0;
         for (double f = g.min_mhz; f <= g.max_mhz; f += g.step_mhz) {
             cost_kernel k;
-            cost_gemm(&g, 8192, 8192, 8192, 1, 2, 2, 2, 0, f, g.sm_count, &k);
+            cost_gemm(&g, &(cost_gemm_shape){8192, 8192, 8192, 1, 2, 2, 2, 0}, f, g.sm_count, &k);
             assert_int_equal(k.bound, BOUND_COMPUTE);
             double p = cost_power(&g, f, k.u_math, k.u_mem, k.u_link);
             assert_true(k.time_s <= pt);

@@ -160,7 +160,7 @@ static double gemm_table(const char *rel, const char *set, const char *role, con
         if (n < 256 || k < 256 || m > 8192 || t <= 0)
             continue;
         cost_kernel ker;
-        cost_gemm(&g, m, n, k, 1, 2, 2, 2, 0, g.max_mhz, g.sm_count, &ker);
+        cost_gemm(&g, &(cost_gemm_shape){m, n, k, 1, 2, 2, 2, 0}, g.max_mhz, g.sm_count, &ker);
         err_add(&r[m <= 16 ? 0 : m <= 256 ? 1 : 2], ker.time_s, t);
         err_add(&all, ker.time_s, t);
         if (m >= 64 && m <= 4096 && shape_has(&ss, n, k))
@@ -240,7 +240,8 @@ static void test_vidur_a100(void **state)
                 if (meas <= 0)
                     continue;
                 cost_kernel ker;
-                cost_gemm(&g, t, n[o], k[o], 1, 2, 2, 2, 0, g.max_mhz, g.sm_count, &ker);
+                cost_gemm(&g, &(cost_gemm_shape){t, n[o], k[o], 1, 2, 2, 2, 0}, g.max_mhz,
+                          g.sm_count, &ker);
                 err_add(&r[t <= 16 ? 0 : t <= 256 ? 1 : 2], ker.time_s, meas);
                 err_add(&all, ker.time_s, meas);
                 err_add(&per_op[o], ker.time_s, meas);
@@ -448,9 +449,10 @@ static void test_mamf(void **state)
             int fp8 = fl[1][0] == 'f';
             double eb = fp8 ? 1 : 2, meas = atof(fl[2]);
             cost_kernel k, s;
-            cost_gemm(&g, 8192, 8192, 8192, 1, eb, eb, 2, fp8, g.max_mhz, g.sm_count, &k);
-            cost_gemm(&g, atof(fl[5]), atof(fl[6]), atof(fl[7]), 1, eb, eb, 2, fp8, g.max_mhz,
-                      g.sm_count, &s);
+            cost_gemm(&g, &(cost_gemm_shape){8192, 8192, 8192, 1, eb, eb, 2, fp8}, g.max_mhz,
+                      g.sm_count, &k);
+            cost_gemm(&g, &(cost_gemm_shape){atof(fl[5]), atof(fl[6]), atof(fl[7]), 1, eb, eb, 2,
+                      fp8}, g.max_mhz, g.sm_count, &s);
             double p = k.flops / k.time_s / 1e12, ps = s.flops / s.time_s / 1e12;
             printf("fidelity MAMF %-16s %-11s measured %7.1f TFLOP/s, model 8192^3 %7.1f "
                    "(%+.1f%%), at the measured best shape %s x %s x %s %7.1f (%+.1f%%)\n",
@@ -757,7 +759,7 @@ static double capped_power(const llm_gpu *g, const cost_kernel *k0, int is_attn,
     cost_kernel k = *k0;
     for (;;) {
         if (is_attn) cost_attention(g, a, f, g->sm_count, &k);
-        else cost_gemm(g, m, n, kk, 1, 2, 2, 2, 0, f, g->sm_count, &k);
+        else cost_gemm(g, &(cost_gemm_shape){m, n, kk, 1, 2, 2, 2, 0}, f, g->sm_count, &k);
         p = cost_kernel_power(g, &k, f);
         if (p <= g->tdp_w || f - g->step_mhz < g->min_mhz)
             break;
@@ -817,7 +819,7 @@ static void test_h200_power(void **state)
         if (!c)
             continue;
         cost_kernel ker;
-        cost_gemm(&g, m, n, k, 1, 2, 2, 2, 0, g.max_mhz, g.sm_count, &ker);
+        cost_gemm(&g, &(cost_gemm_shape){m, n, k, 1, 2, 2, 2, 0}, g.max_mhz, g.sm_count, &ker);
         double tf;
         double p = capped_power(&g, &ker, 0, NULL, m, n, k, &tf);
         pclass_add(c, pw, p, 2 * m * n * k / t / 1e12, tf);

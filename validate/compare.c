@@ -31,8 +31,8 @@ void validate_predict(const llm_gpu *g, const vrow *r, double mhz, vpred *p)
     case VK_GEMM: {
         int fp8 = r->dtype == LLM_FP8;
         double eb = fp8 ? 1 : 2;
-        cost_gemm(g, r->m, r->n, r->k, r->batch > 0 ? r->batch : 1, eb, eb, 2, fp8, mhz, sms,
-                  &k);
+        cost_gemm(g, &(cost_gemm_shape){r->m, r->n, r->k, r->batch > 0 ? r->batch : 1, eb, eb, 2,
+                  fp8}, mhz, sms, &k);
         break;
     }
     case VK_COPY:     cost_elementwise(g, 2 * r->bytes, 0, 1, mhz, sms, &k); break;
@@ -52,7 +52,7 @@ void validate_predict(const llm_gpu *g, const vrow *r, double mhz, vpred *p)
         /* a GEMM on S - N SMs and a copy on N SMs started together: each at its own pace,
          * both within the DRAM bandwidth (eq. 17 without the nano-batch pipeline term) */
         cost_kernel a, b, dram;
-        cost_gemm(g, r->m, r->n, r->k, 1, 2, 2, 2, 0, mhz, sms, &a);
+        cost_gemm(g, &(cost_gemm_shape){r->m, r->n, r->k, 1, 2, 2, 2, 0}, mhz, sms, &a);
         cost_elementwise(g, 2 * r->bytes, 0, 1, mhz, r->sm_comm > 0 ? r->sm_comm : 1, &b);
         cost_elementwise(g, a.bytes + b.bytes, 0, 0, mhz, g->sm_count, &dram);
         p->alone_a_s = a.time_s;
