@@ -1,6 +1,18 @@
 /* cost/layer.c — a transformer layer as a list of named einsum ops (layer 2), and the
  * evaluation of a forward pass with optional compute/communication overlap (layer 5).
- * Equations: docs/cost-model.md sections 2 and 5 (eq. 13-17). */
+ * Equations: docs/cost-model.md sections 2 and 5 (eq. 13-17).
+ *
+ * Equations implemented here (numbers and derivations: docs/cost-model.md):
+ *   (13)  Sharding as transformations
+ *   (14)  MoE load
+ *   (15)  FLOP and bytes of an op follow from its index sizes ...
+ *   (16)  A pass without overlap
+ *   (17)  Overlap
+ *   (20)  Power of a GPU running a kernel
+ *   (21)  Energy
+ *   (25)  With (6), (2), (26) and (20), a kernel evaluated once at ...
+ *   (35)  A mixed step
+ */
 #include "cost.h"
 
 #include <math.h>

@@ -1,7 +1,20 @@
 /* cost/power.c — the one definition of a kernel's power and of its time at an SM clock
  * (layer 4). The direct path (cost/primitives.c, cost_op_eval), the evaluation plan
  * (cost_pass_plan_eval) and validate/ all call these. Equations: docs/cost-model.md
- * section 4 (eq. 19-21, 29-30) and section 5 (eq. 25-26). */
+ * section 4 (eq. 19-21, 29-30) and section 5 (eq. 25-26).
+ *
+ * Equations implemented here (numbers and derivations: docs/cost-model.md):
+ *   (2)   Streaming DRAM bandwidth
+ *   (19)  Voltage-frequency curve
+ *   (20)  Power of a GPU running a kernel
+ *   (21)  Energy
+ *   (25)  With (6), (2), (26) and (20), a kernel evaluated once at ...
+ *   (26)  Time at a clock, one definition
+ *   (29)  Executed tensor work
+ *   (30)  Power parameters, physically
+ *   (40)  Serving-stack overhead
+ *   (41)  A step's wall time and energy
+ */
 #include "cost.h"
 
 /* eq. 19: V(f)/V(max). */

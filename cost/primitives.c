@@ -1,5 +1,24 @@
 /* cost/primitives.c — GEMM, attention, element-wise and collective kernels (layer 1).
- * Equations: docs/cost-model.md, section 1 (eq. 1-12). */
+ * Equations: docs/cost-model.md, section 1 (eq. 1-12).
+ *
+ * Equations implemented here (numbers and derivations: docs/cost-model.md):
+ *   (1)   Tensor peak
+ *   (2)   Streaming DRAM bandwidth
+ *   (3)   Tiles
+ *   (4)   Split-K
+ *   (5)   Waves
+ *   (6)   Bytes
+ *   (7)   Attention, work
+ *   (8)   Fused attention (FlashAttention-style), time
+ *   (9)   Unfused attention
+ *   (10)  Element-wise and normalisation
+ *   (11)  Collectives, bytes on the wire
+ *   (12)  Collective time
+ *   (26)  Time at a clock, one definition
+ *   (27)  Imperfect overlap of math and DRAM
+ *   (28)  Decode attention over a paged KV cache
+ *   (29)  Executed tensor work
+ */
 #include "cost.h"
 
 #include <math.h>

@@ -1,6 +1,32 @@
 /* cost/serve.c — configuration checks, memory, phases, continuous batching with batched and
  * chunked prefill, serving overhead, paged KV, queueing, replicas sharing a GPU, power cap
- * (layers 3 and 4). Equations: docs/cost-model.md sections 3 and 4 (eq. 18-24, 35-49). */
+ * (layers 3 and 4). Equations: docs/cost-model.md sections 3 and 4 (eq. 18-24, 35-49).
+ *
+ * Equations implemented here (numbers and derivations: docs/cost-model.md):
+ *   (18)  Memory per GPU
+ *   (19)  Voltage-frequency curve
+ *   (20)  Power of a GPU running a kernel
+ *   (21)  Energy
+ *   (22)  TTFT and TPOT without a serving profile
+ *   (23)  Power cap
+ *   (24)  Continuous batching, ideal engine
+ *   (35)  A mixed step
+ *   (36)  Chunked prefill (steady state)
+ *   (37)  Batched prefill without chunking
+ *   (38)  The serving cycle
+ *   (39)  TTFT from chunks
+ *   (40)  Serving-stack overhead
+ *   (41)  A step's wall time and energy
+ *   (42)  Paged KV cache
+ *   (43)  Overflow (preemption)
+ *   (44)  Queueing at a request rate
+ *   (45)  TPOT under load
+ *   (46)  A burst
+ *   (47)  k replicas per GPU
+ *   (48)  Batch advice
+ *   (49)  Serving profiles
+ *   (50)  A static batch
+ */
 #include "cost.h"
 
 #include <math.h>
