@@ -15,11 +15,11 @@ CORE_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summa
             configs/update.c configs/serving.c configs/input.c configs/json.c configs/escape.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c \
             space/space.c \
-            search/pareto.c search/explore.c search/merge.c search/hypervolume.c \
-            search/optimize.c search/recommend.c search/fleet.c search/inputs.c \
+            search/pareto.c search/explore.c search/hypervolume.c \
+            search/optimize.c search/recommend.c search/fleet.c search/inputs.c search/slo.c \
             reports/outdir.c reports/tables.c reports/explore.c \
             reports/recommend.c reports/html.c reports/run.c reports/page.c reports/merge.c \
-            reports/sku.c reports/front.c \
+            reports/sku.c reports/front.c reports/frontindex.c \
             skucheck/skucheck.c \
             validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c \
             validate/e2e.c
@@ -112,7 +112,7 @@ FUZZ_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summa
             configs/serving.c configs/input.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c space/space.c \
             configs/json.c configs/escape.c reports/tables.c validate/measure.c validate/plan.c \
-            validate/compare.c search/merge.c
+            validate/compare.c reports/frontindex.c search/slo.c
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz.c $(FUZZ_SRC) $(wildcard */*.h) validate/planline.h
 	@mkdir -p $(B)/fuzz
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined,float-cast-overflow \

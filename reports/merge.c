@@ -115,7 +115,7 @@ static int merge_front(const merge_shard *sh, const search_inputs *in, const rep
     snprintf(path, sizeof path, "%s/front.csv", sh->dir);
     uint64_t *idx;
     size_t n;
-    if (search_read_front_indices(path, &idx, &n, err))
+    if (report_read_front_indices(path, &idx, &n, err))
         return -1;
     int rc = 0;
     for (size_t j = 0; j < n && !rc; j++) {

@@ -43,7 +43,7 @@ static int rows_of(const char *dir, const char *name, const search_inputs *in, s
         return 0;
     uint64_t *idx;
     size_t m;
-    if (search_read_front_indices(path, &idx, &m, err))
+    if (report_read_front_indices(path, &idx, &m, err))
         return -1;
     size_t k = m < cap ? m : cap;
     search_row *rows = calloc(k ? k : 1, sizeof *rows);

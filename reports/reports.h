@@ -181,6 +181,15 @@ typedef struct {
 int report_merge(const char *out, const char *const *dirs, int nshards,
                  const report_given *given, report_merge_result *res, llm_err *err);
 
+/* ---- front.csv read back (reports/frontindex.c, reports/front.c) ------------------------ */
+
+/* Reads the index column of a front.csv written by explore (merge and report evaluate the
+ * indices again: every other number is recomputed by the code explore ran). */
+int report_read_front_indices(const char *path, uint64_t **out, size_t *n, llm_err *err);
+/* The same from an open stream (fuzzing); path names it in messages. */
+int report_parse_front_indices(FILE *f, const char *path, uint64_t **out, size_t *n,
+                               llm_err *err);
+
 /* ---- front.csv by column name (reports/front.c) ------------------------------------------- */
 
 /* K configurations spread evenly along an explore front's energy per token (the lowest and

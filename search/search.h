@@ -265,10 +265,4 @@ int search_load_inputs(const char *model, const char *gpu, const char *workload,
                        const char *space, llm_model *m, llm_gpu *g, llm_workload *w, space_t *s,
                        llm_err *err);
 
-/* Reads the index column of a front.csv written by explore. */
-int search_read_front_indices(const char *path, uint64_t **out, size_t *n, llm_err *err);
-/* The same from an open stream (fuzzing); path names it in messages. */
-int search_parse_front_indices(FILE *f, const char *path, uint64_t **out, size_t *n,
-                               llm_err *err);
-
 #endif

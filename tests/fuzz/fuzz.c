@@ -149,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (f) {
         uint64_t *idx;
         size_t n;
-        if (size && !search_parse_front_indices(f, "front.csv", &idx, &n, &err)) {
+        if (size && !report_parse_front_indices(f, "front.csv", &idx, &n, &err)) {
             for (size_t i = 0; i < n; i++)
                 if (idx[i] > UINT64_MAX - 1 && n > size)
                     abort();

@@ -1,26 +1,26 @@
-/* search/merge.c — reading a shard's front back, for `llmdse merge` (docs/explore.md,
- * "Shards"). Only the index column is read: every other number is recomputed from the index
+/* reports/frontindex.c — reading a front.csv's index column back, for `llmdse merge` and
+ * `llmdse report` (docs/explore.md, "Shards"). Only the index column is read: every other number is recomputed from the index
  * by the same code that explore ran, so a merged front is the front a single run gives. */
-#include "search.h"
+#include "reports.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int search_read_front_indices(const char *path, uint64_t **out, size_t *n, llm_err *err)
+int report_read_front_indices(const char *path, uint64_t **out, size_t *n, llm_err *err)
 {
     *out = NULL;
     *n = 0;
     FILE *f = llm_open_input(path, "r", err);
     if (!f)
         return -1;
-    int rc = search_parse_front_indices(f, path, out, n, err);
+    int rc = report_parse_front_indices(f, path, out, n, err);
     fclose(f);
     return rc;
 }
 
-int search_parse_front_indices(FILE *f, const char *path, uint64_t **out, size_t *n,
+int report_parse_front_indices(FILE *f, const char *path, uint64_t **out, size_t *n,
                                llm_err *err)
 {
     *out = NULL;
