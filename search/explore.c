@@ -70,6 +70,13 @@ static int gpus_exceeded(const space_t *s, const space_point *p, int replicas)
     return (uint64_t)p->tp * (uint64_t)p->ep * per > (uint64_t)s->gpus_total;
 }
 
+void search_point_eval(const search_inputs *in, const cost_plan *plan, const space_point *p,
+                       cost_metrics *m)
+{
+    cost_plan_eval(plan, p->freq_mhz, in->g->tdp_w, m);
+    cost_metrics_replicas(plan, p->replicas, m);
+}
+
 void search_row_eval(const search_inputs *in, uint64_t index, search_row *r)
 {
     int d[KNOB_COUNT];
@@ -92,8 +99,7 @@ void search_row_eval(const search_inputs *in, uint64_t index, search_row *r)
         r->why = PRUNE_MEMORY;
         return;
     }
-    cost_plan_eval(&plan, r->p.freq_mhz, in->g->tdp_w, &r->m);
-    cost_metrics_replicas(&plan, r->p.replicas, &r->m);
+    search_point_eval(in, &plan, &r->p, &r->m);
     r->why = slo_check(in, &r->m);
 }
 

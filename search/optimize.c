@@ -94,8 +94,7 @@ static const memo_entry *evaluate(ctx *c, uint64_t index)
     cost_plan plan;
     cost_metrics mt;
     cost_plan_build(in->m, in->g, &cfg, &plan);
-    cost_plan_eval(&plan, p.freq_mhz, in->g->tdp_w, &mt);
-    cost_metrics_replicas(&plan, p.replicas, &mt);
+    search_point_eval(in, &plan, &p, &mt);
     memo_entry *e = &m->e[j];
     e->key = index + 1;
     for (int k = 0; k < c->a->nobj; k++)

@@ -86,6 +86,12 @@ double search_slo_tpot(const llm_workload *w, const cost_metrics *m);
  * structural rule of cost_check_rule it breaks, as its reason, or PRUNE_NONE. */
 space_prune search_check_plan(const search_inputs *in, const space_point *p);
 
+/* A point's metrics from its built plan: evaluated at its clock (power capped at the TDP) with
+ * its replicas. explore's loop does the same in two steps (the clock's evaluation reused for
+ * every replica count). */
+void search_point_eval(const search_inputs *in, const cost_plan *plan, const space_point *p,
+                       cost_metrics *m);
+
 /* Evaluates one point exactly as explore does (the same arithmetic, so the same numbers). */
 void search_row_eval(const search_inputs *in, uint64_t index, search_row *r);
 
