@@ -244,6 +244,9 @@ size_t llm_utf8_len(const unsigned char *p);
 /* Opens a file the user named for reading, refusing what is not a regular file (a FIFO, a
  * directory, a device) without blocking. NULL with a message naming the path. */
 FILE *llm_open_input(const char *path, const char *mode, llm_err *err);
+/* Reads an open stream to its end into a malloc'd, NUL-terminated buffer; *len the bytes read.
+ * NULL when out of memory (*big 0) or when the stream reaches max bytes (*big 1). */
+char *llm_read_stream(FILE *f, size_t max, size_t *len, int *big);
 
 /* ---- writing our outputs: JSON (configs/json.c) and text escaped per format
  * (configs/escape.c). Here, at the bottom, so that every module that writes a format

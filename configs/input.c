@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -111,4 +112,30 @@ FILE *llm_open_input(const char *path, const char *mode, llm_err *err)
         close(fd);
     }
     return f;
+}
+
+char *llm_read_stream(FILE *f, size_t max, size_t *len, int *big)
+{
+    size_t cap = 1 << 16, n = 0, got;
+    char *text = malloc(cap + 1);
+    *big = 0;
+    while (text && (got = fread(text + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n < cap)
+            continue;
+        if (cap >= max) {
+            free(text);
+            *big = 1;
+            return NULL;
+        }
+        char *t2 = realloc(text, 2 * cap + 1);
+        if (!t2)
+            free(text);
+        text = t2;
+        cap *= 2;
+    }
+    if (text)
+        text[n] = '\0';
+    *len = n;
+    return text;
 }

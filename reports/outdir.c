@@ -740,31 +740,16 @@ static cJSON *read_manifest(const char *mpath, char *why, size_t len)
         snprintf(why, len, "%s", err.msg);
         return NULL;
     }
-    size_t cap = 1 << 16, n = 0;
-    char *text = malloc(cap + 1);
-    size_t got;
-    while (text && (got = fread(text + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            if (cap >= (size_t)16 << 20)
-                break;
-            char *t2 = realloc(text, 2 * cap + 1);
-            if (!t2) {
-                free(text);
-                text = NULL;
-                break;
-            }
-            text = t2;
-            cap *= 2;
-        }
-    }
+    size_t n;
+    int big;
+    char *text = llm_read_stream(f, (size_t)16 << 20, &n, &big);
     fclose(f);
-    if (!text) {
+    if (!text && !big) {
         snprintf(why, len, "%s: out of memory", mpath);
         return NULL;
     }
-    text[n] = '\0';
-    cJSON *root = cJSON_Parse(text);
+    /* more than 16 MiB is no manifest of ours */
+    cJSON *root = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *files = root ? cJSON_GetObjectItemCaseSensitive(root, "files") : NULL;
     const cJSON *fmt = root ? cJSON_GetObjectItemCaseSensitive(root, "format") : NULL;

@@ -228,34 +228,17 @@ int validate_read(const char *path, vfile *out, llm_err *err)
     FILE *f = llm_open_input(path, "rb", err);
     if (!f)
         return -1;
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap + 1);
-    size_t got;
-    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += got;
-        if (len == cap) {
-            if (cap >= (size_t)256 << 20) {
-                free(buf);
-                fclose(f);
-                llm_err_set(err, "%s: larger than 256 MiB; not a measurement file", path);
-                return -1;
-            }
-            char *nb = realloc(buf, 2 * cap + 1);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
+    size_t len;
+    int big;
+    char *buf = llm_read_stream(f, (size_t)256 << 20, &len, &big);
     fclose(f);
     if (!buf) {
-        llm_err_set(err, "%s: out of memory", path);
+        if (big)
+            llm_err_set(err, "%s: larger than 256 MiB; not a measurement file", path);
+        else
+            llm_err_set(err, "%s: out of memory", path);
         return -1;
     }
-    buf[len] = '\0';
     if (strlen(buf) != len) {
         free(buf);
         llm_err_set(err, "%s: contains a NUL byte; expected a text file", path);
