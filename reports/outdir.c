@@ -86,13 +86,23 @@ static void rm_tree(const char *path)
     rm_tree_at(AT_FDCWD, path, 0);
 }
 
+/* Removes dir/NAME for each of the n names (each at most 299 bytes). */
+static void remove_names(const char *dir, char (*names)[300], int n)
+{
+    for (int i = 0; i < n; i++) {
+        char p[8192];
+        if (snprintf(p, sizeof p, "%s/%s", dir, names[i]) < (int)sizeof p)
+            rm_tree(p);
+    }
+}
+
 void report_remove_dead(const char *dir, const char *prefix)
 {
     DIR *d = opendir(dir);
     if (!d)
         return;
     size_t pl = strlen(prefix);
-    char names[32][256];
+    char names[32][300];
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)) && n < 32) {
@@ -106,11 +116,7 @@ void report_remove_dead(const char *dir, const char *prefix)
         strcpy(names[n++], e->d_name);
     }
     closedir(d);
-    for (int i = 0; i < n; i++) {
-        char p[8192];
-        if (snprintf(p, sizeof p, "%s/%s", dir, names[i]) < (int)sizeof p)
-            rm_tree(p);
-    }
+    remove_names(dir, names, n);
 }
 
 static void clean_all(void)
@@ -331,11 +337,7 @@ static void remove_stale(const char *parent, const char *base)
             strlen(e->d_name) < sizeof names[0])
             strcpy(names[n++], e->d_name);
     closedir(d);
-    for (int i = 0; i < n; i++) {
-        char p[8192];
-        if (snprintf(p, sizeof p, "%s/%s", parent, names[i]) < (int)sizeof p)
-            rm_tree(p);
-    }
+    remove_names(parent, names, n);
 }
 
 static int copy_file(const char *from, const char *to)
