@@ -12,6 +12,7 @@ t0 (us; = kernel_overhead_us 2.5 + 3.5). Result (2026-12): occ 2, t_cta 2.5, bw_
 t_q 320, ceff 0.03, t0 6: MAPE 55.8% -> 16.1%. H200 vLLM is held out (tests/test_fidelity.c).
 Usage: tools/fit_decode_attention.py [shared folder, default ../shared]"""
 import csv, math, os, sys
+from coordinate import coordinate_descent
 SHARED = sys.argv[1] if len(sys.argv) > 1 else os.environ.get('LLMDSE_SHARED', '../shared')
 PATH = (SHARED + '/data/calibration/aiconfigurator_hopper/'
         'h100_sxm__trtllm_1.3.0rc20__generation_attention_perf.csv')
@@ -38,9 +39,4 @@ P = dict(occ=2, tcta=3, bwcta=16, tq=160, ceff=0.05, t0=6)
 grid = dict(tq=[80, 120, 160, 240, 320, 480], ceff=[0.01, 0.02, 0.03, 0.05, 0.08],
             occ=[1, 2, 3, 4], tcta=[1, 2, 2.5, 3, 3.5, 4, 5], bwcta=[16, 24, 32, 48, 64, 96],
             t0=[4, 5, 5.5, 6, 6.5, 7, 8])
-sample = rows[::3]
-for it in range(3):
-    for key, vals in grid.items():
-        P[key] = min(vals, key=lambda v: mape(dict(P, **{key: v}), sample))
-    print(f'round {it}: {P} MAPE {100 * mape(P, sample):.2f}% (every 3rd row)')
-print(f'after: MAPE {100 * mape(P, rows):.1f}% over {len(rows)} rows')
+coordinate_descent(P, grid, rows, mape, 3, 3)

@@ -18,6 +18,7 @@ smaller split (so fewer SMs never make a GEMM faster), which with the same const
 tests/test_fidelity.c, not fitted).
 Usage: tools/fit_gemm.py [shared folder, default ../shared]"""
 import csv, math, os, sys
+from coordinate import coordinate_descent
 SHARED = sys.argv[1] if len(sys.argv) > 1 else os.environ.get('LLMDSE_SHARED', '../shared')
 PATH = SHARED + '/data/calibration/aiconfigurator_hopper/h100_sxm__trtllm_1.3.0rc20__gemm_perf.csv'
 SMS, PER_SM, BW = 132, 4096 * 1980e6 * 0.765, 3350e9 * 0.90
@@ -46,9 +47,4 @@ print(f'before: MAPE {100 * mape(P, rows):.1f}% over {len(rows)} rows')
 grid = dict(kmin=[256, 512, 768, 1024, 1536, 2048], smax=[4, 8, 12, 16, 24, 32, 1000],
             streamk=[0, 1], beta=[0, 0.1, 0.15, 0.2, 0.25, 0.3], t0=[1.5, 2, 2.25, 2.5, 2.75, 3, 3.5],
             tsplit=[0, 0.5, 1, 1.5, 2, 3])
-sample = rows[::2]
-for it in range(5):
-    for key, vals in grid.items():
-        P[key] = min(vals, key=lambda v: mape(dict(P, **{key: v}), sample))
-    print(f'round {it}: {P} MAPE {100 * mape(P, sample):.2f}% (every 2nd row)')
-print(f'after: MAPE {100 * mape(P, rows):.1f}% over {len(rows)} rows')
+coordinate_descent(P, grid, rows, mape, 5, 2)
