@@ -67,6 +67,21 @@ static void plan_json(json_out *j, const report_rec *r, const rec_solution *s)
     json_end_arr(j);
 }
 
+/* An array of n objects {name_key: names[i], value_key: v[i]}. */
+static void named_values(json_out *j, const char *arr, const char *name_key,
+                         const char *const *names, const char *value_key, const double *v,
+                         int n)
+{
+    json_arr(j, arr);
+    for (int i = 0; i < n; i++) {
+        json_obj(j, NULL);
+        json_str(j, name_key, names[i]);
+        json_num(j, value_key, v[i]);
+        json_end_obj(j);
+    }
+    json_end_arr(j);
+}
+
 void report_recommend_json(FILE *f, const report_rec *r)
 {
     const rec_problem *p = r->p;
@@ -77,22 +92,8 @@ void report_recommend_json(FILE *f, const report_rec *r)
     json_str(&j, "workload", r->w->name);
     json_num(&j, "ttft_slo_s", r->w->ttft_slo_s);
     json_num(&j, "tpot_slo_s", r->w->tpot_slo_s);
-    json_arr(&j, "models");
-    for (int m = 0; m < p->nmodels; m++) {
-        json_obj(&j, NULL);
-        json_str(&j, "model", r->models[m]);
-        json_num(&j, "rate_rps", p->rate[m]);
-        json_end_obj(&j);
-    }
-    json_end_arr(&j);
-    json_arr(&j, "gpus");
-    for (int k = 0; k < p->nskus; k++) {
-        json_obj(&j, NULL);
-        json_str(&j, "gpu", r->skus[k]);
-        json_num(&j, "count", p->count[k]);
-        json_end_obj(&j);
-    }
-    json_end_arr(&j);
+    named_values(&j, "models", "model", r->models, "rate_rps", p->rate, p->nmodels);
+    named_values(&j, "gpus", "gpu", r->skus, "count", p->count, p->nskus);
     if (p->power_cap > 0)
         json_num(&j, "power_cap_w", p->power_cap);
     json_str(&j, "objective", rec_objective_names[p->objective]);
