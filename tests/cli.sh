@@ -440,13 +440,14 @@ if [ -s "$tmp/kx/front.csv" ] && [ -s "$tmp/kx/compare.md" ] && grep -q '"path":
 # SIGINT to gnuplot itself (a child, in its own process group) ends the report: exit 130, the
 # page not written, no scratch folder left
 if command -v gnuplot >/dev/null 2>&1 && command -v pgrep >/dev/null 2>&1; then
-    # gnuplot may finish before the signal reaches it (kill then fails): try again, 5 times
+    # gnuplot may finish before the signal reaches it (the report then ends normally, exit 0):
+    # try again, 5 times
     for attempt in 1 2 3 4 5; do
         rm -f "$tmp/kint.html"
         "$LLMDSE" report -i "$tmp/kx" -o "$tmp/kint.html" >/dev/null 2>&1 & pid=$!
         g=; n=0; while [ -z "$g" ] && [ $n -lt 2000 ]; do g=$(pgrep -P $pid gnuplot); n=$((n+1)); done
-        sent=0; [ -n "$g" ] && kill -INT $g 2>/dev/null && sent=1; wait $pid; st=$?
-        [ $sent -eq 1 ] && break
+        [ -n "$g" ] && kill -INT $g 2>/dev/null; wait $pid; st=$?
+        [ "$st" -ne 0 ] && break
     done
     if [ -n "$g" ] && [ "$st" -eq 130 ] && [ ! -e "$tmp/kint.html" ] && [ -z "$(ls -A "$tmp" | grep -F .kint.html.tmp.)" ] && \
        [ -z "$(ls /tmp | grep "^llmdse-report-$pid-")" ]; then pass=$((pass+1)); else echo "FAIL: SIGINT to gnuplot: exit $st (gnuplot ${g:-never seen})"; fail=$((fail+1)); fi
