@@ -74,7 +74,7 @@ typedef struct {
 } serving_args;
 #define SERVING_OPTS(s)                                                                       \
     {"--serving", NULL, O_STR, &(s).name, 0, 0, 0},                                           \
-    {"--chunk-tokens", NULL, O_INT, &(s).chunk_tokens, 1, 1 << 22, 0},                        \
+    {"--chunk-tokens", NULL, O_INT, &(s).chunk_tokens, 16, 1 << 22, 0},                        \
     {"--kv", NULL, O_STR, &(s).kv, 0, 0, 0}
 void load_serving(serving_args *s, const char *cmd);
 void serving_inputs(const serving_args *s, search_inputs *in);

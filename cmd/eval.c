@@ -40,6 +40,9 @@ int cmd_eval(int argc, char **argv)
     a.c.output = opt_seen(opts, "--output") ? output : (int)lround(w.output_mean);
     /* the workload's output spread (eq. 42), unless the output length is given exactly */
     a.c.output_cv2 = opt_seen(opts, "--output") ? 0 : cost_workload_output_cv2(&w);
+    /* K replicas per GPU without --replicas: one GPU's worth (eq. 47 models full GPUs) */
+    if (a.c.replicas_per_gpu > 1 && !opt_seen(opts, "--replicas"))
+        a.c.replicas = a.c.replicas_per_gpu;
     if (cost_check(&m, &g, &a.c, &err))
         die_usage("eval: %s", err.msg);
     cost_metrics r;

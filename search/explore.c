@@ -64,9 +64,12 @@ space_prune search_check_plan(const search_inputs *in, const space_point *p)
 
 static int gpus_exceeded(const space_t *s, const space_point *p, int replicas)
 {
-    /* k replicas per GPU (eq. 47) need ceil(replicas / k) GPUs */
+    /* k replicas per GPU (eq. 47) need replicas / k whole GPUs: a count that does not fill
+     * whole GPUs is another configuration (cost_check refuses it too) */
     uint64_t k = p->replicas_per_gpu > 1 ? (uint64_t)p->replicas_per_gpu : 1;
-    uint64_t per = ((uint64_t)replicas + k - 1) / k;
+    if ((uint64_t)replicas % k)
+        return 1;
+    uint64_t per = (uint64_t)replicas / k;
     return (uint64_t)p->tp * (uint64_t)p->ep * per > (uint64_t)s->gpus_total;
 }
 

@@ -72,7 +72,9 @@ if grep -q '"profile": "vllm-0.5"' "$tmp/sv/summary.json" && head -1 "$tmp/sv/fr
 # the serving knobs as space dimensions
 printf '{"name": "sv", "tp": [1, 2], "batch": [16, 256], "chunk_tokens": [0, 512, 4096], "replicas_per_gpu": [1, 2], "freq_mhz": [1980], "replicas": [1, 2]}' >"$tmp/svspace.json"
 expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s "$tmp/svspace.json" -o "$tmp/svx"
-if head -1 "$tmp/svx/front.csv" | grep -q ',chunk_tokens,replicas_per_gpu$' && grep -q '"gpus_available": 192' "$tmp/svx/summary.json"; then pass=$((pass+1)); else echo "FAIL: chunk_tokens/replicas_per_gpu space knobs"; fail=$((fail+1)); fi
+# 768 points, 16 per (tp, batch, chunk, replicas_per_gpu, replicas); pruned for GPUs: tp 2 with 2
+# replicas per GPU (2 x 3 x 2 x 16 = 192) and 1 replica where 2 share a GPU (2 x 3 x 16 = 96)
+if head -1 "$tmp/svx/front.csv" | grep -q ',chunk_tokens,replicas_per_gpu$' && grep -q '"gpus_available": 288' "$tmp/svx/summary.json"; then pass=$((pass+1)); else echo "FAIL: chunk_tokens/replicas_per_gpu space knobs"; fail=$((fail+1)); fi
 printf '{"name": "sv", "replicas_per_gpu": [0]}' >"$tmp/svbad.json"
 expect 2 '$.replicas_per_gpu' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s "$tmp/svbad.json" -o "$tmp/svbad"
 
