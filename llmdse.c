@@ -207,8 +207,17 @@ int main(int argc, char **argv)
     /* Ctrl-C: the child killed, temporaries removed, exit 130 (docs/cli.md) */
     report_signals_install();
     for (size_t i = 0; i < NCOMMANDS; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].fn(argc, argv);
+        if (!strcmp(argv[1], commands[i].name)) {
+            int rc = commands[i].fn(argc, argv);
+            /* a result that did not reach standard output (a full disk, a closed pipe) is a
+             * failed run, not a success */
+            if (fflush(stdout) || ferror(stdout)) {
+                fprintf(stderr, "llmdse: error: %s: writing standard output failed: %s\n",
+                        argv[1], strerror(errno));
+                return rc ? rc : 1;
+            }
+            return rc;
+        }
     fprintf(stderr, "llmdse: error: unknown command \"%s\"\n\n", argv[1]);
     usage(stderr);
     return 2;

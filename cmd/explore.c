@@ -151,7 +151,7 @@ int cmd_explore(int argc, char **argv)
     if (sum.partial) {
         fprintf(stderr, "llmdse: explore: interrupted; the front of what was evaluated is in "
                 "%s, marked partial in summary.json and manifest.json\n", ra.out);
-        return 130;
+        return 128 + (stop_requested > 0 ? (int)stop_requested : SIGINT);   /* 130, 143, 129 */
     }
     return 0;
 }

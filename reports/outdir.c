@@ -140,7 +140,7 @@ static void clean_all(void)
 static void on_signal(int sig)
 {
     if (graceful_mode && graceful_flag && !*graceful_flag) {
-        *graceful_flag = 1;
+        *graceful_flag = sig;   /* the caller exits 128 + sig once its partial output is out */
         return;
     }
     interrupted = 1;

@@ -248,7 +248,8 @@ int report_outdir_same_run(const char *dir, const char *run, char *why, size_t l
 
 /* SIGINT, SIGTERM, SIGHUP: kill the child, remove the registered temporary paths, exit with
  * 128 + the signal (130 for Ctrl-C); also at exit(). graceful(flag): the first signal only
- * sets *flag (explore's evaluation stops and writes a partial front); NULL: immediate again. */
+ * sets *flag to its number (explore's evaluation stops, writes a partial front and exits
+ * 128 + that number); NULL: immediate again. */
 #include <signal.h>
 void report_signals_install(void);
 void report_signals_graceful(volatile sig_atomic_t *flag);

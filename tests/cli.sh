@@ -287,6 +287,18 @@ if [ "$st" -eq 130 ] && grep -q '"partial": true' "$tmp/int/summary.json" 2>/dev
 else
     echo "FAIL: interrupted explore: exit $st, summary:"; cat "$tmp/int/summary.json" "$tmp/int.err" 2>&1 | sed 's/^/  /'; fail=$((fail+1))
 fi
+# SIGTERM exits 128 + 15 after the same partial front; a space of ~1e16 points (far more work
+# units than could be stepped through) still stops at the first signal (a hang detector: 5 s,
+# where stepping through the units took minutes)
+printf '{"tp": [1, 2, 4, 8], "batch": {"min": 1, "max": 1048576, "step": 1}, "sm_comm": {"min": 0, "max": 100, "step": 1}, "freq_mhz": "all", "replicas": {"min": 1, "max": 1048576, "step": 1}}' > "$tmp/vast.json"
+"$LLMDSE" explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s "$tmp/vast.json" -o "$tmp/term" -q >/dev/null 2>&1 &
+pid=$!; sleep 1; t0=$(date +%s%N); kill -TERM $pid; wait $pid; st=$?; t1=$(date +%s%N)
+if [ "$st" -eq 143 ] && [ $(( (t1 - t0) / 1000000 )) -lt 5000 ] && grep -q '"partial": true' "$tmp/term/summary.json" 2>/dev/null; then pass=$((pass+1)); else echo "FAIL: SIGTERM during a vast explore: exit $st after $(( (t1 - t0) / 1000000 )) ms"; fail=$((fail+1)); fi
+# a result that cannot reach standard output is a failure (exit 1), not a success
+if [ -w /dev/full ]; then
+    "$LLMDSE" list models >/dev/full 2>"$tmp/full.err"; st=$?
+    if [ "$st" -eq 1 ] && grep -q 'writing standard output failed' "$tmp/full.err"; then pass=$((pass+1)); else echo "FAIL: list > /dev/full: exit $st"; fail=$((fail+1)); fi
+fi
 
 if [ -z "$(ls -A "$tmp" | grep -E '^\.int\.(tmp|lock)')" ] && [ -z "$(ls -A "$tmp/int" | grep -F .tmp.)" ]; then
     pass=$((pass+1))
