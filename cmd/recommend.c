@@ -40,7 +40,7 @@ static void load_skus(char **gnames, int ng, rec_inputs *ri)
         char *c2 = strchr(c1, ':');
         if (c2)
             *c2++ = '\0';
-        ri->prob.count[k] = (double)parse_int("--gpus COUNT", c1, 0, 1e9);
+        ri->prob.count[k] = (double)parse_int("--gpus COUNT", c1, 1, 1e9);
         load_or_die(configs_load_gpu(gnames[k], &ri->gpus[k], &err), &err);
         ri->price[k] = c2 ? parse_num("--gpus PRICE", c2, 0, 1e6) : ri->gpus[k].price_per_hour;
         if (ri->prob.objective == REC_COST && ri->price[k] <= 0)
@@ -75,8 +75,13 @@ static void load_lists(const char *models_arg, const char *rates_arg, const char
         ri->prob.rate[i] = parse_num("--rate", rnames[i], 1e-9, 1e12);
     load_skus(gnames, ng, ri);
     llm_err err;
-    for (int i = 0; i < nm; i++)
+    for (int i = 0; i < nm; i++) {
         load_or_die(configs_load_model(mnames[i], &ri->models[i], &err), &err);
+        for (int j = 0; j < i; j++)
+            if (!strcmp(ri->models[j].name, ri->models[i].name))
+                die_usage("recommend: -m: %s given twice (give its rates as one sum)",
+                          ri->models[i].name);
+    }
     load_or_die(configs_load_workload(workload, &ri->w, &err), &err);
 }
 

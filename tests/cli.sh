@@ -470,5 +470,9 @@ fi
 "$LLMDSE" recommend -m llama-3.2-1b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/kx" >/dev/null
 if [ -s "$tmp/kx/front.csv" ] && grep -q 'recommendation.md' "$tmp/kx/manifest.json" && grep -q 'front.csv' "$tmp/kx/manifest.json"; then pass=$((pass+1)); else echo "FAIL: recommend into an explore folder"; fail=$((fail+1)); fi
 
+# recommend: a GPU count of 0 and a model given twice are usage errors
+expect 2 '--gpus COUNT: expected an integer in [1,' -- recommend -m llama-3.1-8b -w chat --rate 5 --gpus h100-sxm5-80gb:0:2
+expect 2 'llama-3.1-8b given twice' -- recommend -m llama-3.1-8b,llama-3.1-8b -w chat --rate 5,5 --gpus h100-sxm5-80gb:8
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
