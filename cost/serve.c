@@ -302,6 +302,10 @@ void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c
             o->running_batch = 1;
         return;
     }
+    /* eq. 18, KV reserved for the whole request: the engine still takes only its
+     * gpu_memory_utilization of the GPU (without a profile, all of it) */
+    if (sv)
+        cap *= sv->gpu_memory_utilization;
     double bg = ceil((double)c->batch / ep);
     memory_parts(o, g, weights, kv_seq, act_fixed, act_seq, bg);
     o->fits = o->total_gib <= cap;
