@@ -50,11 +50,10 @@ static int validate_e2e_cmd(int argc, char **argv)
                   OPT_END};
     parse_opts(argc, argv, 3, opts, "validate e2e");
     char dir[1024];
-    const char *sh = getenv("LLMDSE_SHARED");
     if (data)
         snprintf(dir, sizeof dir, "%s", data);
     else
-        snprintf(dir, sizeof dir, "%s/data/calibration", sh && *sh ? sh : "../shared");
+        validate_data_dir(dir, sizeof dir);
     llm_err err;
     if (fit_set) {
         if (rows)

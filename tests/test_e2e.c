@@ -28,9 +28,8 @@ static const struct {
 static void test_e2e_bounds(void **state)
 {
     (void)state;
-    const char *s = getenv("LLMDSE_SHARED");
     char dir[1024];
-    snprintf(dir, sizeof dir, "%s/data/calibration", s && *s ? s : "../shared");
+    validate_data_dir(dir, sizeof dir);
     e2e_result r;
     llm_err err;
     if (validate_e2e(dir, NULL, &r, &err)) {

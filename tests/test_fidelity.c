@@ -3,6 +3,7 @@
  * set (the table in docs/calibration.md) and asserts the bounds stated there. Skips when the
  * data are not beside the checkout. */
 #include "testutil.h"
+#include "../validate/validate.h"
 
 #include <ctype.h>
 
@@ -18,8 +19,7 @@ static char data_dir[1024];
 static int setup(void **state)
 {
     (void)state;
-    const char *s = getenv("LLMDSE_SHARED");
-    snprintf(data_dir, sizeof data_dir, "%s/data/calibration", s && *s ? s : "../shared");
+    validate_data_dir(data_dir, sizeof data_dir);
     return 0;
 }
 
@@ -53,19 +53,6 @@ static int split(char *line, char **f, int n)
 typedef struct { double sum; int n; } mape;
 static void mape_add(mape *m, double pred, double meas) { m->sum += fabs(pred - meas) / meas; m->n++; }
 static double mape_pct(const mape *m) { return m->n ? 100 * m->sum / m->n : 0; }
-
-/* Data a check was fitted to or is judged on: a missing file FAILS the test (never skips). */
-static FILE *open_required(const char *rel)
-{
-    char p[2048];
-    snprintf(p, sizeof p, "%s/%s", data_dir, rel);
-    FILE *f = fopen(p, "r");
-    if (!f) {
-        fprintf(stderr, "FAIL: %s not found (set LLMDSE_SHARED to the shared folder)\n", p);
-        fail();
-    }
-    return f;
-}
 
 /* Column index of `name` in a header already split into n fields; fails when absent. */
 static int col(char **h, int n, const char *name)
@@ -143,7 +130,7 @@ static void model_shapes(shape_set *s)
 static double gemm_table(const char *rel, const char *set, const char *role, const char *gpu,
                          double *mape_all, double *bias_mid)
 {
-    FILE *f = open_required(rel);
+    FILE *f = open_data(rel);
     llm_gpu g = load_gpu(gpu);
     shape_set ss;
     model_shapes(&ss);
@@ -213,7 +200,7 @@ static void test_vidur_a100(void **state)
     for (unsigned di = 0; di < sizeof dirs / sizeof *dirs; di++) {
         char rel[256];
         snprintf(rel, sizeof rel, "vidur_a100/%s/mlp.csv", dirs[di]);
-        FILE *f = open_required(rel);
+        FILE *f = open_data(rel);
         char *fl[128];
         fgets(line, sizeof line, f);
         int nh = split(line, fl, 128);
@@ -266,7 +253,7 @@ static void test_vidur_a100(void **state)
 static void decode_table(const char *rel, const char *set, const char *role, const char *gpu,
                          int plus_one, double bound)
 {
-    FILE *f = open_required(rel);
+    FILE *f = open_data(rel);
     llm_gpu g = load_gpu(gpu);
     char line[512], *fl[16];
     fgets(line, sizeof line, f);
@@ -554,33 +541,10 @@ static void test_perseus_power(void **state)
 /* ---- serving: the memory-gap vLLM 0.5 runs on a 64 GB H100 (docs/calibration.md) ----------
  * These checks need the data: they FAIL, not skip, when it is missing. */
 
-static FILE *need_data(const char *rel)
-{
-    char p[2048];
-    snprintf(p, sizeof p, "%s/%s", data_dir, rel);
-    FILE *f = fopen(p, "r");
-    if (!f) {
-        fprintf(stderr, "%s not found (set LLMDSE_SHARED): this check needs it\n", p);
-        fail();
-    }
-    return f;
-}
-
 /* The end-to-end serving sets (throughput, TPOT, TTFT, power, energy per token) are compared
  * in one place, validate/e2e.c, whose bounds tests/test_e2e.c asserts. What follows checks
  * the serving model's internals against the memory-gap data: the KV pool, the running batch
  * at KV saturation (the fit of ShareGPT's output spread), and the batch advisor. */
-
-static llm_serving load_serving(const char *name)
-{
-    llm_serving s;
-    llm_err err;
-    if (configs_load_serving(name, &s, &err)) {
-        fprintf(stderr, "%s\n", err.msg);
-        fail();
-    }
-    return s;
-}
 
 typedef struct { double abs, sgn; int n; } err_acc;
 static void acc(err_acc *a, double pred, double meas)
@@ -600,7 +564,7 @@ static void test_memgap_kv_pool(void **state)
     (void)state;
     llm_gpu g = load_gpu("h100-sxm5-64gb");
     llm_serving sv = load_serving("vllm-0.5");
-    FILE *f = need_data("vllm_batching_memory_gap/offline_prefill_decode_times.csv");
+    FILE *f = open_data("vllm_batching_memory_gap/offline_prefill_decode_times.csv");
     char line[4096], *fl[32];
     fgets(line, sizeof line, f);
     err_acc pool = {0};
@@ -641,7 +605,7 @@ static void test_memgap_running_batch(void **state)
     (void)state;
     llm_gpu g = load_gpu("h100-sxm5-64gb");
     llm_serving sv = load_serving("vllm-0.5");
-    FILE *f = need_data("vllm_batching_memory_gap/online_serving_summary.csv");
+    FILE *f = open_data("vllm_batching_memory_gap/online_serving_summary.csv");
     char line[8192], *fl[48];
     double cv2 = 0;
     int ncv = 0;
@@ -800,7 +764,7 @@ static void test_h200_power(void **state)
     llm_gpu g = load_gpu("h200-sxm-141gb");
     static pclass gemv, mbound, dense, attn;
     gemv.n = mbound.n = dense.n = attn.n = 0;
-    FILE *f = open_required("aiconfigurator_hopper/h200_sxm__vllm_0.22.0__gemm_perf.csv");
+    FILE *f = open_data("aiconfigurator_hopper/h200_sxm__vllm_0.22.0__gemm_perf.csv");
     char line[512], *fl[16];
     fgets(line, sizeof line, f);
     int nh = split(line, fl, 16);
@@ -825,7 +789,7 @@ static void test_h200_power(void **state)
         pclass_add(c, pw, p, 2 * m * n * k / t / 1e12, tf);
     }
     fclose(f);
-    f = open_required("aiconfigurator_hopper/h200_sxm__vllm_0.22.0__generation_attention_perf.csv");
+    f = open_data("aiconfigurator_hopper/h200_sxm__vllm_0.22.0__generation_attention_perf.csv");
     fgets(line, sizeof line, f);
     nh = split(line, fl, 16);
     int cb = col(fl, nh, "batch_size"), cq = col(fl, nh, "num_heads"),

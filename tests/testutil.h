@@ -28,6 +28,17 @@ static inline llm_gpu load_gpu(const char *name)
     return g;
 }
 
+static inline llm_serving load_serving(const char *name)
+{
+    llm_serving s;
+    llm_err err;
+    if (configs_load_serving(name, &s, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        fail();
+    }
+    return s;
+}
+
 static inline llm_model load_model(const char *name)
 {
     llm_model m;

@@ -693,6 +693,12 @@ int validate_e2e_fit_overhead(const char *data_dir, const char *set_id, e2e_fit 
     return 0;
 }
 
+void validate_data_dir(char *out, size_t n)
+{
+    const char *sh = getenv("LLMDSE_SHARED");
+    snprintf(out, n, "%s/data/calibration", sh && *sh ? sh : "../shared");
+}
+
 double e2e_mape(const e2e_stat *s) { return s->n ? 100 * s->abs_sum / s->n : 0; }
 double e2e_bias(const e2e_stat *s) { return s->n ? 100 * s->signed_sum / s->n : 0; }
 

@@ -165,6 +165,10 @@ typedef struct {
     int nsets;
 } e2e_result;
 
+/* The published measurement sets: $LLMDSE_SHARED/data/calibration, else
+ * ../shared/data/calibration (the shared folder beside the checkout). */
+void validate_data_dir(char *out, size_t n);
+
 /* Runs every end-to-end set under data_dir (../shared/data/calibration); one CSV line per
  * compared metric to rows_out when it is not NULL. -1 with a message naming the missing file
  * or column. */
