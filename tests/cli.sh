@@ -455,8 +455,9 @@ if [ -s "$tmp/kx/front.csv" ] && [ -s "$tmp/kx/compare.md" ] && grep -q '"path":
 # page not written, no scratch folder left
 if command -v gnuplot >/dev/null 2>&1 && command -v pgrep >/dev/null 2>&1; then
     # gnuplot may finish before the signal reaches it (the report then ends normally, exit 0):
-    # try again, 5 times
-    for attempt in 1 2 3 4 5; do
+    # try again, up to 20 times (on this machine most attempts lose that race: 5 tries all lost
+    # it about one suite run in five)
+    for attempt in $(seq 20); do
         rm -f "$tmp/kint.html"
         "$LLMDSE" report -i "$tmp/kx" -o "$tmp/kint.html" >/dev/null 2>&1 & pid=$!
         g=; n=0; while [ -z "$g" ] && [ $n -lt 2000 ]; do g=$(pgrep -P $pid gnuplot); n=$((n+1)); done
