@@ -139,11 +139,11 @@ static double num(const table *t, int r, int c)
 
 /* A count: the nearest integer of a cell, or 0 when it is empty, not a number or out of
  * range (the row is then not compared). */
-static int count(const table *t, int r, int c)
+static int to_count(double v)
 {
-    double v = num(t, r, c);
     return isfinite(v) && v >= 1 && v <= 1e7 ? (int)lround(v) : 0;
 }
+static int count(const table *t, int r, int c) { return to_count(num(t, r, c)); }
 
 /* ---- one measured configuration ---------------------------------------------------------- */
 
@@ -278,10 +278,9 @@ static int memgap_online(const table *t, int r, const int *col, e2e_case *c)
     snprintf(c->model, sizeof c->model, "%s", cell(t, r, col[1]));
     snprintf(c->gpu, sizeof c->gpu, "h100-sxm5-64gb");
     c->batch = count(t, r, col[2]);
-    double done = num(t, r, col[3]), in = num(t, r, col[4]) / done;
-    double out = num(t, r, col[5]) / done;
-    c->prompt = isfinite(in) && in >= 1 && in < 1e7 ? (int)lround(in) : 0;
-    c->output = isfinite(out) && out >= 1 && out < 1e7 ? (int)lround(out) : 0;
+    double done = num(t, r, col[3]);
+    c->prompt = to_count(num(t, r, col[4]) / done);
+    c->output = to_count(num(t, r, col[5]) / done);
     c->output_cv2 = SHAREGPT_OUTPUT_CV2;
     c->burst = count(t, r, col[3]);
     double f = num(t, r, col[18]);   /* the mean SM clock dmon saw while the GPU was busy */
@@ -479,9 +478,8 @@ static int predict(const e2e_case *c, const llm_serving *sv, double p[E2E_NMETRI
     cf.replicas = c->per_gpu;
     cf.chunk_tokens = c->chunk_tokens;
     if (c->freq_mhz > 0) {
-        /* the supported clock nearest the one measured (steps of step_mhz) */
-        double f = g.min_mhz + g.step_mhz * floor((c->freq_mhz - g.min_mhz) / g.step_mhz + 0.5);
-        cf.freq_mhz = fmin(g.max_mhz, fmax(g.min_mhz, f));
+        /* the supported clock nearest the one measured */
+        cf.freq_mhz = llm_gpu_snap_clock(&g, fmin(g.max_mhz, fmax(g.min_mhz, c->freq_mhz)));
     }
     cf.batch = c->batch > 0 ? c->batch : 1;   /* -1: the largest that fits, found below */
     if (cost_check(&m, &g, &cf, &err)) {
