@@ -71,6 +71,7 @@ typedef struct {
     const char *name, *kv;
     int chunk_tokens, kv_paged, loaded;
     llm_serving prof;
+    llm_bands bands;   /* loaded with the profile: explore's and search's fronts carry bands */
 } serving_args;
 #define SERVING_OPTS(s)                                                                       \
     {"--serving", NULL, O_STR, &(s).name, 0, 0, 0},                                           \
@@ -108,6 +109,8 @@ void load_run(const char *cmd, const run_args *ra, run_inputs *r);
  * options loaded. */
 void start_run(const char *cmd, int argc, char **argv, opt *opts, const run_args *ra,
                serving_args *sv, run_inputs *r);
+/* The bundled uncertainty bands (configs/calibration/bands.json); exit 2 when unreadable. */
+void load_bands(const char *cmd, llm_bands *b);
 /* -g GPU, required, loaded. */
 void load_gpu_opt(const char *cmd, const char *gpu, llm_gpu *g);
 

@@ -57,6 +57,13 @@ void load_common(common_args *a, const char *cmd, llm_model *m, llm_gpu *g)
     a->c.unfused_gate_up = a->unfused_gate_up;
 }
 
+void load_bands(const char *cmd, llm_bands *b)
+{
+    llm_err err;
+    if (configs_load_bands(NULL, b, &err))
+        die_usage("%s: the uncertainty bands: %s (regenerate with make bands)", cmd, err.msg);
+}
+
 void load_serving(serving_args *s, const char *cmd)
 {
     llm_err err;
@@ -70,6 +77,7 @@ void load_serving(serving_args *s, const char *cmd)
         s->kv_paged = 0;
     else
         die_usage("%s: --kv: expected reserve or paged, found \"%s\"", cmd, s->kv);
+    load_bands(cmd, &s->bands);
     s->loaded = 1;
 }
 
@@ -78,6 +86,7 @@ void serving_inputs(const serving_args *s, search_inputs *in)
     in->serving = s->loaded ? &s->prof : NULL;
     in->chunk_tokens = s->chunk_tokens;
     in->kv_paged = s->kv_paged;
+    in->bands = s->loaded ? &s->bands : NULL;
 }
 
 void serving_summary(const serving_args *s, report_summary *sum)
@@ -95,6 +104,7 @@ void start_run(const char *cmd, int argc, char **argv, opt *opts, const run_args
     load_run(cmd, ra, r);
     load_serving(sv, cmd);
 }
+
 
 void load_gpu_opt(const char *cmd, const char *gpu, llm_gpu *g)
 {

@@ -52,7 +52,9 @@ int cmd_eval(int argc, char **argv)
                         "result for this configuration; this is a bug, please report it\n");
         return 1;
     }
-    report_inputs in = {&m, &g, have_w ? &w : NULL, &a.c};
+    llm_bands bands;
+    load_bands("eval", &bands);
+    report_inputs in = {&m, &g, have_w ? &w : NULL, &a.c, &bands};
     cost_batch_advice(&m, &g, &a.c, 0.95, &r.advised_batch, &r.advised_plateau_tok_s,
                       &r.advised_freed_gib);
     report_eval(stdout, fmt, &in, &r);

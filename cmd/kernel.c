@@ -95,6 +95,11 @@ int cmd_kernel(int argc, char **argv)
         snprintf(what, sizeof what, "%s %d ranks %.0f bytes%s", kind, ranks, bytes,
                  scaleout ? " across nodes" : "");
     }
-    report_kernel(stdout, fmt, what, &g, &k, mhz, sms);
+    llm_bands bands;
+    load_bands("kernel", &bands);
+    report_kernel(stdout, fmt, what, &g, &k, !strcmp(kind, "gemm") ? KIND_GEMM
+                                             : !strcmp(kind, "attention") ? KIND_ATTN
+                                                                          : KIND_COLL,
+                  mhz, sms, &bands);
     return 0;
 }

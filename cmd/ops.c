@@ -47,7 +47,9 @@ int cmd_ops(int argc, char **argv)
     double mhz = a.c.freq_mhz > 0 ? llm_gpu_snap_clock(&g, a.c.freq_mhz) : g.max_mhz;
     cost_layer L;
     cost_build_layer(&m, &g, &a.c, ph, a.c.batch, a.seq, a.ctx, &L);
-    report_inputs in = {&m, &g, NULL, &a.c};
+    llm_bands bands;
+    load_bands("ops", &bands);
+    report_inputs in = {&m, &g, NULL, &a.c, &bands};
     report_ops(stdout, fmt, &in, ph, &L, mhz);
     return 0;
 }

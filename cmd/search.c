@@ -83,7 +83,7 @@ int cmd_search(int argc, char **argv)
     run_inputs ri;
     llm_err err;
     start_run("search", argc, argv, opts, &ra, &sv, &ri);
-    a.in = (search_inputs){&ri.m, &ri.g, &ri.w, &ri.s, NULL, 0, 0};
+    a.in = (search_inputs){&ri.m, &ri.g, &ri.w, &ri.s, NULL, 0, 0, NULL};
     serving_inputs(&sv, &a.in);
     a.nobj = ri.nobj;
     memcpy(a.obj, ri.obj, sizeof a.obj);

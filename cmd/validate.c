@@ -86,6 +86,44 @@ static int validate_e2e_cmd(int argc, char **argv)
     return 0;
 }
 
+static int write_bands(FILE *f, void *ctx)
+{
+    const void **c = ctx;
+    validate_bands_json(f, c[0], c[1]);
+    return 0;
+}
+
+/* llmdse validate bands: the uncertainty bands from out-of-fit residuals (make bands). */
+static int validate_bands_cmd(int argc, char **argv)
+{
+    const char *data = NULL, *out = NULL;
+    opt opts[] = {{"--data", NULL, O_STR, &data, 0, 0, 0},
+                  {"--out", "-o", O_STR, &out, 0, 0, 0},
+                  OPT_END};
+    parse_opts(argc, argv, 3, opts, "validate bands");
+    char dir[1024];
+    if (data)
+        snprintf(dir, sizeof dir, "%s", data);
+    else
+        validate_data_dir(dir, sizeof dir);
+    llm_err err;
+    static validate_bands_out o;
+    if (validate_bands(dir, &o, &err))
+        die_usage("validate bands: %s (--data DIR or LLMDSE_SHARED names the shared folder)",
+                  err.msg);
+    validate_bands_check(stdout, dir, &o.b);
+    if (!out) {
+        validate_bands_json(stdout, &o, dir);
+        return 0;
+    }
+    const void *ctx[2] = {&o, dir};
+    if (report_write_file(out, write_bands, (void *)ctx, &err)) {
+        fprintf(stderr, "llmdse: error: validate bands: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
 /* --clocks MHZ,...: each snapped to the GPU's steps. */
 static int parse_clocks(const char *clocks, const llm_gpu *g, double *cl)
 {
@@ -202,10 +240,12 @@ int cmd_validate(int argc, char **argv)
 {
     if (argc >= 3 && !strcmp(argv[2], "e2e"))
         return validate_e2e_cmd(argc, argv);
+    if (argc >= 3 && !strcmp(argv[2], "bands"))
+        return validate_bands_cmd(argc, argv);
     if (argc >= 3 && !strcmp(argv[2], "plan"))
         return validate_plan_cmd(argc, argv);
     if (argc >= 3 && !strcmp(argv[2], "compare"))
         return validate_compare_cmd(argc, argv);
-    die_usage("validate: expected \"plan\", \"compare\" or \"e2e\" (and \"llmdse "
-              "calibrate\")");
+    die_usage("validate: expected \"plan\", \"compare\", \"e2e\" or \"bands\" (and "
+              "\"llmdse calibrate\")");
 }

@@ -18,6 +18,9 @@ static const char *const pos_names[] = {"rope", "learned", NULL};
 static const char *const act_names[] = {"swiglu", "relu", "gelu", NULL};
 static const char *const link_names[] = {"nvlink", "pcie", NULL};
 const char *const llm_slo_pct_names[] = {"mean", "p50", "p90", "p99", NULL};
+const char *const llm_cov_level_names[] = {"datasheet", "transferred", "measured", NULL};
+const char *const llm_cov_class_names[] = {"gemm", "attention", "memory", "collectives", "power",
+                                           NULL};
 
 double llm_dtype_bytes(llm_dtype t)
 {
@@ -160,6 +163,16 @@ static const schema_field gpu_power[] = {
     NUM("v_min_ratio", llm_gpu, v_min_ratio, REQ, 0.1, 1, 0),
     NUM("v_knee_mhz", llm_gpu, v_knee_mhz, REQ, 0, 1e4, 0),
     END};
+/* Coverage (docs/calibration.md, "Coverage"): absent = datasheet only, the honest default for
+ * a GPU nobody has measured. */
+#define COV(k, i) ENUM(k, llm_gpu, coverage[i], OPT, llm_cov_level_names, LLM_COV_DATASHEET), \
+    {k "_from", SF_STR, offsetof(llm_gpu, coverage_from[i]), OPT, 0, 0, 0, NULL, NULL,        \
+     LLM_NAME_MAX}
+static const schema_field gpu_coverage[] = {
+    TEXT("source", REQ),
+    COV("gemm", LLM_COV_GEMM), COV("attention", LLM_COV_ATTENTION), COV("memory", LLM_COV_MEMORY),
+    COV("collectives", LLM_COV_COLLECTIVES), COV("power", LLM_COV_POWER),
+    END};
 static const schema_field gpu_schema[] = {
     STR("name", llm_gpu, name),
     TEXT("description", OPT),
@@ -171,6 +184,7 @@ static const schema_field gpu_schema[] = {
     OBJ("efficiency", REQ, gpu_efficiency),
     OBJ("power", REQ, gpu_power),
     NUM("price_per_gpu_hour_usd", llm_gpu, price_per_hour, OPT, 0, 1e4, 0),
+    OBJ("coverage", OPT, gpu_coverage),
     END};
 
 static const schema_field wl_prompt[] = {
@@ -249,6 +263,18 @@ static int check_gpu(const llm_gpu *g, const char *file, llm_err *err)
 {
     if (check_text(g->name, file, err))
         return -1;
+    for (int c = 0; c < LLM_COV_COUNT; c++) {
+        /* "transferred" names its GPU; the others name none */
+        char why[160];
+        int has = g->coverage_from[c][0] != 0, tr = g->coverage[c] == LLM_COV_TRANSFERRED;
+        if (has != tr || (has && llm_text_check(g->coverage_from[c], why, sizeof why))) {
+            llm_err_set(err, "%s: $.coverage.%s_from: %s", file, llm_cov_class_names[c],
+                        has != tr ? (tr ? "expected the GPU it was transferred from"
+                                        : "expected only with \"transferred\"")
+                                  : why);
+            return -1;
+        }
+    }
     if (g->min_mhz > g->max_mhz) {
         llm_err_set(err, "%s: $.clocks.min_mhz: expected at most max_mhz (%g), found %g", file,
                     g->max_mhz, g->min_mhz);

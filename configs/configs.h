@@ -44,6 +44,17 @@ typedef enum {
 } llm_coll;
 extern const char *const llm_coll_names[]; /* "allreduce", ... */
 
+/* What calibrates a part of the model on a GPU (docs/calibration.md, "Coverage"): measured =
+ * fitted to data of this GPU; transferred = taken from a named GPU of the same architecture;
+ * datasheet = the datasheet and the stated rules alone. The bands widen as coverage falls. */
+typedef enum { LLM_COV_DATASHEET = 0, LLM_COV_TRANSFERRED, LLM_COV_MEASURED } llm_cov_level;
+typedef enum {
+    LLM_COV_GEMM = 0, LLM_COV_ATTENTION, LLM_COV_MEMORY, LLM_COV_COLLECTIVES, LLM_COV_POWER,
+    LLM_COV_COUNT
+} llm_cov_class;
+extern const char *const llm_cov_level_names[];  /* "datasheet", "transferred", "measured" */
+extern const char *const llm_cov_class_names[];  /* "gemm", "attention", "memory", ... */
+
 typedef struct {
     char name[LLM_NAME_MAX];
     /* compute: dense tensor-core FLOP per clock per SM (datasheet peak / SMs / clock) */
@@ -92,6 +103,10 @@ typedef struct {
     double v_min_ratio;       /* V(min clock) / V(max clock) */
     double v_knee_mhz;        /* voltage flat below this clock, linear above */
     double price_per_hour;    /* USD per GPU-hour, 0 = unknown */
+    /* calibration coverage (docs/calibration.md, "Coverage"): per kernel class and for power,
+     * how the coefficients were obtained; a user GPU without the block is datasheet only */
+    int coverage[LLM_COV_COUNT];                /* llm_cov_level */
+    char coverage_from[LLM_COV_COUNT][LLM_NAME_MAX]; /* transferred: the GPU it came from */
 } llm_gpu;
 
 /* The statistic an SLO bounds (docs/formats.md): without a request rate all are the mean. */
@@ -125,7 +140,38 @@ typedef struct {
     double seq_step_s;             /* per running sequence per step (sampling, detokenising) */
     double request_s;              /* per request (tokenising, admission, response) */
     double eager_launch_us;        /* CPU time per kernel launch without CUDA graphs */
+    char fitted_on_gpu[LLM_NAME_MAX]; /* the GPU its CPU times were fitted on ("": estimate) */
 } llm_serving;
+
+/* Uncertainty bands (configs/calibration/bands.json, docs/calibration.md "Bands"): quantiles of
+ * ln(measured / predicted) over out-of-fit rows, per end-to-end regime and metric and per
+ * kernel class and coverage level. Written by `llmdse validate bands` (make bands). */
+typedef enum {
+    LLM_BAND_THROUGHPUT = 0, LLM_BAND_TTFT, LLM_BAND_TPOT, LLM_BAND_POWER, LLM_BAND_ENERGY,
+    LLM_BAND_NMETRIC
+} llm_band_metric;
+extern const char *const llm_band_metric_names[]; /* "throughput", "ttft", "tpot", "power",
+                                                      "energy_per_token" */
+/* serving_fitted: the serving profile was fitted on this GPU and the GPU is calibrated;
+ * calibrated_gpu: a calibrated GPU (GEMM and power measured or transferred), the profile
+ * fitted elsewhere or estimated; datasheet_gpu: GEMM or power from the datasheet alone. */
+typedef enum {
+    LLM_REGIME_SERVING_FITTED = 0, LLM_REGIME_CALIBRATED_GPU, LLM_REGIME_DATASHEET_GPU,
+    LLM_REGIME_COUNT
+} llm_band_regime;
+extern const char *const llm_band_regime_names[];
+
+typedef struct {
+    double q10, q50, q90;   /* of ln(measured / predicted) */
+    int n;                  /* rows behind it (0: derived, see docs/calibration.md eq. B3) */
+    double mape_pct;        /* of the same rows, percent */
+} llm_band;
+
+typedef struct {
+    llm_band e2e[LLM_REGIME_COUNT][LLM_BAND_NMETRIC];
+    llm_band kernel[LLM_COV_COUNT][3];  /* [class][llm_cov_level] */
+} llm_bands;
+
 
 /* The serving profile eval/explore/search/recommend use without --serving. */
 #define LLM_SERVING_DEFAULT "vllm-0.11"
@@ -186,6 +232,8 @@ int configs_parse_workload(const char *json, const char *file, llm_workload *w, 
 
 /* Serving profiles: kind "serving" (configs/serving/<name>.json). */
 int configs_load_serving(const char *name_or_path, llm_serving *s, llm_err *err);
+/* The bundled bands (NULL) or a file; -1 with a message naming the file and field. */
+int configs_load_bands(const char *path, llm_bands *b, llm_err *err);
 int configs_parse_serving(const char *json, const char *file, llm_serving *s, llm_err *err);
 
 int configs_load_space(const char *name_or_path, llm_space_spec *s, llm_err *err);
@@ -215,7 +263,8 @@ int configs_parse_summary(const char *text, const char *path, const char *const 
 
 /* Writes a copy of the GPU file at `orig` to `out` with the given values set at their JSON
  * paths ("efficiency.gemm", "power.math_w", ...), a note appended to the "source" of each
- * group touched, and the result checked by loading it again. Written through a temporary file
+ * group touched, the coverage class of each fitted group (gemm, attention, memory, power)
+ * set to measured, and the result checked by loading it again. Written through a temporary file
  * and renamed. */
 int configs_write_gpu_update(const char *orig, const char *out, const char *const *paths,
                              const double *values, int n, const char *note, llm_err *err);

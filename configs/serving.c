@@ -37,6 +37,9 @@ static const schema_field serving_schema[] = {
     {"name", SF_STR, offsetof(llm_serving, name), REQ, 0, 0, 0, NULL, NULL, LLM_NAME_MAX},
     TEXT("description", OPT),
     TEXT("source", REQ),
+    /* the GPU the overhead was fitted on (absent: an estimate); docs/calibration.md "Bands" */
+    {"fitted_on_gpu", SF_STR, offsetof(llm_serving, fitted_on_gpu), OPT, 0, 0, 0, NULL, NULL,
+     LLM_NAME_MAX},
     OBJ("engine", REQ, serving_engine),
     OBJ("overhead", REQ, serving_overhead),
     END};

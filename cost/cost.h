@@ -408,4 +408,34 @@ void cost_static_batch(const llm_model *m, const llm_gpu *g, const cost_config *
 void cost_batch_advice(const llm_model *m, const llm_gpu *g, const cost_config *c, double frac,
                        int *batch, double *plateau_tok_s, double *freed_gib);
 
+/* ---- uncertainty (docs/cost-model.md eq. 52-55; the bands' data: docs/calibration.md) ----- */
+
+/* eq. 52: which end-to-end residuals a prediction on g under serving profile sv (NULL: the
+ * ideal engine) is judged by. */
+llm_band_regime cost_band_regime(const llm_gpu *g, const llm_serving *sv);
+/* eq. 53: the 80% band [lo, hi] of metric k predicted as x (x's own value for x <= 0, not
+ * finite, or an overloaded latency). */
+typedef struct { double lo, hi; } cost_interval;
+cost_interval cost_band(const llm_bands *b, llm_band_regime r, llm_band_metric k, double x);
+/* The band's half-width in ln space, (q90 - q10) / 2 (eq. 55's tolerance). */
+double cost_band_halfwidth(const llm_bands *b, llm_band_regime r, llm_band_metric k);
+/* eq. 54: the 80% band of a kernel of class c taking t seconds on g (its coverage level). */
+cost_interval cost_kernel_band(const llm_bands *b, const llm_gpu *g, llm_cov_class c, double t);
+/* The class whose band a kernel takes (eq. 54): GEMMs bound by DRAM stream their weights
+ * (the memory class), attention, element-wise (memory), collectives. */
+llm_cov_class cost_kernel_class(cost_kind kind, cost_bound bound);
+/* eq. 54b: a kernel's energy, power x time, with the two errors independent. */
+cost_interval cost_kernel_energy_band(const llm_bands *b, const llm_gpu *g, llm_cov_class c,
+                                      double energy_j);
+/* The band of every banded field of m (eq. 53 with each field's base metric); power bands
+ * end at the per-GPU power cap (the limiter holds it there, eq. 22). */
+typedef struct {
+    cost_interval ttft, tpot, tpot_with_prefill, throughput, throughput_per_gpu;
+    cost_interval energy_per_token, prefill_energy, decode_energy, avg_power, peak_power;
+    cost_interval cost_per_mtok;
+    cost_interval ttft_p50, ttft_p90, ttft_p99, tpot_p50, tpot_p90, tpot_p99;
+} cost_metric_bands;
+void cost_metrics_bands(const llm_bands *b, llm_band_regime r, const cost_metrics *m,
+                        double power_cap_w, cost_metric_bands *out);
+
 #endif

@@ -135,15 +135,61 @@ static const column cols[] = {
     /* serving (docs/cost-model.md eq. 35-49): appended so the columns above keep their places */
     {"running_batch", 1}, {"step_overhead_s", 0}, {"ttft_p90_s", 0}, {"ttft_p99_s", 0},
     {"tpot_p90_s", 0}, {"tpot_p99_s", 0}, {"chunk_tokens", 1}, {"replicas_per_gpu", 1},
+    /* the 80% bands (docs/cost-model.md eq. 53) and the robust front (eq. 55) */
+    {"ttft_s_lo", 0}, {"ttft_s_hi", 0}, {"tpot_s_lo", 0}, {"tpot_s_hi", 0},
+    {"throughput_tok_s_lo", 0}, {"throughput_tok_s_hi", 0},
+    {"throughput_per_gpu_tok_s_lo", 0}, {"throughput_per_gpu_tok_s_hi", 0},
+    {"energy_per_token_j_lo", 0}, {"energy_per_token_j_hi", 0},
+    {"avg_power_w_lo", 0}, {"avg_power_w_hi", 0}, {"peak_power_w_lo", 0}, {"peak_power_w_hi", 0},
+    {"cost_per_mtok_usd_lo", 0}, {"cost_per_mtok_usd_hi", 0}, {"robust", 1},
 };
 #define COL_COST 24
+#define COL_BAND0 33
+#define COL_COST_LO 47
+#define COL_ROBUST 49
 #define NCOLS (sizeof cols / sizeof cols[0])
 
-static double num(const search_row *r, unsigned c)
+/* A row's bands, computed once per row for its band columns. */
+typedef struct {
+    cost_metric_bands b;
+    int robust;
+} row_extra;
+
+static void row_bands(const search_inputs *in, const search_row *r, const unsigned char *robust,
+                      size_t i, row_extra *x)
+{
+    if (!in->bands)
+        return;
+    cost_config c;
+    search_config(in, &r->p, &c);
+    cost_metrics_bands(in->bands, cost_band_regime(in->g, in->serving), &r->m,
+                       c.power_cap_w > 0 ? c.power_cap_w : in->g->tdp_w, &x->b);
+    x->robust = robust ? robust[i] : 0;
+}
+
+static double num(const search_row *r, unsigned c, const row_extra *x)
 {
     const cost_metrics *m = &r->m;
     const space_point *p = &r->p;
+    const cost_metric_bands *b = &x->b;
     switch (c) {
+    case 33: return b->ttft.lo;
+    case 34: return b->ttft.hi;
+    case 35: return b->tpot.lo;
+    case 36: return b->tpot.hi;
+    case 37: return b->throughput.lo;
+    case 38: return b->throughput.hi;
+    case 39: return b->throughput_per_gpu.lo;
+    case 40: return b->throughput_per_gpu.hi;
+    case 41: return b->energy_per_token.lo;
+    case 42: return b->energy_per_token.hi;
+    case 43: return b->avg_power.lo;
+    case 44: return b->avg_power.hi;
+    case 45: return b->peak_power.lo;
+    case 46: return b->peak_power.hi;
+    case 47: return b->cost_per_mtok.lo;
+    case 48: return b->cost_per_mtok.hi;
+    case 49: return x->robust;
     case 0: return (double)r->index;
     case 1: return p->tp;
     case 2: return p->ep;
@@ -184,34 +230,41 @@ static const char *str(const search_row *r, unsigned c)
     return llm_dtype_names[c == 3 ? r->p.dtype : r->p.kv_dtype];
 }
 
-/* The cost column only with a price. */
-static int skip_col(const search_inputs *in, unsigned c)
+/* The cost columns only with a price; the bands only with bands; robust only on a front. */
+static int skip_col(const search_inputs *in, unsigned c, int front)
 {
-    return c == COL_COST && !(in->g->price_per_hour > 0);
+    if ((c == COL_COST || c == COL_COST_LO || c == COL_COST_LO + 1) &&
+        !(in->g->price_per_hour > 0))
+        return 1;
+    if (c >= COL_BAND0 && !in->bands)
+        return 1;
+    return c == COL_ROBUST && !front;
 }
 
 void report_front_csv_header(FILE *f, const search_inputs *in, int with_slo)
 {
     for (unsigned c = 0; c < NCOLS; c++)
-        if (!skip_col(in, c))
+        if (!skip_col(in, c, !with_slo))
             fprintf(f, "%s%s", c ? "," : "", cols[c].name);
     fputs(with_slo ? ",slo_met\n" : "\n", f);
 }
 
 void report_front_csv(FILE *f, const search_inputs *in, const search_row *rows, size_t n,
-                      int with_slo)
+                      const unsigned char *robust)
 {
-    report_front_csv_header(f, in, with_slo);
-    report_front_csv_rows(f, in, rows, n, with_slo);
+    report_front_csv_header(f, in, 0);
+    report_front_csv_rows(f, in, rows, n, robust, 0);
 }
 
 void report_front_csv_rows(FILE *f, const search_inputs *in, const search_row *rows, size_t n,
-                           int with_slo)
+                           const unsigned char *robust, int with_slo)
 {
     for (size_t i = 0; i < n; i++) {
         const search_row *r = &rows[i];
+        row_extra x = {0};
+        row_bands(in, r, robust, i, &x);
         for (unsigned c = 0; c < NCOLS; c++) {
-            if (skip_col(in, c))
+            if (skip_col(in, c, !with_slo))
                 continue;
             if (c)
                 fputc(',', f);
@@ -220,7 +273,7 @@ void report_front_csv_rows(FILE *f, const search_inputs *in, const search_row *r
             else if (c == 0)
                 fprintf(f, "%llu", (unsigned long long)r->index);
             else
-                fprintf(f, "%.17g", num(r, c));
+                fprintf(f, "%.17g", num(r, c, &x));
         }
         if (with_slo)
             fprintf(f, ",%d", r->why == PRUNE_NONE);
@@ -241,7 +294,7 @@ static void inputs_json(json_out *j, const report_summary *s)
 }
 
 void report_front_json(FILE *f, const report_summary *s, const search_inputs *in,
-                       const search_row *rows, size_t n)
+                       const search_row *rows, size_t n, const unsigned char *robust)
 {
     json_out j;
     json_begin(&j, f, 1);
@@ -251,15 +304,19 @@ void report_front_json(FILE *f, const report_summary *s, const search_inputs *in
     json_arr(&j, "points");
     for (size_t i = 0; i < n; i++) {
         json_obj(&j, NULL);
+        row_extra x = {0};
+        row_bands(in, &rows[i], robust, i, &x);
         for (unsigned c = 0; c < NCOLS; c++) {
-            if (skip_col(in, c))
+            if (skip_col(in, c, 1))
                 continue;
             if (cols[c].kind == 2)
                 json_str(&j, cols[c].name, str(&rows[i], c));
             else if (c == 0)
                 json_int(&j, cols[c].name, (long long)rows[i].index);
+            else if (c == COL_ROBUST)
+                json_bool(&j, cols[c].name, x.robust);
             else
-                json_num17(&j, cols[c].name, num(&rows[i], c));
+                json_num17(&j, cols[c].name, num(&rows[i], c, &x));
         }
         json_end_obj(&j);
     }
@@ -297,6 +354,17 @@ void report_summary_json(FILE *f, const report_summary *s)
         json_int(&j, space_prune_names[k], (long long)s->pruned[k]);
     json_end_obj(&j);
     json_int(&j, "front_size", (long long)s->front_size);
+    if (s->has_bands) {
+        json_obj(&j, "uncertainty");
+        json_str(&j, "band", "80% interval from out-of-fit residuals (docs/calibration.md)");
+        json_str(&j, "regime", s->regime);
+        json_int(&j, "robust_front_size", (long long)s->robust_front_size);
+        json_obj(&j, "tolerance_ln");
+        for (int k = 0; k < s->nobj; k++)
+            json_num17(&j, search_obj_names[s->obj[k]], s->tolerance[k]);
+        json_end_obj(&j);
+        json_end_obj(&j);
+    }
     json_bool(&j, "partial", s->partial);
     json_int(&j, "threads", s->threads);
     json_num(&j, "wall_s", s->wall_s);

@@ -17,12 +17,16 @@ typedef struct {
     const llm_gpu *gpu;
     const llm_workload *workload; /* may be NULL */
     const cost_config *config;
+    const llm_bands *bands;       /* NULL: no uncertainty bands (eq. 52-54) */
 } report_inputs;
 
 /* 1 when every number that would be written is finite. */
 int report_metrics_finite(const cost_metrics *m);
 
 void report_eval(FILE *f, report_format fmt, const report_inputs *in, const cost_metrics *m);
+/* The GPU's calibration coverage per class (docs/calibration.md, "Coverage"). */
+void report_coverage_text(FILE *f, const llm_gpu *g, const char *indent);
+void report_coverage_json(json_out *j, const llm_gpu *g);
 
 /* One layer's ops; phase and shape as given to cost_build_layer. */
 void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase ph,
@@ -30,7 +34,8 @@ void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase 
 
 /* One primitive: what it is (a short label such as "gemm 4096x4096x4096 bf16"). */
 void report_kernel(FILE *f, report_format fmt, const char *what, const llm_gpu *g,
-                   const cost_kernel *k, double mhz, double sms);
+                   const cost_kernel *k, cost_kind kind, double mhz, double sms,
+                   const llm_bands *b);
 
 /* ---- explore outputs (docs/explore.md, "Outputs") ----------------------------------------- */
 
@@ -58,6 +63,11 @@ typedef struct {
     const report_nlopt *nlopt;        /* NULL for explore and merge */
     const char *serving;              /* the serving profile as given; NULL: the ideal engine */
     int chunk_tokens, kv_paged;       /* --chunk-tokens (0 = the profile's), --kv */
+    /* set by report_write_run when the inputs have bands (eq. 52-55) */
+    int has_bands;
+    const char *regime;
+    uint64_t robust_front_size;
+    double tolerance[SEARCH_MAX_OBJ]; /* per objective, ln */
 } report_summary;
 
 /* Writes `name` in `dir` through a temporary file renamed into place, so a failed run never
@@ -70,15 +80,17 @@ int report_prepare_dir(const char *dir, llm_err *err);
 int report_make_dir(const char *dir, llm_err *err);
 
 /* The front (rows evaluated from the indices, in index order) as CSV and JSON; every number
- * %.17g, so reading and writing again is exact. */
+ * %.17g, so reading and writing again is exact. With in->bands, each banded metric X has X_lo
+ * and X_hi (eq. 53) and robust[i] marks the robust front (eq. 55). */
 void report_front_csv(FILE *f, const search_inputs *in, const search_row *rows, size_t n,
-                      int with_slo);
-/* The same in two parts, for writing rows in blocks (all.csv); with_slo adds slo_met. */
+                      const unsigned char *robust);
+/* all.csv in two parts, for writing rows in blocks: with_slo adds slo_met and leaves robust out
+ * (robust is a property of a front). */
 void report_front_csv_header(FILE *f, const search_inputs *in, int with_slo);
 void report_front_csv_rows(FILE *f, const search_inputs *in, const search_row *rows, size_t n,
-                           int with_slo);
+                           const unsigned char *robust, int with_slo);
 void report_front_json(FILE *f, const report_summary *s, const search_inputs *in,
-                       const search_row *rows, size_t n);
+                       const search_row *rows, size_t n, const unsigned char *robust);
 void report_summary_json(FILE *f, const report_summary *s);
 
 /* ---- recommend outputs (docs/recommend.md) ----------------------------------------------- */
@@ -151,6 +163,7 @@ typedef struct {
     llm_workload w;
     space_t s;
     llm_serving prof;
+    llm_bands bands;
     search_inputs in;
 } report_run;
 /* Loads the run sum records (with the serving settings it recorded); the space must still

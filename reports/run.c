@@ -12,6 +12,7 @@ typedef struct {
     const report_summary *sum;
     const search_row *rows;
     size_t n;
+    const unsigned char *robust;
     const uint64_t *all;
     size_t n_all;
 } run_out;
@@ -19,14 +20,14 @@ typedef struct {
 static int write_front_csv(FILE *f, void *ctx)
 {
     const run_out *o = ctx;
-    report_front_csv(f, o->in, o->rows, o->n, 0);
+    report_front_csv(f, o->in, o->rows, o->n, o->robust);
     return 0;
 }
 
 static int write_front_json(FILE *f, void *ctx)
 {
     const run_out *o = ctx;
-    report_front_json(f, o->sum, o->in, o->rows, o->n);
+    report_front_json(f, o->sum, o->in, o->rows, o->n, o->robust);
     return 0;
 }
 
@@ -46,7 +47,7 @@ static int write_all_csv(FILE *f, void *ctx)
         size_t k = 0;
         for (; k < 256 && i < o->n_all; k++, i++)
             search_row_eval(o->in, o->all[i], &rows[k]);
-        report_front_csv_rows(f, o->in, rows, k, 1);
+        report_front_csv_rows(f, o->in, rows, k, NULL, 1);
     }
     return 0;
 }
@@ -62,13 +63,31 @@ int report_write_run(const char *dir, const search_inputs *in, report_summary *s
     for (size_t i = 0; i < front->n; i++)
         search_row_eval(in, front->pt[i].index, &rows[i]);
     sum->front_size = front->n;
-    run_out o = {in, sum, rows, front->n, all, n_all};
+    unsigned char *robust = NULL;
+    if (in->bands) {
+        robust = calloc(front->n ? front->n : 1, 1);
+        int nr = robust ? search_robust_front(in, sum->obj, sum->nobj, rows, front->n, robust)
+                        : -1;
+        if (nr < 0) {
+            free(rows);
+            free(robust);
+            llm_err_fail(err, "out of memory");
+            return -1;
+        }
+        sum->robust_front_size = (uint64_t)nr;
+        sum->has_bands = 1;
+        sum->regime = llm_band_regime_names[cost_band_regime(in->g, in->serving)];
+        for (int k = 0; k < sum->nobj; k++)
+            sum->tolerance[k] = search_obj_tolerance(in, sum->obj[k]);
+    }
+    run_out o = {in, sum, rows, front->n, robust, all, n_all};
     int rc = report_make_dir(dir, err) ||
              report_write_atomic(dir, "front.csv", write_front_csv, &o, err) ||
              report_write_atomic(dir, "front.json", write_front_json, &o, err) ||
              (all && report_write_atomic(dir, "all.csv", write_all_csv, &o, err)) ||
              report_write_atomic(dir, "summary.json", write_summary, &o, err);
     free(rows);
+    free(robust);
     if (rc)
         err->status = LLM_ERR_RUNTIME;
     return rc ? -1 : 0;
@@ -191,13 +210,18 @@ int report_run_load(const llm_summary *sum, const report_given *given, const cha
         return -1;
     }
     r->s.slo_filter = sum->slo_filter;
+    if (configs_load_bands(NULL, &r->bands, err)) {
+        llm_err_prefix(err, cmd, LLM_ERR_INPUT);
+        space_free(&r->s);
+        return -1;
+    }
     if (r->s.size != sum->space_size) {
         llm_err_set(err, "%s: the space now has %llu points, %s %llu: the inputs changed", cmd,
                     (unsigned long long)r->s.size, had, sum->space_size);
         space_free(&r->s);
         return -1;
     }
-    r->in = (search_inputs){&r->m, &r->g, &r->w, &r->s, NULL, 0, 0};
+    r->in = (search_inputs){&r->m, &r->g, &r->w, &r->s, NULL, 0, 0, &r->bands};
     if (sum->has_serving) {
         if (configs_load_serving(sum->serving, &r->prof, err)) {
             llm_err_prefix(err, "--serving", LLM_ERR_INPUT);

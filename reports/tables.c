@@ -22,6 +22,74 @@ int report_metrics_finite(const cost_metrics *m)
     return 1;
 }
 
+/* The per-GPU power the limiter holds: the cap given, else the TDP (eq. 22). */
+#define POWER_CAP(in) ((in)->config->power_cap_w > 0 ? (in)->config->power_cap_w        \
+                                                     : (in)->gpu->tdp_w)
+
+/* X, and beside it X_lo and X_hi (docs/formats.md, "Bands") when there is a band. */
+static void json_banded(json_out *j, const char *key, double v, const cost_interval *b)
+{
+    json_num(j, key, v);
+    if (!b)
+        return;
+    char k[80];
+    snprintf(k, sizeof k, "%s_lo", key);
+    json_num(j, k, b->lo);
+    snprintf(k, sizeof k, "%s_hi", key);
+    json_num(j, k, b->hi);
+}
+
+/* " (lo-hi)" in the value's own format, or nothing. */
+static const char *text_band(char *buf, size_t len, const char *fmt, const cost_interval *b,
+                             double scale)
+{
+    if (!b) {
+        buf[0] = 0;
+        return buf;
+    }
+    char lo[32], hi[32];
+    snprintf(lo, sizeof lo, fmt, b->lo * scale);
+    snprintf(hi, sizeof hi, fmt, b->hi * scale);
+    snprintf(buf, len, " (%s-%s)", lo, hi);
+    return buf;
+}
+
+/* Which calibration the bands rest on, per class (docs/calibration.md, "Coverage"). */
+void report_coverage_text(FILE *f, const llm_gpu *g, const char *indent)
+{
+    for (int c = 0; c < LLM_COV_COUNT; c++) {
+        fprintf(f, "%s%-12s %s", indent, llm_cov_class_names[c],
+                llm_cov_level_names[g->coverage[c]]);
+        if (g->coverage[c] == LLM_COV_TRANSFERRED) {
+            fputs(" from ", f);
+            fputs(g->coverage_from[c], f);
+        }
+        fputc('\n', f);
+    }
+}
+
+void report_coverage_json(json_out *j, const llm_gpu *g)
+{
+    json_obj(j, "coverage");
+    for (int c = 0; c < LLM_COV_COUNT; c++) {
+        json_obj(j, llm_cov_class_names[c]);
+        json_str(j, "level", llm_cov_level_names[g->coverage[c]]);
+        if (g->coverage[c] == LLM_COV_TRANSFERRED)
+            json_str(j, "from", g->coverage_from[c]);
+        json_end_obj(j);
+    }
+    json_end_obj(j);
+}
+
+static void uncertainty_json(json_out *j, const report_inputs *in)
+{
+    json_obj(j, "uncertainty");
+    json_str(j, "band", "80% interval from out-of-fit residuals (docs/calibration.md)");
+    json_str(j, "regime", llm_band_regime_names[cost_band_regime(in->gpu, in->config->serving)]);
+    report_coverage_json(j, in->gpu);
+    json_end_obj(j);
+}
+
 static void config_json(json_out *j, const report_inputs *in)
 {
     const cost_config *c = in->config;
@@ -85,6 +153,13 @@ static void eval_json(FILE *f, const report_inputs *in, const cost_metrics *m)
     json_begin(&j, f, 1);
     json_obj(&j, NULL);
     config_json(&j, in);
+    cost_metric_bands bd;
+    if (in->bands)
+        cost_metrics_bands(in->bands, cost_band_regime(in->gpu, in->config->serving), m,
+                           POWER_CAP(in), &bd);
+#define B(x) (in->bands ? &bd.x : NULL)
+    if (in->bands)
+        uncertainty_json(&j, in);
     json_bool(&j, "fits", m->fits);
     json_int(&j, "gpus", m->gpus);
     json_num(&j, "memory_per_gpu_gib", m->memory_per_gpu_gib);
@@ -96,21 +171,21 @@ static void eval_json(FILE *f, const report_inputs *in, const cost_metrics *m)
     json_num(&j, "capacity_gib", in->gpu->mem_gib);
     json_end_obj(&j);
     json_int(&j, "max_batch", m->max_batch);
-    json_num(&j, "ttft_s", m->ttft_s);
-    json_num(&j, "tpot_s", m->tpot_s);
-    json_num(&j, "tpot_with_prefill_s", m->tpot_with_prefill_s);
-    json_num(&j, "throughput_tok_s", m->throughput_tok_s);
-    json_num(&j, "throughput_per_gpu_tok_s", m->throughput_per_gpu);
-    json_num(&j, "energy_per_token_j", m->energy_per_token_j);
-    json_num(&j, "prefill_energy_j", m->prefill_energy_j);
-    json_num(&j, "decode_energy_per_token_j", m->decode_energy_per_token_j);
-    json_num(&j, "avg_power_w", m->avg_power_w);
-    json_num(&j, "peak_power_w", m->peak_power_w);
+    json_banded(&j, "ttft_s", m->ttft_s, B(ttft));
+    json_banded(&j, "tpot_s", m->tpot_s, B(tpot));
+    json_banded(&j, "tpot_with_prefill_s", m->tpot_with_prefill_s, B(tpot_with_prefill));
+    json_banded(&j, "throughput_tok_s", m->throughput_tok_s, B(throughput));
+    json_banded(&j, "throughput_per_gpu_tok_s", m->throughput_per_gpu, B(throughput_per_gpu));
+    json_banded(&j, "energy_per_token_j", m->energy_per_token_j, B(energy_per_token));
+    json_banded(&j, "prefill_energy_j", m->prefill_energy_j, B(prefill_energy));
+    json_banded(&j, "decode_energy_per_token_j", m->decode_energy_per_token_j, B(decode_energy));
+    json_banded(&j, "avg_power_w", m->avg_power_w, B(avg_power));
+    json_banded(&j, "peak_power_w", m->peak_power_w, B(peak_power));
     json_num(&j, "effective_freq_mhz", m->effective_freq_mhz);
     json_num(&j, "prefill_freq_mhz", m->prefill_freq_mhz);
     json_bool(&j, "power_cap_met", m->power_cap_met);
     if (in->gpu->price_per_hour > 0)
-        json_num(&j, "cost_per_mtok_usd", m->cost_per_mtok);
+        json_banded(&j, "cost_per_mtok_usd", m->cost_per_mtok, B(cost_per_mtok));
     json_obj(&j, "serving");
     json_int(&j, "running_batch", m->running_batch);
     json_num(&j, "kv_pool_gib", m->mem.kv_pool_gib);
@@ -122,12 +197,12 @@ static void eval_json(FILE *f, const report_inputs *in, const cost_metrics *m)
     json_num(&j, "utilisation", m->utilisation);
     json_bool(&j, "overloaded", m->overloaded);
     if (!m->overloaded) {
-        json_num(&j, "ttft_p50_s", m->ttft_p50_s);
-        json_num(&j, "ttft_p90_s", m->ttft_p90_s);
-        json_num(&j, "ttft_p99_s", m->ttft_p99_s);
-        json_num(&j, "tpot_p50_s", m->tpot_p50_s);
-        json_num(&j, "tpot_p90_s", m->tpot_p90_s);
-        json_num(&j, "tpot_p99_s", m->tpot_p99_s);
+        json_banded(&j, "ttft_p50_s", m->ttft_p50_s, B(ttft_p50));
+        json_banded(&j, "ttft_p90_s", m->ttft_p90_s, B(ttft_p90));
+        json_banded(&j, "ttft_p99_s", m->ttft_p99_s, B(ttft_p99));
+        json_banded(&j, "tpot_p50_s", m->tpot_p50_s, B(tpot_p50));
+        json_banded(&j, "tpot_p90_s", m->tpot_p90_s, B(tpot_p90));
+        json_banded(&j, "tpot_p99_s", m->tpot_p99_s, B(tpot_p99));
     }
     json_end_obj(&j);
     if (m->advised_batch > 0) {
@@ -149,6 +224,7 @@ static void eval_json(FILE *f, const report_inputs *in, const cost_metrics *m)
     }
     json_end_obj(&j);
     json_finish(&j);
+#undef B
 }
 
 /* eval's text. */
@@ -156,6 +232,12 @@ static void eval_text(FILE *f, const report_inputs *in, const cost_metrics *m)
 {
     const llm_workload *w = in->workload;
     const cost_config *c = in->config;
+    cost_metric_bands bd;
+    char tb[96];
+    if (in->bands)
+        cost_metrics_bands(in->bands, cost_band_regime(in->gpu, c->serving), m, POWER_CAP(in),
+                           &bd);
+#define TB(fmt, x, sc) text_band(tb, sizeof tb, fmt, in->bands ? &bd.x : NULL, sc)
     fprintf(f, "%s on %s: tp %d, ep %d, batch %d, replicas %d, sm-comm %d, %s weights, %s KV\n",
             in->model->name, in->gpu->name, c->tp, c->ep, c->batch, c->replicas, c->sm_comm,
             llm_dtype_names[c->wdtype], llm_dtype_names[c->kvdtype]);
@@ -168,23 +250,25 @@ static void eval_text(FILE *f, const report_inputs *in, const cost_metrics *m)
             c->replicas_per_gpu > 1 ? "each of its replicas: " : "", m->mem.weights_gib,
             m->mem.kv_gib, m->mem.act_gib, m->mem.reserved_gib);
     fprintf(f, "  %-28s %d\n", "largest batch that fits", m->max_batch);
-    fprintf(f, "  %-28s %.4f s\n", "TTFT", m->ttft_s);
-    fprintf(f, "  %-28s %.5f s\n", "TPOT", m->tpot_s);
-    fprintf(f, "  %-28s %.5f s\n", "TPOT with prefill stalls", m->tpot_with_prefill_s);
+    fprintf(f, "  %-28s %.4f s%s\n", "TTFT", m->ttft_s, TB("%.4f", ttft, 1));
+    fprintf(f, "  %-28s %.5f s%s\n", "TPOT", m->tpot_s, TB("%.5f", tpot, 1));
+    fprintf(f, "  %-28s %.5f s%s\n", "TPOT with prefill stalls", m->tpot_with_prefill_s,
+            TB("%.5f", tpot_with_prefill, 1));
     if (w)
         slo_verdict(f, w, m);
-    fprintf(f, "  %-28s %.1f tok/s (%.1f per GPU)\n", "throughput", m->throughput_tok_s,
-            m->throughput_per_gpu);
-    fprintf(f, "  %-28s %.4f J (prefill %.2f J/request, decode %.4f J/token)\n",
-            "energy per output token", m->energy_per_token_j, m->prefill_energy_j,
-            m->decode_energy_per_token_j);
-    fprintf(f, "  %-28s %.1f W average, %.1f W in the more demanding phase\n", "power per GPU",
-            m->avg_power_w, m->peak_power_w);
+    fprintf(f, "  %-28s %.1f tok/s%s (%.1f per GPU)\n", "throughput", m->throughput_tok_s,
+            TB("%.1f", throughput, 1), m->throughput_per_gpu);
+    fprintf(f, "  %-28s %.4f J%s (prefill %.2f J/request, decode %.4f J/token)\n",
+            "energy per output token", m->energy_per_token_j, TB("%.4f", energy_per_token, 1),
+            m->prefill_energy_j, m->decode_energy_per_token_j);
+    fprintf(f, "  %-28s %.1f W%s average, %.1f W in the more demanding phase\n",
+            "power per GPU", m->avg_power_w, TB("%.1f", avg_power, 1), m->peak_power_w);
     fprintf(f, "  %-28s %.0f MHz decode, %.0f MHz prefill%s\n", "SM clock",
             m->effective_freq_mhz, m->prefill_freq_mhz,
             m->power_cap_met ? "" : "  (power cap not met even at the lowest clock)");
     if (in->gpu->price_per_hour > 0)
-        fprintf(f, "  %-28s %.3f USD\n", "cost per million tokens", m->cost_per_mtok);
+        fprintf(f, "  %-28s %.3f USD%s\n", "cost per million tokens", m->cost_per_mtok,
+                TB("%.3f", cost_per_mtok, 1));
     if (c->serving)
         fprintf(f, "  %-28s %s, %s prefill (budget %d tokens), %s KV, %d replica%s per GPU\n",
                 "serving", c->serving->name,
@@ -203,10 +287,10 @@ static void eval_text(FILE *f, const report_inputs *in, const cost_metrics *m)
         else {
             fprintf(f, "  %-28s %.3f req/s offered, capacity %.3f req/s, utilisation %.3f\n",
                     "load", c->rate_rps, m->capacity_rps, m->utilisation);
-            fprintf(f, "  %-28s p50 %.4f s, p90 %.4f s, p99 %.4f s\n", "TTFT under load",
-                    m->ttft_p50_s, m->ttft_p90_s, m->ttft_p99_s);
-            fprintf(f, "  %-28s p50 %.5f s, p90 %.5f s, p99 %.5f s\n", "TPOT under load",
-                    m->tpot_p50_s, m->tpot_p90_s, m->tpot_p99_s);
+            fprintf(f, "  %-28s p50 %.4f s, p90 %.4f s, p99 %.4f s%s\n", "TTFT under load",
+                    m->ttft_p50_s, m->ttft_p90_s, m->ttft_p99_s, TB("%.4f", ttft_p99, 1));
+            fprintf(f, "  %-28s p50 %.5f s, p90 %.5f s, p99 %.5f s%s\n", "TPOT under load",
+                    m->tpot_p50_s, m->tpot_p90_s, m->tpot_p99_s, TB("%.5f", tpot_p99, 1));
         }
     } else {
         fprintf(f, "  %-28s %.3f req/s per replica when saturated\n", "capacity",
@@ -216,6 +300,13 @@ static void eval_text(FILE *f, const report_inputs *in, const cost_metrics *m)
         fprintf(f, "  %-28s batch %d reaches 95%% of the plateau (%.1f tok/s per GPU), "
                 "freeing %.2f GiB per GPU\n", "batch advice", m->advised_batch,
                 m->advised_plateau_tok_s, m->advised_freed_gib);
+    if (in->bands) {
+        fprintf(f, "  %-28s 80%% bands in brackets (p99 for the load lines), regime %s; "
+                "calibration of %s:\n", "uncertainty",
+                llm_band_regime_names[cost_band_regime(in->gpu, c->serving)], in->gpu->name);
+        report_coverage_text(f, in->gpu, "    ");
+    }
+#undef TB
 }
 
 void report_eval(FILE *f, report_format fmt, const report_inputs *in, const cost_metrics *m)
@@ -270,6 +361,14 @@ void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase 
         mf += cnt * oc[i].k.flops; mb += cnt * oc[i].k.bytes;
     }
     char dims[128];
+    const llm_bands *bands = in->bands;
+    cost_interval bt[OP_COUNT], bp[OP_COUNT], be[OP_COUNT];
+    for (int i = 0; bands && i < L->n; i++) {
+        llm_cov_class c = cost_kernel_class(L->op[i].kind, oc[i].k.bound);
+        bt[i] = cost_kernel_band(bands, g, c, oc[i].time_s);
+        bp[i] = cost_kernel_band(bands, g, LLM_COV_POWER, oc[i].power_w);
+        be[i] = cost_kernel_energy_band(bands, g, c, oc[i].energy_j);
+    }
     if (fmt == FMT_JSON) {
         json_out j;
         json_begin(&j, f, 1);
@@ -288,10 +387,13 @@ void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase 
             json_int(&j, "count", op->per_layer ? layers : 1);
             json_num(&j, "flops", oc[i].k.flops);
             json_num(&j, "bytes", oc[i].k.bytes);
-            json_num(&j, "time_s", oc[i].time_s);
-            json_num(&j, "energy_j", oc[i].energy_j);
-            json_num(&j, "power_w", oc[i].power_w);
+            json_banded(&j, "time_s", oc[i].time_s, bands ? &bt[i] : NULL);
+            json_banded(&j, "energy_j", oc[i].energy_j, bands ? &be[i] : NULL);
+            json_banded(&j, "power_w", oc[i].power_w, bands ? &bp[i] : NULL);
             json_str(&j, "bound", cost_bound_names[oc[i].k.bound]);
+            if (bands)
+                json_str(&j, "band_class",
+                         llm_cov_class_names[cost_kernel_class(op->kind, oc[i].k.bound)]);
             json_end_obj(&j);
         }
         json_end_arr(&j);
@@ -299,6 +401,8 @@ void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase 
         json_num(&j, "flops", lf); json_num(&j, "bytes", lb);
         json_num(&j, "time_s", lt); json_num(&j, "energy_j", le);
         json_end_obj(&j);
+        if (bands)
+            report_coverage_json(&j, g);
         json_obj(&j, "model_total");
         json_num(&j, "flops", mf); json_num(&j, "bytes", mb);
         json_num(&j, "time_s", mt); json_num(&j, "energy_j", me);
@@ -308,41 +412,68 @@ void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase 
         return;
     }
     if (fmt == FMT_CSV) {
-        fprintf(f, "name,count,einsum,dims,flops,bytes,time_s,energy_j,power_w,bound\n");
+        fprintf(f, "name,count,einsum,dims,flops,bytes,time_s,energy_j,power_w,bound%s\n",
+                bands ? ",time_s_lo,time_s_hi,energy_j_lo,energy_j_hi,power_w_lo,power_w_hi"
+                      : "");
         for (int i = 0; i < L->n; i++) {
             const cost_op *op = &L->op[i];
             op_dims(op, dims, sizeof dims);
-            fprintf(f, "%s,%d,\"%s\",\"%s\",%.9g,%.9g,%.9g,%.9g,%.9g,%s\n",
+            fprintf(f, "%s,%d,\"%s\",\"%s\",%.9g,%.9g,%.9g,%.9g,%.9g,%s",
                     cost_op_names[op->id], op->per_layer ? layers : 1, op->einsum, dims,
                     oc[i].k.flops, oc[i].k.bytes, oc[i].time_s, oc[i].energy_j, oc[i].power_w,
                     cost_bound_names[oc[i].k.bound]);
+            if (bands)
+                fprintf(f, ",%.9g,%.9g,%.9g,%.9g,%.9g,%.9g", bt[i].lo, bt[i].hi, be[i].lo,
+                        be[i].hi, bp[i].lo, bp[i].hi);
+            fputc('\n', f);
         }
-        fprintf(f, "layer_total,1,,,%.9g,%.9g,%.9g,%.9g,,\n", lf, lb, lt, le);
-        fprintf(f, "model_total,1,,,%.9g,%.9g,%.9g,%.9g,,\n", mf, mb, mt, me);
+        fprintf(f, "layer_total,1,,,%.9g,%.9g,%.9g,%.9g,,%s\n", lf, lb, lt, le,
+                bands ? ",,,,,," : "");
+        fprintf(f, "model_total,1,,,%.9g,%.9g,%.9g,%.9g,,%s\n", mf, mb, mt, me,
+                bands ? ",,,,,," : "");
         return;
     }
     fprintf(f, "%s on %s, %s, one GPU of tp %d x ep %d, %.0f MHz\n", in->model->name, g->name,
             ph == PHASE_PREFILL ? "prefill" : "decode", L->tp, L->ep, mhz);
-    fprintf(f, "%-15s %5s %-38s %11s %11s %11s %10s %7s %-8s\n", "op", "count", "einsum",
-            "GFLOP", "MB", "time us", "energy mJ", "power W", "bound");
+    fprintf(f, "%-15s %5s %-38s %11s %11s %11s %10s %7s %-8s%s\n", "op", "count", "einsum",
+            "GFLOP", "MB", "time us", "energy mJ", "power W", "bound",
+            bands ? " time us, 80% band" : "");
     for (int i = 0; i < L->n; i++) {
         const cost_op *op = &L->op[i];
-        fprintf(f, "%-15s %5d %-38.38s %11.3f %11.3f %11.2f %10.3f %7.1f %-8s\n",
+        fprintf(f, "%-15s %5d %-38.38s %11.3f %11.3f %11.2f %10.3f %7.1f %-8s",
                 cost_op_names[op->id], op->per_layer ? layers : 1, op->einsum,
                 oc[i].k.flops / 1e9, oc[i].k.bytes / 1e6, oc[i].time_s * 1e6,
                 oc[i].energy_j * 1e3, oc[i].power_w, cost_bound_names[oc[i].k.bound]);
+        if (bands)
+            fprintf(f, " %.2f-%.2f (%s)", bt[i].lo * 1e6, bt[i].hi * 1e6,
+                    llm_cov_class_names[cost_kernel_class(op->kind, oc[i].k.bound)]);
+        fputc('\n', f);
     }
     fprintf(f, "%-15s %5s %-38s %11.3f %11.3f %11.2f %10.3f\n", "layer total", "", "", lf / 1e9,
             lb / 1e6, lt * 1e6, le * 1e3);
     fprintf(f, "%-15s %5s %-38s %11.3f %11.3f %11.2f %10.3f\n", "model total", "", "",
             mf / 1e9, mb / 1e6, mt * 1e6, me * 1e3);
+    if (bands) {
+        fprintf(f, "80%% bands by kernel class (eq. 54); calibration of %s:\n", g->name);
+        report_coverage_text(f, g, "  ");
+    }
 }
 
 void report_kernel(FILE *f, report_format fmt, const char *what, const llm_gpu *g,
-                   const cost_kernel *k, double mhz, double sms)
+                   const cost_kernel *k, cost_kind kind, double mhz, double sms,
+                   const llm_bands *b)
 {
     double p = cost_kernel_power(g, k, mhz);
     double t = k->time_s;
+    llm_cov_class cls = cost_kernel_class(kind, k->bound);
+    cost_interval bt = {t, t}, bp = {p, p}, be = {p * t, p * t};
+    if (b) {
+        bt = cost_kernel_band(b, g, cls, t);
+        bp = cost_kernel_band(b, g, LLM_COV_POWER, p);   /* at this clock, uncapped as p */
+        be = cost_kernel_energy_band(b, g, cls, p * t);
+    }
+    const cost_interval *Bt = b ? &bt : NULL, *Bp = b ? &bp : NULL, *Be = b ? &be : NULL;
+    char tb[96], pb[96], eb[96];
     double tflops = t > 0 ? k->flops / t / 1e12 : 0;
     double gbs = t > 0 ? (k->link_bytes > 0 ? k->link_bytes : k->bytes) / t / 1e9 : 0;
     if (fmt == FMT_JSON) {
@@ -353,9 +484,17 @@ void report_kernel(FILE *f, report_format fmt, const char *what, const llm_gpu *
         json_str(&j, "gpu", g->name);
         json_num(&j, "freq_mhz", mhz);
         json_num(&j, "sms", sms);
-        json_num(&j, "time_s", t);
-        json_num(&j, "energy_j", p * t);
-        json_num(&j, "power_w", p);
+        json_banded(&j, "time_s", t, Bt);
+        json_banded(&j, "energy_j", p * t, Be);
+        json_banded(&j, "power_w", p, Bp);
+        if (b) {
+            json_obj(&j, "uncertainty");
+            json_str(&j, "band", "80% interval from out-of-fit residuals (docs/calibration.md)");
+            json_str(&j, "class", llm_cov_class_names[cls]);
+            json_str(&j, "coverage", llm_cov_level_names[g->coverage[cls]]);
+            json_str(&j, "power_coverage", llm_cov_level_names[g->coverage[LLM_COV_POWER]]);
+            json_end_obj(&j);
+        }
         json_num(&j, "flops", k->flops);
         json_num(&j, "bytes", k->bytes);
         json_num(&j, "tflops", tflops);
@@ -366,10 +505,15 @@ void report_kernel(FILE *f, report_format fmt, const char *what, const llm_gpu *
         return;
     }
     fprintf(f, "%s on %s (%.0f SMs at %.0f MHz)\n", what, g->name, sms, mhz);
-    fprintf(f, "  time        %.3f us\n", t * 1e6);
-    fprintf(f, "  energy      %.6f J at %.1f W\n", p * t, p);
+    fprintf(f, "  time        %.3f us%s\n", t * 1e6, text_band(tb, sizeof tb, "%.3f", Bt, 1e6));
+    fprintf(f, "  energy      %.6f J%s at %.1f W%s\n", p * t,
+            text_band(eb, sizeof eb, "%.6f", Be, 1), p, text_band(pb, sizeof pb, "%.1f", Bp, 1));
     if (k->flops > 0)
         fprintf(f, "  achieved    %.1f TFLOP/s\n", tflops);
     fprintf(f, "  %-11s %.1f GB/s\n", k->link_bytes > 0 ? "bus bw" : "DRAM bw", gbs);
     fprintf(f, "  bound       %s\n", cost_bound_names[k->bound]);
+    if (b)
+        fprintf(f, "  uncertainty 80%% bands in brackets: %s %s, power %s on %s\n",
+                llm_cov_class_names[cls], llm_cov_level_names[g->coverage[cls]],
+                llm_cov_level_names[g->coverage[LLM_COV_POWER]], g->name);
 }

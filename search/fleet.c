@@ -69,7 +69,7 @@ int rec_candidates(const llm_model *models, const llm_gpu *gpus, const double *p
                 return -1;
             }
             sp.slo_filter = 1;
-            search_inputs in = {&models[i], &gpus[k], w, &sp, NULL, 0, 0};
+            search_inputs in = {&models[i], &gpus[k], w, &sp, NULL, 0, 0, NULL};
             if (serving) {
                 in.serving = serving->serving;
                 in.chunk_tokens = serving->chunk_tokens;

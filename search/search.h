@@ -64,6 +64,8 @@ typedef struct {
     /* serving (docs/cost-model.md eq. 35-49); NULL / 0 = the ideal engine, KV reserved */
     const llm_serving *serving;
     int chunk_tokens, kv_paged;
+    /* uncertainty bands (docs/cost-model.md eq. 52-55); NULL: no band columns, no robust front */
+    const llm_bands *bands;
 } search_inputs;
 
 /* The cost_config of a space point under a workload (request shape: the workload's means). */
@@ -124,6 +126,16 @@ typedef struct {
  * front and, with keep_all, the evaluated points). Returns 0, or -1 (out of memory). */
 int search_explore(const explore_args *a, explore_result *r, llm_err *err);
 void explore_result_free(explore_result *r);
+
+/* ---- the robust front (search/robust.c, docs/cost-model.md eq. 55) ------------------------ */
+
+/* An objective's tolerance: the half-width in ln space of its band in the inputs' regime (0
+ * without bands, and for the GPU count, which is exact). */
+double search_obj_tolerance(const search_inputs *in, search_obj o);
+/* Marks robust[i] for the front points no kept point covers within the tolerances (eq. 55);
+ * returns how many, or -1 out of memory. */
+int search_robust_front(const search_inputs *in, const search_obj *obj, int nobj,
+                        const search_row *rows, size_t n, unsigned char *robust);
 
 /* ---- hypervolume and the NLopt search (docs/search.md) ------------------------------------ */
 

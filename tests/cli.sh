@@ -74,7 +74,7 @@ printf '{"name": "sv", "tp": [1, 2], "batch": [16, 256], "chunk_tokens": [0, 512
 expect 0 'front of' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s "$tmp/svspace.json" -o "$tmp/svx"
 # 768 points, 16 per (tp, batch, chunk, replicas_per_gpu, replicas); pruned for GPUs: tp 2 with 2
 # replicas per GPU (2 x 3 x 2 x 16 = 192) and 1 replica where 2 share a GPU (2 x 3 x 16 = 96)
-if head -1 "$tmp/svx/front.csv" | grep -q ',chunk_tokens,replicas_per_gpu$' && grep -q '"gpus_available": 288' "$tmp/svx/summary.json"; then pass=$((pass+1)); else echo "FAIL: chunk_tokens/replicas_per_gpu space knobs"; fail=$((fail+1)); fi
+if head -1 "$tmp/svx/front.csv" | grep -q ',chunk_tokens,replicas_per_gpu,ttft_s_lo,' && grep -q '"gpus_available": 288' "$tmp/svx/summary.json"; then pass=$((pass+1)); else echo "FAIL: chunk_tokens/replicas_per_gpu space knobs"; fail=$((fail+1)); fi
 printf '{"name": "sv", "replicas_per_gpu": [0]}' >"$tmp/svbad.json"
 expect 2 '$.replicas_per_gpu' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s "$tmp/svbad.json" -o "$tmp/svbad"
 
@@ -193,7 +193,7 @@ head -12 "$fx" > "$tmp/trunc.csv"; printf '8,gemm,g,bf16,1,2\n' >> "$tmp/trunc.c
 expect 2 'trunc.csv:13: expected 28 columns, found 6' -- validate compare --measured "$tmp/trunc.csv" -g h100-sxm5-80gb
 expect 2 'expected "# llmdse measurements v1"' -- calibrate --measured configs/gpus/l4.json -g l4 -o "$tmp/x.json"
 expect 2 '--clocks: 5000 MHz is outside' -- validate plan -g h100-sxm5-80gb --clocks 5000
-expect 2 'expected "plan", "compare" or "e2e"' -- validate measure
+expect 2 'expected "plan", "compare", "e2e" or "bands"' -- validate measure
 expect 2 'validate e2e: ' -- validate e2e --data /nonexistent
 expect 0 'trtllm-h100' -- validate e2e
 
@@ -474,6 +474,24 @@ if [ -s "$tmp/kx/front.csv" ] && grep -q 'recommendation.md' "$tmp/kx/manifest.j
 # recommend: a GPU count of 0 and a model given twice are usage errors
 expect 2 '--gpus COUNT: expected an integer in [1,' -- recommend -m llama-3.1-8b -w chat --rate 5 --gpus h100-sxm5-80gb:0:2
 expect 2 'llama-3.1-8b given twice' -- recommend -m llama-3.1-8b,llama-3.1-8b -w chat --rate 5,5 --gpus h100-sxm5-80gb:8
+
+# uncertainty (docs/cost-model.md eq. 52-55): bands beside each metric, the regime, coverage
+expect 0 '"energy_per_token_j_lo"' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64 --format json
+expect 0 '"regime": "datasheet_gpu"' -- eval -m llama-3.1-8b -g l40s --batch 16 --format json
+expect 0 'regime calibrated_gpu' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64
+expect 0 'power        transferred from h200-sxm-141gb' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64
+expect 0 '"time_s_hi"' -- kernel gemm -g b200 --m 4096 --n 4096 --k 4096 --format json
+expect 0 'time_s_lo,time_s_hi' -- ops -m llama-3.1-8b -g h100-sxm5-80gb --phase decode --batch 8 --ctx 1024 --format csv
+expect 0 'front of' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/bx"
+if head -1 "$tmp/bx/front.csv" | grep -q ',energy_per_token_j_lo,energy_per_token_j_hi,.*,robust$' && grep -q '"robust_front_size"' "$tmp/bx/summary.json" && \
+   awk -F, 'NR>1 && $NF==1 {k++} END {exit !(k>=1)}' "$tmp/bx/front.csv"; then pass=$((pass+1)); else echo "FAIL: explore front bands and robust front"; fail=$((fail+1)); fi
+# calibrate makes the fitted classes measured (the fixture fits gemm, memory and power)
+expect 0 'time MAPE' -- calibrate --measured "$fx" -g l4 -o "$tmp/l4-cal.json"
+expect 0 'gemm         measured' -- eval -m llama-3.2-1b -g "$tmp/l4-cal.json"
+expect 0 'attention    datasheet' -- eval -m llama-3.2-1b -g "$tmp/l4-cal.json"
+sed 's/"gemm": "transferred",/"gemm": "guess",/' configs/gpus/h200-sxm-141gb.json >"$tmp/badcov.json"
+expect 2 '$.coverage.gemm: expected one of' -- eval -m llama-3.2-1b -g "$tmp/badcov.json"
+expect 2 'validate bands:' -- validate bands --data "$tmp/nowhere"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -448,8 +448,8 @@ static const e2e_def sets[] = {
 
 /* Returns 1 with p filled, 0 when the model refuses the case (reason in why). Configured as
  * the command line does (docs/cli.md): the set's serving profile, paged KV. */
-static int predict(const e2e_case *c, const llm_serving *sv, double p[E2E_NMETRIC], char *why,
-                   size_t whylen)
+static int predict(const e2e_case *c, const llm_serving *sv, const llm_gpu *gpu,
+                   double p[E2E_NMETRIC], char *why, size_t whylen)
 {
     for (int k = 0; k < E2E_NMETRIC; k++)
         p[k] = NAN;   /* what this case does not predict is not compared */
@@ -460,7 +460,9 @@ static int predict(const e2e_case *c, const llm_serving *sv, double p[E2E_NMETRI
         snprintf(why, whylen, "model not bundled");
         return 0;
     }
-    if (configs_load_gpu(c->gpu, &g, &err)) {
+    if (gpu)
+        g = *gpu;   /* the leave-one-GPU-out experiment of validate/bands.c */
+    else if (configs_load_gpu(c->gpu, &g, &err)) {
         snprintf(why, whylen, "gpu not bundled");
         return 0;
     }
@@ -570,7 +572,8 @@ static int next_case(const e2e_def *d, const table *t, const int *col, int *r, e
 }
 
 static int run_set(const char *data_dir, const e2e_def *d, const llm_serving *sv,
-                   FILE *rows_out, e2e_setres *o, llm_err *err)
+                   const llm_gpu *gpu, FILE *rows_out, e2e_sink sink, void *ctx, e2e_setres *o,
+                   llm_err *err)
 {
     memset(o, 0, sizeof *o);
     snprintf(o->id, sizeof o->id, "%s", d->id);
@@ -585,7 +588,7 @@ static int run_set(const char *data_dir, const e2e_def *d, const llm_serving *sv
         o->rows++;
         double p[E2E_NMETRIC];
         char why[256];
-        if (!predict(&c, sv, p, why, sizeof why)) {
+        if (!predict(&c, sv, gpu, p, why, sizeof why)) {
             o->refused++;
             if (!o->first_refusal[0])
                 snprintf(o->first_refusal, sizeof o->first_refusal, "%.60s tp%d batch %d: %.150s",
@@ -596,6 +599,8 @@ static int run_set(const char *data_dir, const e2e_def *d, const llm_serving *sv
             if (!(isfinite(c.meas[k]) && c.meas[k] > 0 && isfinite(p[k])))
                 continue;
             add(&o->stat[k], p[k], c.meas[k]);
+            if (sink)
+                sink(ctx, (e2e_metric)k, p[k], c.meas[k]);
             if (rows_out)
                 fprintf(rows_out, "%s,%s,%s,%d,%d,%d,%d,%.0f,%s,%.6g,%.6g,%.4f\n", d->id,
                         c.model, c.gpu, c.tp, c.batch, c.prompt, c.output, c.freq_mhz,
@@ -615,7 +620,8 @@ int validate_e2e(const char *data_dir, FILE *rows_out, e2e_result *res, llm_err 
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
         llm_serving sv;
         if (configs_load_serving(sets[s].serving, &sv, err) ||
-            run_set(data_dir, &sets[s], &sv, rows_out, &res->set[res->nsets++], err))
+            run_set(data_dir, &sets[s], &sv, NULL, rows_out, NULL, NULL, &res->set[res->nsets++],
+                    err))
             return -1;
     }
     return 0;
@@ -654,8 +660,9 @@ int validate_e2e_fit_overhead(const char *data_dir, const char *set_id, e2e_fit 
         double p0[E2E_NMETRIC], pa[E2E_NMETRIC], pb[E2E_NMETRIC];
         char why[256];
         double y = c.meas[E2E_TPOT];
-        if (c.per_gpu > 1 || !(y > 0) || !predict(&c, &s0, p0, why, sizeof why) ||
-            !predict(&c, &sa, pa, why, sizeof why) || !predict(&c, &sb, pb, why, sizeof why))
+        if (c.per_gpu > 1 || !(y > 0) || !predict(&c, &s0, NULL, p0, why, sizeof why) ||
+            !predict(&c, &sa, NULL, pa, why, sizeof why) ||
+            !predict(&c, &sb, NULL, pb, why, sizeof why))
             continue;
         /* relative residual (t0 + a fa + b fb) / y - 1 */
         double fa = (pa[E2E_TPOT] - p0[E2E_TPOT]) / da / y, fb = (pb[E2E_TPOT] - p0[E2E_TPOT]) /
@@ -682,13 +689,37 @@ int validate_e2e_fit_overhead(const char *data_dir, const char *set_id, e2e_fit 
     e2e_setres before, after;
     llm_serving orig;
     if (configs_load_serving(d->serving, &orig, err) ||
-        run_set(data_dir, d, &orig, NULL, &before, err) ||
-        run_set(data_dir, d, &sv, NULL, &after, err))
+        run_set(data_dir, d, &orig, NULL, NULL, NULL, NULL, &before, err) ||
+        run_set(data_dir, d, &sv, NULL, NULL, NULL, NULL, &after, err))
         return -1;
     fit->mape_before = e2e_mape(&before.stat[E2E_TPOT]);
     fit->mape_after = e2e_mape(&after.stat[E2E_TPOT]);
     snprintf(fit->serving, sizeof fit->serving, "%s", d->serving);
     return 0;
+}
+
+int validate_e2e_set(const char *data_dir, const char *set_id, const llm_serving *sv,
+                     const llm_gpu *gpu, e2e_sink sink, void *ctx, e2e_setres *res,
+                     llm_err *err)
+{
+    const e2e_def *d = find_set(set_id);
+    if (!d) {
+        llm_err_set(err, "unknown end-to-end set \"%.64s\"", set_id);
+        return -1;
+    }
+    llm_serving own;
+    if (!sv) {
+        if (configs_load_serving(d->serving, &own, err))
+            return -1;
+        sv = &own;
+    }
+    return run_set(data_dir, d, sv, gpu, NULL, sink, ctx, res, err);
+}
+
+const char *validate_e2e_set_serving(const char *set_id)
+{
+    const e2e_def *d = find_set(set_id);
+    return d ? d->serving : NULL;
 }
 
 void validate_data_dir(char *out, size_t n)

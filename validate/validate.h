@@ -184,8 +184,40 @@ typedef struct {
 } e2e_fit;
 int validate_e2e_fit_overhead(const char *data_dir, const char *set_id, e2e_fit *fit,
                               llm_err *err);
+/* One set, with another serving profile and GPU than its own when they are not NULL (the
+ * leave-one-GPU-out experiment of validate/bands.c); every compared metric also goes to sink. */
+typedef void (*e2e_sink)(void *ctx, e2e_metric k, double pred, double meas);
+int validate_e2e_set(const char *data_dir, const char *set_id, const llm_serving *sv,
+                     const llm_gpu *gpu, e2e_sink sink, void *ctx, e2e_setres *res,
+                     llm_err *err);
+const char *validate_e2e_set_serving(const char *set_id);   /* NULL: unknown set */
 double e2e_mape(const e2e_stat *s);   /* percent */
 double e2e_bias(const e2e_stat *s);   /* signed mean error, percent */
 void validate_e2e_report(FILE *f, const e2e_result *r);
+
+/* ---- uncertainty bands from out-of-fit residuals (validate/bands.c) ------------------------ */
+
+typedef struct {
+    llm_bands b;
+    char e2e_sets[LLM_REGIME_COUNT][LLM_BAND_NMETRIC][256];
+    char kernel_sets[LLM_COV_COUNT][256];
+    double rule_gemm_eff, rule_math_w, rule_step_s, rule_seq_step_s; /* leave-one-GPU-out */
+    double mamf_lo, mamf_hi;   /* spread of achieved / datasheet GEMM peak across GPUs, ln */
+    int mamf_n;
+} validate_bands_out;
+
+/* Every band from the sets under dir (../shared/data/calibration); -1 with a message naming
+ * the missing file. */
+int validate_bands(const char *dir, validate_bands_out *o, llm_err *err);
+void validate_bands_json(FILE *f, const validate_bands_out *o, const char *dir);
+/* Per set and metric, as Markdown: the share of rows inside their regime's band, the band's
+ * mean half-width and the MAPE (the bands judged on the rows they came from). */
+int validate_bands_check(FILE *f, const char *dir, const llm_bands *b);
+/* The datasheet-only version of g (for the leave-one-GPU-out experiment): GEMM efficiency at
+ * the median MAMF efficiency of the other GPUs (rows whose accelerator names contain
+ * mamf_name left out), power by the transfer rules from ref (docs/cost-model.md eq. 30's
+ * table), every coverage class datasheet. */
+int bands_datasheet_gpu(const char *dir, const llm_gpu *g, const llm_gpu *ref,
+                        const char *mamf_name, llm_gpu *out, llm_err *err);
 
 #endif
