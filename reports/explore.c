@@ -354,6 +354,13 @@ void report_summary_json(FILE *f, const report_summary *s)
         json_int(&j, space_prune_names[k], (long long)s->pruned[k]);
     json_end_obj(&j);
     json_int(&j, "front_size", (long long)s->front_size);
+    if (s->has_knee) {
+        json_obj(&j, "knee");
+        json_int(&j, "index", (long long)s->knee_index);
+        json_str(&j, "rule", "nearest the ideal point, each objective's ln scaled to [0, 1] over "
+                             "the front (docs/cost-model.md eq. 56)");
+        json_end_obj(&j);
+    }
     if (s->has_bands) {
         json_obj(&j, "uncertainty");
         json_str(&j, "band", "80% interval from out-of-fit residuals (docs/calibration.md)");

@@ -27,7 +27,8 @@ static char *gnuplot_svg(const char *dir, const char *script)
     FILE *f = fopen(sp, "w");
     if (!f)
         return NULL;
-    fprintf(f, "set terminal svg size 640,420 mouse standalone enhanced font "
+    /* noenhanced: op names such as mlp_up are text, not subscripts */
+    fprintf(f, "set terminal svg size 640,420 mouse standalone noenhanced font "
                "'sans,11'\nset output '%s'\n%s\n", svg, script);
     fclose(f);
     /* fork/exec and waitpid, not system(): an interrupt stops the whole run (reports/outdir.c) */
@@ -61,6 +62,41 @@ static char *gnuplot_svg(const char *dir, const char *script)
 static void esc(FILE *f, const char *s)
 {
     llm_html_text(f, s);
+}
+
+/* A line of Markdown as our writers make it: **bold**, `code` and backslash escapes (as
+ * llm_md_text writes them) become HTML; everything else is escaped text. */
+static void md_inline(FILE *f, const char *s)
+{
+    char buf[8192];
+    size_t n = 0;
+    int bold = 0, code = 0;
+    for (const char *p = s;; p++) {
+        int flush = !*p || (p[0] == '*' && p[1] == '*') || *p == '`';
+        if (flush || n + 2 >= sizeof buf) {
+            buf[n] = 0;
+            esc(f, buf);
+            n = 0;
+        }
+        if (!*p)
+            break;
+        if (p[0] == '*' && p[1] == '*' && !code) {
+            fputs(bold ? "</b>" : "<b>", f);
+            bold = !bold;
+            p++;
+        } else if (*p == '`') {
+            fputs(code ? "</code>" : "<code>", f);
+            code = !code;
+        } else if (*p == '\\' && p[1] && strchr("\\`*_[]|~#", p[1])) {
+            buf[n++] = *++p;
+        } else {
+            buf[n++] = *p;
+        }
+    }
+    if (code)
+        fputs("</code>", f);
+    if (bold)
+        fputs("</b>", f);
 }
 
 /* The value of an objective as people read it (maximised ones positive). */
@@ -124,7 +160,7 @@ static void markdown_html(FILE *out, const char *path)
             for (char *c; (c = strchr(p, '|')); p = c + 1) {
                 *c = 0;
                 fputs(header ? "<th>" : "<td>", out);
-                esc(out, p);
+                md_inline(out, p);
                 fputs(header ? "</th>" : "</td>", out);
             }
             fputs("</tr>\n", out);
@@ -141,11 +177,12 @@ static void markdown_html(FILE *out, const char *path)
             h++;
         if (h) {
             fprintf(out, "<h%d>", h + 2 > 6 ? 6 : h + 2);
-            esc(out, line + h + (line[h] == ' '));
+            md_inline(out, line + h + (line[h] == ' '));
             fprintf(out, "</h%d>\n", h + 2 > 6 ? 6 : h + 2);
         } else {
-            fputs("<p>", out);
-            esc(out, line);
+            int item = (line[0] == '-' || line[0] == '*') && line[1] == ' ';
+            fputs(item ? "<p>&bull; " : "<p>", out);
+            md_inline(out, line + 2 * item);
             fputs("</p>\n", out);
         }
     }
@@ -160,23 +197,86 @@ static int exists(const char *dir, const char *name, char *path, size_t len)
     return access(path, R_OK) == 0;
 }
 
-/* Up to 3 chosen configurations: the best in each objective (distinct). */
-static int chosen(const report_page *pg, size_t *pick)
+/* The short list (docs/report.md): the knee (eq. 56), the least energy per token, the least
+ * TPOT and the most throughput per GPU on the front, distinct, each with why it is there. */
+#define SHORT_MAX 4
+typedef struct {
+    size_t pick[SHORT_MAX];
+    const char *why[SHORT_MAX];
+    int n;
+} shortlist;
+
+static void short_add(shortlist *sl, size_t i, const char *why)
 {
-    int n = 0;
-    for (int k = 0; k < pg->nobj && n < 3; k++) {
-        size_t best = 0;
+    for (int j = 0; j < sl->n; j++)
+        if (sl->pick[j] == i)
+            return;   /* already listed for an earlier reason */
+    sl->pick[sl->n] = i;
+    sl->why[sl->n++] = why;
+}
+
+static void short_list(const report_page *pg, shortlist *sl)
+{
+    sl->n = 0;
+    if (!pg->nrows)
+        return;
+    short_add(sl, search_knee(pg->obj, pg->nobj, pg->rows, pg->nrows),
+              "the knee: nearest the ideal point of the objectives (eq. 56)");
+    static const search_obj best[3] = {OBJ_ENERGY, OBJ_TPOT, OBJ_THROUGHPUT_PER_GPU};
+    static const char *const why[3] = {"the least energy per token",
+                                       "the fastest: the least TPOT",
+                                       "the highest throughput per GPU"};
+    for (int k = 0; k < 3; k++) {
+        size_t b = 0;
         for (size_t i = 1; i < pg->nrows; i++)
-            if (search_obj_value(pg->obj[k], &pg->rows[i].m) <
-                search_obj_value(pg->obj[k], &pg->rows[best].m))
-                best = i;
-        int dup = 0;
-        for (int j = 0; j < n; j++)
-            dup |= pick[j] == best;
-        if (!dup)
-            pick[n++] = best;
+            if (search_obj_value(best[k], &pg->rows[i].m) <
+                search_obj_value(best[k], &pg->rows[b].m))
+                b = i;
+        short_add(sl, b, why[k]);
     }
-    return n;
+}
+
+/* The 80% band of a row's metrics (eq. 53), or all zero without bands. */
+static void row_bands(const report_page *pg, const search_row *r, cost_metric_bands *b)
+{
+    memset(b, 0, sizeof *b);
+    const search_inputs *in = pg->in;
+    if (!in->bands)
+        return;
+    cost_config c;
+    search_config(in, &r->p, &c);
+    cost_metrics_bands(in->bands, cost_band_regime(in->g, in->serving), &r->m,
+                       c.power_cap_w > 0 ? c.power_cap_w : in->g->tdp_w, b);
+}
+
+/* An objective's band as shown (maximised ones positive); {0, 0} for none. */
+static cost_interval obj_band(search_obj o, const cost_metric_bands *b)
+{
+    switch (o) {
+    case OBJ_ENERGY: return b->energy_per_token;
+    case OBJ_TPOT: return b->tpot;
+    case OBJ_TTFT: return b->ttft;
+    case OBJ_THROUGHPUT_PER_GPU: return b->throughput_per_gpu;
+    case OBJ_PEAK_POWER: return b->peak_power;
+    case OBJ_COST: return b->cost_per_mtok;
+    case OBJ_GPUS: case OBJ_COUNT: break;
+    }
+    return (cost_interval){0, 0};
+}
+
+/* "v (lo-hi)" into a table cell, or "v" without a band. */
+static void cell_band(FILE *out, const char *fmt, double v, cost_interval b)
+{
+    fputs("<td>", out);
+    fprintf(out, fmt, v);
+    if (b.hi > b.lo) {
+        fputs(" <span class=band>(", out);
+        fprintf(out, fmt, b.lo);
+        fputs("-", out);
+        fprintf(out, fmt, b.hi);
+        fputs(")</span>", out);
+    }
+    fputs("</td>", out);
 }
 
 static void config_label(const search_row *r, char *buf, size_t len)
@@ -235,7 +335,9 @@ static const char *CSS =
     "th,td{border:1px solid #ccc;padding:2px 6px;text-align:right}"
     "th{background:#eee;cursor:pointer}figure{display:inline-block;margin:0.5em}"
     "figcaption{font-weight:bold}.note{color:#a50}figure svg{width:640px;height:420px}"
-    "details{margin:0.5em 0}";
+    "details{margin:0.5em 0}.band{color:#777;font-size:11px}svg .grid{stroke:#eee}"
+    "svg text{fill:#333}tr.robust td{background:#f3f8ff}.box{border:1px solid #ccd;"
+    "background:#f8f9fc;padding:0.5em 1em;margin:1em 0}";
 
 /* Sorts a table by a clicked header; marks the page as loaded (the render test checks it). */
 static const char *JS =
@@ -254,76 +356,146 @@ typedef struct {
     const report_page *pg;
     int gp, plots;
     char tmpd[40];
-    size_t pick[3];
+    size_t pick[SHORT_MAX];       /* the short list's points (the breakdowns are of these) */
     int np;
+    shortlist sl;
+    unsigned char *robust;        /* per front row: on the robust front (eq. 55); NULL: none */
+    int nrobust;
 } html_page;
 
-/* Pareto plots: each pair of objectives. */
+/* Pareto plots: each pair of objectives, drawn as SVG here (reports/scatter.c). */
 static void html_pareto(html_page *h)
 {
     FILE *out = h->out;
     const report_page *pg = h->pg;
     const search_inputs *in = pg->in;
-    int gp = h->gp;
-    const char *tmpd = h->tmpd;
-    /* ---- Pareto plots: each pair of objectives ---- */
-    fprintf(out, "<h2>Pareto fronts</h2>\n<p>Each point a deployment on the front; colour: tensor "
-                 "x expert parallel degree; shape: clock band; faint: evaluated points off the "
-                 "front (with --all). Hover a point for its configuration.</p>\n");
-    for (int a = 0; gp && a < pg->nobj; a++)
+    fprintf(out, "<h2>Pareto fronts</h2>\n<p>Each point a deployment on the front; colour: "
+                 "tensor x expert parallel degree; shape: SM clock band; outlined, with error "
+                 "bars: the robust front (points whose differences exceed the model's 80%% "
+                 "band, eq. 55); faint: evaluated points off the front (with --all). Hover a "
+                 "point for its configuration and metrics.</p>\n");
+    if (!pg->nrows)
+        return;
+    /* colours: the tp x ep values present, in increasing order */
+    int deg[16], nd = 0;
+    for (size_t i = 0; i < pg->nrows; i++) {
+        int d = pg->rows[i].p.tp * pg->rows[i].p.ep, seen = 0;
+        for (int k = 0; k < nd; k++)
+            seen |= deg[k] == d;
+        if (!seen && nd < 16)
+            deg[nd++] = d;
+    }
+    for (int a = 1; a < nd; a++)
+        for (int b = a; b > 0 && deg[b] < deg[b - 1]; b--) {
+            int t = deg[b];
+            deg[b] = deg[b - 1];
+            deg[b - 1] = t;
+        }
+    char cname[16][24];
+    const char *cnames[16];
+    for (int k = 0; k < nd; k++) {
+        snprintf(cname[k], sizeof cname[k], "%d GPU%s", deg[k], deg[k] > 1 ? "s" : "");
+        cnames[k] = cname[k];
+    }
+    /* shapes: four equal bands of the GPU's clock range */
+    char sname[4][40];
+    const char *snames[4];
+    double span = in->g->max_mhz - in->g->min_mhz;
+    for (int k = 0; k < 4; k++) {
+        snprintf(sname[k], sizeof sname[k], "%.0f-%.0f MHz", in->g->min_mhz + span * k / 4,
+                 in->g->min_mhz + span * (k + 1) / 4);
+        snames[k] = sname[k];
+    }
+    scatter_pt *pt = calloc(pg->nrows, sizeof *pt);
+    scatter_pt *bg = calloc(pg->nall ? pg->nall : 1, sizeof *bg);
+    char (*tip)[400] = calloc(pg->nrows, sizeof *tip);
+    if (!pt || !bg || !tip) {
+        free(pt);
+        free(bg);
+        free(tip);
+        return;
+    }
+    for (int a = 0; a < pg->nobj; a++)
         for (int b = a + 1; b < pg->nobj; b++) {
-            char data[64];
-            snprintf(data, sizeof data, "%s/front.dat", tmpd);
-            FILE *d = fopen(data, "w");
-            if (!d)
-                continue;
             for (size_t i = 0; i < pg->nall; i++)
-                fprintf(d, "%.9g %.9g\n", shown(pg->obj[a], &pg->all[i].m),
-                        shown(pg->obj[b], &pg->all[i].m));
-            fprintf(d, "\n\n");
+                bg[i] = (scatter_pt){.x = shown(pg->obj[a], &pg->all[i].m),
+                                     .y = shown(pg->obj[b], &pg->all[i].m)};
             for (size_t i = 0; i < pg->nrows; i++) {
                 const search_row *r = &pg->rows[i];
-                char cfg[128], lab[320];
+                cost_metric_bands bd;
+                row_bands(pg, r, &bd);
+                cost_interval ba = obj_band(pg->obj[a], &bd), bb = obj_band(pg->obj[b], &bd);
+                char cfg[128];
                 config_label(r, cfg, sizeof cfg);
-                /* the hover text: the configuration and its metrics */
-                snprintf(lab, sizeof lab, "%s: %.4f J/token, TPOT %.4f s, TTFT %.3f s, %.0f "
-                         "tok/s/GPU, %d GPUs, %.0f W peak", cfg, r->m.energy_per_token_j,
-                         r->m.tpot_s, r->m.ttft_s, r->m.throughput_per_gpu, r->m.gpus,
-                         r->m.peak_power_w);
-                double band = (r->p.freq_mhz - in->g->min_mhz) /
-                              (in->g->max_mhz - in->g->min_mhz + 1e-9);
-                fprintf(d, "%.9g %.9g %d %d \"%s\"\n", shown(pg->obj[a], &r->m),
-                        shown(pg->obj[b], &r->m), r->p.tp * r->p.ep, 5 + 2 * (int)(band * 3),
-                        lab);
+                snprintf(tip[i], sizeof tip[i], "%s%s: %.4f J/token (%.4f-%.4f), TPOT %.4f s, "
+                         "TTFT %.3f s, %.0f tok/s/GPU (%.0f-%.0f), %d GPUs, %.0f W peak", cfg,
+                         h->robust && h->robust[i] ? " [robust]" : "", r->m.energy_per_token_j,
+                         bd.energy_per_token.lo, bd.energy_per_token.hi, r->m.tpot_s,
+                         r->m.ttft_s, r->m.throughput_per_gpu, bd.throughput_per_gpu.lo,
+                         bd.throughput_per_gpu.hi, r->m.gpus, r->m.peak_power_w);
+                int c = 0;
+                for (int k = 0; k < nd; k++)
+                    if (deg[k] == r->p.tp * r->p.ep)
+                        c = k;
+                int band = span > 0 ? (int)((r->p.freq_mhz - in->g->min_mhz) / span * 4) : 3;
+                pt[i] = (scatter_pt){shown(pg->obj[a], &r->m), shown(pg->obj[b], &r->m),
+                                     ba.lo, ba.hi, bb.lo, bb.hi, c, band > 3 ? 3 : band,
+                                     h->robust ? h->robust[i] : 0, tip[i]};
             }
-            fclose(d);
-            char script[8192];
-            snprintf(script, sizeof script,
-                     "set xlabel '%s'\nset ylabel '%s'\nset key outside right\nset grid\n"
-                     "set logscale cb 2\nset cbrange [1:64]\nset cblabel 'tp x ep'\n"
-                     "set palette defined (0 '#1f77b4', 2 '#2ca02c', 4 '#ff7f0e', 6 '#d62728')\n"
-                     "plot '%s' index 0 using 1:2 with points pt 7 ps 0.3 lc rgb '#dddddd' "
-                     "title 'evaluated', '%s' index 1 using 1:2:4:3 with points pt variable "
-                     "ps 0.9 lc palette title 'front (shape: clock band)', '%s' index 1 using "
-                     "1:2:5 with labels hypertext point pt 7 ps 1.2 lc rgb '#FF000000' notitle\n",
-                     obj_label(pg->obj[a]), obj_label(pg->obj[b]), data, data, data);
             char title[160];
-            snprintf(title, sizeof title, "%s vs %s", obj_label(pg->obj[a]), obj_label(pg->obj[b]));
-            embed(out, title, gnuplot_svg(tmpd, script), &h->plots);
-            unlink(data);
+            snprintf(title, sizeof title, "%s vs %s", obj_label(pg->obj[a]),
+                     obj_label(pg->obj[b]));
+            fprintf(out, "<figure><figcaption>");
+            esc(out, title);
+            fprintf(out, "</figcaption>");
+            scatter_plot sp = {obj_label(pg->obj[a]), obj_label(pg->obj[b]), -1, -1, pt, bg,
+                               pg->nrows, pg->nall, "tp x ep", "SM clock", cnames, snames,
+                               nd, 4};
+            report_svg_scatter(out, &sp);
+            fprintf(out, "</figure>\n");
+            h->plots++;
         }
+    free(pt);
+    free(bg);
+    free(tip);
 }
 
-/* The front as a table, sorted by the first objective. */
+/* One front row as a table row, with the bands of its metrics. */
+static void front_row_html(FILE *out, const report_page *pg, const search_row *r, int robust)
+{
+    cost_metric_bands b;
+    row_bands(pg, r, &b);
+    fprintf(out, "<tr%s><td>%d</td><td>%d</td><td>%s/%s</td><td>%d</td><td>%d</td><td>%.0f</td>"
+                 "<td>%d</td><td>%d</td>", robust ? " class=robust" : "", r->p.tp, r->p.ep,
+            llm_dtype_names[r->p.dtype], llm_dtype_names[r->p.kv_dtype], r->p.batch,
+            r->p.sm_comm, r->p.freq_mhz, r->p.replicas, r->m.gpus);
+    cell_band(out, "%.4f", r->m.ttft_s, b.ttft);
+    cell_band(out, "%.5f", r->m.tpot_s, b.tpot);
+    cell_band(out, "%.1f", r->m.throughput_per_gpu, b.throughput_per_gpu);
+    cell_band(out, "%.4f", r->m.energy_per_token_j, b.energy_per_token);
+    cell_band(out, "%.0f", r->m.avg_power_w, b.avg_power);
+    fprintf(out, "<td>%.0f</td><td>%.1f</td><td>%s</td></tr>\n", r->m.peak_power_w,
+            r->m.memory_per_gpu_gib, robust ? "yes" : "");
+}
+
+static const char *FRONT_HEAD =
+    "<tr><th>tp</th><th>ep</th><th>weights/KV</th><th>batch</th><th>SM comm</th>"
+    "<th>clock MHz</th><th>replicas</th><th>GPUs</th><th>TTFT s</th><th>TPOT s</th>"
+    "<th>tok/s per GPU</th><th>J/token</th><th>avg W/GPU</th><th>peak W/GPU</th>"
+    "<th>GiB/GPU</th><th>robust</th></tr>\n";
+
+/* The robust front first (the differences the model can resolve), then the whole front folded;
+ * both sorted by the first objective. */
 static void html_front(html_page *h)
 {
     FILE *out = h->out;
     const report_page *pg = h->pg;
-    /* ---- the front as a table, sorted by the first objective ---- */
     size_t *order = malloc((pg->nrows ? pg->nrows : 1) * sizeof *order);
-    for (size_t i = 0; order && i < pg->nrows; i++)
+    if (!order)
+        return;
+    for (size_t i = 0; i < pg->nrows; i++)
         order[i] = i;
-    for (size_t i = 1; order && i < pg->nrows; i++) /* insertion sort: fronts are small */
+    for (size_t i = 1; i < pg->nrows; i++) /* insertion sort: fronts are small */
         for (size_t j = i; j > 0 && search_obj_value(pg->obj[0], &pg->rows[order[j]].m) <
                                         search_obj_value(pg->obj[0], &pg->rows[order[j - 1]].m);
              j--) {
@@ -331,24 +503,132 @@ static void html_front(html_page *h)
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
-    fprintf(out, "<h2>The front</h2>\n<p>Sorted by %s; click a heading to sort.</p>\n"
-                 "<table class=sortable><tr><th>tp</th><th>ep</th><th>weights/KV</th>"
-                 "<th>batch</th><th>SM comm</th><th>clock MHz</th><th>replicas</th><th>GPUs</th>"
-                 "<th>TTFT s</th><th>TPOT s</th><th>tok/s per GPU</th><th>J/token</th>"
-                 "<th>avg W/GPU</th><th>peak W/GPU</th><th>GiB/GPU</th></tr>\n",
-            obj_label(pg->obj[0]));
-    for (size_t k = 0; order && k < pg->nrows; k++) {
-        const search_row *r = &pg->rows[order[k]];
-        fprintf(out, "<tr><td>%d</td><td>%d</td><td>%s/%s</td><td>%d</td><td>%d</td><td>%.0f</td>"
-                     "<td>%d</td><td>%d</td><td>%.4f</td><td>%.5f</td><td>%.1f</td><td>%.4f</td>"
-                     "<td>%.0f</td><td>%.0f</td><td>%.1f</td></tr>\n", r->p.tp, r->p.ep,
-                llm_dtype_names[r->p.dtype], llm_dtype_names[r->p.kv_dtype], r->p.batch,
-                r->p.sm_comm, r->p.freq_mhz, r->p.replicas, r->m.gpus, r->m.ttft_s, r->m.tpot_s,
-                r->m.throughput_per_gpu, r->m.energy_per_token_j, r->m.avg_power_w,
-                r->m.peak_power_w, r->m.memory_per_gpu_gib);
+    if (h->robust) {
+        fprintf(out, "<h2>The robust front</h2>\n<p>%d of the %zu front points differ from "
+                     "every other by more than the model's 80%% band on some objective "
+                     "(docs/cost-model.md eq. 55); every other front point is within the bands "
+                     "of one of these on every objective. Sorted by %s; bands in brackets.</p>\n"
+                     "<table class=sortable>%s", h->nrobust, pg->nrows, obj_label(pg->obj[0]),
+                FRONT_HEAD);
+        for (size_t k = 0; k < pg->nrows; k++)
+            if (h->robust[order[k]])
+                front_row_html(out, pg, &pg->rows[order[k]], 1);
+        fprintf(out, "</table>\n");
     }
-    fprintf(out, "</table>\n");
+    fprintf(out, "<details%s><summary>The whole front: %zu points (click to %s)</summary>\n"
+                 "<p>Sorted by %s; click a heading to sort.</p>\n<table class=sortable>%s",
+            h->robust ? "" : " open", pg->nrows, h->robust ? "open" : "fold",
+            obj_label(pg->obj[0]), FRONT_HEAD);
+    for (size_t k = 0; k < pg->nrows; k++)
+        front_row_html(out, pg, &pg->rows[order[k]], h->robust && h->robust[order[k]]);
+    fprintf(out, "</table></details>\n");
     free(order);
+}
+
+/* The two ops taking most of a phase's energy, as a phrase. */
+static void dominant_ops(const report_page *pg, const search_row *r, cost_phase ph, char *buf,
+                         size_t len)
+{
+    double e[OP_COUNT], t[OP_COUNT], kinds[EK_COUNT] = {0}, tot = 0, tt = 0;
+    op_breakdown_kinds(pg, r, ph, e, t, kinds);
+    int a = -1, b = -1;
+    for (int o = 0; o < OP_COUNT; o++) {
+        tot += e[o];
+        tt += t[o];
+        if (a < 0 || e[o] > e[a]) {
+            b = a;
+            a = o;
+        } else if (b < 0 || e[o] > e[b]) {
+            b = o;
+        }
+    }
+    double ek = 0;
+    for (int k = 0; k < EK_COUNT; k++)
+        ek += kinds[k];
+    if (!(tot > 0) || a < 0 || b < 0) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    snprintf(buf, len, "%s %.0f%% and %s %.0f%% of the energy (%s %.0f%% of the time); idle "
+             "and static power %.0f%%", cost_op_names[a], 100 * e[a] / tot, cost_op_names[b],
+             100 * e[b] / tot, cost_op_names[a], tt > 0 ? 100 * t[a] / tt : 0,
+             ek > 0 ? 100 * kinds[EK_BASE] / ek : 0);
+}
+
+/* What the model rests on for this GPU, and how sure it is (docs/calibration.md). */
+static void html_uncertainty(html_page *h)
+{
+    FILE *out = h->out;
+    const search_inputs *in = h->pg->in;
+    if (!in->bands)
+        return;
+    llm_band_regime rg = cost_band_regime(in->g, in->serving);
+    fprintf(out, "<div class=box><b>How sure these numbers are.</b> Every metric is shown with "
+                 "its 80%% band, from the model's errors on published measurements it was not "
+                 "fitted to (docs/calibration.md, \"Bands\"); regime <b>%s</b>", 
+            llm_band_regime_names[rg]);
+    static const char *const what[LLM_REGIME_COUNT] = {
+        "(the serving profile was fitted on this GPU)",
+        "(a calibrated GPU; the serving profile fitted elsewhere or estimated)",
+        "(GEMM or power of this GPU from its datasheet alone: the widest bands)"};
+    fprintf(out, " %s: energy per token x%.2f to x%.2f, TPOT x%.2f to x%.2f, throughput x%.2f "
+                 "to x%.2f of the value shown. A band that does not contain its value says which "
+                 "way the model errs out of fit. Calibration of ", what[rg],
+            exp(in->bands->e2e[rg][LLM_BAND_ENERGY].q10), exp(in->bands->e2e[rg][LLM_BAND_ENERGY].q90),
+            exp(in->bands->e2e[rg][LLM_BAND_TPOT].q10), exp(in->bands->e2e[rg][LLM_BAND_TPOT].q90),
+            exp(in->bands->e2e[rg][LLM_BAND_THROUGHPUT].q10),
+            exp(in->bands->e2e[rg][LLM_BAND_THROUGHPUT].q90));
+    esc(out, in->g->name);
+    fprintf(out, ":</p><table><tr><th>part</th><th>coverage</th></tr>\n");
+    for (int c = 0; c < LLM_COV_COUNT; c++) {
+        fprintf(out, "<tr><td>%s</td><td>%s", llm_cov_class_names[c],
+                llm_cov_level_names[in->g->coverage[c]]);
+        if (in->g->coverage[c] == LLM_COV_TRANSFERRED) {
+            fputs(" from ", out);
+            esc(out, in->g->coverage_from[c]);
+        }
+        fputs("</td></tr>\n", out);
+    }
+    fprintf(out, "</table></div>\n");
+}
+
+/* The short list: a handful of points, each with why, its bands and what dominates it. */
+static void html_shortlist(html_page *h)
+{
+    FILE *out = h->out;
+    const report_page *pg = h->pg;
+    if (!h->sl.n)
+        return;
+    fprintf(out, "<h2>Short list</h2>\n<table><tr><th>why</th><th>configuration</th>"
+                 "<th>TTFT s</th><th>TPOT s</th><th>tok/s per GPU</th><th>J/token</th>"
+                 "<th>avg W/GPU</th><th>GPUs</th><th>robust</th></tr>\n");
+    for (int k = 0; k < h->sl.n; k++) {
+        size_t i = h->sl.pick[k];
+        const search_row *r = &pg->rows[i];
+        cost_metric_bands b;
+        row_bands(pg, r, &b);
+        char cfg[128];
+        config_label(r, cfg, sizeof cfg);
+        fprintf(out, "<tr><td style=text-align:left>%s</td><td>%s</td>", h->sl.why[k], cfg);
+        cell_band(out, "%.4f", r->m.ttft_s, b.ttft);
+        cell_band(out, "%.5f", r->m.tpot_s, b.tpot);
+        cell_band(out, "%.1f", r->m.throughput_per_gpu, b.throughput_per_gpu);
+        cell_band(out, "%.4f", r->m.energy_per_token_j, b.energy_per_token);
+        cell_band(out, "%.0f", r->m.avg_power_w, b.avg_power);
+        fprintf(out, "<td>%d</td><td>%s</td></tr>\n", r->m.gpus,
+                h->robust && h->robust[i] ? "yes" : "within the band of a robust point");
+    }
+    fprintf(out, "</table>\n<p>What dominates them, per GPU over all layers:</p><ul>\n");
+    for (int k = 0; k < h->sl.n; k++) {
+        const search_row *r = &pg->rows[h->sl.pick[k]];
+        char cfg[128], dp[256], dd[256];
+        config_label(r, cfg, sizeof cfg);
+        dominant_ops(pg, r, PHASE_PREFILL, dp, sizeof dp);
+        dominant_ops(pg, r, PHASE_DECODE, dd, sizeof dd);
+        fprintf(out, "<li><b>%s</b> (%s): prefill: %s; decode step: %s.</li>\n", cfg,
+                h->sl.why[k], dp, dd);
+    }
+    fprintf(out, "</ul>\n");
 }
 
 /* Where the energy goes: by op and phase (a chart and its table), and by kind. */
@@ -362,7 +642,7 @@ static void html_energy(html_page *h)
     const size_t *pick = h->pick;
     int np = h->np;
     fprintf(out, "<h2>Where the energy goes</h2>\n<p>Per GPU, summed over the layers, for the "
-                 "best configuration in each objective: one request's prefill and one decode "
+                 "short list's configurations: one request's prefill and one decode "
                  "step of the batch.</p>\n");
     /* the table is written aside and placed after the chart, folded */
     char *tbuf = NULL;
@@ -376,10 +656,22 @@ static void html_energy(html_page *h)
     char data[64];
     snprintf(data, sizeof data, "%s/ops.dat", tmpd);
     FILE *d = gp ? fopen(data, "w") : NULL;
+    /* the ops this model has: those with energy in some chosen configuration's phase */
+    int has[OP_COUNT] = {0}, nhas = 0;
+    for (int c = 0; c < np; c++)
+        for (int ph = 0; ph < 2; ph++) {
+            double e[OP_COUNT], t[OP_COUNT];
+            op_breakdown(pg, &pg->rows[pick[c]], (cost_phase)ph, e, t);
+            for (int o = 0; o < OP_COUNT; o++)
+                has[o] |= e[o] > 0;
+        }
+    for (int o = 0; o < OP_COUNT; o++)
+        nhas += has[o];
     if (d) {
         fprintf(d, "config");
         for (int o = 0; o < OP_COUNT; o++)
-            fprintf(d, " %s", cost_op_names[o]);
+            if (has[o])
+                fprintf(d, " %s", cost_op_names[o]);
         fprintf(d, "\n");
     }
     for (int c = 0; c < np; c++) {
@@ -394,7 +686,8 @@ static void html_energy(html_page *h)
             if (d) {
                 fprintf(d, "\"%s %s\"", lab, ph ? "decode" : "prefill");
                 for (int o = 0; o < OP_COUNT; o++)
-                    fprintf(d, " %.9g", tot > 0 ? e[o] / tot : 0);
+                    if (has[o])
+                        fprintf(d, " %.9g", tot > 0 ? e[o] / tot : 0);
                 fprintf(d, "\n");
             }
             for (int o = 0; o < OP_COUNT; o++)
@@ -418,7 +711,7 @@ static void html_energy(html_page *h)
                  "solid 0.8 border -1\nset boxwidth 0.7\nset key outside right font ',8'\n"
                  "set ylabel 'share of the energy'\nset xtics rotate by -30 font ',7'\n"
                  "set yrange [0:1]\nplot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)\n",
-                 OP_COUNT + 1, data);
+                 nhas + 1, data);
         if (np)
             embed(out, "energy by op and phase", gnuplot_svg(tmpd, script), &h->plots);
         unlink(data);
@@ -464,6 +757,7 @@ static void html_clock(html_page *h)
     FILE *d = h->gp ? fopen(data, "w") : NULL;
     fprintf(out, "<table><tr><th>configuration</th><th>clock of least energy MHz</th>"
                  "<th>J/token there</th><th>J/token at max clock</th></tr>\n");
+    double elo = INFINITY, ehi = 0;   /* a log axis when the curves span a decade */
     for (int c = 0; c < h->np; c++) {
         const search_row *r = &pg->rows[h->pick[c]];
         cost_config cfg;
@@ -477,6 +771,8 @@ static void html_clock(html_page *h)
             cost_metrics_replicas(&plan, r->p.replicas, &m);
             if (d)
                 fprintf(d, "%.9g %.9g %.9g\n", f, m.energy_per_token_j, m.tpot_s);
+            elo = fmin(elo, m.energy_per_token_j);
+            ehi = fmax(ehi, m.energy_per_token_j);
             if (m.energy_per_token_j < best_e) {
                 best_e = m.energy_per_token_j;
                 best_f = f;
@@ -495,11 +791,13 @@ static void html_clock(html_page *h)
         fclose(d);
         char script[4096];
         snprintf(script, sizeof script,
-                 "set xlabel 'SM clock (MHz)'\nset ylabel 'energy per token (J)'\nset y2label "
+                 "%sset xlabel 'SM clock (MHz)'\nset ylabel 'energy per token (J)'\nset y2label "
                  "'TPOT (s)'\nset y2tics\nset ytics nomirror\nset grid\nset key below\n"
                  "plot for [i=0:%d] '%s' index i using 1:2 with lines lw 2 title sprintf('J/token "
                  "#%%d', i+1), for [i=0:%d] '%s' index i using 1:3 axes x1y2 with lines dt 2 "
-                 "title sprintf('TPOT #%%d', i+1)\n", h->np - 1, data, h->np - 1, data);
+                 "title sprintf('TPOT #%%d', i+1)\n",
+                 elo > 0 && ehi / elo >= 10 ? "set logscale y\nset logscale y2\n" : "",
+                 h->np - 1, data, h->np - 1, data);
         if (h->np)
             embed(out, "energy per token and TPOT against the clock", gnuplot_svg(h->tmpd, script),
                   &h->plots);
@@ -603,9 +901,19 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
     }
 
     h->gp = gp;
+    short_list(pg, &h->sl);
+    h->np = h->sl.n;
+    memcpy(h->pick, h->sl.pick, sizeof h->pick);
+    if (in->bands && pg->nrows && (h->robust = calloc(pg->nrows, 1)))
+        h->nrobust = search_robust_front(in, pg->obj, pg->nobj, pg->rows, pg->nrows, h->robust);
+    if (h->nrobust < 0) {
+        free(h->robust);
+        h->robust = NULL;
+    }
+    html_uncertainty(h);
+    html_shortlist(h);
     html_pareto(h);
     html_front(h);
-    h->np = pg->nrows ? chosen(pg, h->pick) : 0;
     html_energy(h);
     html_clock(h);
     int with_comm = -1;
@@ -638,6 +946,7 @@ int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen
     esc(out, pg->dir);
     fprintf(out, ". Cost model: docs/cost-model.md; its accuracy: docs/calibration.md.</p>\n");
     fprintf(out, "<script>%s</script>\n</body></html>\n", JS);
+    free(h->robust);
     if (gp)
         rmdir(tmpd);
     report_cleanup_drop(slot);
@@ -663,19 +972,64 @@ void report_page_md(FILE *out, const report_page *pg)
     if (pg->partial)
         fprintf(out, "**PARTIAL run:** the exploration was interrupted; the front is of the "
                      "points evaluated before it stopped, not of the whole space.\n\n");
+    const search_inputs *sin = pg->in;
+    unsigned char *robust = sin->bands && pg->nrows ? calloc(pg->nrows, 1) : NULL;
+    int nrobust = robust ? search_robust_front(sin, pg->obj, pg->nobj, pg->rows, pg->nrows,
+                                               robust) : -1;
+    if (sin->bands) {
+        llm_band_regime rg = cost_band_regime(sin->g, sin->serving);
+        fprintf(out, "Every metric has its 80%% band in brackets, from out-of-fit residuals "
+                     "(docs/calibration.md, \"Bands\"); regime %s. Calibration of ",
+                llm_band_regime_names[rg]);
+        llm_md_text(out, sin->g->name);
+        fputs(":", out);
+        for (int c = 0; c < LLM_COV_COUNT; c++) {
+            fprintf(out, " %s %s", llm_cov_class_names[c],
+                    llm_cov_level_names[sin->g->coverage[c]]);
+            if (sin->g->coverage[c] == LLM_COV_TRANSFERRED) {
+                fputs(" from ", out);
+                llm_md_text(out, sin->g->coverage_from[c]);
+            }
+            fputs(c + 1 < LLM_COV_COUNT ? ";" : ".\n\n", out);
+        }
+    }
+    shortlist sl;
+    short_list(pg, &sl);
+    if (sl.n) {
+        fprintf(out, "## Short list\n\n| why | configuration | TTFT s | TPOT s | tok/s per GPU | "
+                     "J/token | GPUs |\n|---|---|---|---|---|---|---|\n");
+        for (int k = 0; k < sl.n; k++) {
+            const search_row *r = &pg->rows[sl.pick[k]];
+            cost_metric_bands b;
+            row_bands(pg, r, &b);
+            char cfg[128];
+            config_label(r, cfg, sizeof cfg);
+            fprintf(out, "| %s | %s | %.4f (%.4f-%.4f) | %.5f (%.5f-%.5f) | %.1f (%.1f-%.1f) | "
+                         "%.4f (%.4f-%.4f) | %d |\n", sl.why[k], cfg, r->m.ttft_s, b.ttft.lo,
+                    b.ttft.hi, r->m.tpot_s, b.tpot.lo, b.tpot.hi, r->m.throughput_per_gpu,
+                    b.throughput_per_gpu.lo, b.throughput_per_gpu.hi, r->m.energy_per_token_j,
+                    b.energy_per_token.lo, b.energy_per_token.hi, r->m.gpus);
+        }
+        fputs("\n", out);
+    }
+    if (nrobust >= 0)
+        fprintf(out, "Robust front (eq. 55): %d of %zu points, marked in the table.\n\n", nrobust,
+                pg->nrows);
     fprintf(out, "## The front\n\n| tp | ep | weights/KV | batch | SM comm | clock MHz | GPUs | "
-                 "TTFT s | TPOT s | tok/s per GPU | J/token | peak W/GPU |\n"
-                 "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                 "TTFT s | TPOT s | tok/s per GPU | J/token | peak W/GPU | robust |\n"
+                 "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < pg->nrows; i++) {
         const search_row *r = &pg->rows[i];
         fprintf(out, "| %d | %d | %s/%s | %d | %d | %.0f | %d | %.4f | %.5f | %.1f | %.4f | "
-                     "%.0f |\n", r->p.tp, r->p.ep, llm_dtype_names[r->p.dtype],
+                     "%.0f | %s |\n", r->p.tp, r->p.ep, llm_dtype_names[r->p.dtype],
                 llm_dtype_names[r->p.kv_dtype], r->p.batch, r->p.sm_comm, r->p.freq_mhz,
                 r->m.gpus, r->m.ttft_s, r->m.tpot_s, r->m.throughput_per_gpu,
-                r->m.energy_per_token_j, r->m.peak_power_w);
+                r->m.energy_per_token_j, r->m.peak_power_w, robust && robust[i] ? "yes" : "");
     }
-    size_t pick[3];
-    int np = pg->nrows ? chosen(pg, pick) : 0;
+    free(robust);
+    size_t pick[SHORT_MAX];
+    memcpy(pick, sl.pick, sizeof pick);
+    int np = sl.n;
     fprintf(out, "\n## Where the energy goes (per GPU, all layers)\n\n| configuration | phase | "
                  "op | time ms | energy J |\n|---|---|---|---|---|\n");
     for (int c = 0; c < np; c++) {

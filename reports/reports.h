@@ -68,6 +68,8 @@ typedef struct {
     const char *regime;
     uint64_t robust_front_size;
     double tolerance[SEARCH_MAX_OBJ]; /* per objective, ln */
+    int has_knee;                     /* a front of at least one point (eq. 56) */
+    uint64_t knee_index;
 } report_summary;
 
 /* Writes `name` in `dir` through a temporary file renamed into place, so a failed run never
@@ -128,6 +130,25 @@ typedef struct {
 } report_page;
 
 int report_have_gnuplot(void);
+
+/* A scatter plot drawn as inline SVG (reports/scatter.c): one <path class="pt"> per point with
+ * its hover text as <title>, colour and shape by category, error bars (its band) on the
+ * emphasised points, log axes where the values span a decade (logx/logy -1) or as given. */
+typedef struct {
+    double x, y, xlo, xhi, ylo, yhi;   /* a band with lo >= hi is not drawn */
+    int colour, shape, emph;
+    const char *tip;
+} scatter_pt;
+typedef struct {
+    const char *xlabel, *ylabel;
+    int logx, logy;
+    const scatter_pt *pt, *bg;          /* bg: faint points, no hover */
+    size_t n, nbg;
+    const char *colour_title, *shape_title;
+    const char *const *colour_names, *const *shape_names;
+    int ncolours, nshapes;
+} scatter_plot;
+void report_svg_scatter(FILE *f, const scatter_plot *s);
 /* Writes the self-contained HTML page; returns the number of plots drawn; notice gets a
  * one-line note of what is missing (no gnuplot), else "". */
 int report_page_html(FILE *out, const report_page *pg, char *notice, size_t nlen);

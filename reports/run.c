@@ -63,6 +63,10 @@ int report_write_run(const char *dir, const search_inputs *in, report_summary *s
     for (size_t i = 0; i < front->n; i++)
         search_row_eval(in, front->pt[i].index, &rows[i]);
     sum->front_size = front->n;
+    if (front->n) {
+        sum->has_knee = 1;
+        sum->knee_index = rows[search_knee(sum->obj, sum->nobj, rows, front->n)].index;
+    }
     unsigned char *robust = NULL;
     if (in->bands) {
         robust = calloc(front->n ? front->n : 1, 1);

@@ -92,3 +92,40 @@ int search_robust_front(const search_inputs *in, const search_obj *obj, int nobj
     free(kept);
     return count;
 }
+
+/* eq. 56: the knee: with each objective's ln value scaled to [0, 1] over the front (0 the best),
+ * the point nearest the ideal point (0, ..., 0); ties to the lower index. An objective equal
+ * on every point counts 0. */
+size_t search_knee(const search_obj *obj, int nobj, const search_row *rows, size_t n)
+{
+    double lo[SEARCH_MAX_OBJ], hi[SEARCH_MAX_OBJ];
+    for (int k = 0; k < nobj; k++) {
+        lo[k] = INFINITY;
+        hi[k] = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            double v = log(fmax(1e-300, fabs(search_obj_value(obj[k], &rows[i].m))));
+            lo[k] = fmin(lo[k], v);
+            hi[k] = fmax(hi[k], v);
+        }
+    }
+    size_t best = 0;
+    double bd = INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double d = 0;
+        for (int k = 0; k < nobj; k++) {
+            if (!(hi[k] > lo[k]))
+                continue;
+            double v = log(fmax(1e-300, fabs(search_obj_value(obj[k], &rows[i].m))));
+            /* maximised objectives are stored negated: larger magnitude is better there */
+            double s = (v - lo[k]) / (hi[k] - lo[k]);
+            if (search_obj_value(obj[k], &rows[i].m) < 0)
+                s = 1 - s;
+            d += s * s;
+        }
+        if (d < bd || (d == bd && rows[i].index < rows[best].index)) {
+            bd = d;
+            best = i;
+        }
+    }
+    return best;
+}

@@ -137,6 +137,10 @@ double search_obj_tolerance(const search_inputs *in, search_obj o);
 int search_robust_front(const search_inputs *in, const search_obj *obj, int nobj,
                         const search_row *rows, size_t n, unsigned char *robust);
 
+/* The knee of a front (eq. 56): the point nearest the ideal point with each objective's ln
+ * scaled to [0, 1] over the front. n >= 1. */
+size_t search_knee(const search_obj *obj, int nobj, const search_row *rows, size_t n);
+
 /* ---- hypervolume and the NLopt search (docs/search.md) ------------------------------------ */
 
 /* Volume dominated by the points up to ref (minimisation), 2 or 3 objectives; -1 out of

@@ -219,6 +219,15 @@ if [ -n "$CHROME" ]; then
     if command -v gnuplot >/dev/null 2>&1; then
         case "$dom" in *'<svg'*) pass=$((pass+1));; *) echo "FAIL: Chromium shows no plot"; fail=$((fail+1));; esac
     fi
+    # the first Pareto plot as Chromium built it: one drawn point per front.csv row, the robust
+    # ones as many as summary.json counts, and no raw Markdown left on the page
+    first=$(printf '%s' "$dom" | awk '/<svg class="scatter"/{f=1} f{print} f&&/<\/svg>/{exit}')
+    npt=$(printf '%s' "$first" | grep -o '<path class="pt[ "]' | wc -l)
+    nrob=$(printf '%s' "$first" | grep -o '<path class="pt robust"' | wc -l)
+    rows=$(($(wc -l < "$tmp/all/front.csv") - 1))
+    want_rob=$(grep -o '"robust_front_size": [0-9]*' "$tmp/all/summary.json" | grep -o '[0-9]*$')
+    if [ "$rows" -gt 0 ] && [ "$npt" -eq "$rows" ] && [ "$nrob" -eq "$want_rob" ] && [ "$nrob" -ge 1 ]; then pass=$((pass+1)); else echo "FAIL: Chromium draws $npt front points ($nrob robust) for $rows rows ($want_rob robust)"; fail=$((fail+1)); fi
+    case "$dom" in *'**'*) echo "FAIL: raw Markdown (**) on the report page"; fail=$((fail+1));; *) pass=$((pass+1));; esac
 else
     echo "skip: Chromium not installed: the report was not rendered (apt-get install chromium)"
 fi
