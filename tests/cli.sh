@@ -148,7 +148,18 @@ cp -r "$tmp/s1" "$tmp/s1copy"
 expect 2 'missing or given twice' -- merge -o "$tmp/m4" "$tmp/s1" "$tmp/s1copy"
 expect 2 '--shard: expected I/N' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o "$tmp/x" --shard 2/2
 expect 2 '--objectives: unknown objective "speed"' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o "$tmp/x" --objectives speed,tpot
-expect 2 'has no price' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o "$tmp/x" --objectives cost_per_mtok,tpot
+# every bundled GPU has a price ($.price); a file without one cannot rank by cost
+sed '/"price": {/,/},/d' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-noprice.json"
+expect 2 'has no price' -- explore -m llama-3.2-1b -g "$tmp/h100-noprice.json" -w chat -o "$tmp/x" --objectives cost_per_mtok,tpot
+for g in configs/gpus/*.json; do
+    expect 0 'front' -- explore -m llama-3.2-1b -g "$g" -w chat -o "$tmp/xcost" --objectives cost_per_mtok,tpot
+done
+# the H100's 3.78 USD per GPU-hour / 3600 / throughput per GPU x 1e6, on each front row
+expect 0 'front' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o "$tmp/xcost" --objectives cost_per_mtok,tpot
+if awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { want = 3.78 / 3600 / $c["throughput_per_gpu_tok_s"] * 1e6; got = $c["cost_per_mtok_usd"]
+      if (!(got > 0) || (got - want) / want > 1e-9 || (want - got) / want > 1e-9) bad = 1; n++ }
+    END { exit bad || n == 0 }' "$tmp/xcost/front.csv"; then pass=$((pass+1)); else echo "FAIL: cost_per_mtok is not the H100's default price per token"; fail=$((fail+1)); fi
 expect 2 '--all: the range has' -- explore -m llama-3.1-70b -g h100-sxm5-80gb -w chat -s llama-3.1-70b-8xh100 -o "$tmp/x" --all
 expect 2 'is not a writable directory' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o /nonexistent/dir/out
 expect 2 'no configuration of the' -- explore -m llama-3.1-405b -g l4 -w chat -s small -o "$tmp/none"
@@ -176,7 +187,7 @@ expect 0 '"status": "optimal"' -- recommend -m llama-3.1-8b,mixtral-8x7b -w chat
 if [ "$st" -eq 2 ] && grep -q 'More GPUs' "$tmp/out" && grep -q 'no plan meets' "$tmp/err"; then pass=$((pass+1)); else echo "FAIL: infeasible recommend: exit $st"; fail=$((fail+1)); fi
 "$LLMDSE" recommend -m llama-3.1-70b -w chat --rate 5 --gpus h100-sxm5-80gb:8 -s small --power-cap 500 >"$tmp/out" 2>"$tmp/err"; st=$?
 if [ "$st" -eq 2 ] && grep -q 'higher power cap' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: power-capped recommend: exit $st"; fail=$((fail+1)); fi
-expect 2 'no price for' -- recommend -m llama-3.1-8b -w chat --rate 2 --gpus h100-sxm5-80gb:8 --objective cost
+expect 2 'no price for' -- recommend -m llama-3.1-8b -w chat --rate 2 --gpus "$tmp/h100-noprice.json":8 --objective cost
 expect 2 'one rate per model' -- recommend -m llama-3.1-8b,llama-3.1-70b -w chat --rate 2 --gpus h100-sxm5-80gb:8
 expect 2 'expected GPU:COUNT' -- recommend -m llama-3.1-8b -w chat --rate 2 --gpus h100-sxm5-80gb
 expect 2 '--objective' -- recommend -m llama-3.1-8b -w chat --rate 2 --gpus h100-sxm5-80gb:8 --objective speed
@@ -232,7 +243,7 @@ for f in sku-check.csv index.html llama-3.2-1b/report.html llama-3.2-1b/chat/fro
     if [ -s "$tmp/sku/$f" ]; then pass=$((pass+1)); else echo "FAIL: sku-check wrote no $f"; fail=$((fail+1)); fi
 done
 expect 0 'RESULT: healthy' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/sku-same" --models llama-3.2-1b,mixtral-8x7b --workloads chat -s small --baseline "$tmp/sku"
-sed 's/"bandwidth_gbs": 3350/"bandwidth_gbs": 2500/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-slow.json"
+sed 's/"bandwidth_gbs": 3350/"bandwidth_gbs": 2500/; s/"data_rate_gbps": 5.234/"data_rate_gbps": 3.906/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-slow.json"
 "$LLMDSE" sku-check "$tmp/h100-slow.json" -o "$tmp/sku-slow" --models llama-3.2-1b,mixtral-8x7b --workloads chat -s small --baseline "$tmp/sku" >"$tmp/out" 2>&1; st=$?
 if [ "$st" -eq 1 ] && grep -q 'REGRESSION' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: sku-check regression: exit $st"; cat "$tmp/out"; fail=$((fail+1)); fi
 sed 's/"bandwidth_gbs": 3350/"bandwidth_gbs": 3.35/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-units.json"
