@@ -158,6 +158,7 @@ static const struct command {
      "  report  -i DIR -o FILE.html|FILE.md                a page from an explore output\n"},
     {"sku-check", cmd_sku_check,
      "  sku-check GPU.json [-o DIR] [--measured FILE] [--baseline DIR] [--tolerance F]\n"
+     "          [--tolerance-energy|-tpot|-throughput F] [--junit FILE] [--no-recommend]\n"
      "          [--rate R] [--models a,b] [--workloads a,b] [-s SPACE]  CI for a new GPU\n"},
     {"list", cmd_list,
      "  list    models|gpus|workloads|spaces|serving      the bundled library\n"},

@@ -307,6 +307,8 @@ void json_finish(json_out *j); /* newline at the end of the document */
  * as entities, newlines and tabs as spaces. CSV (RFC 4180): quoted, with "" for ", when the
  * field has a comma, a quote or a line break. JSON: a quoted RFC 8259 string. */
 void llm_html_text(FILE *f, const char *s);
+/* XML 1.0 text and attribute values (JUnit): as HTML, and U+FFFE, U+FFFF as U+FFFD. */
+void llm_xml_text(FILE *f, const char *s);
 void llm_md_text(FILE *f, const char *s);
 void llm_csv_field(FILE *f, const char *s);
 void llm_json_string(FILE *f, const char *s);

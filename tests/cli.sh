@@ -249,6 +249,46 @@ if [ "$st" -eq 1 ] && grep -q 'REGRESSION' "$tmp/out"; then pass=$((pass+1)); el
 sed 's/"bandwidth_gbs": 3350/"bandwidth_gbs": 3.35/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-units.json"
 "$LLMDSE" sku-check "$tmp/h100-units.json" -o "$tmp/sku-units" >"$tmp/out" 2>&1; st=$?
 if [ "$st" -eq 1 ] && grep -q 'bandwidth_gbs: 3.35 GB/s' "$tmp/out" && [ ! -e "$tmp/sku-units" ]; then pass=$((pass+1)); else echo "FAIL: sku-check plausibility: exit $st"; fail=$((fail+1)); fi
+# ... the regression labelled as one in the JUnit file; the way back labelled IMPROVEMENT, exit 0
+xml_ok() { # well-formed XML: xmllint, else Python's parser
+    if command -v xmllint >/dev/null 2>&1; then xmllint --noout "$1" 2>/dev/null
+    else python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$1" 2>/dev/null; fi
+}
+"$LLMDSE" sku-check "$tmp/h100-slow.json" -o "$tmp/sku-slow2" --models llama-3.2-1b,mixtral-8x7b --workloads chat -s small --baseline "$tmp/sku" --junit "$tmp/slow.xml" >"$tmp/out" 2>&1; st=$?
+if [ "$st" -eq 1 ] && xml_ok "$tmp/slow.xml" && grep -q '<testsuites name="llmdse sku-check" tests="5" failures="2" errors="0"' "$tmp/slow.xml" && \
+   grep -q '<failure message="REGRESSION best energy_per_token +' "$tmp/slow.xml" && ! grep -q IMPROVEMENT "$tmp/out" && \
+   grep -q '"regressions": 5' "$tmp/sku-slow2/sku-check.json"; then pass=$((pass+1)); else echo "FAIL: sku-check --junit of a regression: exit $st"; cat "$tmp/out"; fail=$((fail+1)); fi
+"$LLMDSE" sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/sku-back" --models llama-3.2-1b,mixtral-8x7b --workloads chat -s small --baseline "$tmp/sku-slow2" --junit "$tmp/back.xml" >"$tmp/out" 2>&1; st=$?
+if [ "$st" -eq 0 ] && grep -q 'IMPROVEMENT mixtral-8x7b/chat: best tpot moved -7' "$tmp/out" && ! grep -q REGRESSION "$tmp/out" && \
+   grep -q 'RESULT: healthy' "$tmp/out" && xml_ok "$tmp/back.xml" && grep -q 'failures="0"' "$tmp/back.xml" && \
+   grep -q '"improvements": 5' "$tmp/sku-back/sku-check.json"; then pass=$((pass+1)); else echo "FAIL: sku-check improvement: exit $st"; cat "$tmp/out"; fail=$((fail+1)); fi
+# a tolerance per metric: TPOT and throughput let through, energy per token still a regression
+"$LLMDSE" sku-check "$tmp/h100-slow.json" -o "$tmp/sku-tol" --models llama-3.2-1b,mixtral-8x7b --workloads chat -s small --baseline "$tmp/sku" --tolerance-tpot 0.5 --tolerance-throughput 0.5 >"$tmp/out" 2>&1; st=$?
+if [ "$st" -eq 1 ] && [ "$(grep -c 'REGRESSION .*energy_per_token' "$tmp/out")" -eq 2 ] && ! grep -qE 'REGRESSION .*(tpot|throughput)' "$tmp/out" && \
+   grep -q 'tolerance 5.0% energy, 50.0% TPOT, 50.0% throughput' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: sku-check tolerance per metric: exit $st"; cat "$tmp/out"; fail=$((fail+1)); fi
+# the derived peaks, for a human: 132 SMs x 4096 FLOP/clk x 1980 MHz = 1070.5; 989 at 1829 MHz
+expect 0 'derived: bf16 1070.5 TFLOP/s at 1980 MHz (4096 FLOP/clk/SM x 132 SMs); datasheet 989 TFLOP/s = 1.08x, its clock 1829 MHz' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/sku-d" --models llama-3.2-1b --workloads chat -s small
+# each wrong unit: exit 1, its field named, nothing explored or written, the JUnit file says it
+sed 's/"bandwidth_gbs": 3350/"bandwidth_gbs": 32000/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-gbit.json"
+sed 's/"link_bw_gbs_per_direction": 450/"link_bw_gbs_per_direction": 7200/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-link.json"
+sed 's/"bf16_peak_tflops": 989/"bf16_peak_tflops": 148/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-148.json"
+for c in 'gbit|$.memory.bandwidth_gbs: 32000 GB/s, but bus_width_bits x data_rate_gbps / 8 = 5120 x 5.234 / 8 = 3350 GB/s' \
+         'link|$.interconnect.link_bw_gbs_per_direction: 7200 GB/s is above nvlink4'"'"'s 450 GB/s per direction' \
+         '148|$.compute.bf16_flop_per_clk_per_sm: 4096 FLOP/clk x 132 SMs x 1980 MHz = 1070.5 TFLOP/s, 7.23x the datasheet'"'"'s $.compute.bf16_peak_tflops 148'; do
+    k=${c%%|*}; msg=${c#*|}
+    "$LLMDSE" sku-check "$tmp/h100-$k.json" -o "$tmp/sku-$k" --junit "$tmp/$k.xml" >"$tmp/out" 2>&1; st=$?
+    if [ "$st" -eq 1 ] && grep -qF "FAILED check: $tmp/h100-$k.json: $msg" "$tmp/out" && [ ! -e "$tmp/sku-$k" ] && \
+       xml_ok "$tmp/$k.xml" && grep -qE '<failure message="[12] plausibility checks failed">' "$tmp/$k.xml"; then pass=$((pass+1)); else
+        echo "FAIL: sku-check $k: exit $st"; cat "$tmp/out"; fail=$((fail+1)); fi
+done
+expect 2 '--junit: expected a file in a writable folder' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/sku-j" --junit /nonexistent/dir/x.xml
+# nothing feasible names the constraint: 405B parameters do not fit 8 L4s (24 GB each)
+expect 0 'llama-3.1-405b     chat          nothing feasible on l4: memory (weights, KV cache and activations over the GPU'"'"'s)' -- sku-check configs/gpus/l4.json -o "$tmp/sku-l4" --models llama-3.1-405b --workloads chat --no-recommend
+if grep -q 'nothing feasible: memory' "$tmp/sku-l4/index.html" && grep -q '"nothing_feasible": "memory' "$tmp/sku-l4/sku-check.json"; then pass=$((pass+1)); else echo "FAIL: sku-check files do not name the constraint"; fail=$((fail+1)); fi
+# a line per model and workload (not only the first workload's)
+expect 0 'mixtral-8x7b       summarization best' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/sku-w" --models llama-3.2-1b,mixtral-8x7b --workloads chat,summarization -s small --no-recommend
+if [ "$(grep -cE '^  (llama-3.2-1b|mixtral-8x7b) +(chat|summarization) +best' "$tmp/out")" -eq 4 ] && ! grep -q 'recommendation' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: sku-check lines per model x workload"; cat "$tmp/out"; fail=$((fail+1)); fi
+
 expect 2 'trunc.json' -- sku-check "$tmp/trunc.json"
 expect 2 'expected the GPU file' -- sku-check
 
@@ -327,7 +367,9 @@ if grep -q '"path": "report.md"' "$tmp/int/manifest.json" && grep -q '"partial":
 # ---- names are data (issue 15) ----
 # a GPU named with HTML: escaped on every page, no raw tag, no script run
 sed 's/"name": "h100-sxm5-80gb"/"name": "<img src=x onerror=document.body.dataset.pwn=7>"/' configs/gpus/h100-sxm5-80gb.json > "$tmp/evil-gpu.json"
-expect 0 'RESULT: healthy' -- sku-check "$tmp/evil-gpu.json" -o "$tmp/evil" --models llama-3.2-1b --workloads chat -s small
+expect 0 'RESULT: healthy' -- sku-check "$tmp/evil-gpu.json" -o "$tmp/evil" --models llama-3.2-1b --workloads chat -s small --junit "$tmp/evil.xml"
+if xml_ok "$tmp/evil.xml" && grep -qF 'name="sku-check &lt;img src=x onerror=document.body.dataset.pwn=7&gt;"' "$tmp/evil.xml" && ! grep -q '<img' "$tmp/evil.xml"; then
+    pass=$((pass+1)); else echo "FAIL: the JUnit file does not escape the GPU's name"; fail=$((fail+1)); fi
 if grep -qF '&lt;img src=x onerror=document.body.dataset.pwn=7&gt;' "$tmp/evil/index.html" && \
    ! grep -q '<img' "$tmp/evil/index.html" "$tmp/evil/llama-3.2-1b/report.html"; then
     pass=$((pass+1))
