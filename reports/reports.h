@@ -159,6 +159,12 @@ typedef struct {
 int report_run_load(const llm_summary *sum, const report_given *given, const char *cmd,
                     const char *had, report_run *r, llm_err *err);
 void report_run_free(report_run *r);
+/* Row n (from 0) of DIR/front.csv, an explore or search output folder, with the inputs its
+ * summary.json records (eval --from): r those inputs (report_run_free after), row the point
+ * evaluated as explore does, c its configuration. 0, or -1 with err naming what is wrong (a
+ * row outside the front names --index and the rows there are). */
+int report_front_point(const char *dir, long long n, const char *cmd, report_run *r,
+                       search_row *row, cost_config *c, llm_err *err);
 
 /* llmdse report: the page of the output folder dir as out (.html or .md). */
 typedef struct {

@@ -36,6 +36,42 @@ expect 0 '"dtype": "fp8"' -- eval -m qwen3-32b -g h200-sxm-141gb --dtype fp8 --k
 expect 0 'moe_experts' -- ops -m qwen3-30b-a3b -g h100-sxm5-80gb --phase decode --batch 64 --ctx 4096 --ep 8
 expect 0 'allreduce_attn' -- ops -m llama-3.1-70b -g h100-sxm5-80gb --phase prefill --batch 1 --seq 2048 --tp 8 --format csv
 expect 0 '"model_total"' -- ops -m opt-1.3b -g a100-sxm4-80gb --phase prefill --batch 2 --seq 512 --format json
+# ops -w: the workload's request shape: chat's prompt mean 1024 as --seq; as --ctx the running
+# batch's mean context (eq. 42) 1024 + 256/2 x (1 + cv^2), cv^2 = (256/200)^2 - 1: 1233.7 -> 1234
+"$LLMDSE" ops -m llama-3.1-8b -g h100-sxm5-80gb -w chat --phase decode --batch 32 >"$tmp/ops-w" 2>&1
+"$LLMDSE" ops -m llama-3.1-8b -g h100-sxm5-80gb --ctx 1234 --phase decode --batch 32 >"$tmp/ops-c" 2>&1
+"$LLMDSE" ops -m llama-3.1-8b -g h100-sxm5-80gb --ctx 1233 --phase decode --batch 32 >"$tmp/ops-c1" 2>&1
+"$LLMDSE" ops -m llama-3.1-8b -g h100-sxm5-80gb -w chat --phase prefill --batch 2 >"$tmp/ops-wp" 2>&1
+"$LLMDSE" ops -m llama-3.1-8b -g h100-sxm5-80gb --seq 1024 --phase prefill --batch 2 >"$tmp/ops-cp" 2>&1
+if cmp -s "$tmp/ops-w" "$tmp/ops-c" && ! cmp -s "$tmp/ops-w" "$tmp/ops-c1" && cmp -s "$tmp/ops-wp" "$tmp/ops-cp" && grep -q attention "$tmp/ops-w"; then
+    pass=$((pass+1)); else echo "FAIL: ops -w chat is not --ctx 1234 / --seq 1024"; fail=$((fail+1)); fi
+# ops --sm-comm: collectives on 16 SMs, the rest on 116; said in the header; 132 is refused
+expect 0 'one GPU of tp 2 x ep 1, 1980 MHz, 16 of 132 SMs for communication' -- ops -m llama-3.1-8b -g h100-sxm5-80gb -w chat --phase decode --batch 32 --tp 2 --sm-comm 16
+grep '^allreduce_attn' "$tmp/out" >"$tmp/ar16"
+"$LLMDSE" ops -m llama-3.1-8b -g h100-sxm5-80gb -w chat --phase decode --batch 32 --tp 2 | grep '^allreduce_attn' >"$tmp/ar0"
+if [ -s "$tmp/ar0" ] && ! cmp -s "$tmp/ar0" "$tmp/ar16"; then pass=$((pass+1)); else echo "FAIL: ops --sm-comm does not change the collectives"; fail=$((fail+1)); fi
+expect 2 '--sm-comm: expected an integer in [0, 131]' -- ops -m llama-3.1-8b -g h100-sxm5-80gb -w chat --phase decode --batch 32 --tp 2 --sm-comm 132
+expect 2 'unknown workload' -- ops -m llama-3.1-8b -g h100-sxm5-80gb -w nosuch --phase decode --batch 32
+# eval --from DIR --index N: a front row evaluated again equals the row (9 significant digits)
+expect 0 'front' -- explore -m mixtral-8x7b -g h100-sxm5-80gb -w chat -s small -o "$tmp/evfrom"
+rows=$(($(wc -l <"$tmp/evfrom/front.csv") - 1))
+for n in 0 $((rows - 1)); do
+    "$LLMDSE" eval --from "$tmp/evfrom" --index $n --format json >"$tmp/evj" 2>&1
+    if awk -F, -v n=$n -v j="$tmp/evj" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } NR == n + 2 {
+        split("tp ep batch sm_comm freq_mhz replicas ttft_s tpot_s energy_per_token_j throughput_per_gpu_tok_s avg_power_w memory_per_gpu_gib cost_per_mtok_usd", k, " ")
+        while ((getline line < j) > 0) if (match(line, /^  *"[a-z_0-9]+": /)) {
+            key = line; sub(/^ *"/, "", key); sub(/".*/, "", key); v = line; sub(/^[^:]*: /, "", v); sub(/,$/, "", v)
+            if (!(key in seen)) { seen[key] = v } }
+        for (i = 1; i in k; i++) { want = sprintf("%.9g", $c[k[i]]); if (seen[k[i]] != want) { print k[i] ": " seen[k[i]] " != " want; bad = 1 } }
+        exit bad }' "$tmp/evfrom/front.csv"; then pass=$((pass+1)); else echo "FAIL: eval --from --index $n differs from front.csv row $n"; fail=$((fail+1)); fi
+done
+expect 0 'TTFT' -- eval --from "$tmp/evfrom" --index 0
+expect 2 "--index: expected a front row 0..$((rows - 1)) ($tmp/evfrom/front.csv has $rows rows), found $rows" -- eval --from "$tmp/evfrom" --index $rows
+expect 2 '--index: expected an integer' -- eval --from "$tmp/evfrom" --index -1
+expect 2 '--tp is not allowed with it' -- eval --from "$tmp/evfrom" --index 0 --tp 2
+expect 2 '--from DIR needs --index N' -- eval --from "$tmp/evfrom"
+expect 2 '--index N needs --from DIR' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --index 1
+expect 2 'summary.json' -- eval --from /nonexistent --index 0
 expect 0 'TFLOP/s' -- kernel gemm -g h100-sxm5-80gb --m 4096 --n 4096 --k 4096
 expect 0 '"busbw_gbs"' -- kernel allreduce -g h100-sxm5-80gb --ranks 8 --bytes 268435456 --format json
 expect 0 'bound' -- kernel attention -g h100-sxm5-80gb --heads 32 --kv-heads 8 --seq 1 --ctx 8192 --batch 64
