@@ -31,6 +31,9 @@ static int eval_from(const char *dir, int index, const opt *opts, report_format 
         rc = 1;
     } else {
         report_inputs in = {&r.m, &r.g, &r.w, &c};
+        if (fmt == FMT_TEXT) /* which point this is; JSON stays eval's document */
+            printf("front.csv row %d of %s (space index %llu), evaluated again\n", index, dir,
+                   (unsigned long long)row.index);
         cost_batch_advice(&r.m, &r.g, &c, 0.95, &m.advised_batch, &m.advised_plateau_tok_s,
                           &m.advised_freed_gib);
         report_eval(stdout, fmt, &in, &m);

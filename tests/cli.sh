@@ -66,6 +66,7 @@ for n in 0 $((rows - 1)); do
         exit bad }' "$tmp/evfrom/front.csv"; then pass=$((pass+1)); else echo "FAIL: eval --from --index $n differs from front.csv row $n"; fail=$((fail+1)); fi
 done
 expect 0 'TTFT' -- eval --from "$tmp/evfrom" --index 0
+expect 0 "front.csv row 1 of $tmp/evfrom (space index $(sed -n 3p "$tmp/evfrom/front.csv" | cut -d, -f1)), evaluated again" -- eval --from "$tmp/evfrom" --index 1
 expect 2 "--index: expected a front row 0..$((rows - 1)) ($tmp/evfrom/front.csv has $rows rows), found $rows" -- eval --from "$tmp/evfrom" --index $rows
 expect 2 '--index: expected an integer' -- eval --from "$tmp/evfrom" --index -1
 expect 2 '--tp is not allowed with it' -- eval --from "$tmp/evfrom" --index 0 --tp 2
