@@ -120,10 +120,12 @@ static const struct command {
      "          [--kv-dtype bf16|fp8] [--power-cap W] [--unfused-attention]\n"
      "          [--unfused-gate-up] [--serving PROFILE] [--chunk-tokens N]\n"
      "          [--kv paged|reserve] [--rate R] [--replicas-per-gpu K]\n"
-     "          [--format text|json]                      one configuration\n"},
+     "          [--format text|json]                      one configuration\n"
+     "  eval    --from DIR --index N [--format text|json] a front row of DIR again\n"},
     {"ops", cmd_ops,
      "  ops     -m MODEL -g GPU --phase prefill|decode --batch N --seq N [--ctx N]\n"
-     "          [--tp N] [--ep N] [--freq MHZ] [--format text|json|csv]\n"
+     "          [--tp N] [--ep N] [--freq MHZ] [--sm-comm N] [-w WORKLOAD]\n"
+     "          [--format text|json|csv]\n"
      "                                                    one layer's ops on one GPU\n"},
     {"kernel", cmd_kernel,
      "  kernel  gemm -g GPU --m M --n N --k K [--dtype bf16|fp8] [--freq MHZ] [--sms N]\n"
@@ -158,6 +160,7 @@ static const struct command {
      "  report  -i DIR -o FILE.html|FILE.md                a page from an explore output\n"},
     {"sku-check", cmd_sku_check,
      "  sku-check GPU.json [-o DIR] [--measured FILE] [--baseline DIR] [--tolerance F]\n"
+     "          [--tolerance-energy|-tpot|-throughput F] [--junit FILE] [--no-recommend]\n"
      "          [--rate R] [--models a,b] [--workloads a,b] [-s SPACE]  CI for a new GPU\n"},
     {"list", cmd_list,
      "  list    models|gpus|workloads|spaces|serving      the bundled library\n"},

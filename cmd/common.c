@@ -128,5 +128,5 @@ void load_run(const char *cmd, const run_args *ra, run_inputs *r)
     for (int k = 0; k < r->nobj; k++)
         if (r->obj[k] == OBJ_COST && r->g.price_per_hour <= 0)
             die_usage("%s: --objectives cost_per_mtok: %s has no price "
-                      "(price_per_gpu_hour_usd in its JSON)", cmd, r->g.name);
+                      "(price.usd_per_gpu_hour in its JSON)", cmd, r->g.name);
 }

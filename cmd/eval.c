@@ -5,13 +5,53 @@
 #include <stdio.h>
 #include <string.h>
 
+/* eval --from DIR --index N: row N of an explore or search folder's front, evaluated again
+ * with the inputs its summary.json records, shown with the breakdown of eval. */
+static int eval_from(const char *dir, int index, const opt *opts, report_format fmt)
+{
+    for (const opt *o = opts; o->name; o++)
+        if (o->seen && strcmp(o->name, "--from") && strcmp(o->name, "--index") &&
+            strcmp(o->name, "--format"))
+            die_usage("eval: --from DIR takes the configuration and its inputs from DIR; %s "
+                      "is not allowed with it", o->name);
+    if (!opt_seen(opts, "--index"))
+        die_usage("eval: --from DIR needs --index N (a row of DIR/front.csv, from 0)");
+    static report_run r;
+    search_row row;
+    cost_config c;
+    llm_err err;
+    if (report_front_point(dir, index, "eval", &r, &row, &c, &err))
+        return report_error(&err);
+    cost_metrics m;
+    cost_eval(&r.m, &r.g, &c, &m);
+    int rc = 0;
+    if (!report_metrics_finite(&m)) {
+        fprintf(stderr, "llmdse: error: eval: the cost model produced a non-finite or negative "
+                        "result for this configuration; this is a bug, please report it\n");
+        rc = 1;
+    } else {
+        report_inputs in = {&r.m, &r.g, &r.w, &c, &r.bands};
+        if (fmt == FMT_TEXT) /* which point this is; JSON stays eval's document */
+            printf("front.csv row %d of %s (space index %llu), evaluated again\n", index, dir,
+                   (unsigned long long)row.index);
+        cost_batch_advice(&r.m, &r.g, &c, 0.95, &m.advised_batch, &m.advised_plateau_tok_s,
+                          &m.advised_freed_gib);
+        report_eval(stdout, fmt, &in, &m);
+    }
+    report_run_free(&r);
+    return rc;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     common_args a = {0};
     cost_config_default(&a.c);
-    int prompt = 0, output = 0;
+    int prompt = 0, output = 0, index = 0;
+    const char *from = NULL;
     serving_args sv = {0};
     opt opts[] = {COMMON_OPTS(a),
+                  {"--from", NULL, O_STR, &from, 0, 0, 0},
+                  {"--index", NULL, O_INT, &index, 0, IMAX, 0},
                   {"--workload", "-w", O_STR, &a.workload, 0, 0, 0},
                   {"--replicas", NULL, O_INT, &a.c.replicas, 1, 1 << 20, 0},
                   {"--sm-comm", NULL, O_INT, &a.c.sm_comm, 0, 4095, 0},
@@ -23,6 +63,10 @@ int cmd_eval(int argc, char **argv)
                   {"--rate", NULL, O_NUM, &a.c.rate_rps, 1e-9, 1e9, 0},
                   OPT_END};
     parse_opts(argc, argv, 2, opts, "eval");
+    if (from)
+        return eval_from(from, index, opts, parse_format(a.format, 0));
+    if (opt_seen(opts, "--index"))
+        die_usage("eval: --index N needs --from DIR");
     load_serving(&sv, "eval");
     a.c.serving = &sv.prof;
     a.c.chunk_tokens = sv.chunk_tokens;

@@ -10,6 +10,8 @@ int cmd_ops(int argc, char **argv)
     common_args a = {0};
     cost_config_default(&a.c);
     opt opts[] = {COMMON_OPTS(a),
+                  {"--workload", "-w", O_STR, &a.workload, 0, 0, 0},
+                  {"--sm-comm", NULL, O_INT, &a.c.sm_comm, 0, 4095, 0},
                   {"--phase", NULL, O_STR, &a.phase, 0, 0, 0},
                   {"--seq", NULL, O_INT, &a.seq, 1, 1 << 24, 0},
                   {"--ctx", NULL, O_INT, &a.ctx, 1, 1 << 24, 0},
@@ -31,6 +33,20 @@ int cmd_ops(int argc, char **argv)
         die_usage("ops: --phase: expected prefill or decode, found \"%s\"", a.phase);
     if (!opt_seen(opts, "--batch"))
         die_usage("ops: --batch N is required");
+    llm_workload w;
+    if (a.workload) {
+        /* the request shape of explore's points: the prompt's mean as --seq, and as --ctx the
+         * mean context of the running batch's decode steps (eq. 42) */
+        load_or_die(configs_load_workload(a.workload, &w, &err), &err);
+        cost_config k = a.c;
+        k.prompt = (int)lround(w.prompt_mean);
+        k.output = (int)lround(w.output_mean);
+        k.output_cv2 = cost_workload_output_cv2(&w);
+        if (!a.seq)
+            a.seq = k.prompt;
+        if (!a.ctx)
+            a.ctx = (int)lround(cost_running_context(&k));
+    }
     if (ph == PHASE_PREFILL && !a.seq)
         die_usage("ops: --seq N (prompt length) is required for --phase prefill");
     if (ph == PHASE_DECODE && !a.ctx)
@@ -49,7 +65,7 @@ int cmd_ops(int argc, char **argv)
     cost_build_layer(&m, &g, &a.c, ph, a.c.batch, a.seq, a.ctx, &L);
     llm_bands bands;
     load_bands("ops", &bands);
-    report_inputs in = {&m, &g, NULL, &a.c, &bands};
+    report_inputs in = {&m, &g, a.workload ? &w : NULL, &a.c, &bands};
     report_ops(stdout, fmt, &in, ph, &L, mhz);
     return 0;
 }

@@ -17,6 +17,28 @@ static const char *const norm_names[] = {"rmsnorm", "layernorm", NULL};
 static const char *const pos_names[] = {"rope", "learned", NULL};
 static const char *const act_names[] = {"swiglu", "relu", "gelu", NULL};
 static const char *const link_names[] = {"nvlink", "pcie", NULL};
+
+/* Link generations: the names $.interconnect.generation takes, and in the same order each
+ * one's type and bandwidth per GPU and direction in GB/s, the ceiling sku-check holds
+ * link_bw_gbs_per_direction to (docs/sku-check.md, "Link generations", with sources). */
+const char *const llm_link_gen_names[] = {"nvlink1", "nvlink2", "nvlink3", "nvlink4",
+                                          "nvlink5", "nvlink6", "pcie3", "pcie4", "pcie5",
+                                          "pcie6", NULL};
+const llm_link_gen llm_link_gens[] = {
+    {LLM_LINK_NVLINK, 80},   /* P100: 4 links x 20 GB/s */
+    {LLM_LINK_NVLINK, 150},  /* V100: 6 links x 25 GB/s */
+    {LLM_LINK_NVLINK, 300},  /* A100: 12 links x 25 GB/s */
+    {LLM_LINK_NVLINK, 450},  /* H100, H200: 18 links x 25 GB/s */
+    {LLM_LINK_NVLINK, 900},  /* B200: 18 links x 50 GB/s */
+    {LLM_LINK_NVLINK, 1800}, /* Rubin: 3.6 TB/s per GPU, both directions, as announced */
+    {LLM_LINK_PCIE, 16},     /* x16: 8 GT/s x 16 lanes x 128/130 / 8 bits = 15.75 GB/s */
+    {LLM_LINK_PCIE, 32},     /* x16: 16 GT/s, 31.5 GB/s */
+    {LLM_LINK_PCIE, 64},     /* x16: 32 GT/s, 63 GB/s */
+    {LLM_LINK_PCIE, 128},    /* x16: 64 GT/s (PAM4), 128 GB/s before FLIT overhead */
+};
+_Static_assert(sizeof llm_link_gens / sizeof llm_link_gens[0] ==
+                   sizeof llm_link_gen_names / sizeof llm_link_gen_names[0] - 1,
+               "one bandwidth per link generation name");
 const char *const llm_slo_pct_names[] = {"mean", "p50", "p90", "p99", NULL};
 const char *const llm_cov_level_names[] = {"datasheet", "transferred", "measured", NULL};
 const char *const llm_cov_class_names[] = {"gemm", "attention", "memory", "collectives", "power",
@@ -96,6 +118,8 @@ static const schema_field gpu_compute[] = {
     NUM("bf16_flop_per_clk_per_sm", llm_gpu, bf16_flop_per_clk_sm, REQ, 1, 1e6, 0),
     NUM("fp8_flop_per_clk_per_sm", llm_gpu, fp8_flop_per_clk_sm, OPT, 0, 1e6, 0),
     NUM("vector_fp32_flop_per_clk_per_sm", llm_gpu, vector_flop_per_clk_sm, REQ, 1, 1e5, 0),
+    NUM("bf16_peak_tflops", llm_gpu, bf16_peak_tflops, OPT, 0, 1e6, 0),
+    NUM("fp8_peak_tflops", llm_gpu, fp8_peak_tflops, OPT, 0, 1e6, 0),
     END};
 static const schema_field gpu_clocks[] = {
     TEXT("source", REQ),
@@ -109,6 +133,8 @@ static const schema_field gpu_memory[] = {
     NUM("bandwidth_gbs", llm_gpu, mem_bw_gbs, REQ, 1, 1e6, 0),
     NUM("l2_mib", llm_gpu, l2_mib, REQ, 0, 1e4, 0),
     NUM("runtime_reserved_gib", llm_gpu, reserved_gib, REQ, 0, 1e3, 0),
+    INT("bus_width_bits", llm_gpu, mem_bus_bits, OPT, 0, 1 << 16, 0),
+    NUM("data_rate_gbps", llm_gpu, mem_data_rate_gbps, OPT, 0, 1000, 0),
     END};
 #define CNUM(key, field, i, lo, hi) \
     {key, SF_NUM, offsetof(llm_gpu, field) + (i) * sizeof(double), REQ, lo, hi, 0, NULL, NULL, 0}
@@ -127,6 +153,7 @@ static const schema_field gpu_coll_fields[LLM_COLL_COUNT][8] = {
 static const schema_field gpu_interconnect[] = {
     TEXT("source", REQ),
     ENUM("type", llm_gpu, link, REQ, link_names, 0),
+    ENUM("generation", llm_gpu, link_gen, OPT, llm_link_gen_names, -1),
     INT("gpus_per_node", llm_gpu, gpus_per_node, REQ, 1, 1024, 0),
     NUM("link_bw_gbs_per_direction", llm_gpu, link_bw_gbs, REQ, 0.1, 1e5, 0),
     NUM("scaleout_bw_gbs_per_direction", llm_gpu, scaleout_bw_gbs, REQ, 0.1, 1e5, 0),
@@ -173,17 +200,23 @@ static const schema_field gpu_coverage[] = {
     COV("gemm", LLM_COV_GEMM), COV("attention", LLM_COV_ATTENTION), COV("memory", LLM_COV_MEMORY),
     COV("collectives", LLM_COV_COLLECTIVES), COV("power", LLM_COV_POWER),
     END};
+static const schema_field gpu_price[] = {
+    NUM("usd_per_gpu_hour", llm_gpu, price_per_hour, REQ, 0, 1e4, 0),
+    TEXT("source", REQ),
+    END};
 static const schema_field gpu_schema[] = {
     STR("name", llm_gpu, name),
     TEXT("description", OPT),
     TEXT("source", REQ),
+    OBJ("price", OPT, gpu_price),
     OBJ("compute", REQ, gpu_compute),
     OBJ("clocks", REQ, gpu_clocks),
     OBJ("memory", REQ, gpu_memory),
     OBJ("interconnect", REQ, gpu_interconnect),
     OBJ("efficiency", REQ, gpu_efficiency),
     OBJ("power", REQ, gpu_power),
-    NUM("price_per_gpu_hour_usd", llm_gpu, price_per_hour, OPT, 0, 1e4, 0),
+    /* the price before the "price" object existed: still read, never with it */
+    NUM("price_per_gpu_hour_usd", llm_gpu, price_old_key, OPT, 0, 1e4, 0),
     OBJ("coverage", OPT, gpu_coverage),
     END};
 
@@ -275,6 +308,23 @@ static int check_gpu(const llm_gpu *g, const char *file, llm_err *err)
             return -1;
         }
     }
+    if (g->price_old_key > 0 && g->price_per_hour > 0) {
+        llm_err_set(err, "%s: $.price_per_gpu_hour_usd: expected the price once; it is also in "
+                    "$.price.usd_per_gpu_hour", file);
+        return -1;
+    }
+    if ((g->mem_bus_bits > 0) != (g->mem_data_rate_gbps > 0)) {
+        llm_err_set(err, "%s: $.memory.%s: expected bus_width_bits and data_rate_gbps together "
+                    "(or neither)", file,
+                    g->mem_bus_bits > 0 ? "data_rate_gbps" : "bus_width_bits");
+        return -1;
+    }
+    if (g->link_gen >= 0 && llm_link_gens[g->link_gen].type != g->link) {
+        llm_err_set(err, "%s: $.interconnect.generation: expected a %s generation for type "
+                    "\"%s\", found \"%s\"", file, link_names[g->link], link_names[g->link],
+                    llm_link_gen_names[g->link_gen]);
+        return -1;
+    }
     if (g->min_mhz > g->max_mhz) {
         llm_err_set(err, "%s: $.clocks.min_mhz: expected at most max_mhz (%g), found %g", file,
                     g->max_mhz, g->min_mhz);
@@ -348,7 +398,10 @@ int configs_parse_model(const char *json, const char *file, llm_model *m, llm_er
 
 int configs_parse_gpu(const char *json, const char *file, llm_gpu *g, llm_err *err)
 {
-    return parse_with(json, file, gpu_schema, g, sizeof *g, (check_fn)check_gpu, err);
+    int rc = parse_with(json, file, gpu_schema, g, sizeof *g, (check_fn)check_gpu, err);
+    if (rc == 0 && g->price_old_key > 0) /* the older key, never with "price" (check_gpu) */
+        g->price_per_hour = g->price_old_key;
+    return rc;
 }
 
 int configs_parse_workload(const char *json, const char *file, llm_workload *w, llm_err *err)
@@ -481,8 +534,47 @@ double llm_gpu_snap_clock(const llm_gpu *g, double mhz)
     return g->min_mhz + i * g->step_mhz;
 }
 
+/* The cross-checks' tolerances (docs/sku-check.md, "Cross-checks"). Datasheets quote peak
+ * TFLOP/s at a boost clock up to 8% below the maximum SM clock (H100 SXM: 1830 of 1980 MHz),
+ * so the peak at max_mhz may be up to 15% above the datasheet's and 3% below (rounding). */
+#define PEAK_RATIO_MIN 0.97
+#define PEAK_RATIO_MAX 1.15
+#define MEM_BUS_TOL 0.10    /* bandwidth against bus width x data rate: datasheets round */
+#define BALANCE_MIN 60.0    /* bf16 FLOP per byte at the maximum clock: A100 80GB 153, the
+                               lowest bundled; each bundled GPU / 8 is below 60 */
+#define LINK_TOL 0.02       /* above the generation's bandwidth */
+#define LINK_MIN_SHARE 0.25 /* of the generation's bandwidth: fewer links (H800: 8 of 18) */
+
+void llm_gpu_derive(const llm_gpu *g, llm_gpu_derived *d)
+{
+    memset(d, 0, sizeof *d);
+    double clk = g->sm_count * g->max_mhz * 1e6 / 1e12;
+    d->bf16_tflops = g->bf16_flop_per_clk_sm * clk;
+    d->fp8_tflops = g->fp8_flop_per_clk_sm * clk;
+    if (g->bf16_peak_tflops > 0) {
+        d->bf16_ratio = d->bf16_tflops / g->bf16_peak_tflops;
+        d->bf16_peak_mhz = g->bf16_peak_tflops * 1e6 / (g->bf16_flop_per_clk_sm * g->sm_count);
+    }
+    if (g->fp8_peak_tflops > 0 && g->fp8_flop_per_clk_sm > 0) {
+        d->fp8_ratio = d->fp8_tflops / g->fp8_peak_tflops;
+        d->fp8_peak_mhz = g->fp8_peak_tflops * 1e6 / (g->fp8_flop_per_clk_sm * g->sm_count);
+    }
+    d->bus_gbs = g->mem_bus_bits * g->mem_data_rate_gbps / 8;
+    d->flop_per_byte = d->bf16_tflops * 1e12 / (g->mem_bw_gbs * 1e9);
+    /* the generation given, else the fastest of the link's type */
+    int best = g->link_gen;
+    for (int i = 0; g->link_gen < 0 && llm_link_gen_names[i]; i++)
+        if (llm_link_gens[i].type == g->link &&
+            (best < 0 ||
+             llm_link_gens[i].gbs_per_direction > llm_link_gens[best].gbs_per_direction))
+            best = i;
+    d->link_gen_name = llm_link_gen_names[best];
+    d->link_gen_gbs = llm_link_gens[best].gbs_per_direction;
+}
+
 /* Ranges that bracket every GPU sold for LLM serving by a wide margin: a value outside is a
- * unit mistake (MHz for GHz, GB/s for TB/s) or a typo (docs/sku-check.md). */
+ * unit mistake (MHz for GHz, GB/s for TB/s) or a typo (docs/sku-check.md); then the
+ * cross-checks between fields. */
 int configs_gpu_plausible(const llm_gpu *g, char msgs[][LLM_ERR_MAX], int max)
 {
     int n = 0;
@@ -512,6 +604,44 @@ int configs_gpu_plausible(const llm_gpu *g, char msgs[][LLM_ERR_MAX], int max)
           "$.clocks.step_mhz: %g is wider than the clock range", g->step_mhz);
     CHECK(g->link_bw_gbs >= 1 && g->link_bw_gbs <= 10000, "$.interconnect.link_bw_gbs_per_"
           "direction: %g GB/s; expected 1..10000", g->link_bw_gbs);
+    /* cross-checks between fields (docs/sku-check.md, "Cross-checks", with the tolerances) */
+    llm_gpu_derived d;
+    llm_gpu_derive(g, &d);
+    if (g->bf16_peak_tflops > 0)
+        CHECK(d.bf16_ratio >= PEAK_RATIO_MIN && d.bf16_ratio <= PEAK_RATIO_MAX,
+              "$.compute.bf16_flop_per_clk_per_sm: %g FLOP/clk x %d SMs x %g MHz = %.1f TFLOP/s, "
+              "%.2fx the datasheet's $.compute.bf16_peak_tflops %g; expected %.2f..%.2fx (the "
+              "datasheet quotes its boost clock, at most %.0f%% below max_mhz)",
+              g->bf16_flop_per_clk_sm, g->sm_count, g->max_mhz, d.bf16_tflops, d.bf16_ratio,
+              g->bf16_peak_tflops, PEAK_RATIO_MIN, PEAK_RATIO_MAX,
+              100 * (1 - 1 / PEAK_RATIO_MAX));
+    if (g->fp8_peak_tflops > 0 && g->fp8_flop_per_clk_sm > 0)
+        CHECK(d.fp8_ratio >= PEAK_RATIO_MIN && d.fp8_ratio <= PEAK_RATIO_MAX,
+              "$.compute.fp8_flop_per_clk_per_sm: %g FLOP/clk x %d SMs x %g MHz = %.1f TFLOP/s, "
+              "%.2fx the datasheet's $.compute.fp8_peak_tflops %g; expected %.2f..%.2fx",
+              g->fp8_flop_per_clk_sm, g->sm_count, g->max_mhz, d.fp8_tflops, d.fp8_ratio,
+              g->fp8_peak_tflops, PEAK_RATIO_MIN, PEAK_RATIO_MAX);
+    CHECK(g->fp8_peak_tflops == 0 || g->fp8_flop_per_clk_sm > 0, "$.compute.fp8_peak_tflops: "
+          "%g TFLOP/s given, but fp8_flop_per_clk_per_sm is 0 (no fp8 tensor cores)",
+          g->fp8_peak_tflops);
+    if (d.bus_gbs > 0)
+        CHECK(fabs(g->mem_bw_gbs / d.bus_gbs - 1) <= MEM_BUS_TOL, "$.memory.bandwidth_gbs: %g "
+              "GB/s, but bus_width_bits x data_rate_gbps / 8 = %d x %g / 8 = %.0f GB/s; expected "
+              "within %.0f%% (a value in Gbit/s is 8x)", g->mem_bw_gbs, g->mem_bus_bits,
+              g->mem_data_rate_gbps, d.bus_gbs, 100 * MEM_BUS_TOL);
+    CHECK(d.flop_per_byte >= BALANCE_MIN, "$.memory.bandwidth_gbs: %g GB/s leaves %.0f bf16 "
+          "FLOP per byte at the maximum clock; expected at least %.0f (no tensor-core GPU has "
+          "this much bandwidth for its compute: a value in Gbit/s is 8x)", g->mem_bw_gbs,
+          d.flop_per_byte, BALANCE_MIN);
+    CHECK(g->link_bw_gbs <= d.link_gen_gbs * (1 + LINK_TOL), "$.interconnect.link_bw_gbs_per_"
+          "direction: %g GB/s is above %s%s's %g GB/s per direction; expected at most that "
+          "(per GPU and direction, not the total of both directions or of a node)",
+          g->link_bw_gbs, g->link_gen >= 0 ? "" : "the fastest ", d.link_gen_name,
+          d.link_gen_gbs);
+    if (g->link_gen >= 0)
+        CHECK(g->link_bw_gbs >= d.link_gen_gbs * LINK_MIN_SHARE, "$.interconnect.link_bw_gbs_"
+              "per_direction: %g GB/s is under %.0f%% of %s's %g GB/s per direction",
+              g->link_bw_gbs, 100 * LINK_MIN_SHARE, d.link_gen_name, d.link_gen_gbs);
     CHECK(g->gemm_eff >= 0.2, "$.efficiency.gemm: %g; no GPU reaches under a fifth of its peak "
           "on a large GEMM", g->gemm_eff);
     CHECK(g->mem_eff >= 0.3, "$.efficiency.memory: %g; expected at least 0.3", g->mem_eff);

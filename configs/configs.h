@@ -61,14 +61,19 @@ typedef struct {
     int sm_count;
     double bf16_flop_per_clk_sm, fp8_flop_per_clk_sm; /* fp8 0 = no fp8 tensor cores */
     double vector_flop_per_clk_sm;                    /* fp32 non-tensor (softmax, norms) */
+    double bf16_peak_tflops, fp8_peak_tflops;         /* datasheet peaks, 0 = not given (only
+                                                         sku-check reads them) */
     /* clocks */
     double min_mhz, max_mhz, step_mhz;
     /* memory */
     double mem_gib, mem_bw_gbs, l2_mib, reserved_gib;
+    int mem_bus_bits;                                 /* 0 = not given (sku-check only) */
+    double mem_data_rate_gbps;                        /* Gbit/s per pin, 0 = not given */
     /* power */
     double tdp_w, idle_w;
     /* interconnect */
     llm_link link;
+    int link_gen;           /* index into llm_link_gens, -1 = not given (sku-check only) */
     int gpus_per_node;
     double link_bw_gbs;     /* per GPU, per direction */
     double scaleout_bw_gbs; /* per GPU, per direction, between nodes */
@@ -102,12 +107,22 @@ typedef struct {
     double link_w;            /* interconnect power at full link bandwidth */
     double v_min_ratio;       /* V(min clock) / V(max clock) */
     double v_knee_mhz;        /* voltage flat below this clock, linear above */
-    double price_per_hour;    /* USD per GPU-hour, 0 = unknown */
+    double price_per_hour;    /* USD per GPU-hour ($.price.usd_per_gpu_hour), 0 = unknown */
+    double price_old_key;     /* $.price_per_gpu_hour_usd as read (moved to price_per_hour) */
     /* calibration coverage (docs/calibration.md, "Coverage"): per kernel class and for power,
      * how the coefficients were obtained; a user GPU without the block is datasheet only */
     int coverage[LLM_COV_COUNT];                /* llm_cov_level */
     char coverage_from[LLM_COV_COUNT][LLM_NAME_MAX]; /* transferred: the GPU it came from */
 } llm_gpu;
+
+/* A link generation ($.interconnect.generation, configs/configs.c, docs/sku-check.md): its
+ * type and its bandwidth per GPU and direction in GB/s, in the order of the names. */
+typedef struct {
+    llm_link type;
+    double gbs_per_direction;
+} llm_link_gen;
+extern const char *const llm_link_gen_names[]; /* "nvlink1" .. "nvlink6", "pcie3" .. "pcie6" */
+extern const llm_link_gen llm_link_gens[];
 
 /* The statistic an SLO bounds (docs/formats.md): without a request rate all are the mean. */
 enum { LLM_SLO_MEAN = 0, LLM_SLO_P50, LLM_SLO_P90, LLM_SLO_P99 };
@@ -273,6 +288,19 @@ int configs_write_gpu_update(const char *orig, const char *out, const char *cons
  * message per failed check into msgs (each naming the JSON path), returns how many failed. */
 int configs_gpu_plausible(const llm_gpu *g, char msgs[][LLM_ERR_MAX], int max);
 
+/* What sku-check derives from a GPU file for its cross-checks and prints for a human:
+ * peaks at the maximum clock (FLOP/clk/SM x SMs x max_mhz), their ratio to the datasheet's
+ * peak and the clock the datasheet's peak implies (0 when not given), the bandwidth of the
+ * memory bus (0 when not given), bf16 FLOP per byte, and the link generation held to (the
+ * one given, else the fastest of its type). */
+typedef struct {
+    double bf16_tflops, fp8_tflops, bf16_ratio, fp8_ratio, bf16_peak_mhz, fp8_peak_mhz;
+    double bus_gbs, flop_per_byte;
+    const char *link_gen_name;
+    double link_gen_gbs;
+} llm_gpu_derived;
+void llm_gpu_derive(const llm_gpu *g, llm_gpu_derived *d);
+
 /* 1 when some value occurs twice in v (then *dup is it), in O(n log n). */
 int llm_find_duplicate(const double *v, int n, double *dup);
 
@@ -328,6 +356,8 @@ void json_finish(json_out *j); /* newline at the end of the document */
  * as entities, newlines and tabs as spaces. CSV (RFC 4180): quoted, with "" for ", when the
  * field has a comma, a quote or a line break. JSON: a quoted RFC 8259 string. */
 void llm_html_text(FILE *f, const char *s);
+/* XML 1.0 text and attribute values (JUnit): as HTML, and U+FFFE, U+FFFF as U+FFFD. */
+void llm_xml_text(FILE *f, const char *s);
 void llm_md_text(FILE *f, const char *s);
 void llm_csv_field(FILE *f, const char *s);
 void llm_json_string(FILE *f, const char *s);

@@ -9,8 +9,9 @@
 
 static const char REPLACEMENT[] = "\xef\xbf\xbd"; /* U+FFFD */
 
-/* Writes s with the bytes in `special` replaced by repl(c); invalid UTF-8 as U+FFFD. */
-static void put_escaped(FILE *f, const char *s, const char *(*repl)(unsigned char))
+/* Writes s with the bytes in `special` replaced by repl(c); invalid UTF-8 as U+FFFD, and with
+ * xml the noncharacters U+FFFE and U+FFFF too (XML 1.0 refuses them). */
+static void put_escaped_as(FILE *f, const char *s, const char *(*repl)(unsigned char), int xml)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
@@ -21,12 +22,19 @@ static void put_escaped(FILE *f, const char *s, const char *(*repl)(unsigned cha
             continue;
         }
         const char *r = n == 1 ? repl(*p) : NULL;
+        if (xml && n == 3 && p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+            r = REPLACEMENT;
         if (r)
             fputs(r, f);
         else
             fwrite(p, 1, n, f);
         p += n;
     }
+}
+
+static void put_escaped(FILE *f, const char *s, const char *(*repl)(unsigned char))
+{
+    put_escaped_as(f, s, repl, 0);
 }
 
 static const char *html_repl(unsigned char c)
@@ -45,6 +53,11 @@ static const char *html_repl(unsigned char c)
 void llm_html_text(FILE *f, const char *s)
 {
     put_escaped(f, s, html_repl);
+}
+
+void llm_xml_text(FILE *f, const char *s)
+{
+    put_escaped_as(f, s, html_repl, 1);
 }
 
 static const char *md_repl(unsigned char c)

@@ -230,6 +230,9 @@ void cost_build_step(const llm_model *m, const llm_gpu *g, const cost_config *c,
                      double dec_seqs, double ctx, double pf_tokens, double pf_len,
                      cost_layer *L);
 
+/* The SMs op runs on when sm_comm SMs are given to communication (docs eq. 16-17). */
+double cost_op_sms(const llm_gpu *g, const cost_op *op, int sm_comm);
+
 /* Time and energy of one op on one GPU at a clock, on `sms` SMs (not counting layers). */
 typedef struct {
     cost_kernel k;                    /* the op's kernels summed */

@@ -410,18 +410,25 @@ static void kern_from(const llm_gpu *g, const cost_kernel *k, const cost_op *op,
     out->per_layer = op->per_layer;
 }
 
+double cost_op_sms(const llm_gpu *g, const cost_op *op, int sm_comm)
+{
+    /* ops outside the layers run alone, on every SM; in a layer, collectives get the sm_comm
+     * SMs and the others the rest (eq. 16-17; sm_comm 0: each op on every SM, in turn) */
+    if (!op->per_layer || sm_comm <= 0)
+        return g->sm_count;
+    return op->kind == KIND_COLL ? sm_comm : g->sm_count - sm_comm;
+}
+
 void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, int sm_comm,
                           cost_pass_plan *p)
 {
-    double sms_c = g->sm_count - sm_comm, sms_m = sm_comm > 0 ? sm_comm : g->sm_count;
     memset(p, 0, sizeof *p);
     p->layers = n_layers;
     p->nano = L->ix.t >= 2; /* eq. 17: a single token cannot be split into two nano-batches */
     for (int i = 0; i < L->n; i++) {
         const cost_op *op = &L->op[i];
         int comm = op->kind == KIND_COLL;
-        /* ops outside the layers run alone, on every SM */
-        double sms = !op->per_layer ? g->sm_count : comm ? sms_m : sms_c;
+        double sms = cost_op_sms(g, op, sm_comm);
         cost_kernel ks[3];
         int n = op_kernels(g, op, g->max_mhz, sms, ks);
         for (int j = 0; j < n; j++) {

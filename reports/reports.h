@@ -193,6 +193,12 @@ typedef struct {
 int report_run_load(const llm_summary *sum, const report_given *given, const char *cmd,
                     const char *had, report_run *r, llm_err *err);
 void report_run_free(report_run *r);
+/* Row n (from 0) of DIR/front.csv, an explore or search output folder, with the inputs its
+ * summary.json records (eval --from): r those inputs (report_run_free after), row the point
+ * evaluated as explore does, c its configuration. 0, or -1 with err naming what is wrong (a
+ * row outside the front names --index and the rows there are). */
+int report_front_point(const char *dir, long long n, const char *cmd, report_run *r,
+                       search_row *row, cost_config *c, llm_err *err);
 
 /* llmdse report: the page of the output folder dir as out (.html or .md). */
 typedef struct {
@@ -233,16 +239,55 @@ int report_front_configs(const char *dir, int top, const llm_workload *w, cost_c
 
 /* ---- sku-check's files (reports/sku.c, docs/sku-check.md) --------------------------------- */
 
-/* One row of sku-check.csv: a model on a workload, the front's best in each objective. */
+/* One row of sku-check.csv: a model on a workload, the front's best in each objective. The
+ * fields after thr are the run's own (sku-check.json, index.html, the JUnit file), not in the
+ * CSV nor read back from it. */
 typedef struct {
     char model[LLM_NAME_MAX], workload[LLM_NAME_MAX];
     int fits;                        /* status "ok" (else nothing_feasible) */
     unsigned long long feasible, front;
     double energy, tpot, thr;
+    char why[256];                   /* nothing feasible: the constraints that pruned it */
+    int failed;                      /* its exploration or files failed (said on stderr) */
+    int rec;                         /* the model's recommendation ran on this row: 0 none,
+                                        1 planned, 2 one node cannot serve it, 3 failed */
 } report_sku_row;
+
+/* The metrics sku-check compares with a baseline, in the order of the CSV's columns. */
+enum { SKU_ENERGY = 0, SKU_TPOT, SKU_THR, SKU_METRICS };
+extern const char *const report_sku_metric_names[]; /* "energy_per_token", "tpot",
+                                                       "throughput_per_gpu" */
+/* A row against the baseline's row of the same model and workload. */
+typedef struct {
+    int has_base;                    /* the baseline has the row */
+    int fit_verdict;                 /* 1 feasible -> nothing (a regression), -1 the reverse */
+    double base[SKU_METRICS];        /* the baseline's best */
+    double change[SKU_METRICS];      /* new / old - 1 */
+    int verdict[SKU_METRICS];        /* 1 regression, -1 improvement, 0 within tolerance */
+} report_sku_cmp;
+/* new against old: the relative change and its verdict under tol, the direction of metric m
+ * (lower energy and TPOT, higher throughput, are better). */
+int report_sku_verdict(int m, double old_v, double new_v, double tol, double *change);
+
+/* A whole sku-check run, for sku-check.json and the JUnit file. */
+typedef struct {
+    const char *gpu_file, *version, *baseline;
+    const llm_gpu *g;
+    const char (*checks)[LLM_ERR_MAX];
+    int nchecks;                     /* failed plausibility checks (then nothing explored) */
+    const report_sku_row *rows;
+    const report_sku_cmp *cmp;       /* NULL without a baseline; else one per row */
+    size_t n;
+    double tol[SKU_METRICS];
+    double rate;
+    int regressions, improvements, errors;
+    const char *result;              /* "healthy", "regression", "failed" */
+} report_sku_run;
 void report_sku_csv(FILE *f, const report_sku_row *r, size_t n);
 void report_sku_index(FILE *f, const report_sku_row *r, size_t n, const char *gpu,
                       const char *version);
+void report_sku_json(FILE *f, const report_sku_run *run);
+void report_sku_junit(FILE *f, const report_sku_run *run);
 /* Reads a sku-check.csv (a baseline): *rows malloc'd. 0, or -1 with err naming the line. */
 int report_sku_read(const char *path, report_sku_row **rows, size_t *n, llm_err *err);
 

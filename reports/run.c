@@ -244,3 +244,54 @@ void report_run_free(report_run *r)
 {
     space_free(&r->s);
 }
+
+int report_front_point(const char *dir, long long n, const char *cmd, report_run *r,
+                       search_row *row, cost_config *c, llm_err *err)
+{
+    char path[4096], why[700];
+    int partial = 0;
+    if (report_outdir_check(dir, &partial, NULL, 0, why, sizeof why) < 0) {
+        llm_err_set(err, "%s: --from: %s", cmd, why);
+        return -1;
+    }
+    llm_summary sum;
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    if (configs_load_summary(path, space_prune_names, &sum, err)) {
+        llm_err_prefix(err, cmd, LLM_ERR_INPUT);
+        return -1;
+    }
+    if (report_run_load(&sum, NULL, cmd, "the run had", r, err))
+        return -1;
+    uint64_t *idx;
+    size_t k;
+    snprintf(path, sizeof path, "%s/front.csv", dir);
+    if (report_read_front_indices(path, &idx, &k, err)) {
+        llm_err_prefix(err, cmd, LLM_ERR_INPUT);
+        report_run_free(r);
+        return -1;
+    }
+    int rc = -1;
+    if (n < 0 || (unsigned long long)n >= k)
+        llm_err_set(err, "%s: --index: expected a front row 0..%lld (%s has %zu rows), found "
+                    "%lld", cmd, (long long)k - 1, path, k, n);
+    else if (idx[n] >= r->s.size)
+        llm_err_set(err, "%s: %s: index %llu is outside the space", cmd, path,
+                    (unsigned long long)idx[n]);
+    else
+        rc = 0;
+    if (rc == 0) {
+        search_row_eval(&r->in, idx[n], row);
+        search_config(&r->in, &row->p, c);
+        if (row->why != PRUNE_NONE && row->why != PRUNE_TTFT_SLO &&
+            row->why != PRUNE_TPOT_SLO) {
+            llm_err_set(err, "%s: %s: row %lld (index %llu) is not a valid configuration now "
+                        "(%s): the inputs changed", cmd, path, n, (unsigned long long)idx[n],
+                        space_prune_names[row->why]);
+            rc = -1;
+        }
+    }
+    free(idx);
+    if (rc)
+        report_run_free(r);
+    return rc;
+}

@@ -40,7 +40,9 @@ static void index_row(FILE *f, const report_sku_row *r)
         llm_html_text(f, r->model);
         fputs("</a></td></tr>\n", f);
     } else {
-        fprintf(f, "<td colspan=6>nothing feasible (memory or context)</td></tr>\n");
+        fputs("<td colspan=6>nothing feasible: ", f);
+        llm_html_text(f, r->why);
+        fputs("</td></tr>\n", f);
     }
 }
 
@@ -59,6 +61,240 @@ void report_sku_index(FILE *f, const report_sku_row *r, size_t n, const char *gp
         index_row(f, &r[i]);
     fprintf(f, "</table><p>llmdse %s; fronts, recommendations and reports in the model "
                "folders.</p></body></html>\n", version);
+}
+
+const char *const report_sku_metric_names[] = {"energy_per_token", "tpot",
+                                               "throughput_per_gpu", NULL};
+
+int report_sku_verdict(int m, double old_v, double new_v, double tol, double *change)
+{
+    *change = old_v > 0 ? new_v / old_v - 1 : 0;
+    double better = m == SKU_THR ? *change : -*change;
+    return better < -tol ? 1 : better > tol ? -1 : 0;
+}
+
+static const char *rec_names[] = {"none", "planned", "one_node_cannot_serve", "failed"};
+
+static const char *row_status(const report_sku_row *r)
+{
+    return r->failed ? "failed" : r->fits ? "ok" : "nothing_feasible";
+}
+
+void report_sku_json(FILE *f, const report_sku_run *run)
+{
+    const llm_gpu *g = run->g;
+    llm_gpu_derived d;
+    llm_gpu_derive(g, &d);
+    json_out j;
+    json_begin(&j, f, 1);
+    json_obj(&j, NULL);
+    json_str(&j, "llmdse", run->version);
+    json_str(&j, "gpu", g->name);
+    json_str(&j, "gpu_file", run->gpu_file);
+    json_str(&j, "result", run->result);
+    json_obj(&j, "derived");
+    json_num(&j, "bf16_peak_tflops_at_max_clock", d.bf16_tflops);
+    if (g->bf16_peak_tflops > 0) {
+        json_num(&j, "bf16_datasheet_tflops", g->bf16_peak_tflops);
+        json_num(&j, "bf16_datasheet_clock_mhz", d.bf16_peak_mhz);
+    }
+    if (g->fp8_flop_per_clk_sm > 0)
+        json_num(&j, "fp8_peak_tflops_at_max_clock", d.fp8_tflops);
+    if (d.fp8_ratio > 0) {
+        json_num(&j, "fp8_datasheet_tflops", g->fp8_peak_tflops);
+        json_num(&j, "fp8_datasheet_clock_mhz", d.fp8_peak_mhz);
+    }
+    json_num(&j, "memory_bandwidth_gbs", g->mem_bw_gbs);
+    if (d.bus_gbs > 0)
+        json_num(&j, "memory_bus_bandwidth_gbs", d.bus_gbs);
+    json_num(&j, "bf16_flop_per_byte", d.flop_per_byte);
+    json_num(&j, "link_bw_gbs_per_direction", g->link_bw_gbs);
+    json_str(&j, "link_generation", d.link_gen_name);
+    json_num(&j, "link_generation_gbs_per_direction", d.link_gen_gbs);
+    json_end_obj(&j);
+    json_arr(&j, "failed_checks");
+    for (int i = 0; i < run->nchecks; i++)
+        json_str(&j, NULL, run->checks[i]);
+    json_end_arr(&j);
+    json_obj(&j, "tolerance");
+    for (int m = 0; m < SKU_METRICS; m++)
+        json_num(&j, report_sku_metric_names[m], run->tol[m]);
+    json_end_obj(&j);
+    if (run->baseline)
+        json_str(&j, "baseline", run->baseline);
+    json_int(&j, "regressions", run->regressions);
+    json_int(&j, "improvements", run->improvements);
+    json_int(&j, "errors", run->errors);
+    json_arr(&j, "rows");
+    for (size_t i = 0; i < run->n; i++) {
+        const report_sku_row *r = &run->rows[i];
+        json_obj(&j, NULL);
+        json_str(&j, "model", r->model);
+        json_str(&j, "workload", r->workload);
+        json_str(&j, "status", row_status(r));
+        json_int(&j, "feasible", (long long)r->feasible);
+        json_int(&j, "front", (long long)r->front);
+        if (r->fits) {
+            json_num(&j, "best_energy_per_token_j", r->energy);
+            json_num(&j, "best_tpot_s", r->tpot);
+            json_num(&j, "best_throughput_per_gpu_tok_s", r->thr);
+        } else if (!r->failed) {
+            json_str(&j, "nothing_feasible", r->why);
+        }
+        if (r->rec) {
+            json_obj(&j, "recommendation");
+            json_num(&j, "rate_per_s", run->rate);
+            json_int(&j, "gpus", g->gpus_per_node);
+            json_str(&j, "status", rec_names[r->rec]);
+            json_end_obj(&j);
+        }
+        const report_sku_cmp *c = run->cmp ? &run->cmp[i] : NULL;
+        if (c && c->has_base) {
+            json_obj(&j, "baseline");
+            json_str(&j, "fits", c->fit_verdict > 0 ? "regression: feasible -> nothing"
+                                 : c->fit_verdict < 0 ? "improvement: nothing -> feasible"
+                                                      : "unchanged");
+            if (!c->fit_verdict && r->fits)
+                for (int m = 0; m < SKU_METRICS; m++) {
+                    json_obj(&j, report_sku_metric_names[m]);
+                    json_num(&j, "baseline", c->base[m]);
+                    json_num(&j, "change", c->change[m]);
+                    json_str(&j, "verdict", c->verdict[m] > 0 ? "regression"
+                                            : c->verdict[m] < 0 ? "improvement" : "within");
+                    json_end_obj(&j);
+                }
+            json_end_obj(&j);
+        }
+        json_end_obj(&j);
+    }
+    json_end_arr(&j);
+    json_end_obj(&j);
+    json_finish(&j);
+}
+
+/* <tag message="text">text</tag>, the text XML-escaped. */
+static void junit_elem(FILE *f, const char *tag, const char *text)
+{
+    fprintf(f, "<%s message=\"", tag);
+    llm_xml_text(f, text);
+    fputs("\">", f);
+    llm_xml_text(f, text);
+    fprintf(f, "</%s>", tag);
+}
+
+static void junit_case_open(FILE *f, const char *gpu, const char *cls, const char *name)
+{
+    fputs("    <testcase classname=\"sku-check.", f);
+    llm_xml_text(f, gpu);
+    if (cls) {
+        fputc('.', f);
+        llm_xml_text(f, cls);
+    }
+    fputs("\" name=\"", f);
+    llm_xml_text(f, name);
+    fputs("\">", f);
+}
+
+/* A row's comparison as one line of text ("energy_per_token -3.1% improvement; ..."); the
+ * number of regressions in it. */
+static int cmp_text(const report_sku_cmp *c, const report_sku_row *r, const double *tol,
+                    char *buf, size_t len)
+{
+    int bad = 0;
+    buf[0] = '\0';
+    if (!c || !c->has_base)
+        return 0;
+    if (c->fit_verdict) {
+        snprintf(buf, len, "%s", c->fit_verdict > 0 ? "REGRESSION: feasible in the baseline, "
+                 "nothing feasible now" : "IMPROVEMENT: nothing feasible in the baseline, "
+                 "feasible now");
+        return c->fit_verdict > 0;
+    }
+    if (!r->fits)
+        return 0;
+    for (int m = 0; m < SKU_METRICS; m++) {
+        size_t u = strlen(buf);
+        if (!c->verdict[m])
+            continue;
+        bad += c->verdict[m] > 0;
+        snprintf(buf + u, len - u, "%s%s best %s %+.1f%% (tolerance %.1f%%)", u ? "; " : "",
+                 c->verdict[m] > 0 ? "REGRESSION" : "IMPROVEMENT", report_sku_metric_names[m],
+                 100 * c->change[m], 100 * tol[m]);
+    }
+    return bad;
+}
+
+void report_sku_junit(FILE *f, const report_sku_run *run)
+{
+    size_t tests = 1, failures = run->nchecks > 0, errors = 0, skipped = 0;
+    char text[2048];
+    for (size_t i = 0; i < run->n; i++) {
+        const report_sku_row *r = &run->rows[i];
+        tests += 1 + (r->rec != 0);
+        errors += r->failed + (r->rec == 3);
+        int bad = cmp_text(run->cmp ? &run->cmp[i] : NULL, r, run->tol, text, sizeof text);
+        failures += bad > 0;
+        skipped += !r->fits && !r->failed && !bad;
+    }
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+    fprintf(f, "<testsuites name=\"llmdse sku-check\" tests=\"%zu\" failures=\"%zu\" "
+               "errors=\"%zu\" skipped=\"%zu\">\n", tests, failures, errors, skipped);
+    fputs("  <testsuite name=\"sku-check ", f);
+    llm_xml_text(f, run->g->name);
+    fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
+            tests, failures, errors, skipped);
+    junit_case_open(f, run->g->name, NULL, "plausibility");
+    if (run->nchecks) {
+        fprintf(f, "<failure message=\"%d plausibility checks failed\">", run->nchecks);
+        for (int i = 0; i < run->nchecks; i++) {
+            llm_xml_text(f, run->gpu_file);
+            fputs(": ", f);
+            llm_xml_text(f, run->checks[i]);
+            fputc('\n', f);
+        }
+        fputs("</failure>", f);
+    }
+    fputs("</testcase>\n", f);
+    for (size_t i = 0; i < run->n; i++) {
+        const report_sku_row *r = &run->rows[i];
+        junit_case_open(f, run->g->name, r->model, r->workload);
+        int bad = cmp_text(run->cmp ? &run->cmp[i] : NULL, r, run->tol, text, sizeof text);
+        if (r->failed)
+            junit_elem(f, "error", "the exploration or its files failed (see the log)");
+        else if (bad)
+            junit_elem(f, "failure", text);
+        else if (!r->fits) {
+            char why[300];
+            snprintf(why, sizeof why, "nothing feasible: %s", r->why);
+            junit_elem(f, "skipped", why);
+        }
+        if (r->fits || (text[0] && !bad)) {
+            fputs("<system-out>", f);
+            if (r->fits)
+                fprintf(f, "best %.9g J/token, %.9g s TPOT, %.9g tok/s per GPU; front %llu of "
+                           "%llu feasible", r->energy, r->tpot, r->thr, r->front, r->feasible);
+            if (text[0] && !bad) {
+                fputs(r->fits ? "\n" : "", f);
+                llm_xml_text(f, text);
+            }
+            fputs("</system-out>", f);
+        }
+        fputs("</testcase>\n", f);
+        if (r->rec) {
+            junit_case_open(f, run->g->name, r->model, "recommendation");
+            snprintf(text, sizeof text, "%.3g req/s of %s on %d GPUs: %s", run->rate,
+                     r->workload, run->g->gpus_per_node, rec_names[r->rec]);
+            if (r->rec == 3)
+                junit_elem(f, "error", text);
+            else {
+                fputs("<system-out>", f);
+                llm_xml_text(f, text);
+                fputs("</system-out>", f);
+            }
+            fputs("</testcase>\n", f);
+        }
+    }
+    fputs("  </testsuite>\n</testsuites>\n", f);
 }
 
 /* Splits one CSV line (RFC 4180 quoting, no line breaks inside fields) in place; returns the

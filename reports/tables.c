@@ -351,7 +351,7 @@ void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase 
     cost_op_cost oc[OP_COUNT];
     double lt = 0, le = 0, lf = 0, lb = 0, mt = 0, me = 0, mf = 0, mb = 0;
     for (int i = 0; i < L->n; i++) {
-        cost_op_eval(g, &L->op[i], mhz, g->sm_count, &oc[i]);
+        cost_op_eval(g, &L->op[i], mhz, cost_op_sms(g, &L->op[i], in->config->sm_comm), &oc[i]);
         int cnt = L->op[i].per_layer ? layers : 1;
         if (L->op[i].per_layer) {
             lt += oc[i].time_s; le += oc[i].energy_j;
@@ -433,8 +433,11 @@ void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase 
                 bands ? ",,,,,," : "");
         return;
     }
-    fprintf(f, "%s on %s, %s, one GPU of tp %d x ep %d, %.0f MHz\n", in->model->name, g->name,
+    fprintf(f, "%s on %s, %s, one GPU of tp %d x ep %d, %.0f MHz", in->model->name, g->name,
             ph == PHASE_PREFILL ? "prefill" : "decode", L->tp, L->ep, mhz);
+    if (in->config->sm_comm > 0)
+        fprintf(f, ", %d of %d SMs for communication", in->config->sm_comm, g->sm_count);
+    fputc('\n', f);
     fprintf(f, "%-15s %5s %-38s %11s %11s %11s %10s %7s %-8s%s\n", "op", "count", "einsum",
             "GFLOP", "MB", "time us", "energy mJ", "power W", "bound",
             bands ? " time us, 80% band" : "");

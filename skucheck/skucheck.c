@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_MODELS 64
 #define MAX_WORKLOADS 16
@@ -26,6 +27,10 @@ typedef struct {
     char gpu_use[4096];     /* what summary.json records as the GPU */
     report_outdir od;
     report_sku_row *rows;
+    report_sku_cmp *cmp;   /* with --baseline: one per row */
+    double tol[SKU_METRICS];
+    char checks[32][LLM_ERR_MAX];
+    int nchecks, regressions, improvements;
     int nr, fitting, recommended, reports;
     int errors, error_status, committed;
 } sku;
@@ -120,6 +125,21 @@ static int load_inputs(sku *k, llm_err *err)
                   (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
                 *p = '_';
     }
+    if (a->junit) {
+        /* written at the end: its folder must be there and writable before the run */
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", a->junit);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        if (!*a->junit || (slash && slash == dir))
+            snprintf(dir, sizeof dir, "%s", *a->junit ? "/" : "");
+        if (!*a->junit || access(slash ? dir : ".", W_OK)) {
+            llm_err_set(err, "sku-check: --junit: expected a file in a writable folder, found "
+                        "\"%.300s\"", a->junit);
+            return -1;
+        }
+    }
     if (load_lists(k, err))
         return -1;
     llm_space_spec spec;
@@ -180,6 +200,38 @@ static int calibrate(sku *k, llm_err *err)
     return rc ? -1 : 0;
 }
 
+/* What pruned every point of a space, the largest count first ("memory: 1200 of 1536
+ * points; context length: 336"): the reasons of explore's pruning (docs/explore.md). */
+static void why_nothing(const explore_result *er, char *buf, size_t len)
+{
+    static const char *const human[PRUNE_COUNT] = {
+        [PRUNE_CONTEXT] = "context length (prompt + output over the model's context)",
+        [PRUNE_MEMORY] = "memory (weights, KV cache and activations over the GPU's)",
+        [PRUNE_GPUS] = "GPUs (tp x ep x replicas over the node's)",
+        [PRUNE_TTFT_SLO] = "the TTFT SLO", [PRUNE_TPOT_SLO] = "the TPOT SLO"};
+    int done[PRUNE_COUNT] = {0};
+    buf[0] = '\0';
+    for (;;) {
+        int best = 0;
+        for (int k = 1; k < PRUNE_COUNT; k++)
+            if (!done[k] && er->pruned[k] > 0 && (!best || er->pruned[k] > er->pruned[best]))
+                best = k;
+        if (!best)
+            break;
+        done[best] = 1;
+        size_t u = strlen(buf);
+        const char *name = human[best] ? human[best] : space_prune_names[best];
+        unsigned long long c = er->pruned[best];
+        if (u)
+            snprintf(buf + u, len - u, "; %s: %llu", name, c);
+        else
+            snprintf(buf, len, "%s: %llu of %llu points", name, c,
+                     (unsigned long long)er->processed);
+    }
+    if (!buf[0])
+        snprintf(buf, len, "the space has no points");
+}
+
 /* Model i on workload j: explored, its row filled, its files written when something fits. */
 static int explore_pair(sku *k, int i, int j, const char *mdir, report_sku_row *r,
                         llm_err *err)
@@ -213,6 +265,8 @@ static int explore_pair(sku *k, int i, int j, const char *mdir, report_sku_row *
     r->feasible = er.feasible;
     r->front = er.front.n;
     r->fits = er.front.n > 0;
+    if (!r->fits)
+        why_nothing(&er, r->why, sizeof r->why);
     if (r->fits) {
         r->energy = r->tpot = INFINITY;
         for (size_t q = 0; q < er.front.n; q++) {
@@ -278,53 +332,68 @@ static int recommend(sku *k, const llm_model *m, const llm_workload *w, const ch
     return rc;
 }
 
-/* Model i on every workload, then its recommendation and its page. */
+/* One row's line on stdout; tail: the model's recommendation, or "". */
+static void row_line(const sku *k, const report_sku_row *r, const char *tail)
+{
+    if (r->failed)
+        printf("  %-18s %-13s failed (said above)\n", r->model, r->workload);
+    else if (!r->fits)
+        printf("  %-18s %-13s nothing feasible on %s: %s\n", r->model, r->workload, k->g.name,
+               r->why);
+    else
+        printf("  %-18s %-13s best %.4f J/token, %.5f s TPOT, %.0f tok/s per GPU%s\n",
+               r->model, r->workload, r->energy, r->tpot, r->thr, tail);
+}
+
+/* Model i on every workload, then its recommendation and its page; a line per workload. */
 static void check_model(sku *k, int i)
 {
     const llm_model *m = &k->ms[i];
     char mdir[8400];
     snprintf(mdir, sizeof mdir, "%s/%.63s", k->od.tmp, m->name);
-    int first = -1;
+    int first = -1, row0 = k->nr;
     for (int j = 0; j < k->nw; j++) {
         llm_err err;
         report_sku_row *r = &k->rows[k->nr++];
-        if (explore_pair(k, i, j, mdir, r, &err))
+        if (explore_pair(k, i, j, mdir, r, &err)) {
             sku_error(k, "sku-check", &err);
-        else if (r->fits && first < 0)
+            r->failed = 1;
+        } else if (r->fits && first < 0) {
             first = j;
+        }
     }
-    if (first < 0) {
-        printf("  %-18s nothing feasible on %s (memory or context)\n", m->name, k->g.name);
-        return;
+    char tail[200] = "";
+    if (first >= 0) {
+        k->fitting++;
+        const llm_workload *w = &k->ws[first];
+        report_sku_row *best = &k->rows[row0 + first];
+        char wdir[8500], page[8600];
+        snprintf(wdir, sizeof wdir, "%s/%s", mdir, w->name);
+        if (!k->a->no_recommend) {
+            int rc = recommend(k, m, w, wdir);
+            k->recommended += rc == 0;
+            best->rec = rc == 0 ? 1 : rc == 2 ? 2 : 3;
+            snprintf(tail, sizeof tail, "; %.3g req/s on %d GPUs: %s", k->a->rate,
+                     k->g.gpus_per_node, rc == 0 ? "planned" : rc == 2 ?
+                     "one node cannot serve it (see recommendation.md)" : "failed");
+        }
+        snprintf(page, sizeof page, "%s/report.html", mdir);
+        report_page_args pa = {wdir, page, k->a->version,
+                               {NULL, NULL, NULL, k->a->space, m, &k->g, w}, 1};
+        report_page_result pr;
+        llm_err err;
+        if (report_page_write(&pa, &pr, &err) == 0)
+            k->reports++;
+        else
+            fprintf(stderr, "llmdse: error: %s\n", err.msg);
     }
-    k->fitting++;
-    const llm_workload *w = &k->ws[first];
-    char wdir[8500], page[8600];
-    snprintf(wdir, sizeof wdir, "%s/%s", mdir, w->name);
-    int rc = recommend(k, m, w, wdir);
-    k->recommended += rc == 0;
-    snprintf(page, sizeof page, "%s/report.html", mdir);
-    report_page_args pa = {wdir, page, k->a->version, {NULL, NULL, NULL, k->a->space, m, &k->g, w}, 1};
-    report_page_result pr;
-    llm_err err;
-    if (report_page_write(&pa, &pr, &err) == 0)
-        k->reports++;
-    else
-        fprintf(stderr, "llmdse: error: %s\n", err.msg);
-    const report_sku_row *best = NULL;
-    for (int q = 0; q < k->nr; q++)
-        if (!strcmp(k->rows[q].model, m->name) && k->rows[q].fits &&
-            !strcmp(k->rows[q].workload, w->name))
-            best = &k->rows[q];
-    printf("  %-18s %s: best %.4f J/token, %.5f s TPOT, %.0f tok/s per GPU; %.3g req/s on "
-           "%d GPUs: %s\n", m->name, w->name, best ? best->energy : 0, best ? best->tpot : 0,
-           best ? best->thr : 0, k->a->rate, k->g.gpus_per_node,
-           rc == 0 ? "planned" : rc == 2 ? "one node cannot serve it (see recommendation.md)"
-                                        : "failed");
+    for (int q = row0; q < k->nr; q++)
+        row_line(k, &k->rows[q], q == row0 + first ? tail : "");
 }
 
-/* The rows against the baseline's: the regressions, said on stdout; -1 with err. */
-static int compare_baseline(sku *k, int *regressions, llm_err *err)
+/* The rows against the baseline's: each regression and improvement said on stdout, and kept
+ * for sku-check.json and the JUnit file; -1 with err. */
+static int compare_baseline(sku *k, llm_err *err)
 {
     const skucheck_args *a = k->a;
     char path[4096];
@@ -335,36 +404,105 @@ static int compare_baseline(sku *k, int *regressions, llm_err *err)
         llm_err_prefix(err, "sku-check: --baseline", 0);
         return -1;
     }
+    if (!(k->cmp = calloc((size_t)k->nr + 1, sizeof *k->cmp))) {
+        free(base);
+        llm_err_fail(err, "sku-check: out of memory");
+        return -1;
+    }
     int matched = 0;
     for (size_t b = 0; b < nb; b++)
         for (int q = 0; q < k->nr; q++) {
             const report_sku_row *r = &k->rows[q], *o = &base[b];
-            if (strcmp(r->model, o->model) || strcmp(r->workload, o->workload))
+            report_sku_cmp *c = &k->cmp[q];
+            if (strcmp(r->model, o->model) || strcmp(r->workload, o->workload) || r->failed)
                 continue;
             matched++;
+            c->has_base = 1;
             if (o->fits != r->fits) {
-                printf("  REGRESSION %s/%s: %s -> %s\n", r->model, r->workload,
-                       o->fits ? "feasible" : "nothing",
+                c->fit_verdict = o->fits ? 1 : -1;
+                printf("  %s %s/%s: %s -> %s\n", o->fits ? "REGRESSION" : "IMPROVEMENT",
+                       r->model, r->workload, o->fits ? "feasible" : "nothing feasible",
                        r->fits ? "feasible" : "nothing feasible");
-                ++*regressions;
+                if (o->fits)
+                    k->regressions++;
+                else
+                    k->improvements++;
                 continue;
             }
             if (!o->fits)
                 continue;
-            double d[3] = {(r->energy - o->energy) / o->energy, (r->tpot - o->tpot) / o->tpot,
-                           (r->thr - o->thr) / o->thr};
-            const char *what[3] = {"J/token", "TPOT", "tok/s per GPU"};
-            for (int m = 0; m < 3; m++)
-                if (!(fabs(d[m]) <= a->tolerance)) {
-                    printf("  REGRESSION %s/%s: best %s moved %+.1f%% (tolerance %.1f%%)\n",
-                           r->model, r->workload, what[m], 100 * d[m], 100 * a->tolerance);
-                    ++*regressions;
-                }
+            const double ov[SKU_METRICS] = {o->energy, o->tpot, o->thr};
+            const double nv[SKU_METRICS] = {r->energy, r->tpot, r->thr};
+            for (int m = 0; m < SKU_METRICS; m++) {
+                c->base[m] = ov[m];
+                c->verdict[m] = report_sku_verdict(m, ov[m], nv[m], k->tol[m], &c->change[m]);
+                if (!c->verdict[m])
+                    continue;
+                printf("  %s %s/%s: best %s moved %+.1f%% (%.4g -> %.4g; tolerance %.1f%%)\n",
+                       c->verdict[m] > 0 ? "REGRESSION" : "IMPROVEMENT", r->model,
+                       r->workload, report_sku_metric_names[m], 100 * c->change[m], ov[m],
+                       nv[m], 100 * k->tol[m]);
+                if (c->verdict[m] > 0)
+                    k->regressions++;
+                else
+                    k->improvements++;
+            }
         }
     free(base);
-    printf("  baseline %s: %d fronts compared, %d moved beyond %.1f%%\n", a->baseline, matched,
-           *regressions, 100 * a->tolerance);
+    printf("  baseline %s: %d fronts compared, %d regressions, %d improvements (tolerance "
+           "%.1f%% energy, %.1f%% TPOT, %.1f%% throughput)\n", a->baseline, matched,
+           k->regressions, k->improvements, 100 * k->tol[SKU_ENERGY], 100 * k->tol[SKU_TPOT],
+           100 * k->tol[SKU_THR]);
     return 0;
+}
+
+/* The run as report_sku_json and report_sku_junit see it. */
+static void run_of(const sku *k, report_sku_run *run)
+{
+    memset(run, 0, sizeof *run);
+    run->gpu_file = k->a->gpu_path;
+    run->version = k->a->version;
+    run->baseline = k->a->baseline;
+    run->g = &k->g;
+    run->checks = (const char (*)[LLM_ERR_MAX])k->checks;
+    run->nchecks = k->nchecks;
+    run->rows = k->rows;
+    run->cmp = k->cmp;
+    run->n = (size_t)k->nr;
+    memcpy(run->tol, k->tol, sizeof run->tol);
+    run->rate = k->a->rate;
+    run->regressions = k->regressions;
+    run->improvements = k->improvements;
+    run->errors = k->errors;
+    run->result = k->errors || k->nchecks ? "failed" : k->regressions ? "regression"
+                                                                     : "healthy";
+}
+
+static int write_json(FILE *f, void *ctx)
+{
+    report_sku_run run;
+    run_of(ctx, &run);
+    report_sku_json(f, &run);
+    return 0;
+}
+
+static int write_junit(FILE *f, void *ctx)
+{
+    report_sku_run run;
+    run_of(ctx, &run);
+    report_sku_junit(f, &run);
+    return 0;
+}
+
+/* --junit FILE: the run's result as JUnit XML (written aside and renamed); a failure to
+ * write it is the run's failure (said on stderr). */
+static void junit_out(sku *k)
+{
+    llm_err err;
+    if (k->a->junit && report_write_file(k->a->junit, write_junit, k, &err)) {
+        llm_err_prefix(&err, "sku-check: --junit", LLM_ERR_RUNTIME);
+        sku_error(k, "sku-check", &err);
+    }
 }
 
 static int write_csv(FILE *f, void *ctx)
@@ -381,17 +519,46 @@ static int write_index(FILE *f, void *ctx)
     return 0;
 }
 
+/* For a human: the peaks and bandwidths the cross-checks compare (docs/sku-check.md). */
+static void print_derived(const llm_gpu *g)
+{
+    llm_gpu_derived d;
+    llm_gpu_derive(g, &d);
+    printf("  derived: bf16 %.1f TFLOP/s at %g MHz (%g FLOP/clk/SM x %d SMs)", d.bf16_tflops,
+           g->max_mhz, g->bf16_flop_per_clk_sm, g->sm_count);
+    if (g->bf16_peak_tflops > 0)
+        printf("; datasheet %g TFLOP/s = %.2fx, its clock %.0f MHz", g->bf16_peak_tflops,
+               d.bf16_ratio, d.bf16_peak_mhz);
+    printf("\n");
+    if (g->fp8_flop_per_clk_sm > 0) {
+        printf("           fp8 %.1f TFLOP/s at %g MHz", d.fp8_tflops, g->max_mhz);
+        if (d.fp8_ratio > 0)
+            printf("; datasheet %g TFLOP/s = %.2fx, its clock %.0f MHz", g->fp8_peak_tflops,
+                   d.fp8_ratio, d.fp8_peak_mhz);
+        printf("\n");
+    }
+    printf("           memory %g GB/s", g->mem_bw_gbs);
+    if (d.bus_gbs > 0)
+        printf(" (bus %d bits x %g Gbit/s / 8 = %.0f GB/s)", g->mem_bus_bits,
+               g->mem_data_rate_gbps, d.bus_gbs);
+    printf(", %.0f bf16 FLOP per byte\n", d.flop_per_byte);
+    printf("           link %g GB/s per direction (%s%s: %g)\n", g->link_bw_gbs,
+           g->link_gen >= 0 ? "" : "no generation given; the fastest, ", d.link_gen_name,
+           d.link_gen_gbs);
+}
+
 /* After the output folder is begun: the checks, the models, the files, the baseline. */
 static int run_in(sku *k, llm_err *err)
 {
     const skucheck_args *a = k->a;
     printf("sku-check %s (%s)\n", k->g.name, a->gpu_path);
-    char msgs[32][LLM_ERR_MAX];
-    int bad = configs_gpu_plausible(&k->g, msgs, 32);
-    for (int i = 0; i < bad; i++)
-        printf("  FAILED check: %s: %s\n", a->gpu_path, msgs[i]);
-    if (bad) {
-        printf("%d plausibility checks failed: not exploring with this file\n", bad);
+    print_derived(&k->g);
+    k->nchecks = configs_gpu_plausible(&k->g, k->checks, 32);
+    for (int i = 0; i < k->nchecks; i++)
+        printf("  FAILED check: %s: %s\n", a->gpu_path, k->checks[i]);
+    if (k->nchecks) {
+        printf("%d plausibility checks failed: not exploring with this file\n", k->nchecks);
+        junit_out(k);
         return 1;
     }
     printf("  file and plausibility checks: passed\n");
@@ -404,24 +571,28 @@ static int run_in(sku *k, llm_err *err)
     }
     for (int i = 0; i < k->nm; i++)
         check_model(k, i);
+    if (a->baseline && compare_baseline(k, err))
+        return -1;
     if (report_write_atomic(k->od.tmp, "sku-check.csv", write_csv, k, err) ||
+        report_write_atomic(k->od.tmp, "sku-check.json", write_json, k, err) ||
         report_write_atomic(k->od.tmp, "index.html", write_index, k, err)) {
         llm_err_prefix(err, "sku-check", LLM_ERR_RUNTIME);
         return -1;
     }
-    int regressions = 0;
-    if (a->baseline && compare_baseline(k, &regressions, err))
-        return -1;
     if (report_outdir_commit(&k->od, 0, err)) {
         llm_err_prefix(err, "sku-check", LLM_ERR_RUNTIME);
         return -1;
     }
     k->committed = 1;
-    printf("%d of %d models fit %s; %d recommendations, %d reports -> %s/index.html\n%s\n",
-           k->fitting, k->nm, k->g.name, k->recommended, k->reports, k->out,
-           k->errors ? "RESULT: failed" : regressions ? "RESULT: regression"
-                                                       : "RESULT: healthy");
-    return regressions ? 1 : 0;
+    junit_out(k);
+    char recs[64] = "";
+    if (!a->no_recommend)
+        snprintf(recs, sizeof recs, "%d recommendations, ", k->recommended);
+    printf("%d of %d models fit %s; %s%d reports -> %s/index.html\n%s\n", k->fitting, k->nm,
+           k->g.name, recs, k->reports, k->out,
+           k->errors ? "RESULT: failed" : k->regressions ? "RESULT: regression"
+                                                          : "RESULT: healthy");
+    return k->regressions ? 1 : 0;
 }
 
 int skucheck_run(const skucheck_args *a, llm_err *err)
@@ -429,6 +600,8 @@ int skucheck_run(const skucheck_args *a, llm_err *err)
     static sku k;
     memset(&k, 0, sizeof k);
     k.a = a;
+    for (int m = 0; m < SKU_METRICS; m++)
+        k.tol[m] = a->tol[m] >= 0 ? a->tol[m] : a->tolerance;
     if (load_inputs(&k, err))
         return -1;
     int status;
@@ -440,6 +613,7 @@ int skucheck_run(const skucheck_args *a, llm_err *err)
     if (rc != 0 && !k.committed)
         report_outdir_abort(&k.od);
     free(k.rows);
+    free(k.cmp);
     if (rc >= 0 && k.errors) {
         llm_err_set(err, "sku-check: %d of the models' steps failed (said above)", k.errors);
         err->status = k.error_status ? k.error_status : LLM_ERR_RUNTIME;

@@ -14,7 +14,10 @@ typedef struct {
     const char *gpu_path;          /* the GPU file as given */
     const char *out;               /* NULL: sku-check-NAME */
     const char *measured, *baseline, *models, *workloads, *space; /* NULL when not given */
-    double tolerance, rate;
+    const char *junit;             /* --junit FILE, NULL when not given */
+    double tolerance, rate;        /* --tolerance: every metric's unless given alone */
+    double tol[3];                 /* --tolerance-energy, -tpot, -throughput; < 0: not given */
+    int no_recommend;              /* --no-recommend: explore and report only */
     const char *serving_name;      /* the serving profile as given (summary.json) */
     search_inputs serving;         /* its serving, chunk_tokens and kv_paged (others unused) */
     const char *version;

@@ -36,6 +36,43 @@ expect 0 '"dtype": "fp8"' -- eval -m qwen3-32b -g h200-sxm-141gb --dtype fp8 --k
 expect 0 'moe_experts' -- ops -m qwen3-30b-a3b -g h100-sxm5-80gb --phase decode --batch 64 --ctx 4096 --ep 8
 expect 0 'allreduce_attn' -- ops -m llama-3.1-70b -g h100-sxm5-80gb --phase prefill --batch 1 --seq 2048 --tp 8 --format csv
 expect 0 '"model_total"' -- ops -m opt-1.3b -g a100-sxm4-80gb --phase prefill --batch 2 --seq 512 --format json
+# ops -w: the workload's request shape: chat's prompt mean 1024 as --seq; as --ctx the running
+# batch's mean context (eq. 42) 1024 + 256/2 x (1 + cv^2), cv^2 = (256/200)^2 - 1: 1233.7 -> 1234
+"$LLMDSE" ops -m llama-3.1-8b -g h100-sxm5-80gb -w chat --phase decode --batch 32 >"$tmp/ops-w" 2>&1
+"$LLMDSE" ops -m llama-3.1-8b -g h100-sxm5-80gb --ctx 1234 --phase decode --batch 32 >"$tmp/ops-c" 2>&1
+"$LLMDSE" ops -m llama-3.1-8b -g h100-sxm5-80gb --ctx 1233 --phase decode --batch 32 >"$tmp/ops-c1" 2>&1
+"$LLMDSE" ops -m llama-3.1-8b -g h100-sxm5-80gb -w chat --phase prefill --batch 2 >"$tmp/ops-wp" 2>&1
+"$LLMDSE" ops -m llama-3.1-8b -g h100-sxm5-80gb --seq 1024 --phase prefill --batch 2 >"$tmp/ops-cp" 2>&1
+if cmp -s "$tmp/ops-w" "$tmp/ops-c" && ! cmp -s "$tmp/ops-w" "$tmp/ops-c1" && cmp -s "$tmp/ops-wp" "$tmp/ops-cp" && grep -q attention "$tmp/ops-w"; then
+    pass=$((pass+1)); else echo "FAIL: ops -w chat is not --ctx 1234 / --seq 1024"; fail=$((fail+1)); fi
+# ops --sm-comm: collectives on 16 SMs, the rest on 116; said in the header; 132 is refused
+expect 0 'one GPU of tp 2 x ep 1, 1980 MHz, 16 of 132 SMs for communication' -- ops -m llama-3.1-8b -g h100-sxm5-80gb -w chat --phase decode --batch 32 --tp 2 --sm-comm 16
+grep '^allreduce_attn' "$tmp/out" >"$tmp/ar16"
+"$LLMDSE" ops -m llama-3.1-8b -g h100-sxm5-80gb -w chat --phase decode --batch 32 --tp 2 | grep '^allreduce_attn' >"$tmp/ar0"
+if [ -s "$tmp/ar0" ] && ! cmp -s "$tmp/ar0" "$tmp/ar16"; then pass=$((pass+1)); else echo "FAIL: ops --sm-comm does not change the collectives"; fail=$((fail+1)); fi
+expect 2 '--sm-comm: expected an integer in [0, 131]' -- ops -m llama-3.1-8b -g h100-sxm5-80gb -w chat --phase decode --batch 32 --tp 2 --sm-comm 132
+expect 2 'unknown workload' -- ops -m llama-3.1-8b -g h100-sxm5-80gb -w nosuch --phase decode --batch 32
+# eval --from DIR --index N: a front row evaluated again equals the row (9 significant digits)
+expect 0 'front' -- explore -m mixtral-8x7b -g h100-sxm5-80gb -w chat -s small -o "$tmp/evfrom"
+rows=$(($(wc -l <"$tmp/evfrom/front.csv") - 1))
+for n in 0 $((rows - 1)); do
+    "$LLMDSE" eval --from "$tmp/evfrom" --index $n --format json >"$tmp/evj" 2>&1
+    if awk -F, -v n=$n -v j="$tmp/evj" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } NR == n + 2 {
+        split("tp ep batch sm_comm freq_mhz replicas ttft_s tpot_s energy_per_token_j throughput_per_gpu_tok_s avg_power_w memory_per_gpu_gib cost_per_mtok_usd", k, " ")
+        while ((getline line < j) > 0) if (match(line, /^  *"[a-z_0-9]+": /)) {
+            key = line; sub(/^ *"/, "", key); sub(/".*/, "", key); v = line; sub(/^[^:]*: /, "", v); sub(/,$/, "", v)
+            if (!(key in seen)) { seen[key] = v } }
+        for (i = 1; i in k; i++) { want = sprintf("%.9g", $c[k[i]]); if (seen[k[i]] != want) { print k[i] ": " seen[k[i]] " != " want; bad = 1 } }
+        exit bad }' "$tmp/evfrom/front.csv"; then pass=$((pass+1)); else echo "FAIL: eval --from --index $n differs from front.csv row $n"; fail=$((fail+1)); fi
+done
+expect 0 'TTFT' -- eval --from "$tmp/evfrom" --index 0
+expect 0 "front.csv row 1 of $tmp/evfrom (space index $(sed -n 3p "$tmp/evfrom/front.csv" | cut -d, -f1)), evaluated again" -- eval --from "$tmp/evfrom" --index 1
+expect 2 "--index: expected a front row 0..$((rows - 1)) ($tmp/evfrom/front.csv has $rows rows), found $rows" -- eval --from "$tmp/evfrom" --index $rows
+expect 2 '--index: expected an integer' -- eval --from "$tmp/evfrom" --index -1
+expect 2 '--tp is not allowed with it' -- eval --from "$tmp/evfrom" --index 0 --tp 2
+expect 2 '--from DIR needs --index N' -- eval --from "$tmp/evfrom"
+expect 2 '--index N needs --from DIR' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --index 1
+expect 2 'summary.json' -- eval --from /nonexistent --index 0
 expect 0 'TFLOP/s' -- kernel gemm -g h100-sxm5-80gb --m 4096 --n 4096 --k 4096
 expect 0 '"busbw_gbs"' -- kernel allreduce -g h100-sxm5-80gb --ranks 8 --bytes 268435456 --format json
 expect 0 'bound' -- kernel attention -g h100-sxm5-80gb --heads 32 --kv-heads 8 --seq 1 --ctx 8192 --batch 64
@@ -148,7 +185,18 @@ cp -r "$tmp/s1" "$tmp/s1copy"
 expect 2 'missing or given twice' -- merge -o "$tmp/m4" "$tmp/s1" "$tmp/s1copy"
 expect 2 '--shard: expected I/N' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o "$tmp/x" --shard 2/2
 expect 2 '--objectives: unknown objective "speed"' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o "$tmp/x" --objectives speed,tpot
-expect 2 'has no price' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o "$tmp/x" --objectives cost_per_mtok,tpot
+# every bundled GPU has a price ($.price); a file without one cannot rank by cost
+sed '/"price": {/,/},/d' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-noprice.json"
+expect 2 'has no price' -- explore -m llama-3.2-1b -g "$tmp/h100-noprice.json" -w chat -o "$tmp/x" --objectives cost_per_mtok,tpot
+for g in configs/gpus/*.json; do
+    expect 0 'front' -- explore -m llama-3.2-1b -g "$g" -w chat -o "$tmp/xcost" --objectives cost_per_mtok,tpot
+done
+# the H100's 3.78 USD per GPU-hour / 3600 / throughput per GPU x 1e6, on each front row
+expect 0 'front' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o "$tmp/xcost" --objectives cost_per_mtok,tpot
+if awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { want = 3.78 / 3600 / $c["throughput_per_gpu_tok_s"] * 1e6; got = $c["cost_per_mtok_usd"]
+      if (!(got > 0) || (got - want) / want > 1e-9 || (want - got) / want > 1e-9) bad = 1; n++ }
+    END { exit bad || n == 0 }' "$tmp/xcost/front.csv"; then pass=$((pass+1)); else echo "FAIL: cost_per_mtok is not the H100's default price per token"; fail=$((fail+1)); fi
 expect 2 '--all: the range has' -- explore -m llama-3.1-70b -g h100-sxm5-80gb -w chat -s llama-3.1-70b-8xh100 -o "$tmp/x" --all
 expect 2 'is not a writable directory' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -o /nonexistent/dir/out
 expect 2 'no configuration of the' -- explore -m llama-3.1-405b -g l4 -w chat -s small -o "$tmp/none"
@@ -176,7 +224,7 @@ expect 0 '"status": "optimal"' -- recommend -m llama-3.1-8b,mixtral-8x7b -w chat
 if [ "$st" -eq 2 ] && grep -q 'More GPUs' "$tmp/out" && grep -q 'no plan meets' "$tmp/err"; then pass=$((pass+1)); else echo "FAIL: infeasible recommend: exit $st"; fail=$((fail+1)); fi
 "$LLMDSE" recommend -m llama-3.1-70b -w chat --rate 5 --gpus h100-sxm5-80gb:8 -s small --power-cap 500 >"$tmp/out" 2>"$tmp/err"; st=$?
 if [ "$st" -eq 2 ] && grep -q 'higher power cap' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: power-capped recommend: exit $st"; fail=$((fail+1)); fi
-expect 2 'no price for' -- recommend -m llama-3.1-8b -w chat --rate 2 --gpus h100-sxm5-80gb:8 --objective cost
+expect 2 'no price for' -- recommend -m llama-3.1-8b -w chat --rate 2 --gpus "$tmp/h100-noprice.json":8 --objective cost
 expect 2 'one rate per model' -- recommend -m llama-3.1-8b,llama-3.1-70b -w chat --rate 2 --gpus h100-sxm5-80gb:8
 expect 2 'expected GPU:COUNT' -- recommend -m llama-3.1-8b -w chat --rate 2 --gpus h100-sxm5-80gb
 expect 2 '--objective' -- recommend -m llama-3.1-8b -w chat --rate 2 --gpus h100-sxm5-80gb:8 --objective speed
@@ -241,12 +289,52 @@ for f in sku-check.csv index.html llama-3.2-1b/report.html llama-3.2-1b/chat/fro
     if [ -s "$tmp/sku/$f" ]; then pass=$((pass+1)); else echo "FAIL: sku-check wrote no $f"; fail=$((fail+1)); fi
 done
 expect 0 'RESULT: healthy' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/sku-same" --models llama-3.2-1b,mixtral-8x7b --workloads chat -s small --baseline "$tmp/sku"
-sed 's/"bandwidth_gbs": 3350/"bandwidth_gbs": 2500/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-slow.json"
+sed 's/"bandwidth_gbs": 3350/"bandwidth_gbs": 2500/; s/"data_rate_gbps": 5.234/"data_rate_gbps": 3.906/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-slow.json"
 "$LLMDSE" sku-check "$tmp/h100-slow.json" -o "$tmp/sku-slow" --models llama-3.2-1b,mixtral-8x7b --workloads chat -s small --baseline "$tmp/sku" >"$tmp/out" 2>&1; st=$?
 if [ "$st" -eq 1 ] && grep -q 'REGRESSION' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: sku-check regression: exit $st"; cat "$tmp/out"; fail=$((fail+1)); fi
 sed 's/"bandwidth_gbs": 3350/"bandwidth_gbs": 3.35/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-units.json"
 "$LLMDSE" sku-check "$tmp/h100-units.json" -o "$tmp/sku-units" >"$tmp/out" 2>&1; st=$?
 if [ "$st" -eq 1 ] && grep -q 'bandwidth_gbs: 3.35 GB/s' "$tmp/out" && [ ! -e "$tmp/sku-units" ]; then pass=$((pass+1)); else echo "FAIL: sku-check plausibility: exit $st"; fail=$((fail+1)); fi
+# ... the regression labelled as one in the JUnit file; the way back labelled IMPROVEMENT, exit 0
+xml_ok() { # well-formed XML: xmllint, else Python's parser
+    if command -v xmllint >/dev/null 2>&1; then xmllint --noout "$1" 2>/dev/null
+    else python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$1" 2>/dev/null; fi
+}
+"$LLMDSE" sku-check "$tmp/h100-slow.json" -o "$tmp/sku-slow2" --models llama-3.2-1b,mixtral-8x7b --workloads chat -s small --baseline "$tmp/sku" --junit "$tmp/slow.xml" >"$tmp/out" 2>&1; st=$?
+if [ "$st" -eq 1 ] && xml_ok "$tmp/slow.xml" && grep -q '<testsuites name="llmdse sku-check" tests="5" failures="2" errors="0"' "$tmp/slow.xml" && \
+   grep -q '<failure message="REGRESSION best energy_per_token +' "$tmp/slow.xml" && ! grep -q IMPROVEMENT "$tmp/out" && \
+   grep -q '"regressions": 5' "$tmp/sku-slow2/sku-check.json"; then pass=$((pass+1)); else echo "FAIL: sku-check --junit of a regression: exit $st"; cat "$tmp/out"; fail=$((fail+1)); fi
+"$LLMDSE" sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/sku-back" --models llama-3.2-1b,mixtral-8x7b --workloads chat -s small --baseline "$tmp/sku-slow2" --junit "$tmp/back.xml" >"$tmp/out" 2>&1; st=$?
+if [ "$st" -eq 0 ] && grep -q 'IMPROVEMENT mixtral-8x7b/chat: best tpot moved -7' "$tmp/out" && ! grep -q REGRESSION "$tmp/out" && \
+   grep -q 'RESULT: healthy' "$tmp/out" && xml_ok "$tmp/back.xml" && grep -q 'failures="0"' "$tmp/back.xml" && \
+   grep -q '"improvements": 5' "$tmp/sku-back/sku-check.json"; then pass=$((pass+1)); else echo "FAIL: sku-check improvement: exit $st"; cat "$tmp/out"; fail=$((fail+1)); fi
+# a tolerance per metric: TPOT and throughput let through, energy per token still a regression
+"$LLMDSE" sku-check "$tmp/h100-slow.json" -o "$tmp/sku-tol" --models llama-3.2-1b,mixtral-8x7b --workloads chat -s small --baseline "$tmp/sku" --tolerance-tpot 0.5 --tolerance-throughput 0.5 >"$tmp/out" 2>&1; st=$?
+if [ "$st" -eq 1 ] && [ "$(grep -c 'REGRESSION .*energy_per_token' "$tmp/out")" -eq 2 ] && ! grep -qE 'REGRESSION .*(tpot|throughput)' "$tmp/out" && \
+   grep -q 'tolerance 5.0% energy, 50.0% TPOT, 50.0% throughput' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: sku-check tolerance per metric: exit $st"; cat "$tmp/out"; fail=$((fail+1)); fi
+# the derived peaks, for a human: 132 SMs x 4096 FLOP/clk x 1980 MHz = 1070.5; 989 at 1829 MHz
+expect 0 'derived: bf16 1070.5 TFLOP/s at 1980 MHz (4096 FLOP/clk/SM x 132 SMs); datasheet 989 TFLOP/s = 1.08x, its clock 1829 MHz' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/sku-d" --models llama-3.2-1b --workloads chat -s small
+# each wrong unit: exit 1, its field named, nothing explored or written, the JUnit file says it
+sed 's/"bandwidth_gbs": 3350/"bandwidth_gbs": 32000/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-gbit.json"
+sed 's/"link_bw_gbs_per_direction": 450/"link_bw_gbs_per_direction": 7200/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-link.json"
+sed 's/"bf16_peak_tflops": 989/"bf16_peak_tflops": 148/' configs/gpus/h100-sxm5-80gb.json > "$tmp/h100-148.json"
+for c in 'gbit|$.memory.bandwidth_gbs: 32000 GB/s, but bus_width_bits x data_rate_gbps / 8 = 5120 x 5.234 / 8 = 3350 GB/s' \
+         'link|$.interconnect.link_bw_gbs_per_direction: 7200 GB/s is above nvlink4'"'"'s 450 GB/s per direction' \
+         '148|$.compute.bf16_flop_per_clk_per_sm: 4096 FLOP/clk x 132 SMs x 1980 MHz = 1070.5 TFLOP/s, 7.23x the datasheet'"'"'s $.compute.bf16_peak_tflops 148'; do
+    k=${c%%|*}; msg=${c#*|}
+    "$LLMDSE" sku-check "$tmp/h100-$k.json" -o "$tmp/sku-$k" --junit "$tmp/$k.xml" >"$tmp/out" 2>&1; st=$?
+    if [ "$st" -eq 1 ] && grep -qF "FAILED check: $tmp/h100-$k.json: $msg" "$tmp/out" && [ ! -e "$tmp/sku-$k" ] && \
+       xml_ok "$tmp/$k.xml" && grep -qE '<failure message="[12] plausibility checks failed">' "$tmp/$k.xml"; then pass=$((pass+1)); else
+        echo "FAIL: sku-check $k: exit $st"; cat "$tmp/out"; fail=$((fail+1)); fi
+done
+expect 2 '--junit: expected a file in a writable folder' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/sku-j" --junit /nonexistent/dir/x.xml
+# nothing feasible names the constraint: 405B parameters do not fit 8 L4s (24 GB each)
+expect 0 'llama-3.1-405b     chat          nothing feasible on l4: memory (weights, KV cache and activations over the GPU'"'"'s)' -- sku-check configs/gpus/l4.json -o "$tmp/sku-l4" --models llama-3.1-405b --workloads chat --no-recommend
+if grep -q 'nothing feasible: memory' "$tmp/sku-l4/index.html" && grep -q '"nothing_feasible": "memory' "$tmp/sku-l4/sku-check.json"; then pass=$((pass+1)); else echo "FAIL: sku-check files do not name the constraint"; fail=$((fail+1)); fi
+# a line per model and workload (not only the first workload's)
+expect 0 'mixtral-8x7b       summarization best' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/sku-w" --models llama-3.2-1b,mixtral-8x7b --workloads chat,summarization -s small --no-recommend
+if [ "$(grep -cE '^  (llama-3.2-1b|mixtral-8x7b) +(chat|summarization) +best' "$tmp/out")" -eq 4 ] && ! grep -q 'recommendation' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: sku-check lines per model x workload"; cat "$tmp/out"; fail=$((fail+1)); fi
+
 expect 2 'trunc.json' -- sku-check "$tmp/trunc.json"
 expect 2 'expected the GPU file' -- sku-check
 
@@ -325,7 +413,9 @@ if grep -q '"path": "report.md"' "$tmp/int/manifest.json" && grep -q '"partial":
 # ---- names are data (issue 15) ----
 # a GPU named with HTML: escaped on every page, no raw tag, no script run
 sed 's/"name": "h100-sxm5-80gb"/"name": "<img src=x onerror=document.body.dataset.pwn=7>"/' configs/gpus/h100-sxm5-80gb.json > "$tmp/evil-gpu.json"
-expect 0 'RESULT: healthy' -- sku-check "$tmp/evil-gpu.json" -o "$tmp/evil" --models llama-3.2-1b --workloads chat -s small
+expect 0 'RESULT: healthy' -- sku-check "$tmp/evil-gpu.json" -o "$tmp/evil" --models llama-3.2-1b --workloads chat -s small --junit "$tmp/evil.xml"
+if xml_ok "$tmp/evil.xml" && grep -qF 'name="sku-check &lt;img src=x onerror=document.body.dataset.pwn=7&gt;"' "$tmp/evil.xml" && ! grep -q '<img' "$tmp/evil.xml"; then
+    pass=$((pass+1)); else echo "FAIL: the JUnit file does not escape the GPU's name"; fail=$((fail+1)); fi
 if grep -qF '&lt;img src=x onerror=document.body.dataset.pwn=7&gt;' "$tmp/evil/index.html" && \
    ! grep -q '<img' "$tmp/evil/index.html" "$tmp/evil/llama-3.2-1b/report.html"; then
     pass=$((pass+1))

@@ -197,6 +197,213 @@ static void test_gpu_errors(void **state)
     free(text);
 }
 
+/* The bundled H100 SXM file's text, and a copy with the first `from` replaced by `to`. */
+static char *h100_text(void)
+{
+    char path[4096];
+    llm_err err;
+    assert_int_equal(configs_resolve("gpus", "h100-sxm5-80gb", path, sizeof path, &err), 0);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = calloc(1, (size_t)n + 1);
+    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return text;
+}
+
+static char *replaced(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    assert_non_null(at);
+    size_t n = strlen(text) + strlen(to) + 1;
+    char *out = malloc(n);
+    snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    return out;
+}
+
+/* Parses text with from replaced by to: -1 and a message holding want1 and want2. */
+static void gpu_refused(const char *text, const char *from, const char *to, const char *want1,
+                        const char *want2)
+{
+    char *bad = replaced(text, from, to);
+    llm_gpu g;
+    llm_err err;
+    assert_int_equal(configs_parse_gpu(bad, "h100.json", &g, &err), -1);
+    if (!strstr(err.msg, want1) || !strstr(err.msg, want2)) {
+        fprintf(stderr, "message: %s\n", err.msg);
+        fail();
+    }
+    free(bad);
+}
+
+/* 1 when one of the n messages holds both strings. */
+static int said(char msgs[][LLM_ERR_MAX], int n, const char *a, const char *b)
+{
+    for (int i = 0; i < n; i++)
+        if (strstr(msgs[i], a) && strstr(msgs[i], b))
+            return 1;
+    return 0;
+}
+
+/* The optional fields sku-check's cross-checks read: the price, the datasheet peaks, the
+ * memory bus and the link generation. */
+static void test_gpu_new_fields(void **state)
+{
+    (void)state;
+    char *text = h100_text();
+    llm_gpu g;
+    llm_err err;
+    assert_int_equal(configs_parse_gpu(text, "h100.json", &g, &err), 0);
+    assert_true(g.price_per_hour == 3.78);
+    assert_true(g.bf16_peak_tflops == 989 && g.fp8_peak_tflops == 1979);
+    assert_int_equal(g.mem_bus_bits, 5120);
+    assert_true(g.mem_data_rate_gbps == 5.234);
+    assert_string_equal(llm_link_gen_names[g.link_gen], "nvlink4");
+    /* without the optional fields: no peaks, no bus, no generation, no price */
+    char *t = replaced(text, "\"generation\": \"nvlink4\",", "");
+    char *t2 = replaced(t, ",\n    \"bus_width_bits\": 5120,\n    \"data_rate_gbps\": 5.234", "");
+    char *t3 = replaced(t2, ",\n    \"bf16_peak_tflops\": 989,\n    \"fp8_peak_tflops\": 1979", "");
+    /* drop the whole price object: from "price" to the "compute" key */
+    const char *a = strstr(t3, "  \"price\": {"), *b = strstr(t3, "  \"compute\"");
+    char *nop = malloc(strlen(t3) + 1);
+    snprintf(nop, strlen(t3) + 1, "%.*s%s", (int)(a - t3), t3, b);
+    assert_int_equal(configs_parse_gpu(nop, "h100.json", &g, &err), 0);
+    assert_true(g.price_per_hour == 0 && g.bf16_peak_tflops == 0 && g.mem_bus_bits == 0);
+    assert_int_equal(g.link_gen, -1);
+    /* the price under its old key, alone, is read; with the price object it is refused */
+    char *old = replaced(nop, "\"source\": \"NVIDIA H100", "\"price_per_gpu_hour_usd\": 2.5, "
+                         "\"source\": \"NVIDIA H100");
+    assert_int_equal(configs_parse_gpu(old, "h100.json", &g, &err), 0);
+    assert_true(g.price_per_hour == 2.5);
+    gpu_refused(text, "\"source\": \"NVIDIA H100", "\"price_per_gpu_hour_usd\": 2.5, "
+                "\"source\": \"NVIDIA H100", "$.price_per_gpu_hour_usd",
+                "$.price.usd_per_gpu_hour");
+    /* the price object needs its source and no other key; a bus width needs its data rate;
+     * a generation the link's type */
+    gpu_refused(nop, "\"name\": \"h100-sxm5-80gb\",", "\"name\": \"h100-sxm5-80gb\", "
+                "\"price\": {\"usd_per_gpu_hour\": 3.78},", "$.price.source",
+                "missing required field");
+    gpu_refused(text, "\"usd_per_gpu_hour\": 3.78,\n    \"source\": \"Lambda",
+                "\"usd_per_gpu_hour\": 3.78,\n    \"x\": 1, \"source\": \"Lambda", "$.price",
+                "unknown key \"x\"");
+    gpu_refused(text, "\"usd_per_gpu_hour\": 3.78", "\"usd_per_gpu_hour\": -1",
+                "$.price.usd_per_gpu_hour", "expected a value in [0, 10000]");
+    gpu_refused(text, ",\n    \"data_rate_gbps\": 5.234", "", "$.memory.data_rate_gbps",
+                "together");
+    gpu_refused(text, "\"generation\": \"nvlink4\"", "\"generation\": \"pcie5\"",
+                "$.interconnect.generation", "nvlink");
+    gpu_refused(text, "\"generation\": \"nvlink4\"", "\"generation\": \"nvlink7\"",
+                "$.interconnect.generation", "\"nvlink6\"");
+    free(t); free(t2); free(t3); free(nop); free(old);
+    free(text);
+}
+
+/* sku-check's cross-checks (docs/sku-check.md): numbers derived by hand. */
+static void test_gpu_cross_checks(void **state)
+{
+    (void)state;
+    /* every bundled GPU passes every check */
+    char names[4096];
+    configs_list("gpus", names, sizeof names);
+    char msgs[32][LLM_ERR_MAX];
+    for (char *p = strtok(names, ", "); p; p = strtok(NULL, ", ")) {
+        llm_gpu b = load_gpu(p);
+        int n = configs_gpu_plausible(&b, msgs, 32);
+        for (int i = 0; i < n; i++)
+            fprintf(stderr, "%s: %s\n", p, msgs[i]);
+        assert_int_equal(n, 0);
+        assert_true(b.bf16_peak_tflops > 0 && b.mem_bus_bits > 0 && b.link_gen >= 0 &&
+                    b.price_per_hour > 0);
+    }
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    llm_gpu_derived d;
+    llm_gpu_derive(&g, &d);
+    /* 132 SMs x 4096 FLOP/clk x 1980 MHz = 1070.53 TFLOP/s; 989 TFLOP/s at 1829.2 MHz */
+    assert_float_equal(d.bf16_tflops, 1070.53056, 1e-6);
+    assert_float_equal(d.bf16_peak_mhz, 989e6 / (132 * 4096.0), 1e-9);
+    assert_float_equal(d.bf16_ratio, 1070.53056 / 989, 1e-9);
+    /* 5120 bits x 5.234 Gbit/s / 8 = 3349.76 GB/s; 1070.53 TFLOP/s / 3350 GB/s = 319.6 */
+    assert_float_equal(d.bus_gbs, 3349.76, 1e-9);
+    assert_float_equal(d.flop_per_byte, 1070.53056e12 / 3350e9, 1e-9);
+    assert_string_equal(d.link_gen_name, "nvlink4");
+    assert_true(d.link_gen_gbs == 450);
+    /* at the datasheet's clock: 132 x 4096 x 1830 MHz = 989.4 TFLOP/s, ratio 1.0004 */
+    llm_gpu b = g;
+    b.max_mhz = 1830;
+    llm_gpu_derive(&b, &d);
+    assert_float_equal(d.bf16_tflops, 989.42976, 1e-6);
+    assert_int_equal(configs_gpu_plausible(&b, msgs, 32), 0);
+    /* a bandwidth in Gbit/s: 3350 GB/s x 8 = 26800 "GB/s", and 32000 on the HBM3 part */
+    double gbit[] = {26800, 32000};
+    for (int i = 0; i < 2; i++) {
+        b = g;
+        b.mem_bw_gbs = gbit[i];
+        int n = configs_gpu_plausible(&b, msgs, 32);
+        assert_int_equal(n, 2); /* the bus and the FLOP per byte */
+        assert_true(said(msgs, n, "$.memory.bandwidth_gbs", "= 3350 GB/s"));
+        assert_true(said(msgs, n, "$.memory.bandwidth_gbs", "bf16 FLOP per byte"));
+        /* without the bus fields, FLOP per byte still catches it: 1070.5 / 26.8 = 40 < 60 */
+        b.mem_bus_bits = 0;
+        b.mem_data_rate_gbps = 0;
+        n = configs_gpu_plausible(&b, msgs, 32);
+        assert_int_equal(n, 1);
+        assert_true(said(msgs, n, "$.memory.bandwidth_gbs",
+                         i ? "leaves 33 bf16" : "leaves 40 bf16"));
+    }
+    /* 10% either side of the bus: 3349.76 x 1.09 passes, x 1.11 does not */
+    b = g;
+    b.mem_bw_gbs = 3349.76 * 1.09;
+    assert_int_equal(configs_gpu_plausible(&b, msgs, 32), 0);
+    b.mem_bw_gbs = 3349.76 * 1.11;
+    assert_int_equal(configs_gpu_plausible(&b, msgs, 32), 1);
+    /* a link of 7200 GB/s: the node's total, or 8 x NVLink5; above NVLink4's 450 */
+    b = g;
+    b.link_bw_gbs = 7200;
+    int n = configs_gpu_plausible(&b, msgs, 32);
+    assert_int_equal(n, 1);
+    assert_true(said(msgs, n, "$.interconnect.link_bw_gbs_per_direction", "nvlink4's 450"));
+    /* without a generation: above the fastest NVLink's 1800 */
+    b.link_gen = -1;
+    n = configs_gpu_plausible(&b, msgs, 32);
+    assert_int_equal(n, 1);
+    assert_true(said(msgs, n, "link_bw_gbs_per_direction", "the fastest nvlink6's 1800"));
+    b.link_bw_gbs = 900; /* NVLink4's both directions: fine without a generation ... */
+    assert_int_equal(configs_gpu_plausible(&b, msgs, 32), 0);
+    b.link_gen = 3;      /* ... above nvlink4's 450 x 1.02 with it */
+    assert_int_equal(configs_gpu_plausible(&b, msgs, 32), 1);
+    b.link_bw_gbs = 100; /* under a quarter of 450: 112.5 */
+    assert_int_equal(configs_gpu_plausible(&b, msgs, 32), 1);
+    assert_true(said(msgs, 1, "link_bw_gbs_per_direction", "under 25% of nvlink4"));
+    /* the H100's 4096 FLOP/clk/SM on a part whose datasheet says 148 TFLOP/s: 1070.5 / 148 */
+    b = g;
+    b.bf16_peak_tflops = 148;
+    n = configs_gpu_plausible(&b, msgs, 32);
+    assert_int_equal(n, 1);
+    assert_true(said(msgs, n, "$.compute.bf16_flop_per_clk_per_sm", "7.23x"));
+    assert_true(said(msgs, n, "$.compute.bf16_peak_tflops 148", "1070.5 TFLOP/s"));
+    /* the window 0.97..1.15 of the datasheet's peak */
+    b.bf16_peak_tflops = 1070.53056 / 1.14;
+    assert_int_equal(configs_gpu_plausible(&b, msgs, 32), 0);
+    b.bf16_peak_tflops = 1070.53056 / 1.16;
+    assert_int_equal(configs_gpu_plausible(&b, msgs, 32), 1);
+    b.bf16_peak_tflops = 1070.53056 / 0.96;
+    assert_int_equal(configs_gpu_plausible(&b, msgs, 32), 1);
+    /* fp8 alike: 8192 x 132 x 1980 = 2141.06 against 1979; a peak without fp8 cores */
+    b = g;
+    b.fp8_peak_tflops = 989;
+    n = configs_gpu_plausible(&b, msgs, 32);
+    assert_int_equal(n, 1);
+    assert_true(said(msgs, n, "$.compute.fp8_flop_per_clk_per_sm", "2141.1 TFLOP/s"));
+    b = load_gpu("a100-sxm4-80gb");
+    b.fp8_peak_tflops = 624;
+    n = configs_gpu_plausible(&b, msgs, 32);
+    assert_int_equal(n, 1);
+    assert_true(said(msgs, n, "$.compute.fp8_peak_tflops", "no fp8 tensor cores"));
+}
+
 static void test_resolve_errors(void **state)
 {
     (void)state;
@@ -226,7 +433,8 @@ int main(void)
         cmocka_unit_test(test_bundled_load),   cmocka_unit_test(test_bundled_names),
         cmocka_unit_test(test_model_facts),    cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_gpu_errors),     cmocka_unit_test(test_resolve_errors),
-        cmocka_unit_test(test_clock_snap),
+        cmocka_unit_test(test_clock_snap),     cmocka_unit_test(test_gpu_new_fields),
+        cmocka_unit_test(test_gpu_cross_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

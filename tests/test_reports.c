@@ -116,6 +116,34 @@ static void test_escape_html(void **state)
     ESC_EQ(llm_html_text, "a\x01" "b", "a\xef\xbf\xbd" "b");
 }
 
+static void test_escape_xml(void **state)
+{
+    (void)state;
+    /* as HTML: the five markup characters, invalid UTF-8 and control characters */
+    ESC_EQ(llm_xml_text, "<a b=\"c\">&'</a>", "&lt;a b=&quot;c&quot;&gt;&amp;&#39;&lt;/a&gt;");
+    ESC_EQ(llm_xml_text, "a\x01" "b\r", "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+    /* XML 1.0 also refuses the noncharacters U+FFFE and U+FFFF; U+FFFD and U+FFEF stay */
+    ESC_EQ(llm_xml_text, "x\xef\xbf\xbey\xef\xbf\xbfz", "x\xef\xbf\xbdy\xef\xbf\xbdz");
+    ESC_EQ(llm_xml_text, "\xef\xbf\xbd\xef\xbf\xaf", "\xef\xbf\xbd\xef\xbf\xaf");
+    ESC_EQ(llm_html_text, "x\xef\xbf\xbey", "x\xef\xbf\xbey");
+}
+
+/* sku-check's verdicts: lower energy and TPOT are better, higher throughput (docs/sku-check.md) */
+static void test_sku_verdict(void **state)
+{
+    (void)state;
+    double c;
+    assert_int_equal(report_sku_verdict(SKU_ENERGY, 0.100, 0.106, 0.05, &c), 1);
+    assert_float_equal(c, 0.06, 1e-12);
+    assert_int_equal(report_sku_verdict(SKU_ENERGY, 0.100, 0.094, 0.05, &c), -1);
+    assert_int_equal(report_sku_verdict(SKU_TPOT, 0.100, 0.104, 0.05, &c), 0);
+    assert_int_equal(report_sku_verdict(SKU_TPOT, 0.100, 0.104, 0.03, &c), 1);
+    assert_int_equal(report_sku_verdict(SKU_THR, 1000, 900, 0.05, &c), 1);
+    assert_float_equal(c, -0.1, 1e-12);
+    assert_int_equal(report_sku_verdict(SKU_THR, 1000, 1100, 0.05, &c), -1);
+    assert_int_equal(report_sku_verdict(SKU_THR, 1000, 1100, 0.2, &c), 0);
+}
+
 static void test_escape_md(void **state)
 {
     (void)state;
@@ -276,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_eval_json_keys), cmocka_unit_test(test_json_writer),
         cmocka_unit_test(test_metrics_finite), cmocka_unit_test(test_escape_html),
         cmocka_unit_test(test_escape_md),      cmocka_unit_test(test_escape_csv),
+        cmocka_unit_test(test_escape_xml),     cmocka_unit_test(test_sku_verdict),
         cmocka_unit_test(test_escape_json),    cmocka_unit_test(test_name_check),
         cmocka_unit_test(test_outdir),
     };

@@ -63,8 +63,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         eval_checked(&m, &gpu, 128, 32);
 #elif defined(FUZZ_GPU)
     llm_gpu g;
-    if (!configs_parse_gpu(s, "fuzz.json", &g, &err))
+    if (!configs_parse_gpu(s, "fuzz.json", &g, &err)) {
+        /* sku-check's checks and derived numbers: finite for every file that loads */
+        char msgs[32][LLM_ERR_MAX];
+        int n = configs_gpu_plausible(&g, msgs, 32);
+        llm_gpu_derived d;
+        llm_gpu_derive(&g, &d);
+        const double v[] = {d.bf16_tflops, d.fp8_tflops, d.bf16_ratio, d.fp8_ratio,
+                            d.bf16_peak_mhz, d.fp8_peak_mhz, d.bus_gbs, d.flop_per_byte,
+                            d.link_gen_gbs};
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+            if (!isfinite(v[i]) || v[i] < 0)
+                abort();
+        if (n < 0 || n > 32 || !d.link_gen_name)
+            abort();
         eval_checked(&model, &g, 128, 32);
+    }
 #elif defined(FUZZ_WORKLOAD)
     llm_workload w;
     if (!configs_parse_workload(s, "fuzz.json", &w, &err) && w.prompt_mean < 4096 &&
