@@ -27,6 +27,9 @@ void report_eval(FILE *f, report_format fmt, const report_inputs *in, const cost
 /* The GPU's calibration coverage per class (docs/calibration.md, "Coverage"). */
 void report_coverage_text(FILE *f, const llm_gpu *g, const char *indent);
 void report_coverage_json(json_out *j, const llm_gpu *g);
+/* One line on what calibrates g; returns 2 datasheet only (no class calibrated), 1 the
+ * datasheet_gpu regime (GEMM or power from the datasheet), 0 calibrated. */
+int report_coverage_note(const llm_gpu *g, char *buf, size_t len);
 
 /* One layer's ops; phase and shape as given to cost_build_layer. */
 void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase ph,
@@ -284,7 +287,7 @@ typedef struct {
     const char *result;              /* "healthy", "regression", "failed" */
 } report_sku_run;
 void report_sku_csv(FILE *f, const report_sku_row *r, size_t n);
-void report_sku_index(FILE *f, const report_sku_row *r, size_t n, const char *gpu,
+void report_sku_index(FILE *f, const report_sku_row *r, size_t n, const llm_gpu *g,
                       const char *version);
 void report_sku_json(FILE *f, const report_sku_run *run);
 void report_sku_junit(FILE *f, const report_sku_run *run);

@@ -46,15 +46,31 @@ static void index_row(FILE *f, const report_sku_row *r)
     }
 }
 
-void report_sku_index(FILE *f, const report_sku_row *r, size_t n, const char *gpu,
+void report_sku_index(FILE *f, const report_sku_row *r, size_t n, const llm_gpu *g,
                       const char *version)
 {
+    const char *gpu = g->name;
     fprintf(f, "<!DOCTYPE html><html><head><meta charset=utf-8><title>llmdse sku-check</title>"
                "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{"
                "border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:"
                "right}</style></head><body><h1>sku-check: ");
     llm_html_text(f, gpu);
-    fprintf(f, "</h1><table><tr><th>model</th>"
+    char note[256];
+    report_coverage_note(g, note, sizeof note);
+    fputs("</h1><p>Calibration: ", f);
+    llm_html_text(f, note);
+    fputs(" (docs/calibration.md, \"Coverage\").</p><table><tr><th>part</th><th>coverage</th>"
+          "</tr>\n", f);
+    for (int c = 0; c < LLM_COV_COUNT; c++) {
+        fprintf(f, "<tr><td>%s</td><td>%s", llm_cov_class_names[c],
+                llm_cov_level_names[g->coverage[c]]);
+        if (g->coverage[c] == LLM_COV_TRANSFERRED) {
+            fputs(" from ", f);
+            llm_html_text(f, g->coverage_from[c]);
+        }
+        fputs("</td></tr>\n", f);
+    }
+    fprintf(f, "</table><table><tr><th>model</th>"
                "<th>workload</th><th>feasible</th><th>front</th><th>best J/token</th>"
                "<th>best TPOT s</th><th>best tok/s per GPU</th><th>report</th></tr>\n");
     for (size_t i = 0; i < n; i++)
@@ -92,6 +108,12 @@ void report_sku_json(FILE *f, const report_sku_run *run)
     json_str(&j, "gpu", g->name);
     json_str(&j, "gpu_file", run->gpu_file);
     json_str(&j, "result", run->result);
+    char note[256];
+    int ds = report_coverage_note(g, note, sizeof note);
+    json_bool(&j, "datasheet_only", ds == 2);
+    json_str(&j, "calibration", note);
+    json_str(&j, "band_regime", llm_band_regime_names[cost_band_regime(g, NULL)]);
+    report_coverage_json(&j, g);
     json_obj(&j, "derived");
     json_num(&j, "bf16_peak_tflops_at_max_clock", d.bf16_tflops);
     if (g->bf16_peak_tflops > 0) {
@@ -243,6 +265,24 @@ void report_sku_junit(FILE *f, const report_sku_run *run)
     llm_xml_text(f, run->g->name);
     fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
             tests, failures, errors, skipped);
+    /* what calibrates the model on this GPU (docs/calibration.md, "Coverage") */
+    char note[256];
+    int ds = report_coverage_note(run->g, note, sizeof note);
+    fprintf(f, "    <properties>\n      <property name=\"datasheet_only\" value=\"%s\"/>\n",
+            ds == 2 ? "true" : "false");
+    fputs("      <property name=\"calibration\" value=\"", f);
+    llm_xml_text(f, note);
+    fputs("\"/>\n", f);
+    for (int c = 0; c < LLM_COV_COUNT; c++) {
+        fprintf(f, "      <property name=\"coverage.%s\" value=\"%s", llm_cov_class_names[c],
+                llm_cov_level_names[run->g->coverage[c]]);
+        if (run->g->coverage[c] == LLM_COV_TRANSFERRED) {
+            fputs(" from ", f);
+            llm_xml_text(f, run->g->coverage_from[c]);
+        }
+        fputs("\"/>\n", f);
+    }
+    fputs("    </properties>\n", f);
     junit_case_open(f, run->g->name, NULL, "plausibility");
     if (run->nchecks) {
         fprintf(f, "<failure message=\"%d plausibility checks failed\">", run->nchecks);

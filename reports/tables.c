@@ -68,6 +68,29 @@ void report_coverage_text(FILE *f, const llm_gpu *g, const char *indent)
     }
 }
 
+int report_coverage_note(const llm_gpu *g, char *buf, size_t len)
+{
+    int nd = 0;
+    char ds[128] = "";
+    for (int c = 0; c < LLM_COV_COUNT; c++)
+        if (g->coverage[c] == LLM_COV_DATASHEET) {
+            size_t l = strlen(ds);
+            snprintf(ds + l, sizeof ds - l, "%s%s", nd++ ? ", " : "", llm_cov_class_names[c]);
+        }
+    llm_band_regime r = cost_band_regime(g, NULL);
+    if (nd == LLM_COV_COUNT)
+        snprintf(buf, len, "datasheet only: no part of the model is calibrated on this GPU; its "
+                 "predictions carry the datasheet_gpu bands");
+    else if (r == LLM_REGIME_DATASHEET_GPU)
+        snprintf(buf, len, "partly datasheet (%s from the datasheet alone); its predictions "
+                 "carry the datasheet_gpu bands", ds);
+    else if (nd)
+        snprintf(buf, len, "calibrated (%s from the datasheet alone)", ds);
+    else
+        snprintf(buf, len, "calibrated");
+    return nd == LLM_COV_COUNT ? 2 : r == LLM_REGIME_DATASHEET_GPU;
+}
+
 void report_coverage_json(json_out *j, const llm_gpu *g)
 {
     json_obj(j, "coverage");

@@ -515,7 +515,7 @@ static int write_csv(FILE *f, void *ctx)
 static int write_index(FILE *f, void *ctx)
 {
     const sku *k = ctx;
-    report_sku_index(f, k->rows, (size_t)k->nr, k->g.name, k->a->version);
+    report_sku_index(f, k->rows, (size_t)k->nr, &k->g, k->a->version);
     return 0;
 }
 
@@ -562,6 +562,10 @@ static int run_in(sku *k, llm_err *err)
         return 1;
     }
     printf("  file and plausibility checks: passed\n");
+    char note[256];
+    report_coverage_note(&k->g, note, sizeof note);
+    printf("  calibration: %s:\n", note);
+    report_coverage_text(stdout, &k->g, "    ");
     snprintf(k->gpu_use, sizeof k->gpu_use, "%s", a->gpu_path);
     if (a->measured && calibrate(k, err))
         return -1;
@@ -588,10 +592,13 @@ static int run_in(sku *k, llm_err *err)
     char recs[64] = "";
     if (!a->no_recommend)
         snprintf(recs, sizeof recs, "%d recommendations, ", k->recommended);
-    printf("%d of %d models fit %s; %s%d reports -> %s/index.html\n%s\n", k->fitting, k->nm,
-           k->g.name, recs, k->reports, k->out,
+    char cal[256];
+    int ds = report_coverage_note(&k->g, cal, sizeof cal);
+    printf("%d of %d models fit %s; %s%d reports -> %s/index.html\n%s%s%s%s\n", k->fitting,
+           k->nm, k->g.name, recs, k->reports, k->out,
            k->errors ? "RESULT: failed" : k->regressions ? "RESULT: regression"
-                                                          : "RESULT: healthy");
+                                                          : "RESULT: healthy",
+           ds ? " (" : "", ds ? cal : "", ds ? ")" : "");
     return k->regressions ? 1 : 0;
 }
 

@@ -592,5 +592,12 @@ sed 's/"gemm": "transferred",/"gemm": "guess",/' configs/gpus/h200-sxm-141gb.jso
 expect 2 '$.coverage.gemm: expected one of' -- eval -m llama-3.2-1b -g "$tmp/badcov.json"
 expect 2 'validate bands:' -- validate bands --data "$tmp/nowhere"
 
+# sku-check says what calibrates the GPU: a datasheet-only part in its result line, JSON and JUnit
+expect 0 'RESULT: healthy (datasheet only' -- sku-check configs/gpus/l40s.json -o "$tmp/skl" --models llama-3.2-1b --workloads chat -s small --no-recommend --junit "$tmp/skl.xml"
+if grep -q '"datasheet_only": true' "$tmp/skl/sku-check.json" && grep -q '<property name="datasheet_only" value="true"/>' "$tmp/skl.xml" && \
+   grep -q '<td>power</td><td>datasheet</td>' "$tmp/skl/index.html"; then pass=$((pass+1)); else echo "FAIL: sku-check's datasheet-only coverage not in its JSON, JUnit or index"; fail=$((fail+1)); fi
+expect 0 'power        transferred from h200-sxm-141gb' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/skh" --models llama-3.2-1b --workloads chat -s small --no-recommend
+if grep -q '"datasheet_only": false' "$tmp/skh/sku-check.json" && grep -q '^RESULT: healthy$' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: sku-check on a calibrated GPU"; fail=$((fail+1)); fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
