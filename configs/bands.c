@@ -68,7 +68,7 @@ static int check_band(const llm_band *b, const char *file, const char *path, llm
     return -1;
 }
 
-static int parse_bands(const char *json, const char *file, llm_bands *b, llm_err *err)
+int configs_parse_bands(const char *json, const char *file, llm_bands *b, llm_err *err)
 {
     memset(b, 0, sizeof *b);
     cJSON *root = schema_parse(json, file, err);
@@ -95,5 +95,5 @@ static int parse_bands(const char *json, const char *file, llm_bands *b, llm_err
 int configs_load_bands(const char *path, llm_bands *b, llm_err *err)
 {
     return schema_load_with("calibration", path ? path : "bands", LLM_PATH_MAX,
-                            (parse_fn)parse_bands, b, err);
+                            (parse_fn)configs_parse_bands, b, err);
 }

@@ -249,6 +249,7 @@ int configs_parse_workload(const char *json, const char *file, llm_workload *w, 
 int configs_load_serving(const char *name_or_path, llm_serving *s, llm_err *err);
 /* The bundled bands (NULL) or a file; -1 with a message naming the file and field. */
 int configs_load_bands(const char *path, llm_bands *b, llm_err *err);
+int configs_parse_bands(const char *json, const char *file, llm_bands *b, llm_err *err);
 int configs_parse_serving(const char *json, const char *file, llm_serving *s, llm_err *err);
 
 int configs_load_space(const char *name_or_path, llm_space_spec *s, llm_err *err);

@@ -150,6 +150,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!plan_parse_line(line, &p, msg, sizeof msg) &&
             (p.m > 1099511627776.0 || p.repeats < 1 || strlen(p.kind) > 31))
             abort();
+#elif defined(FUZZ_BANDS)
+    llm_bands b;
+    if (!configs_parse_bands(s, "fuzz.json", &b, &err)) {
+        /* every band of every regime and class on a value, as the outputs use them */
+        for (int r = 0; r < LLM_REGIME_COUNT; r++)
+            for (int k = 0; k < LLM_BAND_NMETRIC; k++) {
+                cost_interval v = cost_band(&b, (llm_band_regime)r, (llm_band_metric)k, 0.5);
+                if (!isfinite(v.lo) || !isfinite(v.hi) || v.lo > v.hi || v.lo <= 0 ||
+                    !isfinite(cost_band_halfwidth(&b, (llm_band_regime)r, (llm_band_metric)k)))
+                    abort();
+            }
+        for (int c = 0; c < LLM_COV_COUNT; c++) {
+            cost_interval e = cost_kernel_energy_band(&b, &gpu, (llm_cov_class)c, 2.0);
+            if (!isfinite(e.lo) || !isfinite(e.hi) || e.lo > e.hi)
+                abort();
+        }
+    }
 #elif defined(FUZZ_SUMMARY)
     /* summary.json as report and merge read it back */
     llm_summary sum;
@@ -174,7 +191,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fclose(f);
     }
 #else
-#error "build with -DFUZZ_MODEL, -DFUZZ_GPU, -DFUZZ_WORKLOAD, -DFUZZ_SPACE, -DFUZZ_MEASURE, -DFUZZ_PLAN, -DFUZZ_SUMMARY or -DFUZZ_FRONT"
+#error "build with -DFUZZ_MODEL, -DFUZZ_GPU, -DFUZZ_WORKLOAD, -DFUZZ_SPACE, -DFUZZ_MEASURE, -DFUZZ_PLAN, -DFUZZ_SUMMARY, -DFUZZ_FRONT or -DFUZZ_BANDS"
 #endif
     free(s);
     return 0;
