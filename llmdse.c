@@ -135,14 +135,15 @@ static const struct command {
      "          --bytes B [--sms N] [--scaleout]          one primitive\n"},
     {"explore", cmd_explore,
      "  explore -m MODEL -g GPU -w WORKLOAD [-s SPACE] -o DIR [--objectives a,b[,c]]\n"
-     "          [--threads N] [--shard I/N] [--slo] [--all [--force]] [--quiet]\n"
-     "                                                    the space as Pareto fronts\n"},
+     "          [--threads N] [--shard I/N] [--slo] [--min-gain F] [--all [--force]]\n"
+     "          [--quiet]                                 the space as Pareto fronts\n"},
     {"merge", cmd_merge,
      "  merge   -o DIR SHARD_DIR... [-m MODEL] [-g GPU] [-w WORKLOAD] [-s SPACE]\n"
+     "          [--min-gain F]\n"
      "                                                    combine sharded explore runs\n"},
     {"search", cmd_search,
      "  search  -m MODEL -g GPU -w WORKLOAD [-s SPACE] -o DIR [--objectives a,b[,c]]\n"
-     "          [--levels K] [--starts S] [--maxeval N] [--polish R] [--slo]\n"
+     "          [--levels K] [--starts S] [--maxeval N] [--polish R] [--slo] [--min-gain F]\n"
      "          [--compare-exhaustive]\n"
      "                                                    the front by NLopt sweeps\n"},
     {"recommend", cmd_recommend,
@@ -153,7 +154,8 @@ static const struct command {
      "  validate plan -g GPU [-o FILE] [--clocks MHZ,..] | [--front DIR --top K -m MODEL\n"
      "          -w WORKLOAD]                              kernels for the CUDA runner\n"
      "  validate compare --measured FILE -g GPU [-o DIR] [--format text|json]\n"
-     "  validate e2e [--data DIR] [--rows FILE] [--fit-overhead SET]  vs published serving\n"},
+     "  validate e2e [--data DIR] [--rows FILE] [--fit-overhead SET]  vs published serving\n"
+     "  validate bands [--data DIR] [-o FILE]             uncertainty from out-of-fit errors\n"},
     {"calibrate", cmd_calibrate,
      "  calibrate --measured FILE -g GPU -o NEW.json [--no-leave-one-out]\n"},
     {"report", cmd_report,

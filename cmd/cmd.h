@@ -81,10 +81,11 @@ void load_serving(serving_args *s, const char *cmd);
 void serving_inputs(const serving_args *s, search_inputs *in);
 void serving_summary(const serving_args *s, report_summary *sum);
 
-/* What explore and search share: -m -g -w -s -o --objectives --slo. */
+/* What explore and search share: -m -g -w -s -o --objectives --slo --min-gain. */
 typedef struct {
     const char *model, *gpu, *workload, *space, *out, *objectives;
     int slo, quiet;
+    double min_gain;   /* thin the written front (docs/explore.md, "Thinning"); 0: do not */
 } run_args;
 #define RUN_OPTS(r)                                                                           \
     {"--model", "-m", O_STR, &(r).model, 0, 0, 0},                                            \
@@ -94,6 +95,7 @@ typedef struct {
     {"--out", "-o", O_STR, &(r).out, 0, 0, 0},                                                \
     {"--objectives", NULL, O_STR, &(r).objectives, 0, 0, 0},                                  \
     {"--slo", NULL, O_FLAG, &(r).slo, 0, 0, 0},                                               \
+    {"--min-gain", NULL, O_NUM, &(r).min_gain, 0, 10, 0},                                     \
     {"--quiet", "-q", O_FLAG, &(r).quiet, 0, 0, 0}
 /* The inputs, the SLO filter and the objectives (cost only where the GPU has a price). */
 typedef struct {

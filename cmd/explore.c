@@ -78,6 +78,17 @@ static int write_run(report_outdir *od, const explore_args *a, explore_result *r
            report_outdir_commit(od, sum->partial, err);
 }
 
+/* " (thinned from N with --min-gain F)", or "" */
+static const char *thinned_note(const report_summary *s)
+{
+    static char buf[96];
+    buf[0] = 0;
+    if (s->min_gain > 0)
+        snprintf(buf, sizeof buf, " (thinned from %llu with --min-gain %g)",
+                 (unsigned long long)s->front_before_thinning, s->min_gain);
+    return buf;
+}
+
 int cmd_explore(int argc, char **argv)
 {
     run_args ra = {.objectives = SEARCH_DEFAULT_OBJECTIVES};
@@ -98,6 +109,9 @@ int cmd_explore(int argc, char **argv)
     memcpy(a.obj, ri.obj, sizeof a.obj);
     int si, sn;
     shard_range(shard, &ri.s, &a, &si, &sn);
+    if (ra.min_gain > 0 && sn > 1)
+        die_usage("explore: --min-gain with --shard: a thinned shard cannot be merged exactly; "
+                  "thin the merged front instead (llmdse merge --min-gain F)");
     if (all && a.end - a.begin > ALL_LIMIT && !force)
         die_usage("explore: --all: the range has %llu points, more than %llu; the CSV would "
                   "be huge. Use --force to write it anyway, or a smaller space",
@@ -133,6 +147,7 @@ int cmd_explore(int argc, char **argv)
     sum.processed = r.processed; sum.evaluated = r.evaluated; sum.feasible = r.feasible;
     memcpy(sum.pruned, r.pruned, sizeof r.pruned);
     sum.partial = r.partial; sum.threads = r.threads; sum.wall_s = r.wall_s;
+    sum.min_gain = ra.min_gain;
     if (write_run(&od, &a, &r, &sum, &err)) {
         fprintf(stderr, "llmdse: error: explore: %s\n", err.msg);
         explore_result_free(&r);
@@ -141,11 +156,12 @@ int cmd_explore(int argc, char **argv)
     }
     if (!ra.quiet)
         printf("explored %llu of %llu configurations in %.2f s (%.2f M/s, %d threads): %llu "
-               "evaluated, %llu feasible, front of %zu -> %s/front.csv%s\n",
+               "evaluated, %llu feasible, front of %zu%s -> %s/front.csv%s\n",
                (unsigned long long)r.processed, (unsigned long long)(a.end - a.begin),
                r.wall_s, r.wall_s > 0 ? r.processed / r.wall_s / 1e6 : 0, r.threads,
-               (unsigned long long)r.evaluated, (unsigned long long)r.feasible, r.front.n,
-               ra.out, r.partial ? " (PARTIAL: interrupted)" : "");
+               (unsigned long long)r.evaluated, (unsigned long long)r.feasible,
+               (size_t)sum.front_size, thinned_note(&sum), ra.out,
+               r.partial ? " (PARTIAL: interrupted)" : "");
     explore_result_free(&r);
     space_free(&ri.s);
     if (sum.partial) {

@@ -30,6 +30,7 @@ int cmd_merge(int argc, char **argv)
                   {"--workload", "-w", O_STR, &given.workload, 0, 0, 0},
                   {"--space", "-s", O_STR, &given.space, 0, 0, 0},
                   {"--quiet", "-q", O_FLAG, &quiet, 0, 0, 0},
+                  {"--min-gain", NULL, O_NUM, &given.min_gain, 0, 10, 0},
                   OPT_END};
     while (first < argc && argv[first][0] == '-')
         first += (!strcmp(argv[first], "--quiet") || !strcmp(argv[first], "-q")) ? 1 : 2;

@@ -51,14 +51,14 @@ static int compare(const nlsearch_args *a, const nlsearch_result *r, int quiet,
 }
 
 static void say_done(const nlsearch_result *r, const report_nlopt *nl, double wall,
-                     const char *out)
+                     const char *out, size_t front)
 {
     printf("search: %llu evaluations (%llu combinations, %llu subproblems; NLopt %llu "
            "converged, %llu stopped early, %llu failed) in %.2f s, front of %zu -> %s/"
            "front.csv\n", (unsigned long long)r->evaluations, (unsigned long long)r->combos,
            (unsigned long long)r->subproblems, (unsigned long long)r->converged,
            (unsigned long long)r->stopped_early, (unsigned long long)r->failed, wall,
-           r->front.n, out);
+           front, out);
     if (nl->compared)
         printf("compared with exhaustive: %.2f%% of its hypervolume with %.2f%% of its "
                "%llu evaluations; %llu of its %llu front points not matched\n",
@@ -122,13 +122,14 @@ int cmd_search(int argc, char **argv)
     sum.evaluated = r.evaluations;
     sum.threads = 1;
     sum.wall_s = wall;
+    sum.min_gain = ra.min_gain;
     sum.nlopt = &nl;
     int rc = report_write_run(od.tmp, &a.in, &sum, &r.front, NULL, 0, &err) ||
              report_outdir_commit(&od, 0, &err);
     if (rc)
         fprintf(stderr, "llmdse: error: search: %s\n", err.msg);
     else if (!ra.quiet)
-        say_done(&r, &nl, wall, ra.out);
+        say_done(&r, &nl, wall, ra.out, (size_t)sum.front_size);
     nlsearch_result_free(&r);
     space_free(&ri.s);
     return rc ? 1 : 0;

@@ -268,6 +268,7 @@ typedef struct {
     /* "serving" (absent in runs before it existed: the ideal engine, KV reserved) */
     int has_serving, chunk_tokens, kv_paged;
     char serving[LLM_PATH_MAX];
+    int thinned;                     /* "thinning" present: the front was thinned (--min-gain) */
 } llm_summary;
 
 /* Reads a summary.json; prune_names (NULL-terminated, index 0 unused) name the "pruned" keys. */

@@ -132,6 +132,7 @@ int configs_parse_summary(const char *text, const char *path, const char *const 
         s->chunk_tokens = (int)ct;
         s->kv_paged = !strcmp(kv->valuestring, "paged");
     }
+    s->thinned = cJSON_GetObjectItemCaseSensitive(root, "thinning") != NULL;
     const cJSON *th = cJSON_GetObjectItemCaseSensitive(root, "threads");
     const cJSON *wall = cJSON_GetObjectItemCaseSensitive(root, "wall_s");
     /* range-checked before the conversion: (int)1e300 is undefined behaviour */

@@ -354,6 +354,12 @@ void report_summary_json(FILE *f, const report_summary *s)
         json_int(&j, space_prune_names[k], (long long)s->pruned[k]);
     json_end_obj(&j);
     json_int(&j, "front_size", (long long)s->front_size);
+    if (s->min_gain > 0) {
+        json_obj(&j, "thinning");
+        json_num17(&j, "min_gain", s->min_gain);
+        json_int(&j, "front_before", (long long)s->front_before_thinning);
+        json_end_obj(&j);
+    }
     if (s->has_knee) {
         json_obj(&j, "knee");
         json_int(&j, "index", (long long)s->knee_index);

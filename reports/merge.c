@@ -51,6 +51,11 @@ static int read_shard(merge_shard *msh, int i, const char *first, llm_err *err)
         llm_err_set(err, "merge: %s: the shard was interrupted (partial); run it again", path);
         return -1;
     }
+    if (b->thinned) {
+        llm_err_set(err, "merge: %s: its front was thinned (--min-gain): the merged front would "
+                    "not be the whole space's; run it without and thin with merge --min-gain", path);
+        return -1;
+    }
     return 0;
 }
 
@@ -76,7 +81,7 @@ static int check_cover(const merge_shard *msh, int nshards, llm_err *err)
 
 /* The merged summary: the first shard's inputs, the counts summed. */
 static int merged_summary(const merge_shard *msh, int nshards, const report_run *r,
-                          report_summary *sum, llm_err *err)
+                          const report_given *given, report_summary *sum, llm_err *err)
 {
     const llm_summary *s0 = &msh[0].s;
     memset(sum, 0, sizeof *sum);
@@ -93,6 +98,7 @@ static int merged_summary(const merge_shard *msh, int nshards, const report_run 
     sum->begin = 0; sum->end = r->s.size;
     sum->shard_index = 0; sum->shard_count = 1;
     sum->slo_filter = r->s.slo_filter;
+    sum->min_gain = given ? given->min_gain : 0;
     for (int i = 0; i < nshards; i++) {
         const llm_summary *sh = &msh[i].s;
         sum->processed += sh->processed;
@@ -173,7 +179,7 @@ static int merge_write(const merge_shard *msh, int nshards, const report_run *r,
         rc = -1;
     }
     res->processed = sum->processed;
-    res->front = front.n;
+    res->front = (size_t)sum->front_size;   /* after --min-gain thinning */
     pareto_free(&front);
     return rc;
 }
@@ -200,7 +206,7 @@ int report_merge(const char *out, const char *const *dirs, int nshards,
         report_summary sum;
         report_outdir od;
         int status;
-        if (!(rc = merged_summary(msh, nshards, &r, &sum, err))) {
+        if (!(rc = merged_summary(msh, nshards, &r, given, &sum, err))) {
             if ((rc = report_outdir_begin(&od, out, "merge", OUTDIR_REPLACE, err, &status))) {
                 llm_err_prefix(err, "merge", status);
             } else if ((rc = merge_write(msh, nshards, &r, &sum, &od, res, err))) {

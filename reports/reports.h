@@ -71,6 +71,8 @@ typedef struct {
     const char *regime;
     uint64_t robust_front_size;
     double tolerance[SEARCH_MAX_OBJ]; /* per objective, ln */
+    double min_gain;                  /* --min-gain: the front thinned (eq. 55 with ln(1 + F)) */
+    uint64_t front_before_thinning;
     int has_knee;                     /* a front of at least one point (eq. 56) */
     uint64_t knee_index;
 } report_summary;
@@ -179,6 +181,7 @@ typedef struct {
     const llm_model *m;
     const llm_gpu *g;
     const llm_workload *w;
+    double min_gain;              /* merge --min-gain: thin the merged front; 0: do not */
 } report_given;
 /* The inputs of a recorded run, loaded again: in points into the struct (do not move it). */
 typedef struct {

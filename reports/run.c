@@ -4,6 +4,7 @@
  * output folder's summary.json records, loaded again (report and merge evaluate rows again). */
 #include "reports.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,15 +63,36 @@ int report_write_run(const char *dir, const search_inputs *in, report_summary *s
     }
     for (size_t i = 0; i < front->n; i++)
         search_row_eval(in, front->pt[i].index, &rows[i]);
-    sum->front_size = front->n;
-    if (front->n) {
+    size_t n = front->n;
+    if (sum->min_gain > 0 && n) {
+        /* --min-gain F: a point that improves no objective on a kept one by more than F goes */
+        unsigned char *keep = calloc(n, 1);
+        double h[SEARCH_MAX_OBJ];
+        for (int k = 0; k < sum->nobj; k++)
+            h[k] = log1p(sum->min_gain);
+        if (!keep || search_thin(sum->obj, sum->nobj, h, rows, n, keep) < 0) {
+            free(rows);
+            free(keep);
+            llm_err_fail(err, "out of memory");
+            return -1;
+        }
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (keep[i])
+                rows[m++] = rows[i];
+        free(keep);
+        sum->front_before_thinning = n;
+        n = m;
+    }
+    sum->front_size = n;
+    if (n) {
         sum->has_knee = 1;
-        sum->knee_index = rows[search_knee(sum->obj, sum->nobj, rows, front->n)].index;
+        sum->knee_index = rows[search_knee(sum->obj, sum->nobj, rows, n)].index;
     }
     unsigned char *robust = NULL;
     if (in->bands) {
-        robust = calloc(front->n ? front->n : 1, 1);
-        int nr = robust ? search_robust_front(in, sum->obj, sum->nobj, rows, front->n, robust)
+        robust = calloc(n ? n : 1, 1);
+        int nr = robust ? search_robust_front(in, sum->obj, sum->nobj, rows, n, robust)
                         : -1;
         if (nr < 0) {
             free(rows);
@@ -84,7 +106,7 @@ int report_write_run(const char *dir, const search_inputs *in, report_summary *s
         for (int k = 0; k < sum->nobj; k++)
             sum->tolerance[k] = search_obj_tolerance(in, sum->obj[k]);
     }
-    run_out o = {in, sum, rows, front->n, robust, all, n_all};
+    run_out o = {in, sum, rows, n, robust, all, n_all};
     int rc = report_make_dir(dir, err) ||
              report_write_atomic(dir, "front.csv", write_front_csv, &o, err) ||
              report_write_atomic(dir, "front.json", write_front_json, &o, err) ||

@@ -48,12 +48,19 @@ int search_robust_front(const search_inputs *in, const search_obj *obj, int nobj
                         const search_row *rows, size_t n, unsigned char *robust)
 {
     double h[SEARCH_MAX_OBJ];
+    for (int k = 0; k < nobj; k++)
+        h[k] = search_obj_tolerance(in, obj[k]);
+    return search_thin(obj, nobj, h, rows, n, robust);
+}
+
+int search_thin(const search_obj *obj, int nobj, const double *h, const search_row *rows,
+                size_t n, unsigned char *robust)
+{
     int mx[SEARCH_MAX_OBJ];
     for (int k = 0; k < nobj; k++) {
         llm_band_metric bm;
         if (!obj_band(obj[k], &bm, &mx[k]))
             mx[k] = 0;
-        h[k] = search_obj_tolerance(in, obj[k]);
     }
     order *ord = malloc((n ? n : 1) * sizeof *ord);
     size_t *kept = malloc((n ? n : 1) * sizeof *kept);

@@ -136,6 +136,10 @@ double search_obj_tolerance(const search_inputs *in, search_obj o);
  * returns how many, or -1 out of memory. */
 int search_robust_front(const search_inputs *in, const search_obj *obj, int nobj,
                         const search_row *rows, size_t n, unsigned char *robust);
+/* The same cover with given tolerances h[k] (ln): the robust front with the bands' widths,
+ * front thinning (--min-gain F) with ln(1 + F) for every objective. */
+int search_thin(const search_obj *obj, int nobj, const double *h, const search_row *rows,
+                size_t n, unsigned char *keep);
 
 /* The knee of a front (eq. 56): the point nearest the ideal point with each objective's ln
  * scaled to [0, 1] over the front. n >= 1. */

@@ -379,7 +379,7 @@ static void check_model(sku *k, int i)
         }
         snprintf(page, sizeof page, "%s/report.html", mdir);
         report_page_args pa = {wdir, page, k->a->version,
-                               {NULL, NULL, NULL, k->a->space, m, &k->g, w}, 1};
+                               {NULL, NULL, NULL, k->a->space, m, &k->g, w, 0}, 1};
         report_page_result pr;
         llm_err err;
         if (report_page_write(&pa, &pr, &err) == 0)

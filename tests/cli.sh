@@ -599,5 +599,16 @@ if grep -q '"datasheet_only": true' "$tmp/skl/sku-check.json" && grep -q '<prope
 expect 0 'power        transferred from h200-sxm-141gb' -- sku-check configs/gpus/h100-sxm5-80gb.json -o "$tmp/skh" --models llama-3.2-1b --workloads chat -s small --no-recommend
 if grep -q '"datasheet_only": false' "$tmp/skh/sku-check.json" && grep -q '^RESULT: healthy$' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: sku-check on a calibrated GPU"; fail=$((fail+1)); fi
 
+# front thinning (--min-gain) and the knee: thinner, recorded, exact under merge; shards refuse it
+expect 0 'thinned from' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/thin" --min-gain 0.05
+for i in 0 1; do "$LLMDSE" explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/ts$i" --shard $i/2 -q; done
+expect 0 'merged 2 shards' -- merge -o "$tmp/thinm" --min-gain 0.05 "$tmp/ts0" "$tmp/ts1"
+full=$(($(wc -l < "$tmp/bx/front.csv") - 1)); thin=$(($(wc -l < "$tmp/thin/front.csv") - 1))
+if cmp -s "$tmp/thin/front.csv" "$tmp/thinm/front.csv" && [ "$thin" -lt "$full" ] && [ "$thin" -ge 1 ] && \
+   grep -q "\"front_before\": $full" "$tmp/thin/summary.json" && grep -q '"knee"' "$tmp/thin/summary.json"; then pass=$((pass+1)); else echo "FAIL: --min-gain: $thin of $full, or merge differs"; fail=$((fail+1)); fi
+expect 2 'merge --min-gain F' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/thx" --shard 0/2 --min-gain 0.1
+expect 2 'its front was thinned' -- merge -o "$tmp/thy" "$tmp/thin"
+expect 2 '--min-gain: expected a number' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/thz" --min-gain -1
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

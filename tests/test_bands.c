@@ -236,6 +236,30 @@ static void test_robust_by_hand(void **state)
     assert_int_equal(search_robust_front(&in, obj, 2, r, 3, keep), 3);
 }
 
+/* --min-gain F is the cover with ln(1 + F) on every objective: A (1, 1), B (1.04, 0.97): B
+ * improves TPOT by 3%, under a 5% gain, and goes; with 2% it stays. The knee of A, B and C
+ * (2, 0.5): scaled ln energy 0, 0.057, 1; ln TPOT 1, 0.956, 0: B is nearest (0, 0). */
+static void test_thin_and_knee_by_hand(void **state)
+{
+    (void)state;
+    search_obj obj[2] = {OBJ_ENERGY, OBJ_TPOT};
+    search_row r[3];
+    memset(r, 0, sizeof r);
+    double v[3][2] = {{1.0, 1.0}, {1.04, 0.97}, {2.0, 0.5}};
+    for (int i = 0; i < 3; i++) {
+        r[i].index = (uint64_t)i;
+        r[i].m.energy_per_token_j = v[i][0];
+        r[i].m.tpot_s = v[i][1];
+    }
+    unsigned char keep[3];
+    double h5[2] = {log1p(0.05), log1p(0.05)}, h2[2] = {log1p(0.02), log1p(0.02)};
+    assert_int_equal(search_thin(obj, 2, h5, r, 3, keep), 2);
+    assert_true(keep[0] && !keep[1] && keep[2]);
+    assert_int_equal(search_thin(obj, 2, h2, r, 3, keep), 3);
+    /* B: (ln 1.04 / ln 2)^2 + (1 - ln(0.97/0.5) / ln 2)^2 = 0.0032 + 0.0019, A: 1, C: 1 */
+    assert_int_equal(search_knee(obj, 2, r, 3), 1);
+}
+
 /* The bundled bands are the ones the data give with the model as it is: a change of the
  * model or of the data needs `make bands` (and the committed file shows the new bands). */
 static void test_bands_up_to_date(void **state)
@@ -282,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_band_by_hand),      cmocka_unit_test(test_kernel_band_by_hand),
         cmocka_unit_test(test_bundled_coverage),  cmocka_unit_test(test_coverage_errors),
         cmocka_unit_test(test_bands_file),        cmocka_unit_test(test_robust_by_hand),
+        cmocka_unit_test(test_thin_and_knee_by_hand),
         cmocka_unit_test(test_bands_up_to_date),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
