@@ -422,6 +422,9 @@ typedef struct { double lo, hi; } cost_interval;
 cost_interval cost_band(const llm_bands *b, llm_band_regime r, llm_band_metric k, double x);
 /* The band's half-width in ln space, (q90 - q10) / 2 (eq. 55's tolerance). */
 double cost_band_halfwidth(const llm_bands *b, llm_band_regime r, llm_band_metric k);
+/* eq. 57: the p-quantile (0 < p < 1) of ln(measured / predicted) from a band's q10, q50, q90
+ * (a split normal; p = 0.1, 0.5, 0.9 return them exactly). */
+double cost_band_quantile(const llm_band *b, double p);
 /* eq. 54: the 80% band of a kernel of class c taking t seconds on g (its coverage level). */
 cost_interval cost_kernel_band(const llm_bands *b, const llm_gpu *g, llm_cov_class c, double t);
 /* The class whose band a kernel takes (eq. 54): GEMMs bound by DRAM stream their weights

@@ -43,6 +43,30 @@ double cost_band_halfwidth(const llm_bands *b, llm_band_regime r, llm_band_metri
     return (q->q90 - q->q10) / 2;
 }
 
+/* The standard normal quantile by bisection on erfc (60 halvings: below 1e-15). */
+static double normal_quantile(double p)
+{
+    double lo = -10, hi = 10;
+    for (int i = 0; i < 60; i++) {
+        double mid = (lo + hi) / 2;
+        if (0.5 * erfc(-mid / sqrt(2.0)) < p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+
+/* eq. 57: the p-quantile of r from q10, q50, q90, as a split normal in ln space: each side's
+ * sigma is its distance from q50 over z(0.9) = 1.2816, so p = 0.1, 0.5, 0.9 give q10, q50,
+ * q90 back. */
+double cost_band_quantile(const llm_band *b, double p)
+{
+    double z = normal_quantile(fmin(1 - 1e-9, fmax(1e-9, p)));
+    double z90 = normal_quantile(0.9);
+    return b->q50 + z * (z < 0 ? b->q50 - b->q10 : b->q90 - b->q50) / z90;
+}
+
 /* eq. 54 */
 cost_interval cost_kernel_band(const llm_bands *b, const llm_gpu *g, llm_cov_class c, double t)
 {

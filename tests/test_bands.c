@@ -52,6 +52,18 @@ static void test_band_by_hand(void **state)
     assert_close(o.throughput.lo, 100 * exp(-0.2), 1e-12);
 }
 
+/* eq. 57: the quantiles given come back; 0.95 is q50 + 1.6449 / 1.2816 of the upper side. */
+static void test_band_quantile(void **state)
+{
+    (void)state;
+    llm_band b = {-0.3, -0.1, 0.2, 10, 5};
+    assert_close(cost_band_quantile(&b, 0.1), -0.3, 1e-9);
+    assert_close(cost_band_quantile(&b, 0.5) + 1, -0.1 + 1, 1e-12);
+    assert_close(cost_band_quantile(&b, 0.9), 0.2, 1e-9);
+    assert_close(cost_band_quantile(&b, 0.95), -0.1 + 0.3 * 1.6448536 / 1.2815516, 1e-6);
+    assert_close(cost_band_quantile(&b, 0.05), -0.1 - 0.2 * 1.6448536 / 1.2815516, 1e-6);
+}
+
 /* eq. 54, 54b */
 static void test_kernel_band_by_hand(void **state)
 {
@@ -304,6 +316,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_band_by_hand),      cmocka_unit_test(test_kernel_band_by_hand),
+        cmocka_unit_test(test_band_quantile),
         cmocka_unit_test(test_bundled_coverage),  cmocka_unit_test(test_coverage_errors),
         cmocka_unit_test(test_bands_file),        cmocka_unit_test(test_robust_by_hand),
         cmocka_unit_test(test_thin_and_knee_by_hand),
