@@ -46,10 +46,11 @@ static int pair_candidates(const search_inputs *in, int i, int k, double price,
     return 0;
 }
 
-/* eq. R1b: candidates of one model, SKU and every knob but the clock whose clocks fall in the
- * same band (floor(f / band)) are one choice: the one with the least energy per request at
- * full load is kept (ties: the higher clock, then the first). Pools then differ by at least a
- * band's worth of clock, or by another knob, never by one 15 MHz step. */
+/* eq. R1b: among the candidates of one model, SKU and every knob but the clock, the one with
+ * the least energy per request at full load is kept, then the next least whose clock is at
+ * least a band (B MHz) from every clock kept, and so on (ties: the higher clock, then the
+ * first). Pools of one configuration then differ by a band of clock at least, never by one
+ * 15 MHz step, and the best clock of each configuration is always kept. */
 static int same_but_clock(const rec_candidate *a, const rec_candidate *b)
 {
     const space_point *x = &a->row.p, *y = &b->row.p;
@@ -59,30 +60,54 @@ static int same_but_clock(const rec_candidate *a, const rec_candidate *b)
            x->chunk_tokens == y->chunk_tokens;
 }
 
+typedef struct {
+    double e, f; /* energy per request at full load, clock */
+    size_t i;
+} band_key;
+
+static int by_energy(const void *a, const void *b)
+{
+    const band_key *x = a, *y = b;
+    if (x->e != y->e)
+        return x->e < y->e ? -1 : 1;
+    if (x->f != y->f)
+        return x->f > y->f ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
 static size_t band_clocks(rec_candidate *c, size_t n, double band)
 {
-    if (band <= 0)
+    if (band <= 0 || n == 0)
         return n;
-    char *drop = calloc(n ? n : 1, 1);
-    if (!drop)
+    band_key *order = malloc(n * sizeof *order);
+    size_t *kept = malloc(n * sizeof *kept);
+    char *keep = calloc(n, 1);
+    if (!order || !kept || !keep) {
+        free(order); free(kept); free(keep);
         return n; /* every clock kept: the same program, only larger */
-    for (size_t j = 0; j < n; j++) {
-        double ej = c[j].p_busy / c[j].cap_rps, bj = floor(c[j].row.p.freq_mhz / band);
-        for (size_t i = 0; i < n && !drop[j]; i++) {
-            if (i == j || !same_but_clock(&c[i], &c[j]) ||
-                floor(c[i].row.p.freq_mhz / band) != bj)
-                continue;
-            double ei = c[i].p_busy / c[i].cap_rps;
-            drop[j] = ei < ej || (ei == ej && (c[i].row.p.freq_mhz > c[j].row.p.freq_mhz ||
-                                               (c[i].row.p.freq_mhz == c[j].row.p.freq_mhz &&
-                                                i < j)));
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (band_key){c[i].p_busy / c[i].cap_rps, c[i].row.p.freq_mhz, i};
+    qsort(order, n, sizeof *order, by_energy);
+    size_t nk = 0;
+    for (size_t o = 0; o < n; o++) {
+        size_t j = order[o].i;
+        int near = 0;
+        for (size_t k = 0; k < nk && !near; k++)
+            near = same_but_clock(&c[kept[k]], &c[j]) &&
+                   fabs(c[kept[k]].row.p.freq_mhz - c[j].row.p.freq_mhz) < band;
+        if (!near) {
+            kept[nk++] = j;
+            keep[j] = 1;
         }
     }
     size_t k = 0;
     for (size_t j = 0; j < n; j++)
-        if (!drop[j])
+        if (keep[j])
             c[k++] = c[j];
-    free(drop);
+    free(order);
+    free(kept);
+    free(keep);
     return k;
 }
 

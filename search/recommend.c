@@ -272,6 +272,9 @@ static int run(glp_prob *lp, double time_limit_s, int *st, double *bound)
     parm.fp_heur = GLP_ON;
     parm.mip_gap = 1e-6;      /* relative: far below any difference a plan could report */
     parm.tm_lim = (int)fmax(1, time_limit_s * 1000);
+    /* pseudocost branching: on the issue's two-SKU case the least-GPU plan's least-energy
+     * stage takes 0.7 s instead of 8.7 s with GLPK's default (Driebeck-Tomlin) */
+    parm.br_tech = GLP_BR_PCH;
     parm.cb_func = track_bound;
     parm.cb_info = bound;
     *bound = -INFINITY;

@@ -211,11 +211,12 @@ typedef struct {
     double time_limit_s;           /* for glp_intopt, both stages together; 0 = 60 s */
     double headroom;               /* plan pools at most this share of capacity (eq. R2a);
                                       0 = REC_HEADROOM_DEFAULT */
-    double clock_band_mhz;         /* eq. R1b, for rec_candidates: one clock per band of this
-                                      width; 0 = REC_CLOCK_BAND_DEFAULT, < 0 = every clock */
+    double clock_band_mhz;         /* eq. R1b, for rec_candidates: the clocks kept of one
+                                      configuration at least this far apart (MHz);
+                                      0 = REC_CLOCK_BAND_DEFAULT, < 0 = every clock */
 } rec_problem;
 
-#define REC_CLOCK_BAND_DEFAULT 150.0
+#define REC_CLOCK_BAND_DEFAULT 100.0
 #define REC_HEADROOM_DEFAULT 0.8   /* the command line's --headroom (docs/recommend.md) */
 
 /* The share of capacity a pool may be planned at (eq. R2a): p->headroom, or the default. */

@@ -324,9 +324,17 @@ static void test_runner_ups_never_beat_the_plan(void **state)
     }
 }
 
-/* eq. R1b: the candidates of a real model, one clock per 150 MHz band: within a group of the
- * same knobs but the clock no two share a band; each kept candidate is one of the unbanded
- * set; banding keeps fewer (the clock step is 15 MHz). */
+static int same_knobs_but_clock(const space_point *x, const space_point *y)
+{
+    return x->tp == y->tp && x->ep == y->ep && x->batch == y->batch &&
+           x->sm_comm == y->sm_comm && x->dtype == y->dtype && x->kv_dtype == y->kv_dtype &&
+           x->replicas_per_gpu == y->replicas_per_gpu && x->chunk_tokens == y->chunk_tokens;
+}
+
+/* eq. R1b: the candidates of a real model, kept clocks at least 100 MHz apart: within a group
+ * of the same knobs but the clock no two kept clocks are closer; each kept candidate is one of
+ * the unbanded set; each group's least energy per request is kept; banding keeps fewer (the
+ * clock step is 15 MHz). */
 static void test_clock_bands(void **state)
 {
     (void)state;
@@ -343,7 +351,7 @@ static void test_clock_bands(void **state)
     all.count[0] = 8;
     band = all;
     all.clock_band_mhz = -1;
-    band.clock_band_mhz = 150;
+    band.clock_band_mhz = 100;
     rec_candidate *ca, *cb;
     assert_int_equal(rec_candidates(&m, &g, &price, &w, NULL, NULL, &all, &ca, &err), 0);
     assert_int_equal(rec_candidates(&m, &g, &price, &w, NULL, NULL, &band, &cb, &err), 0);
@@ -354,14 +362,20 @@ static void test_clock_bands(void **state)
         for (size_t j = 0; j < all.n; j++)
             found |= ca[j].row.index == cb[i].row.index;
         assert_true(found);
-        for (size_t j = i + 1; j < band.n; j++) {
-            const space_point *y = &cb[j].row.p;
-            if (x->tp == y->tp && x->ep == y->ep && x->batch == y->batch &&
-                x->sm_comm == y->sm_comm && x->dtype == y->dtype &&
-                x->kv_dtype == y->kv_dtype && x->replicas_per_gpu == y->replicas_per_gpu &&
-                x->chunk_tokens == y->chunk_tokens)
-                assert_true(floor(x->freq_mhz / 150) != floor(y->freq_mhz / 150));
-        }
+        for (size_t j = i + 1; j < band.n; j++)
+            if (same_knobs_but_clock(x, &cb[j].row.p))
+                assert_true(fabs(x->freq_mhz - cb[j].row.p.freq_mhz) >= 100);
+    }
+    for (size_t i = 0; i < all.n; i++) {
+        double e = ca[i].p_busy / ca[i].cap_rps;
+        int least = 1, kept = 0;
+        for (size_t j = 0; j < all.n; j++)
+            least &= !(same_knobs_but_clock(&ca[i].row.p, &ca[j].row.p) &&
+                       ca[j].p_busy / ca[j].cap_rps < e);
+        for (size_t j = 0; j < band.n; j++)
+            kept |= cb[j].row.index == ca[i].row.index;
+        if (least)
+            assert_true(kept);
     }
     free(ca);
     free(cb);
