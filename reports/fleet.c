@@ -259,7 +259,9 @@ static void why(doc *d, const report_rec *r, const rec_solution *b)
         row_begin(d);
         cell(d, r->runner_label[i]);
         if (!has_plan(s)) {
-            cell(d, s->status == REC_INFEASIBLE ? "infeasible" : "not solved");
+            cell(d, s->status == REC_INFEASIBLE ? "infeasible"
+                    : strstr(s->message, "time limit") ? "not solved (time limit)"
+                                                       : "not solved");
             cell(d, ""); cell(d, ""); cell(d, ""); cell(d, "");
             row_end(d);
             continue;
@@ -294,7 +296,7 @@ static void sensitivity(doc *d, const report_rec *r, const rec_solution *b)
         cell(d, c->label);
         cell(d, s->status == REC_OPTIMAL ? "optimal" : s->status == REC_FEASIBLE
                 ? "not proven optimal" : s->status == REC_INFEASIBLE ? "infeasible"
-                : "not solved");
+                : strstr(s->message, "time limit") ? "not solved (time limit)" : "not solved");
         if (!has_plan(s)) {
             cell(d, ""); cell(d, ""); cell(d, ""); cell(d, ""); cell(d, "");
             row_end(d);

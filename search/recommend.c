@@ -386,7 +386,7 @@ int rec_solve(const rec_problem *p, rec_solution *s, llm_err *err)
             if (s2 == REC_FEASIBLE && s->status == REC_OPTIMAL) {
                 s->status = REC_FEASIBLE;
                 s->gap = rel_gap(glp_mip_obj_val(lp), bound); /* of the energy among ties */
-                snprintf(s->message, sizeof s->message, "%s (the least-energy stage)", msg2);
+                snprintf(s->message, sizeof s->message, "%.200s (the least-energy stage)", msg2);
             }
         } else if (s->status == REC_OPTIMAL) {
             /* the primary optimum stands; only the energy among its ties is not known */
