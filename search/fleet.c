@@ -312,13 +312,13 @@ static void adopt_better(const rec_problem *prob, rec_plan *pl)
         if (!has_plan(r) || !better(prob, r, &pl->best))
             continue;
         double old = primary(prob, &pl->best), gap = pl->best.gap;
-        double bound = gap >= 0 ? old * (1 - gap) : NAN;
+        double bound = gap >= 0 ? old - gap * fabs(old) : -INFINITY; /* R7 turned round */
         rec_solution t = pl->best;
         pl->best = *r;
         *r = t;
         pl->best.status = REC_FEASIBLE;
         double now = primary(prob, &pl->best);
-        pl->best.gap = isfinite(bound) ? fmax(0, now - bound) / fmax(fabs(now), 1e-12) : -1;
+        pl->best.gap = rec_gap(now, bound);
         snprintf(pl->best.message, sizeof pl->best.message,
                  "GLPK stopped early; the runner-up \"%.60s\" was better and is the plan",
                  pl->runner_label[i]);

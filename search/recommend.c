@@ -283,8 +283,7 @@ static int run(glp_prob *lp, double time_limit_s, int *st, double *bound)
     return rc;
 }
 
-/* eq. R7: the relative gap of the plan found to the best bound, -1 when no bound is known. */
-static double rel_gap(double obj, double bound)
+double rec_gap(double obj, double bound)
 {
     if (!isfinite(bound))
         return -1;
@@ -363,7 +362,7 @@ int rec_solve(const rec_problem *p, rec_solution *s, llm_err *err)
         return -1;
     }
     if (found) {
-        s->gap = s->status == REC_FEASIBLE ? rel_gap(glp_mip_obj_val(lp), bound) : 0;
+        s->gap = s->status == REC_FEASIBLE ? rec_gap(glp_mip_obj_val(lp), bound) : 0;
         for (int i = 0; i < g.nk; i++)
             n[keep[i]] = round(glp_mip_col_val(lp, i + 1));
     }
@@ -385,7 +384,7 @@ int rec_solve(const rec_problem *p, rec_solution *s, llm_err *err)
                 n[keep[i]] = round(glp_mip_col_val(lp, i + 1));
             if (s2 == REC_FEASIBLE && s->status == REC_OPTIMAL) {
                 s->status = REC_FEASIBLE;
-                s->gap = rel_gap(glp_mip_obj_val(lp), bound); /* of the energy among ties */
+                s->gap = rec_gap(glp_mip_obj_val(lp), bound); /* of the energy among ties */
                 snprintf(s->message, sizeof s->message, "%.200s (the least-energy stage)", msg2);
             }
         } else if (s->status == REC_OPTIMAL) {

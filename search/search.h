@@ -237,6 +237,10 @@ typedef struct {
     char message[256];
 } rec_solution;
 
+/* eq. R7: the relative gap of a plan's objective to the best bound, (obj - bound) / |obj|;
+ * 0 when the bound reaches it, -1 when no bound is known (bound not finite). */
+double rec_gap(double obj, double bound);
+
 /* Monotonic seconds (the time limit's clock). */
 double rec_clock_s(void);
 

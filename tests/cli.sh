@@ -507,6 +507,15 @@ grep -qF '## Pools: utilisation, headroom and tail latency' "$tmp/fleet.md" || {
 cmp -s "$tmp/fleet.md" "$tmp/fleet/fleet.md" || { echo "FAIL: report -i gave another fleet.md"; ok=0; }
 if grep -qiE '(^|[^a-z])(nan|inf)([^a-z]|$)' "$tmp/fleet.md"; then echo "FAIL: fleet.md prints NaN or inf"; ok=0; fi
 if [ $ok -eq 1 ]; then pass=$((pass+1)); else fail=$((fail+1)); fi
+# the fleet page has no raw Markdown and loads in headless Chromium (where installed)
+if grep -qE '\*\*|\|---' "$tmp/fleet.html"; then echo "FAIL: fleet.html has raw Markdown"; fail=$((fail+1)); else pass=$((pass+1)); fi
+if [ -n "$CHROME" ]; then
+    dom=$(timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$tmp/chrome3" --dump-dom "file://$tmp/fleet.html" 2>/dev/null)
+    case "$dom" in *'<h2>Sensitivity</h2>'*'</html>'*) pass=$((pass+1));;
+                   *) echo "FAIL: Chromium did not load fleet.html"; fail=$((fail+1));; esac
+fi
 # facility power = PUE x (GPU average + host power per GPU x GPUs): from the JSON's totals
 gw=$(sed -n 's/^ *"average_power_w": \([0-9.e+-]*\),*$/\1/p' "$tmp/fleet/recommendation.json" | head -1)
 ng=$(sed -n 's/^ *"gpus": \([0-9.e+-]*\),*$/\1/p' "$tmp/fleet/recommendation.json" | head -1)

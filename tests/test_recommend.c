@@ -324,6 +324,18 @@ static void test_runner_ups_never_beat_the_plan(void **state)
     }
 }
 
+/* eq. R7 by hand: a plan of 100 W with a bound of 99 W is 1% from optimal; a bound at or
+ * above the plan is 0; no bound yet (-inf, as before the first node) is -1, never NaN. */
+static void test_gap_by_hand(void **state)
+{
+    (void)state;
+    assert_close(rec_gap(100, 99), 0.01, 1e-12);
+    assert_close(rec_gap(4, 3), 0.25, 1e-12);
+    assert_true(rec_gap(100, 100) == 0);
+    assert_true(rec_gap(100, 100.5) == 0);
+    assert_true(rec_gap(100, -INFINITY) == -1);
+}
+
 static int same_knobs_but_clock(const space_point *x, const space_point *y)
 {
     return x->tp == y->tp && x->ep == y->ep && x->batch == y->batch &&
@@ -390,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_headroom_by_hand),
         cmocka_unit_test(test_runner_ups_never_beat_the_plan),
         cmocka_unit_test(test_clock_bands),
+        cmocka_unit_test(test_gap_by_hand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
