@@ -18,8 +18,8 @@ CORE_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summa
             search/pareto.c search/explore.c search/hypervolume.c \
             search/optimize.c search/recommend.c search/fleet.c search/inputs.c search/slo.c search/robust.c \
             reports/outdir.c reports/tables.c reports/explore.c \
-            reports/recommend.c reports/html.c reports/run.c reports/page.c reports/merge.c \
-            reports/sku.c reports/front.c reports/frontindex.c reports/scatter.c \
+            reports/recommend.c reports/fleet.c reports/html.c reports/run.c reports/page.c \
+            reports/merge.c reports/sku.c reports/front.c reports/frontindex.c reports/scatter.c \
             skucheck/skucheck.c \
             validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c \
             validate/e2e.c validate/bands.c

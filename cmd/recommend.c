@@ -25,7 +25,8 @@ typedef struct {
     double price[REC_MAX_SKUS];
     llm_model models[REC_MAX_MODELS];
     llm_gpu gpus[REC_MAX_SKUS];
-    llm_workload w;
+    llm_workload w[REC_MAX_MODELS];   /* one per model */
+    report_rec_extra x;
 } rec_inputs;
 
 /* --gpus GPU:COUNT[:PRICE],...: each SKU loaded, its count and price. */
@@ -64,11 +65,20 @@ static void load_lists(const char *models_arg, const char *rates_arg, const char
     strcpy(rbuf, rates_arg);
     strcpy(gbuf, gpus_arg);
     char *mnames[REC_MAX_MODELS], *rnames[REC_MAX_MODELS], *gnames[REC_MAX_SKUS];
+    char wbuf[2048];
+    if (strlen(workload) >= sizeof wbuf)
+        die_usage("recommend: an option's list is too long");
+    strcpy(wbuf, workload);
+    char *wnames[REC_MAX_MODELS];
     int nm = split_list(mbuf, mnames, REC_MAX_MODELS, "-m");
     int nr = split_list(rbuf, rnames, REC_MAX_MODELS, "--rate");
     int ng = split_list(gbuf, gnames, REC_MAX_SKUS, "--gpus");
     if (nm != nr)
         die_usage("recommend: --rate: expected one rate per model (%d), found %d", nm, nr);
+    int nw = split_list(wbuf, wnames, REC_MAX_MODELS, "-w");
+    if (nw != 1 && nw != nm)
+        die_usage("recommend: -w: expected one workload for all models or one per model (%d), "
+                  "found %d", nm, nw);
     ri->prob.nmodels = nm;
     ri->prob.nskus = ng;
     for (int i = 0; i < nr; i++)
@@ -82,11 +92,25 @@ static void load_lists(const char *models_arg, const char *rates_arg, const char
                 die_usage("recommend: -m: %s given twice (give its rates as one sum)",
                           ri->models[i].name);
     }
-    load_or_die(configs_load_workload(workload, &ri->w, &err), &err);
+    for (int i = 0; i < nm; i++)
+        if (i < nw)
+            load_or_die(configs_load_workload(wnames[i], &ri->w[i], &err), &err);
+        else
+            ri->w[i] = ri->w[0];
+}
+
+/* Progress on stderr, once a run has taken a second: short runs stay quiet. */
+static double run_t0;
+
+static void progress(const char *label)
+{
+    if (rec_clock_s() - run_t0 >= 1)
+        fprintf(stderr, "llmdse: recommend: sensitivity: %s\n", label);
 }
 
 /* The candidates, the plan, its files in dir (may be NULL) and on stdout: 0, 2 (nothing meets
- * the request), or minus the exit status of an error (said on stderr). */
+ * the request), or minus the exit status of an error (said on stderr). With dir, the plan's
+ * pool latencies and its sensitivity are found too, for the fleet report. */
 static int recommend(rec_inputs *ri, const char *space, const char *dir, const char *format,
                      const serving_args *sv)
 {
@@ -99,19 +123,50 @@ static int recommend(rec_inputs *ri, const char *space, const char *dir, const c
     rec_candidate *cand = NULL;
     rec_plan pl;
     memset(&pl, 0, sizeof pl);
-    if (rec_candidates(ri->models, ri->gpus, ri->price, &ri->w, space ? &base : NULL, &serving,
-                       &ri->prob, &cand, &err) ||
-        rec_plan_solve(&ri->prob, ri->gpus, ri->price, &pl, &err) ||
-        report_recommend_out(dir, format, ri->models, ri->gpus, &ri->w, &ri->prob, &pl, &err)) {
+    cost_metrics *pool = NULL;
+    rec_sens_case sens[REC_SENS_CASES];
+    double t0 = run_t0 = rec_clock_s();
+    int rc = rec_candidates(ri->models, ri->gpus, ri->price, ri->w, space ? &base : NULL,
+                            &serving, &ri->prob, &cand, &err);
+    if (!rc) {
+        if (rec_clock_s() - t0 >= 1)
+            fprintf(stderr, "llmdse: recommend: %zu candidates in %.1f s; solving\n",
+                    ri->prob.n, rec_clock_s() - t0);
+        rc = rec_plan_solve(&ri->prob, ri->gpus, ri->price, &pl, &err);
+    }
+    if (!rc && dir && !pl.infeasible) {
+        pool = calloc(ri->prob.n ? ri->prob.n : 1, sizeof *pool);
+        if (!pool) {
+            llm_err_fail(&err, "out of memory");
+            rc = -1;
+        }
+        for (size_t i = 0; !rc && i < ri->prob.n; i++)
+            if (pl.best.n[i] > 0.5) {
+                const rec_candidate *c = &ri->prob.c[i];
+                rec_pool_metrics(&ri->models[c->model], &ri->gpus[c->sku], &ri->w[c->model],
+                                 &serving, c, pl.best.y[i] / pl.best.n[i], &pool[i]);
+            }
+        ri->x.pool = pool;
+        if (!rc && !rec_sensitivity(ri->models, ri->gpus, ri->price, ri->w,
+                                    space ? &base : NULL, &serving, &ri->prob, t0, progress,
+                                    sens, &err))
+            ri->x.sens = sens;
+        else
+            rc = -1;
+    }
+    if (rc || report_recommend_out_x(dir, format, ri->models, ri->gpus, ri->w, &ri->prob, &pl,
+                                     dir ? &ri->x : NULL, &err)) {
         llm_err_prefix(&err, "recommend", 0);
         rec_plan_free(&pl);
         free(cand);
+        free(pool);
         return -report_error(&err);
     }
     if (space)
         configs_free_space(&base);
     rec_plan_free(&pl);
     free(cand);
+    free(pool);
     if (pl.infeasible) {
         if (format)
             fprintf(stderr, "llmdse: recommend: no plan meets the request; the report says "
@@ -127,6 +182,8 @@ int cmd_recommend(int argc, char **argv)
     const char *space = NULL, *out = NULL, *objective = "energy", *format = "md";
     static rec_inputs ri;
     serving_args sv = {0};
+    double headroom = REC_HEADROOM_DEFAULT, band = REC_CLOCK_BAND_DEFAULT;
+    ri.prob.time_limit_s = 60;
     opt opts[] = {SERVING_OPTS(sv),
                   {"--model", "-m", O_STR, &models_arg, 0, 0, 0},
                   {"--workload", "-w", O_STR, &workload, 0, 0, 0},
@@ -135,10 +192,20 @@ int cmd_recommend(int argc, char **argv)
                   {"--space", "-s", O_STR, &space, 0, 0, 0},
                   {"--objective", NULL, O_STR, &objective, 0, 0, 0},
                   {"--power-cap", NULL, O_NUM, &ri.prob.power_cap, 1, 1e12, 0},
+                  {"--headroom", NULL, O_NUM, &headroom, -1e12, 1e12, 0},
+                  {"--time-limit", NULL, O_NUM, &ri.prob.time_limit_s, 0.001, 86400, 0},
+                  {"--clock-band", NULL, O_NUM, &band, 0, 10000, 0},
+                  {"--host-power", NULL, O_NUM, &ri.x.host_power_w, 0, 1e6, 0},
+                  {"--pue", NULL, O_NUM, &ri.x.pue, 1, 10, 0},
                   {"--out", "-o", O_STR, &out, 0, 0, 0},
                   {"--format", NULL, O_STR, &format, 0, 0, 0},
                   OPT_END};
     parse_opts(argc, argv, 2, opts, "recommend");
+    if (!(headroom > 0 && headroom <= 1))
+        die_usage("recommend: --headroom: expected the share of capacity a pool may be planned "
+                  "at, in (0, 1], found %g", headroom);
+    ri.prob.headroom = headroom;
+    ri.prob.clock_band_mhz = band > 0 ? band : -1; /* 0: every clock kept */
     load_serving(&sv, "recommend");
     if (!models_arg || !workload || !rates_arg || !gpus_arg)
         die_usage("recommend: -m MODEL[,MODEL...], -w WORKLOAD, --rate R[,R...] and "

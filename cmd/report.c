@@ -16,7 +16,7 @@ int cmd_report(int argc, char **argv)
                   OPT_END};
     parse_opts(argc, argv, 2, opts, "report");
     if (!a.dir || !a.out)
-        die_usage("report: -i DIR (an explore or search output) and -o FILE.html|FILE.md are "
+        die_usage("report: -i DIR (an explore, search or recommend output) and -o FILE.html|FILE.md are "
                   "required");
     if (!*a.out)
         die_usage("report: -o: expected a file name ending in .html or .md, found \"\"");
@@ -24,6 +24,10 @@ int cmd_report(int argc, char **argv)
     llm_err err;
     if (report_page_write(&a, &r, &err))
         return report_error(&err);
+    if (r.fleet) {
+        printf("report: %s (the fleet report of %s)\n", a.out, a.dir);
+        return 0;
+    }
     printf("report: %s (%zu front points%s, %d plots%s)\n", a.out, r.nrows,
            r.nall ? ", evaluated points faint" : "", r.plots, r.partial ? ", PARTIAL run" : "");
     return 0;

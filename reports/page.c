@@ -130,6 +130,58 @@ static int fill_page(const report_page_args *a, const llm_summary *sum, const ch
     return 0;
 }
 
+/* A recommend output (recommendation.json, no summary.json): its fleet report, written by
+ * recommend with everything it needs (it alone has the inputs to solve the sensitivity
+ * cases), is the page: fleet.md or fleet.html copied as it is. */
+typedef struct {
+    const char *path;
+    char changed[700];
+    const char *dir, *run;
+} fleet_copy;
+
+static int copy_fleet(FILE *f, void *ctx)
+{
+    fleet_copy *c = ctx;
+    FILE *in = fopen(c->path, "rb");
+    if (!in)
+        return -1;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, f) != n) {
+            fclose(in);
+            return -1;
+        }
+    int bad = ferror(in);
+    fclose(in);
+    if (!bad && c->run && report_outdir_same_run(c->dir, c->run, c->changed, sizeof c->changed))
+        return -1;
+    return bad ? -1 : 0;
+}
+
+static int fleet_page(const report_page_args *a, int html, report_outdir *od, int in_outdir,
+                      const char *oname, const char *run, report_page_result *res,
+                      llm_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", a->dir, html ? "fleet.html" : "fleet.md");
+    if (access(path, R_OK)) {
+        llm_err_set(err, "report: %s: a recommend output without its fleet report (%s): run "
+                    "llmdse recommend ... -o DIR again", a->dir, html ? "fleet.html" : "fleet.md");
+        return -1;
+    }
+    fleet_copy c = {path, "", a->dir, run[0] ? run : NULL};
+    int rc = in_outdir ? report_write_atomic(od->tmp, oname, copy_fleet, &c, err) ||
+                             report_outdir_commit(od, 0, err)
+                       : report_write_file(a->out, copy_fleet, &c, err);
+    if (rc && c.changed[0])
+        llm_err_fail(err, "report: %s", c.changed);
+    else if (rc)
+        llm_err_prefix(err, "report", LLM_ERR_RUNTIME);
+    res->fleet = 1;
+    return rc ? -1 : 0;
+}
+
 /* Everything after the folder's checks; od is begun when in_outdir. */
 static int page_of(const report_page_args *a, int html, report_outdir *od, int in_outdir,
                    const char *oname, report_page_result *res, llm_err *err)
@@ -144,6 +196,10 @@ static int page_of(const report_page_args *a, int html, report_outdir *od, int i
         return -1;
     }
     snprintf(path, sizeof path, "%s/summary.json", a->dir);
+    char rec[4096];
+    snprintf(rec, sizeof rec, "%s/recommendation.json", a->dir);
+    if (!a->given.m && access(path, F_OK) && !access(rec, F_OK))
+        return fleet_page(a, html, od, in_outdir, oname, run, res, err);
     if (configs_load_summary(path, space_prune_names, &sum, err))
         return -1;
     if (mc == 1 && !a->given.m && !a->quiet)

@@ -17,6 +17,45 @@ static const char *status_name(rec_status s)
 
 static double kwh_per_day(const rec_solution *s) { return s->energy_w * 86400 / 3.6e6; }
 
+static int has_plan(const rec_solution *s)
+{
+    return s->status == REC_OPTIMAL || s->status == REC_FEASIBLE;
+}
+
+/* The plan's cost is known when every pool it uses has a price (--gpus GPU:COUNT:PRICE or
+ * the GPU file's price_per_hour). */
+static int cost_known(const report_rec *r, const rec_solution *s)
+{
+    if (!s->n) /* a sensitivity case: said by the case itself */
+        return 0;
+    for (size_t i = 0; i < r->p->n; i++)
+        if (s->n[i] > 0.5 && !(r->p->c[i].cost_per_hour > 0))
+            return 0;
+    return 1;
+}
+
+/* eq. R10: USD per million output tokens = cost per hour / (3600 x output tokens/s) x 1e6,
+ * the tokens/s being every model's rate x its workload's mean output tokens. */
+static double cost_per_mtok(const report_rec *r, const rec_solution *s)
+{
+    double tok = 0;
+    for (int m = 0; m < r->p->nmodels; m++)
+        tok += r->p->rate[m] * r->w[m].output_mean;
+    return tok > 0 ? s->cost_per_hour / (3600 * tok) * 1e6 : 0;
+}
+
+/* "optimal", or "feasible (not proven optimal; gap 0.12%)" (eq. R7). */
+static void status_text(char *buf, size_t n, const rec_solution *s)
+{
+    if (s->status == REC_FEASIBLE && s->gap >= 0)
+        snprintf(buf, n, "feasible (not proven optimal; gap %.3g%% to the best bound)",
+                 100 * s->gap);
+    else if (s->status == REC_FEASIBLE)
+        snprintf(buf, n, "feasible (not proven optimal; gap not known)");
+    else
+        snprintf(buf, n, "%s", status_name(s->status));
+}
+
 /* A difference too small to print at the shown precision is shown as 0, not "-0.0". */
 static double nz(double x, double shown) { return fabs(x) < shown / 2 ? 0 : x; }
 
@@ -32,11 +71,19 @@ static void plan_json(json_out *j, const report_rec *r, const rec_solution *s)
     json_num(j, "average_power_w", s->energy_w);
     json_num(j, "peak_power_w", s->peak_w);
     json_num(j, "gpus", s->gpus);
-    json_num(j, "cost_per_day_usd", s->cost_per_hour * 24);
+    if (s->status == REC_FEASIBLE && s->gap >= 0)
+        json_num(j, "mip_gap", s->gap);
+    json_bool(j, "cost_known", cost_known(r, s));
+    if (cost_known(r, s)) {
+        json_num(j, "cost_per_day_usd", s->cost_per_hour * 24);
+        json_num(j, "cost_per_mtok_usd", cost_per_mtok(r, s));
+    }
     json_obj(j, "gpus_by_sku");
     for (int k = 0; k < p->nskus; k++)
         json_num(j, r->skus[k], s->gpus_by_sku[k]);
     json_end_obj(j);
+    if (!s->n)
+        return;
     json_arr(j, "fleet");
     for (size_t i = 0; i < p->n; i++) {
         if (s->n[i] < 0.5)
@@ -57,10 +104,12 @@ static void plan_json(json_out *j, const report_rec *r, const rec_solution *s)
         json_num(j, "gpus_per_replica", c->gpus);
         json_num(j, "load_rps", s->y[i]);
         json_num(j, "capacity_rps", s->n[i] * c->cap_rps);
+        json_num(j, "utilisation", s->y[i] / (s->n[i] * c->cap_rps));
         json_num(j, "ttft_s", row->m.ttft_s);
         json_num(j, "tpot_s", row->m.tpot_s);
-        json_num(j, "ttft_margin", (r->w->ttft_slo_s - row->m.ttft_s) / r->w->ttft_slo_s);
-        json_num(j, "tpot_margin", (r->w->tpot_slo_s - row->m.tpot_s) / r->w->tpot_slo_s);
+        const llm_workload *w = &r->w[c->model];
+        json_num(j, "ttft_margin", (w->ttft_slo_s - row->m.ttft_s) / w->ttft_slo_s);
+        json_num(j, "tpot_margin", (w->tpot_slo_s - row->m.tpot_s) / w->tpot_slo_s);
         json_num(j, "energy_per_token_j", row->m.energy_per_token_j);
         json_end_obj(j);
     }
@@ -89,14 +138,25 @@ void report_recommend_json(FILE *f, const report_rec *r)
     json_begin(&j, f, 1);
     json_obj(&j, NULL);
     json_obj(&j, "request");
-    json_str(&j, "workload", r->w->name);
-    json_num(&j, "ttft_slo_s", r->w->ttft_slo_s);
-    json_num(&j, "tpot_slo_s", r->w->tpot_slo_s);
-    named_values(&j, "models", "model", r->models, "rate_rps", p->rate, p->nmodels);
+    json_str(&j, "workload", r->w[0].name);
+    json_num(&j, "ttft_slo_s", r->w[0].ttft_slo_s);
+    json_num(&j, "tpot_slo_s", r->w[0].tpot_slo_s);
+    json_arr(&j, "models");
+    for (int m = 0; m < p->nmodels; m++) {
+        json_obj(&j, NULL);
+        json_str(&j, "model", r->models[m]);
+        json_num(&j, "rate_rps", p->rate[m]);
+        json_str(&j, "workload", r->w[m].name);
+        json_num(&j, "ttft_slo_s", r->w[m].ttft_slo_s);
+        json_num(&j, "tpot_slo_s", r->w[m].tpot_slo_s);
+        json_end_obj(&j);
+    }
+    json_end_arr(&j);
     named_values(&j, "gpus", "gpu", r->skus, "count", p->count, p->nskus);
     if (p->power_cap > 0)
         json_num(&j, "power_cap_w", p->power_cap);
     json_str(&j, "objective", rec_objective_names[p->objective]);
+    json_num(&j, "headroom", rec_headroom(p));
     json_int(&j, "candidates", (long long)p->n);
     json_end_obj(&j);
     json_obj(&j, "recommendation");
@@ -115,6 +175,7 @@ void report_recommend_json(FILE *f, const report_rec *r)
     for (int i = 0; i < r->n_runners; i++) {
         json_obj(&j, NULL);
         json_str(&j, "plan", r->runner_label[i]);
+        json_bool(&j, "same_as_recommendation", r->plan && r->plan->runner_same[i]);
         plan_json(&j, r, r->runner[i]);
         json_end_obj(&j);
     }
@@ -145,8 +206,8 @@ static void plan_md(FILE *f, const report_rec *r, const rec_solution *s)
 {
     const rec_problem *p = r->p;
     fprintf(f, "| model | GPU | replicas | tp | ep | weights/KV | batch | SM comm | clock MHz | "
-               "load req/s (capacity) | TTFT s (margin) | TPOT s (margin) | J/token |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+               "load req/s (capacity) | utilisation | TTFT s (margin) | TPOT s (margin) | J/token |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < p->n; i++) {
         if (s->n[i] < 0.5)
             continue;
@@ -156,39 +217,42 @@ static void plan_md(FILE *f, const report_rec *r, const rec_solution *s)
         llm_md_text(f, r->models[c->model]);
         fputs(" | ", f);
         llm_md_text(f, r->skus[c->sku]);
-        fprintf(f, " | %.0f | %d | %d | %s/%s | %d | %d | %.0f | %.2f (%.2f) | "
-                "%.3f (%+.0f%%) | %.4f (%+.0f%%) | %.3f |\n", s->n[i], row->p.tp, row->p.ep, llm_dtype_names[row->p.dtype],
-                llm_dtype_names[row->p.kv_dtype], row->p.batch, row->p.sm_comm, row->p.freq_mhz,
-                s->y[i], s->n[i] * c->cap_rps, row->m.ttft_s,
-                100 * (r->w->ttft_slo_s - row->m.ttft_s) / r->w->ttft_slo_s, row->m.tpot_s,
-                100 * (r->w->tpot_slo_s - row->m.tpot_s) / r->w->tpot_slo_s,
+        const llm_workload *w = &r->w[c->model];
+        fprintf(f, " | %.0f | %d | %d | %s/%s | %d | %d | %.0f | %.2f (%.2f) | %.0f%% | "
+                "%.3f (%+.0f%%) | %.4f (%+.0f%%) | %.3f |\n", s->n[i], row->p.tp, row->p.ep,
+                llm_dtype_names[row->p.dtype], llm_dtype_names[row->p.kv_dtype],
+                row->p.batch, row->p.sm_comm, row->p.freq_mhz, s->y[i], s->n[i] * c->cap_rps,
+                100 * s->y[i] / (s->n[i] * c->cap_rps), row->m.ttft_s,
+                100 * (w->ttft_slo_s - row->m.ttft_s) / w->ttft_slo_s, row->m.tpot_s,
+                100 * (w->tpot_slo_s - row->m.tpot_s) / w->tpot_slo_s,
                 row->m.energy_per_token_j);
     }
 }
 
-static void totals_md(FILE *f, const rec_solution *s, int with_cost)
+static void totals_md(FILE *f, const report_rec *r, const rec_solution *s, int hint)
 {
     fprintf(f, "%.1f kWh/day (%.0f W average), %.0f W peak, %.0f GPUs", kwh_per_day(s),
             s->energy_w, s->peak_w, s->gpus);
-    if (with_cost)
-        fprintf(f, ", %.2f USD/day", s->cost_per_hour * 24);
+    if (cost_known(r, s))
+        fprintf(f, ", %.2f USD/day, %.3f USD per million output tokens", s->cost_per_hour * 24,
+                cost_per_mtok(r, s));
+    else
+        fprintf(f, ", cost unknown%s", hint ? " (no price for a GPU used: give --gpus "
+                "GPU:COUNT:PRICE)" : "");
 }
 
 void report_recommend_md(FILE *f, const report_rec *r)
 {
     const rec_problem *p = r->p;
     const rec_solution *b = r->best;
-    int priced = 0;
-    for (size_t i = 0; i < p->n; i++)
-        priced |= p->c[i].cost_per_hour > 0;
     fprintf(f, "# Deployment recommendation\n\n");
-    fputs("Workload **", f);
-    llm_md_text(f, r->w->name);
-    fprintf(f, "** (SLOs: TTFT %.3g s, TPOT %.3g s); ", r->w->ttft_slo_s, r->w->tpot_slo_s);
     for (int m = 0; m < p->nmodels; m++) {
         fprintf(f, "%s**", m ? ", " : "");
         llm_md_text(f, r->models[m]);
-        fprintf(f, "** at %.3g requests/s", p->rate[m]);
+        fprintf(f, "** at %.3g requests/s (workload **", p->rate[m]);
+        llm_md_text(f, r->w[m].name);
+        fprintf(f, "**, SLOs: TTFT %.3g s, TPOT %.3g s)", r->w[m].ttft_slo_s,
+                r->w[m].tpot_slo_s);
     }
     fprintf(f, "; GPUs available: ");
     for (int k = 0; k < p->nskus; k++) {
@@ -197,8 +261,9 @@ void report_recommend_md(FILE *f, const report_rec *r)
     }
     if (p->power_cap > 0)
         fprintf(f, "; fleet power cap %.0f W", p->power_cap);
-    fprintf(f, ". Objective: least %s. %zu candidate configurations meet the SLOs.\n\n",
-            rec_objective_names[p->objective], p->n);
+    fprintf(f, ". Objective: least %s; pools planned at most %.0f%% of capacity. %zu candidate "
+            "configurations meet the SLOs.\n\n", rec_objective_names[p->objective],
+            100 * rec_headroom(p), p->n);
     if (b->status != REC_OPTIMAL && b->status != REC_FEASIBLE) {
         fprintf(f, "## No plan: %s\n\n", status_name(b->status));
         if (b->message[0])
@@ -234,8 +299,12 @@ void report_recommend_md(FILE *f, const report_rec *r)
         }
         return;
     }
-    fprintf(f, "## Recommended plan (%s)\n\n", status_name(b->status));
-    totals_md(f, b, priced);
+    char st[128];
+    status_text(st, sizeof st, b);
+    fprintf(f, "## Recommended plan (%s)\n\n", st);
+    if (b->message[0] && b->status == REC_FEASIBLE)
+        fprintf(f, "%s.\n\n", b->message);
+    totals_md(f, r, b, 1);
     fprintf(f, ".\n\n");
     plan_md(f, r, b);
     fprintf(f, "\nBinding constraints: ");
@@ -257,15 +326,23 @@ void report_recommend_md(FILE *f, const report_rec *r)
             fputs("| ", f);
             llm_md_text(f, r->runner_label[i]);
             fputs(" | ", f);
-            if (s->status != REC_OPTIMAL && s->status != REC_FEASIBLE) {
-                fprintf(f, "%s | |\n", status_name(s->status));
+            if (!has_plan(s)) {
+                fprintf(f, "%s%s%s | |\n", status_name(s->status), s->message[0] ? ": " : "",
+                        s->message);
                 continue;
             }
-            totals_md(f, s, priced);
-            fprintf(f, " | %+.1f kWh/day, %+.0f GPUs, %+.0f W peak",
-                    nz(kwh_per_day(s) - kwh_per_day(b), 0.1), nz(s->gpus - b->gpus, 1),
-                    nz(s->peak_w - b->peak_w, 1));
-            if (priced)
+            totals_md(f, r, s, 0);
+            if (r->plan && r->plan->runner_same[i]) {
+                fprintf(f, " | the same plan as the recommendation |\n");
+                continue;
+            }
+            if (s->status == REC_FEASIBLE)
+                fprintf(f, " (not proven optimal)");
+            fprintf(f, " | %+.2f kWh/day (%+.2f%%), %+.0f GPUs, %+.0f W peak",
+                    nz(kwh_per_day(s) - kwh_per_day(b), 0.01),
+                    nz(100 * (s->energy_w - b->energy_w) / b->energy_w, 0.01),
+                    nz(s->gpus - b->gpus, 1), nz(s->peak_w - b->peak_w, 1));
+            if (cost_known(r, s) && cost_known(r, b))
                 fprintf(f, ", %+.2f USD/day", nz(24 * (s->cost_per_hour - b->cost_per_hour), 0.01));
             fprintf(f, " |\n");
         }

@@ -103,11 +103,21 @@ void report_summary_json(FILE *f, const report_summary *s);
 /* ---- recommend outputs (docs/recommend.md) ----------------------------------------------- */
 
 #define REPORT_MAX_RUNNERS REC_MAX_RUNNERS
+/* What recommend adds to a plan for its fleet report (NULL members: not shown). */
+typedef struct {
+    const cost_metrics *pool;       /* by candidate: latency at the pool's load (eq. R8) */
+    const rec_sens_case *sens;      /* REC_SENS_CASES cases (eq. R9), or NULL */
+    double host_power_w;            /* per GPU: host CPU, memory, NICs, fans (0: none) */
+    double pue;                     /* facility power / IT power (0: 1) */
+} report_rec_extra;
+
 typedef struct {
     const char *const *models;      /* names, by model index */
     const char *const *skus;        /* names, by SKU index */
-    const llm_workload *w;
+    const llm_workload *w;          /* by model index */
     const rec_problem *p;
+    const rec_plan *plan;
+    const report_rec_extra *x;      /* may be NULL */
     const rec_solution *best;
     int n_runners;
     const char *runner_label[REPORT_MAX_RUNNERS];
@@ -117,6 +127,8 @@ typedef struct {
 
 void report_recommend_json(FILE *f, const report_rec *r);
 void report_recommend_md(FILE *f, const report_rec *r);
+/* The fleet report (docs/report.md): Markdown, or with html a self-contained HTML page. */
+void report_fleet(FILE *f, const report_rec *r, int html);
 
 /* ---- the report page (docs/report.md) ------------------------------------------------------ */
 
@@ -172,6 +184,11 @@ int report_write_file(const char *out, int (*fn)(FILE *, void *), void *ctx, llm
 int report_recommend_out(const char *dir, const char *format, const llm_model *models,
                          const llm_gpu *gpus, const llm_workload *w, const rec_problem *prob,
                          const rec_plan *pl, llm_err *err);
+/* The same with the fleet report's additions; with x, dir also gets fleet.md and fleet.html
+ * (what `llmdse report -i DIR` gives for a recommend output). w: one workload per model. */
+int report_recommend_out_x(const char *dir, const char *format, const llm_model *models,
+                           const llm_gpu *gpus, const llm_workload *w, const rec_problem *prob,
+                           const rec_plan *pl, const report_rec_extra *x, llm_err *err);
 
 /* What a command gives instead of what summary.json records: names (NULL: the summary's), or
  * the loaded model, GPU and workload themselves (sku-check: the files as given, never
@@ -215,6 +232,7 @@ typedef struct {
 typedef struct {
     size_t nrows, nall;
     int plots, partial;
+    int fleet;          /* a recommend output: its fleet report */
 } report_page_result;
 /* 0, or -1 with err (its message what follows "llmdse: error: ", its kind the exit status). */
 int report_page_write(const report_page_args *a, report_page_result *res, llm_err *err);

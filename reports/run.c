@@ -169,9 +169,21 @@ static int write_rec_md(FILE *f, void *ctx)
     return 0;
 }
 
-int report_recommend_out(const char *dir, const char *format, const llm_model *models,
-                         const llm_gpu *gpus, const llm_workload *w, const rec_problem *prob,
-                         const rec_plan *pl, llm_err *err)
+static int write_fleet_md(FILE *f, void *ctx)
+{
+    report_fleet(f, ctx, 0);
+    return 0;
+}
+
+static int write_fleet_html(FILE *f, void *ctx)
+{
+    report_fleet(f, ctx, 1);
+    return 0;
+}
+
+int report_recommend_out_x(const char *dir, const char *format, const llm_model *models,
+                           const llm_gpu *gpus, const llm_workload *w, const rec_problem *prob,
+                           const rec_plan *pl, const report_rec_extra *x, llm_err *err)
 {
     const char *mn[REC_MAX_MODELS], *gn[REC_MAX_SKUS];
     for (int i = 0; i < prob->nmodels; i++)
@@ -184,6 +196,8 @@ int report_recommend_out(const char *dir, const char *format, const llm_model *m
     rr.skus = gn;
     rr.w = w;
     rr.p = prob;
+    rr.plan = pl;
+    rr.x = x;
     rr.best = &pl->best;
     rr.n_runners = pl->n_runners;
     for (int i = 0; i < pl->n_runners; i++) {
@@ -195,7 +209,9 @@ int report_recommend_out(const char *dir, const char *format, const llm_model *m
         if (report_prepare_dir(dir, err) || report_make_dir(dir, err))
             return -1;
         if (report_write_atomic(dir, "recommendation.json", write_rec_json, &rr, err) ||
-            report_write_atomic(dir, "recommendation.md", write_rec_md, &rr, err)) {
+            report_write_atomic(dir, "recommendation.md", write_rec_md, &rr, err) ||
+            (x && (report_write_atomic(dir, "fleet.md", write_fleet_md, &rr, err) ||
+                   report_write_atomic(dir, "fleet.html", write_fleet_html, &rr, err)))) {
             err->status = LLM_ERR_RUNTIME;
             return -1;
         }
@@ -205,6 +221,13 @@ int report_recommend_out(const char *dir, const char *format, const llm_model *m
     else if (format)
         report_recommend_md(stdout, &rr);
     return 0;
+}
+
+int report_recommend_out(const char *dir, const char *format, const llm_model *models,
+                         const llm_gpu *gpus, const llm_workload *w, const rec_problem *prob,
+                         const rec_plan *pl, llm_err *err)
+{
+    return report_recommend_out_x(dir, format, models, gpus, w, prob, pl, NULL, err);
 }
 
 /* ---- the inputs a summary.json records ---------------------------------------------------- */

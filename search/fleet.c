@@ -46,6 +46,71 @@ static int pair_candidates(const search_inputs *in, int i, int k, double price,
     return 0;
 }
 
+/* eq. R1b: among the candidates of one model, SKU and every knob but the clock, the one with
+ * the least energy per request at full load is kept, then the next least whose clock is at
+ * least a band (B MHz) from every clock kept, and so on (ties: the higher clock, then the
+ * first). Pools of one configuration then differ by a band of clock at least, never by one
+ * 15 MHz step, and the best clock of each configuration is always kept. */
+static int same_but_clock(const rec_candidate *a, const rec_candidate *b)
+{
+    const space_point *x = &a->row.p, *y = &b->row.p;
+    return a->model == b->model && a->sku == b->sku && x->tp == y->tp && x->ep == y->ep &&
+           x->batch == y->batch && x->sm_comm == y->sm_comm && x->dtype == y->dtype &&
+           x->kv_dtype == y->kv_dtype && x->replicas_per_gpu == y->replicas_per_gpu &&
+           x->chunk_tokens == y->chunk_tokens;
+}
+
+typedef struct {
+    double e, f; /* energy per request at full load, clock */
+    size_t i;
+} band_key;
+
+static int by_energy(const void *a, const void *b)
+{
+    const band_key *x = a, *y = b;
+    if (x->e != y->e)
+        return x->e < y->e ? -1 : 1;
+    if (x->f != y->f)
+        return x->f > y->f ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static size_t band_clocks(rec_candidate *c, size_t n, double band)
+{
+    if (band <= 0 || n == 0)
+        return n;
+    band_key *order = malloc(n * sizeof *order);
+    size_t *kept = malloc(n * sizeof *kept);
+    char *keep = calloc(n, 1);
+    if (!order || !kept || !keep) {
+        free(order); free(kept); free(keep);
+        return n; /* every clock kept: the same program, only larger */
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (band_key){c[i].p_busy / c[i].cap_rps, c[i].row.p.freq_mhz, i};
+    qsort(order, n, sizeof *order, by_energy);
+    size_t nk = 0;
+    for (size_t o = 0; o < n; o++) {
+        size_t j = order[o].i;
+        int near = 0;
+        for (size_t k = 0; k < nk && !near; k++)
+            near = same_but_clock(&c[kept[k]], &c[j]) &&
+                   fabs(c[kept[k]].row.p.freq_mhz - c[j].row.p.freq_mhz) < band;
+        if (!near) {
+            kept[nk++] = j;
+            keep[j] = 1;
+        }
+    }
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++)
+        if (keep[j])
+            c[k++] = c[j];
+    free(order);
+    free(kept);
+    free(keep);
+    return k;
+}
+
 int rec_candidates(const llm_model *models, const llm_gpu *gpus, const double *price,
                    const llm_workload *w, const llm_space_spec *base,
                    const search_inputs *serving, rec_problem *prob, rec_candidate **cand,
@@ -69,7 +134,7 @@ int rec_candidates(const llm_model *models, const llm_gpu *gpus, const double *p
                 return -1;
             }
             sp.slo_filter = 1;
-            search_inputs in = {&models[i], &gpus[k], w, &sp, NULL, 0, 0, NULL};
+            search_inputs in = {&models[i], &gpus[k], &w[i], &sp, NULL, 0, 0, NULL};
             if (serving) {
                 in.serving = serving->serving;
                 in.chunk_tokens = serving->chunk_tokens;
@@ -83,14 +148,111 @@ int rec_candidates(const llm_model *models, const llm_gpu *gpus, const double *p
                 return -1;
             }
         }
+    double band = prob->clock_band_mhz == 0 ? REC_CLOCK_BAND_DEFAULT : prob->clock_band_mhz;
     prob->c = *cand;
-    prob->n = n;
+    prob->n = band_clocks(*cand, n, band);
     return 0;
 }
 
-/* The runner-ups: the best plan under each other objective, and on each SKU alone. */
+void rec_pool_metrics(const llm_model *m, const llm_gpu *g, const llm_workload *w,
+                      const search_inputs *serving, const rec_candidate *c,
+                      double rate_per_replica, cost_metrics *out)
+{
+    search_inputs in = {m, g, w, NULL, NULL, 0, 0, NULL};
+    if (serving) {
+        in.serving = serving->serving;
+        in.chunk_tokens = serving->chunk_tokens;
+        in.kv_paged = serving->kv_paged;
+    }
+    cost_config cc;
+    search_config(&in, &c->row.p, &cc);
+    cc.rate_rps = rate_per_replica;                                          /* eq. R8 */
+    cost_plan plan;
+    cost_plan_build(m, g, &cc, &plan);
+    search_point_eval(&in, &plan, &c->row.p, out);
+}
+
+/* The time left of the limit started at t0 (eq. R7): what a later solve may use. */
+static double left_s(const rec_problem *p, double t0)
+{
+    double limit = p->time_limit_s > 0 ? p->time_limit_s : 60;
+    return fmax(1e-3, limit - (rec_clock_s() - t0));
+}
+
+/* The primary objective of a plan (R3). */
+static double primary(const rec_problem *p, const rec_solution *s)
+{
+    return p->objective == REC_GPUS ? s->gpus : p->objective == REC_COST ? s->cost_per_hour
+                                                                         : s->energy_w;
+}
+
+static int has_plan(const rec_solution *s)
+{
+    return s->status == REC_OPTIMAL || s->status == REC_FEASIBLE;
+}
+
+/* a is better than b under p's objective, energy breaking ties (R3b). */
+static int better(const rec_problem *p, const rec_solution *a, const rec_solution *b)
+{
+    double pa = primary(p, a), pb = primary(p, b), tol = 1e-9 * fmax(fabs(pb), 1);
+    if (pa < pb - tol)
+        return 1;
+    return pa <= pb + tol && a->energy_w < b->energy_w - 1e-9 * fmax(b->energy_w, 1);
+}
+
+/* The best plan without candidate x: solved on a copy of the candidates less x, mapped back to
+ * the problem's indices. */
+static int solve_without(const rec_problem *prob, size_t x, rec_solution *s, llm_err *err)
+{
+    rec_candidate *c = malloc(sizeof *c * (prob->n ? prob->n : 1));
+    if (!c) {
+        llm_err_set(err, "out of memory");
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < prob->n; i++)
+        if (i != x)
+            c[k++] = prob->c[i];
+    rec_problem q = *prob;
+    q.c = c;
+    q.n = k;
+    rec_solution t;
+    int rc = rec_solve(&q, &t, err);
+    free(c);
+    if (rc)
+        return -1;
+    *s = t;
+    s->n = calloc(prob->n ? prob->n : 1, sizeof *s->n);
+    s->y = calloc(prob->n ? prob->n : 1, sizeof *s->y);
+    if (!s->n || !s->y) {
+        rec_solution_free(&t);
+        rec_solution_free(s);
+        llm_err_set(err, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0, j = 0; i < prob->n; i++)
+        if (i != x) {
+            s->n[i] = t.n[j];
+            s->y[i] = t.y[j++];
+        }
+    rec_solution_free(&t);
+    return 0;
+}
+
+static int same_plan(const rec_problem *p, const rec_solution *a, const rec_solution *b)
+{
+    if (!has_plan(a) || !has_plan(b))
+        return 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (fabs(a->n[i] - b->n[i]) > 0.5)
+            return 0;
+    return 1;
+}
+
+/* The runner-ups: the best plan under each other objective, on each SKU alone, and without
+ * the configuration of the plan's largest pool (what the next best choice costs). */
 static int runners(const rec_problem *prob, const llm_gpu *gpus, const double *price,
-                   rec_plan *pl, llm_err *err)
+                   double t0, rec_plan *pl, llm_err *err)
 {
     int ng = prob->nskus;
     for (int o = 0; o < 3 && pl->n_runners < REC_MAX_RUNNERS; o++) {
@@ -101,6 +263,7 @@ static int runners(const rec_problem *prob, const llm_gpu *gpus, const double *p
             continue;
         rec_problem q = *prob;
         q.objective = (rec_objective)o;
+        q.time_limit_s = left_s(prob, t0);
         if (rec_solve(&q, &pl->runner[pl->n_runners], err))
             return -1;
         snprintf(pl->runner_label[pl->n_runners], sizeof pl->runner_label[0], "least %s",
@@ -109,7 +272,7 @@ static int runners(const rec_problem *prob, const llm_gpu *gpus, const double *p
     }
     for (int k = 0; ng > 1 && k < ng && pl->n_runners < REC_MAX_RUNNERS; k++) {
         rec_problem q = *prob;
-        q.count[k] = prob->count[k];
+        q.time_limit_s = left_s(prob, t0);
         for (int j = 0; j < ng; j++)
             if (j != k)
                 q.count[j] = 0;
@@ -119,13 +282,57 @@ static int runners(const rec_problem *prob, const llm_gpu *gpus, const double *p
                  gpus[k].name);
         pl->n_runners++;
     }
+    size_t big = prob->n;
+    for (size_t i = 0; i < prob->n; i++)
+        if (pl->best.n[i] > 0.5 &&
+            (big == prob->n || pl->best.n[i] * prob->c[i].gpus > pl->best.n[big] * prob->c[big].gpus))
+            big = i;
+    if (big < prob->n && pl->n_runners < REC_MAX_RUNNERS) {
+        rec_problem q = *prob;
+        q.time_limit_s = left_s(prob, t0);
+        if (solve_without(&q, big, &pl->runner[pl->n_runners], err))
+            return -1;
+        const space_point *x = &prob->c[big].row.p;
+        snprintf(pl->runner_label[pl->n_runners], sizeof pl->runner_label[0],
+                 "without the largest pool's configuration (tp %d, ep %d, batch %d, %.0f MHz "
+                 "on %.24s)", x->tp, x->ep, x->batch, x->freq_mhz, gpus[prob->c[big].sku].name);
+        pl->without = pl->n_runners;
+        pl->n_runners++;
+    }
     return 0;
+}
+
+/* Every runner-up is a plan of the same program (a tighter one, or another objective): when
+ * GLPK stopped early, one may beat the plan found; it becomes the plan, still labelled not
+ * proven optimal, its gap taken against the best plan's bound (eq. R7). */
+static void adopt_better(const rec_problem *prob, rec_plan *pl)
+{
+    for (int i = 0; i < pl->n_runners; i++) {
+        rec_solution *r = &pl->runner[i];
+        if (!has_plan(r) || !better(prob, r, &pl->best))
+            continue;
+        double old = primary(prob, &pl->best), gap = pl->best.gap;
+        double bound = gap >= 0 ? old - gap * fabs(old) : -INFINITY; /* R7 turned round */
+        rec_solution t = pl->best;
+        pl->best = *r;
+        *r = t;
+        pl->best.status = REC_FEASIBLE;
+        double now = primary(prob, &pl->best);
+        pl->best.gap = rec_gap(now, bound);
+        snprintf(pl->best.message, sizeof pl->best.message,
+                 "GLPK stopped early; the runner-up \"%.60s\" was better and is the plan",
+                 pl->runner_label[i]);
+    }
+    for (int i = 0; i < pl->n_runners; i++)
+        pl->runner_same[i] = same_plan(prob, &pl->runner[i], &pl->best);
 }
 
 int rec_plan_solve(const rec_problem *prob, const llm_gpu *gpus, const double *price,
                    rec_plan *pl, llm_err *err)
 {
     memset(pl, 0, sizeof *pl);
+    pl->without = -1;
+    double t0 = rec_clock_s();
     if (rec_solve(prob, &pl->best, err))
         goto fail;
     if (pl->best.status == REC_ERROR) {
@@ -133,8 +340,11 @@ int rec_plan_solve(const rec_problem *prob, const llm_gpu *gpus, const double *p
         return -1;
     }
     pl->infeasible = pl->best.status == REC_INFEASIBLE;
-    if (pl->infeasible ? rec_diagnose(prob, &pl->diag, err) : runners(prob, gpus, price, pl, err))
+    if (pl->infeasible ? rec_diagnose(prob, &pl->diag, err)
+                       : runners(prob, gpus, price, t0, pl, err))
         goto fail;
+    if (!pl->infeasible)
+        adopt_better(prob, pl);
     return 0;
 fail:
     err->status = LLM_ERR_RUNTIME;
@@ -146,4 +356,53 @@ void rec_plan_free(rec_plan *pl)
     rec_solution_free(&pl->best);
     for (int i = 0; i < pl->n_runners; i++)
         rec_solution_free(&pl->runner[i]);
+}
+
+int rec_sensitivity(const llm_model *models, const llm_gpu *gpus, const double *price,
+                    const llm_workload *w, const llm_space_spec *base,
+                    const search_inputs *serving, const rec_problem *prob, double t0,
+                    void (*progress)(const char *label), rec_sens_case out[REC_SENS_CASES],
+                    llm_err *err)
+{
+    static const struct { const char *label; double rate, ttft, tpot; } cs[REC_SENS_CASES] = {
+        {"rate x0.8", 0.8, 1, 1},          {"rate x1.25", 1.25, 1, 1},
+        {"TTFT SLO x1.2 (looser)", 1, 1.2, 1}, {"TTFT SLO x0.8 (tighter)", 1, 0.8, 1},
+        {"TPOT SLO x1.2 (looser)", 1, 1, 1.2}, {"TPOT SLO x0.8 (tighter)", 1, 1, 0.8}};
+    memset(out, 0, sizeof(rec_sens_case) * REC_SENS_CASES);
+    for (int k = 0; k < REC_SENS_CASES; k++) {
+        snprintf(out[k].label, sizeof out[k].label, "%s", cs[k].label);
+        if (progress)
+            progress(cs[k].label);
+        rec_problem q = *prob;
+        q.time_limit_s = left_s(prob, t0);
+        rec_candidate *cand = NULL;
+        if (cs[k].rate != 1) {
+            for (int m = 0; m < q.nmodels; m++)
+                q.rate[m] *= cs[k].rate;
+        } else {
+            llm_workload wk[REC_MAX_MODELS];
+            for (int m = 0; m < q.nmodels; m++) {
+                wk[m] = w[m];
+                wk[m].ttft_slo_s *= cs[k].ttft;
+                wk[m].tpot_slo_s *= cs[k].tpot;
+            }
+            if (rec_candidates(models, gpus, price, wk, base, serving, &q, &cand, err))
+                return -1;
+        }
+        out[k].candidates = q.n;
+        int rc = q.n ? rec_solve(&q, &out[k].s, err) : 0;
+        if (!q.n)
+            out[k].s.status = REC_INFEASIBLE;
+        if (rc) {
+            free(cand);
+            return -1;
+        }
+        out[k].cost_known = 1;
+        for (size_t i = 0; out[k].s.n && i < q.n; i++)
+            if (out[k].s.n[i] > 0.5 && !(q.c[i].cost_per_hour > 0))
+                out[k].cost_known = 0;
+        free(cand);
+        rec_solution_free(&out[k].s);
+    }
+    return 0;
 }

@@ -228,8 +228,19 @@ typedef struct {
     double count[REC_MAX_SKUS];    /* GPUs available per SKU */
     double power_cap;              /* W for the whole fleet; 0 = none */
     rec_objective objective;
-    double time_limit_s;           /* for glp_intopt; 0 = 60 s */
+    double time_limit_s;           /* for glp_intopt, both stages together; 0 = 60 s */
+    double headroom;               /* plan pools at most this share of capacity (eq. R2a);
+                                      0 = REC_HEADROOM_DEFAULT */
+    double clock_band_mhz;         /* eq. R1b, for rec_candidates: the clocks kept of one
+                                      configuration at least this far apart (MHz);
+                                      0 = REC_CLOCK_BAND_DEFAULT, < 0 = every clock */
 } rec_problem;
+
+#define REC_CLOCK_BAND_DEFAULT 100.0
+#define REC_HEADROOM_DEFAULT 0.8   /* the command line's --headroom (docs/recommend.md) */
+
+/* The share of capacity a pool may be planned at (eq. R2a): p->headroom, or the default. */
+double rec_headroom(const rec_problem *p);
 
 typedef enum { REC_OPTIMAL = 0, REC_FEASIBLE, REC_INFEASIBLE, REC_ERROR } rec_status;
 
@@ -241,8 +252,17 @@ typedef struct {
     double gpus_by_sku[REC_MAX_SKUS];
     double served[REC_MAX_MODELS];
     int binding_sku[REC_MAX_SKUS], binding_power;
+    double gap;                    /* relative MIP gap when GLPK stopped early (eq. R7); 0 when
+                                      optimal; -1 when not known (no bound yet) */
     char message[256];
 } rec_solution;
+
+/* eq. R7: the relative gap of a plan's objective to the best bound, (obj - bound) / |obj|;
+ * 0 when the bound reaches it, -1 when no bound is known (bound not finite). */
+double rec_gap(double obj, double bound);
+
+/* Monotonic seconds (the time limit's clock). */
+double rec_clock_s(void);
 
 /* Solves on the calling thread. Returns 0 (see status) or -1 (out of memory). */
 int rec_solve(const rec_problem *p, rec_solution *s, llm_err *err);
@@ -259,16 +279,25 @@ typedef struct {
 int rec_diagnose(const rec_problem *p, rec_diagnosis *d, llm_err *err);
 
 /* The candidates (search/fleet.c): for each (model, SKU) pair, the front of its space (base,
- * NULL for the default, with one replica; the SLOs enforced) under the serving settings of
- * `serving` (its m, g, w and s unused; NULL: the ideal engine). Sets prob->c (= *cand,
- * malloc'd) and prob->n. Returns 0, or -1 with err (kind: a bad space 2, a failure 1). */
+ * NULL for the default, with one replica; the SLOs of model i's workload w[i] enforced) under
+ * the serving settings of `serving` (its m, g, w and s unused; NULL: the ideal engine), one
+ * clock kept per band (eq. R1b). Sets prob->c (= *cand, malloc'd) and prob->n. Returns 0, or
+ * -1 with err (kind: a bad space 2, a failure 1). */
 int rec_candidates(const llm_model *models, const llm_gpu *gpus, const double *price,
                    const llm_workload *w, const llm_space_spec *base,
                    const search_inputs *serving, rec_problem *prob, rec_candidate **cand,
                    llm_err *err);
 
+/* One pool's latency at its planned load (eq. R8): the candidate's configuration evaluated
+ * with Poisson arrivals at rate_per_replica (requests/s), under model's workload w. */
+void rec_pool_metrics(const llm_model *m, const llm_gpu *g, const llm_workload *w,
+                      const search_inputs *serving, const rec_candidate *c,
+                      double rate_per_replica, cost_metrics *out);
+
 /* The plan for a problem with its candidates: the best, then the runner-ups (the best under
- * each other objective, and on each SKU alone) or, when infeasible, the diagnosis. */
+ * each other objective, on each SKU alone, and without the largest pool's configuration) or,
+ * when infeasible, the diagnosis. The time limit (prob->time_limit_s, 0 = 60 s) covers them
+ * all: the best gets it whole, the runner-ups what is left (eq. R7). */
 #define REC_MAX_RUNNERS 8
 typedef struct {
     rec_solution best;
@@ -276,12 +305,31 @@ typedef struct {
     rec_diagnosis diag;
     int n_runners;
     rec_solution runner[REC_MAX_RUNNERS];
-    char runner_label[REC_MAX_RUNNERS][96];
+    char runner_label[REC_MAX_RUNNERS][128];
+    int runner_same[REC_MAX_RUNNERS];      /* the same replicas as the plan */
+    int without;                           /* the runner-up without the largest pool; -1 */
 } rec_plan;
 /* Returns 0, or -1 with err (kind LLM_ERR_RUNTIME). */
 int rec_plan_solve(const rec_problem *prob, const llm_gpu *gpus, const double *price,
                    rec_plan *pl, llm_err *err);
 void rec_plan_free(rec_plan *pl);
+
+/* Sensitivity (search/fleet.c, eq. R9): the plan re-solved with every rate x0.8 and x1.25, and
+ * with each SLO (TTFT, TPOT) of every workload loosened (x1.2) and tightened (x0.8), the
+ * candidates found again for the SLO cases. Each solve gets what is left of the time limit
+ * from t0. progress (may be NULL) is told each case's label before it runs. */
+#define REC_SENS_CASES 6
+typedef struct {
+    char label[48];
+    rec_solution s;         /* its n and y freed (NULL): only the totals and status are kept */
+    size_t candidates;
+    int cost_known;         /* every pool it uses has a price */
+} rec_sens_case;
+int rec_sensitivity(const llm_model *models, const llm_gpu *gpus, const double *price,
+                    const llm_workload *w, const llm_space_spec *base,
+                    const search_inputs *serving, const rec_problem *prob, double t0,
+                    void (*progress)(const char *label), rec_sens_case out[REC_SENS_CASES],
+                    llm_err *err);
 
 /* ---- inputs by name (search/inputs.c) ----------------------------------------------------- */
 

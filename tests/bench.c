@@ -170,7 +170,7 @@ static void bench_explore(const char *space, int threads, int widen)
         explore_args a;
         memset(&a, 0, sizeof a);
         llm_serving sv = default_serving();
-        a.in = (search_inputs){&m, &g, &w, &s, &sv, 0, 1};
+        a.in = (search_inputs){&m, &g, &w, &s, &sv, 0, 1, NULL};
         a.nobj = search_default_objectives(a.obj);
         a.end = s.size;
         a.threads = threads;
@@ -214,7 +214,7 @@ static void bench_search(const char *model, const char *gpu, const char *space)
     nlsearch_args a;
     memset(&a, 0, sizeof a);
     llm_serving sv = default_serving();
-    a.in = (search_inputs){&m, &g, &w, &s, &sv, 0, 1};
+    a.in = (search_inputs){&m, &g, &w, &s, &sv, 0, 1, NULL};
     a.nobj = search_default_objectives(a.obj);
     a.levels = 2;        /* llmdse search's defaults */
     a.starts = 1;
@@ -250,6 +250,67 @@ static void bench_search(const char *model, const char *gpu, const char *space)
     space_free(&s);
 }
 
+/* recommend's candidates and plan (with its runner-ups) as the command line finds them: the
+ * default space and serving profile, 0.8 headroom, 150 MHz clock bands; the time limit 30 s.
+ * Prints seconds and whether the plan is proven optimal (or its gap). */
+static void bench_recommend(const char *label, int nm, const char *const *models,
+                            const double *rates, int ng, const char *const *gpus,
+                            const double *counts, double cap, double band)
+{
+    llm_model m[REC_MAX_MODELS];
+    llm_gpu g[REC_MAX_SKUS];
+    llm_workload w[REC_MAX_MODELS];
+    double price[REC_MAX_SKUS] = {0};
+    llm_err err;
+    rec_problem p;
+    memset(&p, 0, sizeof p);
+    p.nmodels = nm;
+    p.nskus = ng;
+    p.power_cap = cap;
+    p.time_limit_s = 30;
+    p.headroom = REC_HEADROOM_DEFAULT;
+    p.clock_band_mhz = band;
+    for (int i = 0; i < nm; i++) {
+        p.rate[i] = rates[i];
+        if (configs_load_model(models[i], &m[i], &err) ||
+            configs_load_workload("chat", &w[i], &err)) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            exit(1);
+        }
+    }
+    for (int k = 0; k < ng; k++) {
+        p.count[k] = counts[k];
+        if (configs_load_gpu(gpus[k], &g[k], &err)) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            exit(1);
+        }
+    }
+    llm_serving sv = default_serving();
+    search_inputs in = {0};
+    in.serving = &sv;
+    in.kv_paged = 1;
+    double t0 = now();
+    rec_candidate *cand;
+    rec_plan pl;
+    if (rec_candidates(m, g, price, w, NULL, &in, &p, &cand, &err) ||
+        rec_plan_solve(&p, g, price, &pl, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(1);
+    }
+    double t = now() - t0;
+    char st[64];
+    if (pl.best.status == REC_OPTIMAL)
+        snprintf(st, sizeof st, "optimal");
+    else if (pl.best.status == REC_FEASIBLE)
+        snprintf(st, sizeof st, "not proven optimal, gap %.3g%%", 100 * pl.best.gap);
+    else
+        snprintf(st, sizeof st, "no plan");
+    printf("bench recommend %-44s %6.2f s (%zu candidates, %d runner-ups, %s, %.0f W)\n", label,
+           t, p.n, pl.n_runners, st, pl.best.energy_w);
+    rec_plan_free(&pl);
+    free(cand);
+}
+
 int main(void)
 {
     bench_gemm();
@@ -268,5 +329,17 @@ int main(void)
     bench_search("qwen3-30b-a3b", "h100-sxm5-80gb", "moe-8gpu");
     bench_search("qwen3-235b-a22b", "h200-sxm-141gb", "moe-8gpu");
     bench_search("llama-3.1-8b", "h100-sxm5-80gb", "small");
+    {
+        const char *m1[] = {"llama-3.2-1b"}, *g1[] = {"h100-sxm5-80gb"};
+        const double r1[] = {10}, c1[] = {8};
+        bench_recommend("llama-3.2-1b 10/s on 8 H100", 1, m1, r1, 1, g1, c1, 0, 0);
+        const char *m2[] = {"llama-3.1-70b", "llama-3.1-8b"};
+        const char *g2[] = {"h100-sxm5-80gb", "a100-sxm4-80gb"};
+        const double r2[] = {20, 50}, c2[] = {8, 32};
+        bench_recommend("70b 20/s + 8b 50/s, 8 H100 + 32 A100, 8 kW", 2, m2, r2, 2, g2, c2,
+                        8000, 0);
+        bench_recommend("the same, every clock (--clock-band 0)", 2, m2, r2, 2, g2, c2, 8000,
+                        -1);
+    }
     return 0;
 }

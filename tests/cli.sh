@@ -570,6 +570,61 @@ fi
 "$LLMDSE" recommend -m llama-3.2-1b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/kx" >/dev/null
 if [ -s "$tmp/kx/front.csv" ] && grep -q 'recommendation.md' "$tmp/kx/manifest.json" && grep -q 'front.csv' "$tmp/kx/manifest.json"; then pass=$((pass+1)); else echo "FAIL: recommend into an explore folder"; fail=$((fail+1)); fi
 
+# recommend: --headroom in (0, 1], --time-limit > 0, --clock-band >= 0, --pue >= 1,
+# --host-power >= 0: anything else is a usage error naming the option, nothing written
+for bad in "--headroom 0" "--headroom 1.5" "--headroom -0.2" "--headroom x" "--time-limit 0" \
+           "--time-limit -3" "--clock-band -15" "--pue 0.5" "--host-power -1"; do
+    opt=${bad%% *}
+    # shellcheck disable=SC2086
+    expect 2 "$opt" -- recommend -m llama-3.2-1b -w chat --rate 2 --gpus h100-sxm5-80gb:8 -s small $bad -o "$tmp/badrec"
+    if [ ! -e "$tmp/badrec" ]; then pass=$((pass+1)); else echo "FAIL: recommend $bad wrote $tmp/badrec"; fail=$((fail+1)); rm -rf "$tmp/badrec"; fi
+done
+# --headroom F: every pool planned at most F of its capacity (0.5 here; 0.8 by default)
+"$LLMDSE" recommend -m llama-3.1-8b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small --headroom 0.5 --format json >"$tmp/hr.json" 2>"$tmp/err"
+if grep -q '"headroom": 0.5' "$tmp/hr.json" && ! awk -F': ' '/"utilisation"/ { if ($2 + 0 > 0.5 + 1e-9) bad = 1 } END { exit !bad }' "$tmp/hr.json" && grep -q '"utilisation"' "$tmp/hr.json"; then pass=$((pass+1)); else echo "FAIL: --headroom 0.5: a pool above half its capacity"; fail=$((fail+1)); fi
+"$LLMDSE" recommend -m llama-3.1-8b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small --format json >"$tmp/hr8.json" 2>"$tmp/err"
+if grep -q '"headroom": 0.8' "$tmp/hr8.json" && ! awk -F': ' '/"utilisation"/ { if ($2 + 0 > 0.8 + 1e-9) bad = 1 } END { exit !bad }' "$tmp/hr8.json"; then pass=$((pass+1)); else echo "FAIL: the default headroom is not 0.8"; fail=$((fail+1)); fi
+# --time-limit: a small instance is proven optimal well within it
+expect 0 'Recommended plan (optimal)' -- recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8 -s small --time-limit 5
+# -w: one workload per model, or one for all; another count is a usage error
+expect 0 'workload **summarization**' -- recommend -m llama-3.1-8b,llama-3.2-1b -w chat,summarization --rate 5,5 --gpus h100-sxm5-80gb:8 -s small
+if grep -qF '**llama-3.1-8b** at 5 requests/s (workload **chat**' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: -w a,b: the first model's workload is not chat"; fail=$((fail+1)); fi
+expect 2 '-w: expected one workload for all models or one per model (2), found 3' -- recommend -m llama-3.1-8b,llama-3.2-1b -w chat,chat,chat --rate 5,5 --gpus h100-sxm5-80gb:8
+expect 2 'summ' -- recommend -m llama-3.2-1b -w summ --rate 5 --gpus h100-sxm5-80gb:8
+# cost: $/day and $ per million output tokens with a price (--gpus or the GPU file's default);
+# "unknown" for a GPU without one
+expect 0 'USD per million output tokens' -- recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8:2.0 -s small
+expect 0 'USD per million output tokens' -- recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8 -s small
+expect 0 'cost unknown' -- recommend -m llama-3.2-1b -w chat --rate 10 --gpus "$tmp/h100-noprice.json":8 -s small
+# the fleet report: report -i on a recommend output gives fleet.html / fleet.md
+"$LLMDSE" recommend -m llama-3.1-8b,llama-3.2-1b -w chat --rate 20,10 --gpus h100-sxm5-80gb:8:2.0,h200-sxm-141gb:8:3.0 -s small --host-power 150 --pue 1.3 -o "$tmp/fleet" >/dev/null 2>"$tmp/err"
+expect 0 'the fleet report of' -- report -i "$tmp/fleet" -o "$tmp/fleet.html"
+expect 0 'the fleet report of' -- report -i "$tmp/fleet" -o "$tmp/fleet.md"
+ok=1
+for want in '<h2>Sensitivity</h2>' 'rate x1.25' 'TPOT SLO x0.8 (tighter)' 'TTFT p90 / p99 s' 'facility power, average' 'cost per million output tokens' '<h2>Why it won</h2>'; do
+    grep -qF "$want" "$tmp/fleet.html" || { echo "FAIL: fleet.html lacks \"$want\""; ok=0; }
+done
+grep -qF '## Pools: utilisation, headroom and tail latency' "$tmp/fleet.md" || { echo "FAIL: fleet.md lacks the pools"; ok=0; }
+cmp -s "$tmp/fleet.md" "$tmp/fleet/fleet.md" || { echo "FAIL: report -i gave another fleet.md"; ok=0; }
+if grep -qiE '(^|[^a-z])(nan|inf)([^a-z]|$)' "$tmp/fleet.md"; then echo "FAIL: fleet.md prints NaN or inf"; ok=0; fi
+if [ $ok -eq 1 ]; then pass=$((pass+1)); else fail=$((fail+1)); fi
+# the fleet page has no raw Markdown and loads in headless Chromium (where installed)
+if grep -qE '\*\*|\|---' "$tmp/fleet.html"; then echo "FAIL: fleet.html has raw Markdown"; fail=$((fail+1)); else pass=$((pass+1)); fi
+if [ -n "$CHROME" ]; then
+    dom=$(timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$tmp/chrome3" --dump-dom "file://$tmp/fleet.html" 2>/dev/null)
+    case "$dom" in *'<h2>Sensitivity</h2>'*'</html>'*) pass=$((pass+1));;
+                   *) echo "FAIL: Chromium did not load fleet.html"; fail=$((fail+1));; esac
+fi
+# facility power = PUE x (GPU average + host power per GPU x GPUs): from the JSON's totals
+gw=$(sed -n 's/^ *"average_power_w": \([0-9.e+-]*\),*$/\1/p' "$tmp/fleet/recommendation.json" | head -1)
+ng=$(sed -n 's/^ *"gpus": \([0-9.e+-]*\),*$/\1/p' "$tmp/fleet/recommendation.json" | head -1)
+want=$(awk -v w="$gw" -v n="$ng" 'BEGIN { printf "%.0f W", 1.3 * (w + 150 * n) }')
+if grep -qF "<td>facility power, average (eq. R11)</td><td>$want</td>" "$tmp/fleet.html"; then pass=$((pass+1)); else echo "FAIL: facility power is not $want"; fail=$((fail+1)); fi
+# a recommend output whose fleet report was removed: report names it, exit 2
+cp -r "$tmp/fleet" "$tmp/fleet2" && rm "$tmp/fleet2/fleet.html"
+expect 2 'fleet.html is missing' -- report -i "$tmp/fleet2" -o "$tmp/f2.html"
 # recommend: a GPU count of 0 and a model given twice are usage errors
 expect 2 '--gpus COUNT: expected an integer in [1,' -- recommend -m llama-3.1-8b -w chat --rate 5 --gpus h100-sxm5-80gb:0:2
 expect 2 'llama-3.1-8b given twice' -- recommend -m llama-3.1-8b,llama-3.1-8b -w chat --rate 5,5 --gpus h100-sxm5-80gb:8

@@ -13,7 +13,7 @@ static char *capture_eval(report_format fmt, cost_metrics *r)
     static cost_config c;
     cost_config_default(&c);
     cost_eval(&m, &g, &c, r);
-    report_inputs in = {&m, &g, NULL, &c};
+    report_inputs in = {&m, &g, NULL, &c, NULL};
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
