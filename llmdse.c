@@ -149,6 +149,7 @@ static const struct command {
     {"recommend", cmd_recommend,
      "  recommend -m MODEL[,..] -w WORKLOAD --rate R[,..] --gpus GPU:COUNT[:PRICE][,..]\n"
      "          [--objective energy|gpus|cost] [--power-cap W] [-s SPACE] [-o DIR]\n"
+     "          [--confidence P|none] [--headroom F] [--time-limit S] [--clock-band MHZ]\n"
      "          [--format md|json]                        the fleet under SLO and load\n"},
     {"validate", cmd_validate,
      "  validate plan -g GPU [-o FILE] [--clocks MHZ,..] | [--front DIR --top K -m MODEL\n"

@@ -126,14 +126,11 @@ static int recommend(rec_inputs *ri, const char *space, const char *dir, const c
     cost_metrics *pool = NULL;
     rec_sens_case sens[REC_SENS_CASES];
     double t0 = run_t0 = rec_clock_s();
-    int rc = rec_candidates(ri->models, ri->gpus, ri->price, ri->w, space ? &base : NULL,
-                            &serving, &ri->prob, &cand, &err);
-    if (!rc) {
-        if (rec_clock_s() - t0 >= 1)
-            fprintf(stderr, "llmdse: recommend: %zu candidates in %.1f s; solving\n",
-                    ri->prob.n, rec_clock_s() - t0);
-        rc = rec_plan_solve(&ri->prob, ri->gpus, ri->price, &pl, &err);
-    }
+    int rc = rec_recommend(ri->models, ri->gpus, ri->price, ri->w, space ? &base : NULL,
+                           &serving, &ri->prob, &cand, &pl, &err);
+    if (!rc && rec_clock_s() - t0 >= 1)
+        fprintf(stderr, "llmdse: recommend: %zu candidates, planned in %.1f s\n", ri->prob.n,
+                rec_clock_s() - t0);
     if (!rc && dir && !pl.infeasible) {
         pool = calloc(ri->prob.n ? ri->prob.n : 1, sizeof *pool);
         if (!pool) {
@@ -183,6 +180,7 @@ int cmd_recommend(int argc, char **argv)
     static rec_inputs ri;
     serving_args sv = {0};
     double headroom = REC_HEADROOM_DEFAULT, band = REC_CLOCK_BAND_DEFAULT;
+    const char *confidence = NULL;
     ri.prob.time_limit_s = 60;
     opt opts[] = {SERVING_OPTS(sv),
                   {"--model", "-m", O_STR, &models_arg, 0, 0, 0},
@@ -195,6 +193,7 @@ int cmd_recommend(int argc, char **argv)
                   {"--headroom", NULL, O_NUM, &headroom, -1e12, 1e12, 0},
                   {"--time-limit", NULL, O_NUM, &ri.prob.time_limit_s, 0.001, 86400, 0},
                   {"--clock-band", NULL, O_NUM, &band, 0, 10000, 0},
+                  {"--confidence", NULL, O_STR, &confidence, 0, 0, 0},
                   {"--host-power", NULL, O_NUM, &ri.x.host_power_w, 0, 1e6, 0},
                   {"--pue", NULL, O_NUM, &ri.x.pue, 1, 10, 0},
                   {"--out", "-o", O_STR, &out, 0, 0, 0},
@@ -206,6 +205,11 @@ int cmd_recommend(int argc, char **argv)
                   "at, in (0, 1], found %g", headroom);
     ri.prob.headroom = headroom;
     ri.prob.clock_band_mhz = band > 0 ? band : -1; /* 0: every clock kept */
+    /* eq. R12: --confidence P in [0.5, 0.999], or "none" for the point estimates */
+    if (confidence && !strcmp(confidence, "none"))
+        ri.prob.confidence = -1;
+    else if (confidence)
+        ri.prob.confidence = parse_num("--confidence", confidence, 0.5, 0.999);
     load_serving(&sv, "recommend");
     if (!models_arg || !workload || !rates_arg || !gpus_arg)
         die_usage("recommend: -m MODEL[,MODEL...], -w WORKLOAD, --rate R[,R...] and "

@@ -131,6 +131,29 @@ static void named_values(json_out *j, const char *arr, const char *name_key,
     json_end_arr(j);
 }
 
+static void confidence_json(json_out *j, const report_rec *r)
+{
+    const rec_plan *pl = r->plan;
+    if (!pl || !pl->has_point)
+        return;
+    const rec_solution *q = &pl->point;
+    json_obj(j, "confidence");
+    json_num(j, "probability", pl->confidence);
+    json_obj(j, "point_estimate_plan");
+    json_str(j, "status", status_name(q->status));
+    if (has_plan(q)) {
+        json_num(j, "gpus", q->gpus);
+        json_num(j, "average_power_w", q->energy_w);
+        json_num(j, "peak_power_w", q->peak_w);
+        if (has_plan(r->best)) {
+            json_num(j, "extra_gpus", r->best->gpus - q->gpus);
+            json_num(j, "extra_average_power_w", r->best->energy_w - q->energy_w);
+        }
+    }
+    json_end_obj(j);
+    json_end_obj(j);
+}
+
 void report_recommend_json(FILE *f, const report_rec *r)
 {
     const rec_problem *p = r->p;
@@ -157,10 +180,13 @@ void report_recommend_json(FILE *f, const report_rec *r)
         json_num(&j, "power_cap_w", p->power_cap);
     json_str(&j, "objective", rec_objective_names[p->objective]);
     json_num(&j, "headroom", rec_headroom(p));
+    if (r->plan && r->plan->has_point)
+        json_num(&j, "confidence", r->plan->confidence);
     json_int(&j, "candidates", (long long)p->n);
     json_end_obj(&j);
     json_obj(&j, "recommendation");
     plan_json(&j, r, r->best);
+    confidence_json(&j, r);
     if (r->best->status == REC_OPTIMAL || r->best->status == REC_FEASIBLE) {
         json_arr(&j, "binding");
         for (int k = 0; k < p->nskus; k++)
@@ -241,6 +267,34 @@ static void totals_md(FILE *f, const report_rec *r, const rec_solution *s, int h
                 "GPU:COUNT:PRICE)" : "");
 }
 
+/* eq. R12: what holding the plan at a confidence costs against the point estimates. */
+static void confidence_md(FILE *f, const report_rec *r)
+{
+    const rec_plan *pl = r->plan;
+    if (!pl || !pl->has_point)
+        return;
+    const rec_solution *b = r->best, *q = &pl->point;
+    fprintf(f, "\nHeld at %.0f%% confidence (docs/recommend.md, R12): every pool meets its SLOs "
+               "with TTFT and TPOT at their %.0f%% quantile under the model's uncertainty bands, "
+               "and serves its load with throughput at its %.0f%% quantile; ",
+            100 * pl->confidence, 100 * pl->confidence, 100 * (1 - pl->confidence));
+    if (!has_plan(q)) {
+        fprintf(f, "on the point estimates there is no plan either (%s).\n",
+                status_name(q->status));
+    } else if (!has_plan(b)) {
+        fprintf(f, "at this confidence nothing meets the request, but on the point estimates "
+                   "a plan does: ");
+        totals_md(f, r, q, 0);
+        fprintf(f, " (`--confidence none` plans it; a lower `--confidence P` may too).\n");
+    } else {
+        fprintf(f, "on the point estimates the same request takes %.0f GPUs and %.0f W: the "
+                   "confidence costs %+.0f GPUs and %+.0f W (%+.1f%%). `--confidence none` plans "
+                   "on the point estimates.\n", q->gpus, q->energy_w, nz(b->gpus - q->gpus, 1),
+                nz(b->energy_w - q->energy_w, 1),
+                q->energy_w > 0 ? nz(100 * (b->energy_w - q->energy_w) / q->energy_w, 0.1) : 0);
+    }
+}
+
 void report_recommend_md(FILE *f, const report_rec *r)
 {
     const rec_problem *p = r->p;
@@ -266,6 +320,10 @@ void report_recommend_md(FILE *f, const report_rec *r)
             100 * rec_headroom(p), p->n);
     if (b->status != REC_OPTIMAL && b->status != REC_FEASIBLE) {
         fprintf(f, "## No plan: %s\n\n", status_name(b->status));
+        if (r->plan && r->plan->has_point) {
+            confidence_md(f, r);   /* starts with its own blank line */
+            fputs("\n", f);
+        }
         if (b->message[0])
             fprintf(f, "%s\n\n", b->message);
         if (r->diag) {
@@ -318,6 +376,7 @@ void report_recommend_md(FILE *f, const report_rec *r)
     if (b->binding_power)
         fprintf(f, "%sthe power cap", any++ ? ", " : "");
     fprintf(f, "%s.\n", any ? "" : "none (the load alone sizes the fleet)");
+    confidence_md(f, r);
     if (r->n_runners) {
         fprintf(f, "\n## Runner-up plans\n\n| plan | totals | trade against the recommendation "
                    "|\n|---|---|---|\n");

@@ -9,9 +9,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+double rec_confidence(const rec_problem *p, const search_inputs *serving)
+{
+    if (p->confidence < 0 || !serving || !serving->bands)
+        return 0;
+    return p->confidence > 0 ? p->confidence : REC_CONFIDENCE_DEFAULT;
+}
+
+/* eq. R12: at confidence P, a candidate is held to its SLOs with its latencies at their
+ * P-quantile (each SLO divided by exp(q_P), eq. 57) and serves requests at its throughput's
+ * (1 - P)-quantile. Power stays the point estimate: the issue is the SLOs and the rate, and a
+ * fleet power cap read at a 90% power quantile would refuse plans the GPUs' own limiters
+ * already hold. The regime is the pair's (eq. 52). */
+typedef struct { double slo_ttft, slo_tpot, cap; } conf_scale;
+
+static conf_scale confidence_scale(const search_inputs *in, double P)
+{
+    conf_scale s = {1, 1, 1};
+    if (!(P > 0))
+        return s;
+    llm_band_regime r = cost_band_regime(in->g, in->serving);
+    const llm_bands *b = in->bands;
+    s.slo_ttft = exp(-cost_band_quantile(&b->e2e[r][LLM_BAND_TTFT], P));
+    s.slo_tpot = exp(-cost_band_quantile(&b->e2e[r][LLM_BAND_TPOT], P));
+    s.cap = exp(cost_band_quantile(&b->e2e[r][LLM_BAND_THROUGHPUT], 1 - P));
+    return s;
+}
+
 /* Appends the front of one (model, SKU) pair's space to *cand. */
 static int pair_candidates(const search_inputs *in, int i, int k, double price,
-                           rec_candidate **cand, size_t *n, size_t *cap, llm_err *err)
+                           conf_scale cs, rec_candidate **cand, size_t *n, size_t *cap,
+                           llm_err *err)
 {
     explore_args a;
     memset(&a, 0, sizeof a);
@@ -39,8 +67,9 @@ static int pair_candidates(const search_inputs *in, int i, int k, double price,
         }
         search_row row;
         search_row_eval(&a.in, r.front.pt[j].index, &row);
-        rec_candidate_from_row(&row, in->g, lround(in->w->output_mean), i, k, price,
-                               &(*cand)[(*n)++]);
+        rec_candidate *c = &(*cand)[(*n)++];
+        rec_candidate_from_row(&row, in->g, lround(in->w->output_mean), i, k, price, c);
+        c->cap_rps *= cs.cap;
     }
     explore_result_free(&r);
     return 0;
@@ -139,8 +168,15 @@ int rec_candidates(const llm_model *models, const llm_gpu *gpus, const double *p
                 in.serving = serving->serving;
                 in.chunk_tokens = serving->chunk_tokens;
                 in.kv_paged = serving->kv_paged;
+                in.bands = serving->bands;
             }
-            int rc = pair_candidates(&in, i, k, price[k], cand, &n, &cap, err);
+            /* eq. R12: the SLOs the explore filters by, tightened to hold at the confidence */
+            conf_scale cs = confidence_scale(&in, rec_confidence(prob, serving));
+            llm_workload wc = w[i];
+            wc.ttft_slo_s *= cs.slo_ttft;
+            wc.tpot_slo_s *= cs.slo_tpot;
+            in.w = &wc;
+            int rc = pair_candidates(&in, i, k, price[k], cs, cand, &n, &cap, err);
             space_free(&sp);
             if (rc) {
                 free(*cand);
@@ -349,6 +385,36 @@ int rec_plan_solve(const rec_problem *prob, const llm_gpu *gpus, const double *p
 fail:
     err->status = LLM_ERR_RUNTIME;
     return -1;
+}
+
+int rec_recommend(const llm_model *models, const llm_gpu *gpus, const double *price,
+                  const llm_workload *w, const llm_space_spec *base,
+                  const search_inputs *serving, rec_problem *prob, rec_candidate **cand,
+                  rec_plan *pl, llm_err *err)
+{
+    memset(pl, 0, sizeof *pl);
+    if (rec_candidates(models, gpus, price, w, base, serving, prob, cand, err) ||
+        rec_plan_solve(prob, gpus, price, pl, err))
+        return -1;
+    double P = rec_confidence(prob, serving);
+    if (!(P > 0))
+        return 0;
+    /* the same request on the point estimates: its own candidates, the best plan only */
+    rec_problem pp = *prob;
+    pp.confidence = -1;
+    rec_candidate *pc = NULL;
+    int rc = rec_candidates(models, gpus, price, w, base, serving, &pp, &pc, err);
+    if (!rc && !(rc = rec_solve(&pp, &pl->point, err))) {
+        pl->has_point = 1;
+        pl->confidence = P;
+        free(pl->point.n);
+        free(pl->point.y);
+        pl->point.n = pl->point.y = NULL;
+    }
+    free(pc);
+    if (rc)
+        err->status = LLM_ERR_RUNTIME;
+    return rc;
 }
 
 void rec_plan_free(rec_plan *pl)

@@ -234,9 +234,16 @@ typedef struct {
     double clock_band_mhz;         /* eq. R1b, for rec_candidates: the clocks kept of one
                                       configuration at least this far apart (MHz);
                                       0 = REC_CLOCK_BAND_DEFAULT, < 0 = every clock */
+    double confidence;             /* eq. R12, for rec_candidates: SLOs, capacity and peak
+                                      power held at this probability under the bands;
+                                      0 = REC_CONFIDENCE_DEFAULT, < 0 = the point estimates */
 } rec_problem;
 
 #define REC_CLOCK_BAND_DEFAULT 100.0
+#define REC_CONFIDENCE_DEFAULT 0.9   /* recommend's --confidence (docs/recommend.md, R12) */
+/* The probability the candidates are held at (eq. R12): 0 when point estimates are used (no
+ * bands, or p->confidence < 0). */
+double rec_confidence(const rec_problem *p, const search_inputs *serving);
 #define REC_HEADROOM_DEFAULT 0.8   /* the command line's --headroom (docs/recommend.md) */
 
 /* The share of capacity a pool may be planned at (eq. R2a): p->headroom, or the default. */
@@ -308,11 +315,23 @@ typedef struct {
     char runner_label[REC_MAX_RUNNERS][128];
     int runner_same[REC_MAX_RUNNERS];      /* the same replicas as the plan */
     int without;                           /* the runner-up without the largest pool; -1 */
+    /* eq. R12: the same request planned on the point estimates, when the plan is held at a
+     * confidence (rec_recommend): what the confidence costs */
+    int has_point;
+    double confidence;
+    rec_solution point;                    /* its n and y freed: totals and status only */
 } rec_plan;
 /* Returns 0, or -1 with err (kind LLM_ERR_RUNTIME). */
 int rec_plan_solve(const rec_problem *prob, const llm_gpu *gpus, const double *price,
                    rec_plan *pl, llm_err *err);
 void rec_plan_free(rec_plan *pl);
+/* recommend's and sku-check's one path: the candidates (rec_candidates), the plan
+ * (rec_plan_solve) and, held at a confidence, the point-estimate plan for comparison (its
+ * candidates found again). *cand is malloc'd (prob->c points into it). 0, or -1 with err. */
+int rec_recommend(const llm_model *models, const llm_gpu *gpus, const double *price,
+                  const llm_workload *w, const llm_space_spec *base,
+                  const search_inputs *serving, rec_problem *prob, rec_candidate **cand,
+                  rec_plan *pl, llm_err *err);
 
 /* Sensitivity (search/fleet.c, eq. R9): the plan re-solved with every rate x0.8 and x1.25, and
  * with each SLO (TTFT, TPOT) of every workload loosened (x1.2) and tightened (x0.8), the

@@ -318,8 +318,8 @@ static int recommend(sku *k, const llm_model *m, const llm_workload *w, const ch
         fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
         return 1;
     }
-    if (rec_candidates(m, &k->g, price, w, k->a->space ? &base : NULL, &k->a->serving, &prob,
-                       &cand, &err) || rec_plan_solve(&prob, &k->g, price, &pl, &err))
+    if (rec_recommend(m, &k->g, price, w, k->a->space ? &base : NULL, &k->a->serving, &prob,
+                      &cand, &pl, &err))
         fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);
     else if (report_recommend_out(wdir, NULL, m, &k->g, w, &prob, &pl, &err))
         fprintf(stderr, "llmdse: error: recommend: %s\n", err.msg);

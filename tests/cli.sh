@@ -665,5 +665,15 @@ expect 2 'merge --min-gain F' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w ch
 expect 2 'its front was thinned' -- merge -o "$tmp/thy" "$tmp/thin"
 expect 2 '--min-gain: expected a number' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/thz" --min-gain -1
 
+# recommend --confidence (eq. R12): held at 90% by default and says what it costs; "none" plans
+# on the point estimates; a value outside [0.5, 0.999] is a usage error
+expect 0 'Held at 90% confidence' -- recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8 -s small
+expect 0 'Held at 95% confidence' -- recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8 -s small --confidence 0.95
+"$LLMDSE" recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8 -s small --confidence none >"$tmp/out" 2>&1
+if ! grep -q 'confidence' "$tmp/out" && grep -q 'Recommended plan' "$tmp/out"; then pass=$((pass+1)); else echo "FAIL: --confidence none still holds the plan at a confidence"; fail=$((fail+1)); fi
+expect 0 '"extra_gpus"' -- recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8 -s small --format json
+expect 2 '--confidence: expected a number' -- recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8 --confidence 0.3
+expect 2 '--confidence: expected a number' -- recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8 --confidence high
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

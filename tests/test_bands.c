@@ -272,6 +272,58 @@ static void test_thin_and_knee_by_hand(void **state)
     assert_int_equal(search_knee(obj, 2, r, 3), 1);
 }
 
+/* eq. R12 by hand: with every band ln [-0.2, 0.1] around 0, at confidence 0.9 a candidate's
+ * capacity is its point capacity x e^-0.2 (the throughput's 10% quantile, q10) and its TTFT
+ * and TPOT x e^0.1 (their 90% quantile) meet the SLOs; at the point estimates (confidence < 0)
+ * capacities are the model's. Every clock kept so that both sets can be matched by index. */
+static void test_confidence_candidates(void **state)
+{
+    (void)state;
+    llm_model m = load_model("llama-3.2-1b");
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    llm_serving sv = load_serving("vllm-0.11");
+    llm_workload w;
+    llm_err err;
+    assert_int_equal(configs_load_workload("chat", &w, &err), 0);
+    w.tpot_slo_s = 0.004;   /* tight enough that some points meet it only as predicted */
+    llm_bands b = flat(-0.2, 0, 0.1);
+    search_inputs in = {NULL, NULL, NULL, NULL, &sv, 0, 1, &b};
+    double price = 0;
+    rec_problem pc, pp;
+    memset(&pc, 0, sizeof pc);
+    pc.nmodels = pc.nskus = 1;
+    pc.rate[0] = 10;
+    pc.count[0] = 8;
+    pc.clock_band_mhz = -1;
+    pp = pc;
+    pc.confidence = 0.9;
+    pp.confidence = -1;
+    assert_close(rec_confidence(&pc, &in), 0.9, 1e-12);
+    assert_true(rec_confidence(&pp, &in) == 0);
+    rec_candidate *cc, *cp;
+    assert_int_equal(rec_candidates(&m, &g, &price, &w, NULL, &in, &pc, &cc, &err), 0);
+    assert_int_equal(rec_candidates(&m, &g, &price, &w, NULL, &in, &pp, &cp, &err), 0);
+    assert_true(pc.n > 0 && pp.n > 0);
+    int matched = 0;
+    for (size_t i = 0; i < pc.n; i++) {
+        assert_true(search_slo_ttft(&w, &cc[i].row.m) * exp(0.1) <= w.ttft_slo_s * (1 + 1e-12));
+        assert_true(search_slo_tpot(&w, &cc[i].row.m) * exp(0.1) <= w.tpot_slo_s * (1 + 1e-12));
+        for (size_t j = 0; j < pp.n; j++)
+            if (cp[j].row.index == cc[i].row.index) {
+                assert_close(cc[i].cap_rps, cp[j].cap_rps * exp(-0.2), 1e-12);
+                matched++;
+            }
+    }
+    assert_true(matched > 0);
+    /* the point estimates admit points the confidence does not */
+    int looser = 0;
+    for (size_t j = 0; j < pp.n; j++)
+        looser |= search_slo_tpot(&w, &cp[j].row.m) * exp(0.1) > w.tpot_slo_s;
+    assert_true(looser);
+    free(cc);
+    free(cp);
+}
+
 /* The bundled bands are the ones the data give with the model as it is: a change of the
  * model or of the data needs `make bands` (and the committed file shows the new bands). */
 static void test_bands_up_to_date(void **state)
@@ -320,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_bundled_coverage),  cmocka_unit_test(test_coverage_errors),
         cmocka_unit_test(test_bands_file),        cmocka_unit_test(test_robust_by_hand),
         cmocka_unit_test(test_thin_and_knee_by_hand),
+        cmocka_unit_test(test_confidence_candidates),
         cmocka_unit_test(test_bands_up_to_date),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
