@@ -138,8 +138,8 @@ static const struct command {
      "          [--threads N] [--shard I/N] [--slo] [--min-gain F] [--all [--force]]\n"
      "          [--quiet]                                 the space as Pareto fronts\n"},
     {"merge", cmd_merge,
-     "  merge   -o DIR SHARD_DIR... [-m MODEL] [-g GPU] [-w WORKLOAD] [-s SPACE]\n"
-     "          [--min-gain F]\n"
+     "  merge   -o DIR [-m MODEL] [-g GPU] [-w WORKLOAD] [-s SPACE] [--min-gain F]\n"
+     "          SHARD_DIR...           (options before the shard folders)\n"
      "                                                    combine sharded explore runs\n"},
     {"search", cmd_search,
      "  search  -m MODEL -g GPU -w WORKLOAD [-s SPACE] -o DIR [--objectives a,b[,c]]\n"

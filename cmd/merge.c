@@ -42,6 +42,10 @@ int cmd_merge(int argc, char **argv)
     if (nshards < 1)
         die_usage("merge: expected the output directories of the shards after the options");
     for (int i = first; i < argc; i++)
+        if (argv[i][0] == '-')
+            die_usage("merge: %s after the shard folders: options go before them "
+                      "(llmdse merge -o DIR [options] SHARD_DIR...)", argv[i]);
+    for (int i = first; i < argc; i++)
         if (path_within(argv[i], out))
             die_usage("merge: -o %s: is (or holds) the shard %s given as an input; expected a "
                       "new folder for the merged output", out, argv[i]);

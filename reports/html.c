@@ -89,6 +89,11 @@ static void md_inline(FILE *f, const char *s)
             code = !code;
         } else if (*p == '\\' && p[1] && strchr("\\`*_[]|~#", p[1])) {
             buf[n++] = *++p;
+        } else if (*p == '&' && (!strncmp(p, "&amp;", 5) || !strncmp(p, "&lt;", 4) ||
+                                 !strncmp(p, "&gt;", 4))) {
+            /* llm_md_text's entities, decoded here so that esc writes them once */
+            buf[n++] = p[1] == 'a' ? '&' : p[1] == 'l' ? '<' : '>';
+            p += p[1] == 'a' ? 4 : 3;
         } else {
             buf[n++] = *p;
         }
@@ -136,6 +141,18 @@ static void embed(FILE *out, const char *title, char *svg, int *plots)
     free(svg);
 }
 
+/* The '|' that ends a table cell: the next one not escaped as "\|". */
+static char *cell_end(char *p)
+{
+    for (; *p; p++) {
+        if (*p == '\\' && p[1])
+            p++;
+        else if (*p == '|')
+            return p;
+    }
+    return NULL;
+}
+
 /* A Markdown file (tables, headings, paragraphs) rendered as simple HTML. */
 static void markdown_html(FILE *out, const char *path)
 {
@@ -157,7 +174,7 @@ static void markdown_html(FILE *out, const char *path)
             }
             fputs("<tr>", out);
             char *p = line + 1;
-            for (char *c; (c = strchr(p, '|')); p = c + 1) {
+            for (char *c; (c = cell_end(p)); p = c + 1) {
                 *c = 0;
                 fputs(header ? "<th>" : "<td>", out);
                 md_inline(out, p);
@@ -371,8 +388,8 @@ static void html_pareto(html_page *h)
     const search_inputs *in = pg->in;
     fprintf(out, "<h2>Pareto fronts</h2>\n<p>Each point a deployment on the front; colour: "
                  "tensor x expert parallel degree; shape: SM clock band; outlined, with error "
-                 "bars: the robust front (points whose differences exceed the model's 80%% "
-                 "band, eq. 55); faint: evaluated points off the front (with --all). Hover a "
+                 "bars: the robust front (the front thinned to the model's 80%% bands, eq. "
+                 "55); faint: evaluated points off the front (with --all). Hover a "
                  "point for its configuration and metrics.</p>\n");
     if (!pg->nrows)
         return;
@@ -504,10 +521,11 @@ static void html_front(html_page *h)
             order[j - 1] = t;
         }
     if (h->robust) {
-        fprintf(out, "<h2>The robust front</h2>\n<p>%d of the %zu front points differ from "
-                     "every other by more than the model's 80%% band on some objective "
-                     "(docs/cost-model.md eq. 55); every other front point is within the bands "
-                     "of one of these on every objective. Sorted by %s; bands in brackets.</p>\n"
+        fprintf(out, "<h2>The robust front</h2>\n<p>The front thinned to the model's own error: "
+                     "%d of its %zu points, such that every front point is within the 80%% bands "
+                     "of one of these on every objective (docs/cost-model.md eq. 55); differences "
+                     "smaller than that are not differences the model can resolve. Sorted by %s; "
+                     "bands in parentheses.</p>\n"
                      "<table class=sortable>%s", h->nrobust, pg->nrows, obj_label(pg->obj[0]),
                 FRONT_HEAD);
         for (size_t k = 0; k < pg->nrows; k++)

@@ -106,11 +106,25 @@ static void plan_json(json_out *j, const report_rec *r, const rec_solution *s)
         json_num(j, "capacity_rps", s->n[i] * c->cap_rps);
         json_num(j, "utilisation", s->y[i] / (s->n[i] * c->cap_rps));
         json_num(j, "ttft_s", row->m.ttft_s);
+        if (c->has_bands) {   /* eq. 53: the 80% band of each */
+            json_num(j, "ttft_s_lo", c->bands.ttft.lo);
+            json_num(j, "ttft_s_hi", c->bands.ttft.hi);
+        }
         json_num(j, "tpot_s", row->m.tpot_s);
+        if (c->has_bands) {
+            json_num(j, "tpot_s_lo", c->bands.tpot.lo);
+            json_num(j, "tpot_s_hi", c->bands.tpot.hi);
+        }
         const llm_workload *w = &r->w[c->model];
         json_num(j, "ttft_margin", (w->ttft_slo_s - row->m.ttft_s) / w->ttft_slo_s);
         json_num(j, "tpot_margin", (w->tpot_slo_s - row->m.tpot_s) / w->tpot_slo_s);
         json_num(j, "energy_per_token_j", row->m.energy_per_token_j);
+        if (c->has_bands) {
+            json_num(j, "energy_per_token_j_lo", c->bands.energy_per_token.lo);
+            json_num(j, "energy_per_token_j_hi", c->bands.energy_per_token.hi);
+            json_num(j, "avg_power_w_lo", c->bands.avg_power.lo);
+            json_num(j, "avg_power_w_hi", c->bands.avg_power.hi);
+        }
         json_end_obj(j);
     }
     json_end_arr(j);
@@ -245,13 +259,17 @@ static void plan_md(FILE *f, const report_rec *r, const rec_solution *s)
         llm_md_text(f, r->skus[c->sku]);
         const llm_workload *w = &r->w[c->model];
         fprintf(f, " | %.0f | %d | %d | %s/%s | %d | %d | %.0f | %.2f (%.2f) | %.0f%% | "
-                "%.3f (%+.0f%%) | %.4f (%+.0f%%) | %.3f |\n", s->n[i], row->p.tp, row->p.ep,
+                "%.3f (%+.0f%%) | %.4f (%+.0f%%) | %.3f", s->n[i], row->p.tp, row->p.ep,
                 llm_dtype_names[row->p.dtype], llm_dtype_names[row->p.kv_dtype],
                 row->p.batch, row->p.sm_comm, row->p.freq_mhz, s->y[i], s->n[i] * c->cap_rps,
                 100 * s->y[i] / (s->n[i] * c->cap_rps), row->m.ttft_s,
                 100 * (w->ttft_slo_s - row->m.ttft_s) / w->ttft_slo_s, row->m.tpot_s,
                 100 * (w->tpot_slo_s - row->m.tpot_s) / w->tpot_slo_s,
                 row->m.energy_per_token_j);
+        if (c->has_bands)
+            fprintf(f, " (%.3f-%.3f)", c->bands.energy_per_token.lo,
+                    c->bands.energy_per_token.hi);
+        fputs(" |\n", f);
     }
 }
 

@@ -324,8 +324,10 @@ static void eval_text(FILE *f, const report_inputs *in, const cost_metrics *m)
                 "freeing %.2f GiB per GPU\n", "batch advice", m->advised_batch,
                 m->advised_plateau_tok_s, m->advised_freed_gib);
     if (in->bands) {
-        fprintf(f, "  %-28s 80%% bands in brackets (p99 for the load lines), regime %s; "
-                "calibration of %s:\n", "uncertainty",
+        fprintf(f, "  %-28s in parentheses: where a measurement falls 8 times in 10 (its 80%% "
+                "band, from the model's out-of-fit errors; of the p99 on the load lines); a band "
+                "beside its value, not around it, means the model reads low or high there. "
+                "Regime %s; calibration of %s:\n", "uncertainty",
                 llm_band_regime_names[cost_band_regime(in->gpu, c->serving)], in->gpu->name);
         report_coverage_text(f, in->gpu, "    ");
     }
@@ -480,7 +482,8 @@ void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase 
     fprintf(f, "%-15s %5s %-38s %11.3f %11.3f %11.2f %10.3f\n", "model total", "", "",
             mf / 1e9, mb / 1e6, mt * 1e6, me * 1e3);
     if (bands) {
-        fprintf(f, "80%% bands by kernel class (eq. 54); calibration of %s:\n", g->name);
+        fprintf(f, "80%% bands by kernel class (eq. 54; power is the demand at this clock, "
+                "before any power limit); calibration of %s:\n", g->name);
         report_coverage_text(f, g, "  ");
     }
 }
@@ -538,8 +541,11 @@ void report_kernel(FILE *f, report_format fmt, const char *what, const llm_gpu *
         fprintf(f, "  achieved    %.1f TFLOP/s\n", tflops);
     fprintf(f, "  %-11s %.1f GB/s\n", k->link_bytes > 0 ? "bus bw" : "DRAM bw", gbs);
     fprintf(f, "  bound       %s\n", cost_bound_names[k->bound]);
+    if (p > g->tdp_w)
+        fprintf(f, "  note        %.0f W is the demand at %.0f MHz, over the %.0f W TDP: the "
+                "power limiter would lower the clock (eval applies it)\n", p, mhz, g->tdp_w);
     if (b)
-        fprintf(f, "  uncertainty 80%% bands in brackets: %s %s, power %s on %s\n",
+        fprintf(f, "  uncertainty 80%% bands in parentheses: %s %s, power %s on %s\n",
                 llm_cov_class_names[cls], llm_cov_level_names[g->coverage[cls]],
                 llm_cov_level_names[g->coverage[LLM_COV_POWER]], g->name);
 }

@@ -106,13 +106,19 @@ int search_thin(const search_obj *obj, int nobj, const double *h, const search_r
 size_t search_knee(const search_obj *obj, int nobj, const search_row *rows, size_t n)
 {
     double lo[SEARCH_MAX_OBJ], hi[SEARCH_MAX_OBJ];
+    int mx[SEARCH_MAX_OBJ];
     for (int k = 0; k < nobj; k++) {
+        llm_band_metric bm;
+        if (!obj_band(obj[k], &bm, &mx[k]))
+            mx[k] = 0;
         lo[k] = INFINITY;
         hi[k] = -INFINITY;
         for (size_t i = 0; i < n; i++) {
-            double v = log(fmax(1e-300, fabs(search_obj_value(obj[k], &rows[i].m))));
-            lo[k] = fmin(lo[k], v);
-            hi[k] = fmax(hi[k], v);
+            double v = fabs(search_obj_value(obj[k], &rows[i].m));
+            if (v > 0) {
+                lo[k] = fmin(lo[k], log(v));
+                hi[k] = fmax(hi[k], log(v));
+            }
         }
     }
     size_t best = 0;
@@ -120,13 +126,12 @@ size_t search_knee(const search_obj *obj, int nobj, const search_row *rows, size
     for (size_t i = 0; i < n; i++) {
         double d = 0;
         for (int k = 0; k < nobj; k++) {
-            if (!(hi[k] > lo[k]))
-                continue;
-            double v = log(fmax(1e-300, fabs(search_obj_value(obj[k], &rows[i].m))));
-            /* maximised objectives are stored negated: larger magnitude is better there */
-            double s = (v - lo[k]) / (hi[k] - lo[k]);
-            if (search_obj_value(obj[k], &rows[i].m) < 0)
-                s = 1 - s;
+            double v = fabs(search_obj_value(obj[k], &rows[i].m));
+            if (!(hi[k] > lo[k]) || !(v > 0))
+                continue;   /* equal on every point, or no magnitude to scale: counts 0 */
+            double s = (log(v) - lo[k]) / (hi[k] - lo[k]);
+            if (mx[k])
+                s = 1 - s;   /* the largest is the best end */
             d += s * s;
         }
         if (d < bd || (d == bd && rows[i].index < rows[best].index)) {

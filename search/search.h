@@ -215,6 +215,8 @@ typedef struct {
     double p_busy, p_idle;   /* W: at full load (average), idle */
     double p_peak;           /* W: the more demanding phase, all its GPUs */
     double cost_per_hour;    /* USD, 0 without a price */
+    int has_bands;           /* bands: the 80% band of row's metrics (eq. 53), for the output */
+    cost_metric_bands bands;
 } rec_candidate;
 
 void rec_candidate_from_row(const search_row *row, const llm_gpu *g, double output_tokens,

@@ -632,7 +632,7 @@ expect 2 'llama-3.1-8b given twice' -- recommend -m llama-3.1-8b,llama-3.1-8b -w
 # uncertainty (docs/cost-model.md eq. 52-55): bands beside each metric, the regime, coverage
 expect 0 '"energy_per_token_j_lo"' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64 --format json
 expect 0 '"regime": "datasheet_gpu"' -- eval -m llama-3.1-8b -g l40s --batch 16 --format json
-expect 0 'regime calibrated_gpu' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64
+expect 0 'Regime calibrated_gpu' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64
 expect 0 'power        transferred from h200-sxm-141gb' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64
 expect 0 '"time_s_hi"' -- kernel gemm -g b200 --m 4096 --n 4096 --k 4096 --format json
 expect 0 'time_s_lo,time_s_hi' -- ops -m llama-3.1-8b -g h100-sxm5-80gb --phase decode --batch 8 --ctx 1024 --format csv
@@ -663,6 +663,7 @@ if cmp -s "$tmp/thin/front.csv" "$tmp/thinm/front.csv" && [ "$thin" -lt "$full" 
    grep -q "\"front_before\": $full" "$tmp/thin/summary.json" && grep -q '"knee"' "$tmp/thin/summary.json"; then pass=$((pass+1)); else echo "FAIL: --min-gain: $thin of $full, or merge differs"; fail=$((fail+1)); fi
 expect 2 'merge --min-gain F' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/thx" --shard 0/2 --min-gain 0.1
 expect 2 'its front was thinned' -- merge -o "$tmp/thy" "$tmp/thin"
+expect 2 'options go before them' -- merge -o "$tmp/thw" "$tmp/ts0" "$tmp/ts1" --min-gain 0.05
 expect 2 '--min-gain: expected a number' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/thz" --min-gain -1
 
 # recommend --confidence (eq. R12): held at 90% by default and says what it costs; "none" plans
@@ -674,6 +675,12 @@ if ! grep -q 'confidence' "$tmp/out" && grep -q 'Recommended plan' "$tmp/out"; t
 expect 0 '"extra_gpus"' -- recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8 -s small --format json
 expect 2 '--confidence: expected a number' -- recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8 --confidence 0.3
 expect 2 '--confidence: expected a number' -- recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8 --confidence high
+
+# the report renders the Markdown it embeds once: escapes, entities, an escaped | in a cell
+cp -r "$tmp/bx" "$tmp/mdx" && rm -f "$tmp/mdx/manifest.json"
+printf '# T\n\n| a | b |\n|---|---|\n| a\\|b | x &amp; y &lt;z&gt; **bold** |\n' > "$tmp/mdx/compare.md"
+"$LLMDSE" report -i "$tmp/mdx" -o "$tmp/mdx/r.html" >/dev/null 2>&1
+if grep -qF '<td> a|b </td><td> x &amp; y &lt;z&gt; <b>bold</b> </td>' "$tmp/mdx/r.html"; then pass=$((pass+1)); else echo "FAIL: the report's Markdown rendering"; fail=$((fail+1)); fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -595,12 +595,18 @@ static int run_set(const char *data_dir, const e2e_def *d, const llm_serving *sv
                          c.model, c.tp, c.batch, why);
             continue;
         }
+        /* the clock measured over the GPU's maximum (1 when the set gives none), for sink */
+        double ratio = 1;
+        llm_gpu cg;
+        llm_err cerr;
+        if (sink && c.freq_mhz > 0 && (gpu || !configs_load_gpu(c.gpu, &cg, &cerr)))
+            ratio = c.freq_mhz / (gpu ? gpu->max_mhz : cg.max_mhz);
         for (int k = 0; k < E2E_NMETRIC; k++) {
             if (!(isfinite(c.meas[k]) && c.meas[k] > 0 && isfinite(p[k])))
                 continue;
             add(&o->stat[k], p[k], c.meas[k]);
             if (sink)
-                sink(ctx, (e2e_metric)k, p[k], c.meas[k]);
+                sink(ctx, (e2e_metric)k, p[k], c.meas[k], ratio);
             if (rows_out)
                 fprintf(rows_out, "%s,%s,%s,%d,%d,%d,%d,%.0f,%s,%.6g,%.6g,%.4f\n", d->id,
                         c.model, c.gpu, c.tp, c.batch, c.prompt, c.output, c.freq_mhz,

@@ -186,7 +186,9 @@ int validate_e2e_fit_overhead(const char *data_dir, const char *set_id, e2e_fit 
                               llm_err *err);
 /* One set, with another serving profile and GPU than its own when they are not NULL (the
  * leave-one-GPU-out experiment of validate/bands.c); every compared metric also goes to sink. */
-typedef void (*e2e_sink)(void *ctx, e2e_metric k, double pred, double meas);
+/* clock_ratio: the SM clock the row was measured at over the GPU's maximum (1: not given) */
+typedef void (*e2e_sink)(void *ctx, e2e_metric k, double pred, double meas,
+                         double clock_ratio);
 int validate_e2e_set(const char *data_dir, const char *set_id, const llm_serving *sv,
                      const llm_gpu *gpu, e2e_sink sink, void *ctx, e2e_setres *res,
                      llm_err *err);
@@ -201,6 +203,7 @@ typedef struct {
     llm_bands b;
     char e2e_sets[LLM_REGIME_COUNT][LLM_BAND_NMETRIC][256];
     char kernel_sets[LLM_COV_COUNT][256];
+    int widened[LLM_REGIME_COUNT][LLM_BAND_NMETRIC];   /* eq. B5 made a side wider */
     double rule_gemm_eff, rule_math_w, rule_step_s, rule_seq_step_s; /* leave-one-GPU-out */
     double mamf_lo, mamf_hi;   /* spread of achieved / datasheet GEMM peak across GPUs, ln */
     int mamf_n;
