@@ -13,13 +13,14 @@ SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-poin
 
 CORE_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summary.c \
             configs/update.c configs/serving.c configs/bands.c configs/input.c configs/json.c configs/escape.c \
+            configs/engine.c configs/bench.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c cost/uncertainty.c \
             space/space.c \
             search/pareto.c search/explore.c search/hypervolume.c \
             search/optimize.c search/recommend.c search/fleet.c search/inputs.c search/slo.c search/robust.c \
             reports/outdir.c reports/tables.c reports/explore.c \
             reports/recommend.c reports/html.c reports/run.c reports/page.c reports/merge.c \
-            reports/sku.c reports/front.c reports/frontindex.c reports/scatter.c \
+            reports/sku.c reports/front.c reports/frontindex.c reports/scatter.c reports/deploy.c \
             skucheck/skucheck.c \
             validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c \
             validate/e2e.c validate/bands.c
@@ -30,7 +31,7 @@ TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/t
 # the commands (cmd/, one file each): only in the llmdse binary
 CMD_SRC  := cmd/common.c cmd/eval.c cmd/ops.c cmd/kernel.c cmd/explore.c cmd/search.c \
             cmd/merge.c cmd/recommend.c cmd/validate.c cmd/calibrate.c cmd/report.c \
-            cmd/skucheck.c cmd/list.c
+            cmd/skucheck.c cmd/list.c cmd/deploy.c
 
 B := build
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
