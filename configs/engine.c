@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define KNOB_NAME(a, b) b,
 const char *const llm_engine_knob_names[] = {LLM_ENGINE_KNOBS(KNOB_NAME) NULL};
@@ -174,6 +175,18 @@ int configs_find_engine(const char *engine, const char *version, const char *ser
     }
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/engines", configs_dir());
+    if (engine[0] && version[0]) {
+        /* both given: that file, and its own errors when it does not load */
+        char nm[2 * LLM_NAME_MAX + 2], path[4400];
+        snprintf(nm, sizeof nm, "%.63s-%.63s", engine, version);
+        snprintf(path, sizeof path, "%s/%s.json", dir, nm);
+        if (access(path, R_OK)) {
+            llm_err_set(err, "unknown engine \"%s\" version \"%s\"; known: %s", engine,
+                        version, known);
+            return -1;
+        }
+        return configs_load_engine(nm, e, err);
+    }
     DIR *d = opendir(dir);
     if (!d) {
         llm_err_set(err, "%s: cannot list the engine files", dir);
