@@ -109,9 +109,9 @@ FUZZ_RUNS ?= 300000
 FUZZ_SEED ?= 1
 FUZZ_SECONDS ?= 120
 FUZZ_CC ?= $(shell command -v clang || command -v clang-14 || echo clang)
-FUZZERS := model gpu workload space measure plan serving summary front bands
+FUZZERS := model gpu workload space measure plan serving summary front bands bench
 FUZZ_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summary.c configs/update.c \
-            configs/serving.c configs/input.c configs/bands.c \
+            configs/serving.c configs/input.c configs/bands.c configs/bench.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c cost/uncertainty.c space/space.c \
             configs/json.c configs/escape.c reports/tables.c validate/measure.c validate/plan.c \
             validate/compare.c reports/frontindex.c search/slo.c

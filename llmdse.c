@@ -169,7 +169,7 @@ static const struct command {
      "  deploy  -i DIR --index N --weights W -o OUT [--engine vllm|sglang|trtllm]\n"
      "          [--engine-version V]                       a front point as launch files\n"},
     {"list", cmd_list,
-     "  list    models|gpus|workloads|spaces|serving      the bundled library\n"},
+     "  list    models|gpus|workloads|spaces|serving|engines  the bundled library\n"},
     {"version", cmd_version, "  version\n"},
     {"--version", cmd_version, NULL},
     {"help", cmd_help, NULL},

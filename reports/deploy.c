@@ -726,8 +726,9 @@ static int plan_deploy(deploy_ctx *d, llm_err *err)
                       "them by its own rule for the sizes given", c->ep, c->tp,
                       c->tp > 1 ? "s" : "");
     if (d->chunked && !e->flag[ENGINE_CHUNKED].flag[0])
-        not_expressed(d, "chunked_prefill", "on, with a budget of %d tokens per step (%s): %s "
-                      "chunks with the token budget given; no separate switch", d->chunk,
+        not_expressed(d, "chunked_prefill", "on in the plan, with a budget of %d tokens per "
+                      "step (%s); %s's command line has no chunked-prefill switch: whether it "
+                      "chunks follows its own default and configuration file", d->chunk,
                       e->flag[ENGINE_MAX_TOKENS].flag[0] ? e->flag[ENGINE_MAX_TOKENS].flag
                                                          : "not settable", en);
     if (!d->chunked)

@@ -78,6 +78,7 @@ expect 0 '"busbw_gbs"' -- kernel allreduce -g h100-sxm5-80gb --ranks 8 --bytes 2
 expect 0 'bound' -- kernel attention -g h100-sxm5-80gb --heads 32 --kv-heads 8 --seq 1 --ctx 8192 --batch 64
 expect 0 'llama-3.1-8b' -- list models
 expect 0 'vllm-0.5' -- list serving
+expect 0 'sglang-0.5' -- list engines
 # the configuration echoed
 expect 0 '"tp": 8' -- eval -m llama-3.1-70b -g h100-sxm5-80gb --tp 8 --format json
 
