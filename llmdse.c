@@ -166,7 +166,7 @@ static const struct command {
      "          [--tolerance-energy|-tpot|-throughput F] [--junit FILE] [--no-recommend]\n"
      "          [--rate R] [--models a,b] [--workloads a,b] [-s SPACE]  CI for a new GPU\n"},
     {"deploy", cmd_deploy,
-     "  deploy  -i DIR --index N --weights W -o OUT [--engine vllm|sglang|trtllm]\n"
+     "  deploy  -i DIR [--index N] --weights W -o OUT [--engine vllm|sglang|trtllm]\n"
      "          [--engine-version V]                       a front point as launch files\n"},
     {"list", cmd_list,
      "  list    models|gpus|workloads|spaces|serving|engines  the bundled library\n"},

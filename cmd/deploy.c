@@ -19,8 +19,6 @@ int cmd_deploy(int argc, char **argv)
     parse_opts(argc, argv, 2, opts, "deploy");
     if (!a.dir)
         die_usage("deploy: -i DIR is required (an explore or search output folder)");
-    if (!opt_seen(opts, "--index"))
-        die_usage("deploy: --index N is required (a row of DIR/front.csv, from 0)");
     need_out_dir("deploy", a.out);
     if (!a.weights)
         die_usage("deploy: --weights W is required: the checkpoint the engine loads (a Hugging "
@@ -33,13 +31,14 @@ int cmd_deploy(int argc, char **argv)
         die_usage("deploy: --weights: expected 1 to 1000 characters");
     if (a.version && !a.engine)
         die_usage("deploy: --engine-version V needs --engine E");
-    a.index = index;
+    a.index = opt_seen(opts, "--index") ? index : -1; /* the knee's row */
     llm_err err;
     report_deploy_result res;
     if (report_deploy(&a, &res, &err))
         return report_error(&err);
-    printf("%s: %d launch script%s for %s on %d GPU%s (row %d of %s); gpu-settings.sh needs "
+    printf("%s: %d launch script%s for %s on %d GPU%s (row %d of %s%s); gpu-settings.sh needs "
            "root and is not run\n", a.out, res.replicas, res.replicas > 1 ? "s" : "", res.engine,
-           res.gpus, res.gpus > 1 ? "s" : "", index, a.dir);
+           res.gpus, res.gpus > 1 ? "s" : "", (int)res.index, a.dir,
+           opt_seen(opts, "--index") ? "" : ", its knee");
     return 0;
 }

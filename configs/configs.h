@@ -342,6 +342,8 @@ typedef struct {
     int has_serving, chunk_tokens, kv_paged;
     char serving[LLM_PATH_MAX];
     int thinned;                     /* "thinning" present: the front was thinned (--min-gain) */
+    int has_knee;                    /* "knee" present: its space index (eq. 56) */
+    unsigned long long knee_index;
 } llm_summary;
 
 /* Reads a summary.json; prune_names (NULL-terminated, index 0 unused) name the "pruned" keys. */

@@ -13,8 +13,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#define MAXARG 48
+#define MAXARG 80 /* 32 command words (a 63-byte command) + every flag with its value */
 #define ARGLEN 1100
 #define MAXREP 256
 
@@ -37,6 +38,7 @@ typedef struct {
     int max_seqs, bench_prompts;
     double mem_fraction, freq_mhz, power_w;
     int first_gpu[MAXREP];       /* replica K's first GPU (global index) */
+    long long index;             /* the front row deployed */
     /* the knobs the engine's command line cannot carry: knob name and why */
     char nx_knob[24][32];
     char nx_why[24][700];
@@ -86,10 +88,10 @@ static const char *dval(const llm_engine_flag *f, llm_dtype t)
 static void deploy_argv(const deploy_ctx *d, int k, argv_t *v)
 {
     const llm_engine_flag *f;
-    char cmd[LLM_NAME_MAX];
+    char cmd[LLM_NAME_MAX], *save = NULL;
     v->n = 0;
     snprintf(cmd, sizeof cmd, "%s", d->e.command);
-    for (char *t = strtok(cmd, " "); t; t = strtok(NULL, " "))
+    for (char *t = strtok_r(cmd, " ", &save); t; t = strtok_r(NULL, " ", &save))
         add(v, t);
     if (d->e.model_flag[0])
         add(v, d->e.model_flag);
@@ -173,7 +175,7 @@ static void sh_header(FILE *f, const deploy_ctx *d, const char *what)
 {
     fputs("#!/bin/sh\n# ", f);
     llm_sh_comment(f, what);
-    fprintf(f, "\n# written by llmdse deploy from front row %lld of ", d->a->index);
+    fprintf(f, "\n# written by llmdse deploy from front row %lld of ", d->index);
     llm_sh_comment(f, d->a->dir);
     fputs(": ", f);
     llm_sh_comment(f, d->r->m.name);
@@ -272,7 +274,8 @@ static int write_gpu_settings(FILE *f, void *vp)
     snprintf(pw, sizeof pw, "%.0f", d->power_w);
     for (int node = 0; node < d->nodes; node++) {
         int ids[1024], n = 0;
-        for (int g = node * d->per_node; g < (node + 1) * d->per_node && g < d->gpus; g++)
+        for (int g = node * d->per_node;
+             g < (node + 1) * d->per_node && g < d->gpus && n < 1024; g++)
             ids[n++] = g % d->per_node;
         char gl[4096];
         gpu_list(gl, sizeof gl, ids, n);
@@ -360,7 +363,7 @@ static int write_bench(FILE *f, void *vp)
 /* A DNS-1123 label from the model's name (checked [A-Za-z0-9._-] where it was read). */
 static void dns_name(const deploy_ctx *d, char *buf, size_t len)
 {
-    snprintf(buf, len, "llmdse-%s-%s-row%lld", d->r->m.name, d->e.engine, d->a->index);
+    snprintf(buf, len, "llmdse-%s-%s-row%lld", d->r->m.name, d->e.engine, d->index);
     for (char *p = buf; *p; p++)
         *p = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a')
            : ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) ? *p : '-';
@@ -442,7 +445,7 @@ static int write_manifest(FILE *f, void *vp)
     json_int(&j, "version", 1);
     json_obj(&j, "from");
     json_str(&j, "dir", d->a->dir);
-    json_int(&j, "row", d->a->index);
+    json_int(&j, "row", d->index);
     json_int(&j, "space_index", (long long)d->row->index);
     json_end_obj(&j);
     json_str(&j, "model", d->r->m.name);
@@ -583,7 +586,7 @@ static int write_notes(FILE *f, void *vp)
     deploy_ctx *d = vp;
     const cost_config *c = &d->c;
     fputs("# Deployment of front row ", f);
-    fprintf(f, "%lld: ", d->a->index);
+    fprintf(f, "%lld: ", d->index);
     llm_md_text(f, d->r->m.name);
     fputs(" on ", f);
     llm_md_text(f, d->r->g.name);
@@ -748,7 +751,42 @@ static int plan_deploy(deploy_ctx *d, llm_err *err)
     return 0;
 }
 
-/* ---- llmdse deploy ----------------------------------------------------------------------------- */
+/* ---- llmdse deploy ----------------------------------------------------------------------- */
+
+/* Without --index: the front's knee (eq. 56, recorded in summary.json) as its front.csv row. */
+static int knee_row(const char *dir, long long *row, llm_err *err)
+{
+    char path[4096];
+    llm_summary sum;
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    if (configs_load_summary(path, space_prune_names, &sum, err)) {
+        llm_err_prefix(err, "deploy", LLM_ERR_INPUT);
+        return -1;
+    }
+    if (!sum.has_knee) {
+        llm_err_set(err, "deploy: %s records no knee (an older run, or an empty front): give "
+                    "--index N", path);
+        return -1;
+    }
+    uint64_t *idx;
+    size_t n;
+    snprintf(path, sizeof path, "%s/front.csv", dir);
+    if (report_read_front_indices(path, &idx, &n, err)) {
+        llm_err_prefix(err, "deploy", LLM_ERR_INPUT);
+        return -1;
+    }
+    *row = -1;
+    for (size_t i = 0; i < n && *row < 0; i++)
+        if (idx[i] == sum.knee_index)
+            *row = (long long)i;
+    free(idx);
+    if (*row < 0) {
+        llm_err_set(err, "deploy: %s: the knee (space index %llu) is not a row of the front: "
+                    "give --index N", path, sum.knee_index);
+        return -1;
+    }
+    return 0;
+}
 
 int report_deploy(const report_deploy_args *a, report_deploy_result *res, llm_err *err)
 {
@@ -762,7 +800,22 @@ int report_deploy(const report_deploy_args *a, report_deploy_result *res, llm_er
     d->a = a;
     d->r = &run;
     d->row = &row;
-    if (report_front_point(a->dir, a->index, "deploy", &run, &row, &d->c, err)) {
+    char rec[4096];
+    snprintf(rec, sizeof rec, "%s/recommendation.json", a->dir);
+    if (!access(rec, F_OK)) {
+        llm_err_set(err, "deploy: %s is a recommend output (a fleet): deploying a whole fleet "
+                    "is not supported yet; give an explore or search folder and --index N",
+                    a->dir);
+        free(d);
+        return -1;
+    }
+    long long index = a->index;
+    if (index < 0 && knee_row(a->dir, &index, err)) {
+        free(d);
+        return -1;
+    }
+    d->index = index;
+    if (report_front_point(a->dir, index, "deploy", &run, &row, &d->c, err)) {
         free(d);
         return -1;
     }
@@ -828,6 +881,7 @@ int report_deploy(const report_deploy_args *a, report_deploy_result *res, llm_er
     }
     if (res) {
         res->replicas = d->replicas;
+        res->index = d->index;
         res->gpus = d->gpus;
         snprintf(res->engine, sizeof res->engine, "%s", d->e.name);
     }
@@ -838,7 +892,7 @@ out:
     return rc;
 }
 
-/* ---- llmdse validate compare-serving ------------------------------------------------------------ */
+/* ---- llmdse validate compare-serving ------------------------------------------------------ */
 
 /* measured key (ms or tok/s), prediction, scale from the prediction's unit to the measured */
 static const struct { llm_bench_key b; llm_pred_metric p; double scale; const char *name; }

@@ -352,7 +352,7 @@ void report_remove_dead(const char *dir, const char *prefix);
 
 /* Row `index` of the explore/search folder dir as launch scripts, GPU settings, NOTES.md,
  * deploy.json, deployment.yaml, benchmark.sh and predicted.json in the output folder out (as a
- * whole, report_outdir_*). engine/version NULL: the engine file the run's serving profile is
+ * whole, report_outdir_*); index < 0: the knee's row (eq. 56, summary.json). engine/version NULL: the engine file the run's serving profile is
  * (configs_find_engine); weights: the checkpoint the engine loads (a Hugging Face repository
  * or a path), written quoted. 0, or -1 with err (its kind the exit status). */
 typedef struct {
@@ -361,6 +361,7 @@ typedef struct {
 } report_deploy_args;
 typedef struct {
     int replicas, gpus;
+    long long index;                 /* the row deployed (the knee's without --index) */
     char engine[LLM_NAME_MAX];
 } report_deploy_result;
 int report_deploy(const report_deploy_args *a, report_deploy_result *res, llm_err *err);

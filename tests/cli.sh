@@ -642,8 +642,14 @@ expect 2 'unknown engine "tgi"; known: sglang-0.5, trtllm-1.0, vllm-0.11' -- dep
 expect 2 'unknown engine "vllm" version "0.5"; known: sglang-0.5, trtllm-1.0, vllm-0.11' -- deploy -i "$tmp/dpx" --index 0 --weights $W -o "$tmp/dp0" --engine vllm --engine-version 0.5
 expect 2 'expected an engine name and a version' -- deploy -i "$tmp/dpx" --index 0 --weights $W -o "$tmp/dp0" --engine ../x
 expect 2 'summary.json' -- deploy -i "$tmp/nosuchdir" --index 0 --weights $W -o "$tmp/dp0"
+"$LLMDSE" recommend -m llama-3.1-8b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/dprec" >/dev/null 2>&1
+expect 2 'is a recommend output (a fleet): deploying a whole fleet is not supported yet' -- deploy -i "$tmp/dprec" --index 0 --weights $W -o "$tmp/dp0"
 expect 2 '--weights W is required' -- deploy -i "$tmp/dpx" --index 0 -o "$tmp/dp0"
-expect 2 '--index N is required' -- deploy -i "$tmp/dpx" --weights $W -o "$tmp/dp0"
+# without --index: the knee's row (summary.json's knee.index, found in front.csv's index column)
+knee=$(awk '/"knee": \{/ {k = 1} k && /"index":/ {gsub(/[^0-9]/, ""); print; exit}' "$tmp/dpx/summary.json")
+krow=$(awk -F, -v k="$knee" 'NR > 1 && $1 == k {print NR - 2; exit}' "$tmp/dpx/front.csv")
+expect 0 "(row $krow of $tmp/dpx, its knee)" -- deploy -i "$tmp/dpx" --weights $W -o "$tmp/dpk"
+grep -q "\"space_index\": $knee$" "$tmp/dpk/deploy.json" && pass=$((pass+1)) || { echo "FAIL: deploy's knee row"; fail=$((fail+1)); }
 expect 2 '--engine-version V needs --engine E' -- deploy -i "$tmp/dpx" --index 0 --weights $W -o "$tmp/dp0" --engine-version 0.11
 if diff -r "$tmp/dp0" "$tmp/dp0.before" >/dev/null && ! ls -a "$tmp" | grep -q '^\.dp0\.'; then pass=$((pass+1)); else echo "FAIL: a failed deploy changed OUT or left files beside it"; fail=$((fail+1)); fi
 expect 2 'deploy:' -- deploy -i "$tmp/dpx" --index $drows --weights $W -o "$tmp/dpnew"
