@@ -13,6 +13,7 @@ SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-poin
 
 CORE_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summary.c \
             configs/update.c configs/serving.c configs/bands.c configs/input.c configs/json.c configs/escape.c \
+            configs/engine.c configs/bench.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c cost/uncertainty.c \
             space/space.c \
             search/pareto.c search/explore.c search/hypervolume.c \
@@ -20,6 +21,7 @@ CORE_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summa
             reports/outdir.c reports/tables.c reports/explore.c \
             reports/recommend.c reports/fleet.c reports/html.c reports/run.c reports/page.c \
             reports/merge.c reports/sku.c reports/front.c reports/frontindex.c reports/scatter.c \
+            reports/deploy.c \
             skucheck/skucheck.c \
             validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c \
             validate/e2e.c validate/bands.c
@@ -30,7 +32,7 @@ TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/t
 # the commands (cmd/, one file each): only in the llmdse binary
 CMD_SRC  := cmd/common.c cmd/eval.c cmd/ops.c cmd/kernel.c cmd/explore.c cmd/search.c \
             cmd/merge.c cmd/recommend.c cmd/validate.c cmd/calibrate.c cmd/report.c \
-            cmd/skucheck.c cmd/list.c
+            cmd/skucheck.c cmd/list.c cmd/deploy.c
 
 B := build
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
@@ -108,9 +110,9 @@ FUZZ_RUNS ?= 300000
 FUZZ_SEED ?= 1
 FUZZ_SECONDS ?= 120
 FUZZ_CC ?= $(shell command -v clang || command -v clang-14 || echo clang)
-FUZZERS := model gpu workload space measure plan serving summary front bands
+FUZZERS := model gpu workload space measure plan serving summary front bands bench
 FUZZ_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summary.c configs/update.c \
-            configs/serving.c configs/input.c configs/bands.c \
+            configs/serving.c configs/input.c configs/bands.c configs/bench.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c cost/uncertainty.c space/space.c \
             configs/json.c configs/escape.c reports/tables.c validate/measure.c validate/plan.c \
             validate/compare.c reports/frontindex.c search/slo.c

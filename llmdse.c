@@ -155,6 +155,7 @@ static const struct command {
      "  validate plan -g GPU [-o FILE] [--clocks MHZ,..] | [--front DIR --top K -m MODEL\n"
      "          -w WORKLOAD]                              kernels for the CUDA runner\n"
      "  validate compare --measured FILE -g GPU [-o DIR] [--format text|json]\n"
+     "  validate compare-serving --measured BENCH.json -i DEPLOY_DIR [--format text|json]\n"
      "  validate e2e [--data DIR] [--rows FILE] [--fit-overhead SET]  vs published serving\n"
      "  validate bands [--data DIR] [-o FILE]             uncertainty from out-of-fit errors\n"},
     {"calibrate", cmd_calibrate,
@@ -165,8 +166,11 @@ static const struct command {
      "  sku-check GPU.json [-o DIR] [--measured FILE] [--baseline DIR] [--tolerance F]\n"
      "          [--tolerance-energy|-tpot|-throughput F] [--junit FILE] [--no-recommend]\n"
      "          [--rate R] [--models a,b] [--workloads a,b] [-s SPACE]  CI for a new GPU\n"},
+    {"deploy", cmd_deploy,
+     "  deploy  -i DIR [--index N] --weights W -o OUT [--engine vllm|sglang|trtllm]\n"
+     "          [--engine-version V]                       a front point as launch files\n"},
     {"list", cmd_list,
-     "  list    models|gpus|workloads|spaces|serving      the bundled library\n"},
+     "  list    models|gpus|workloads|spaces|serving|engines  the bundled library\n"},
     {"version", cmd_version, "  version\n"},
     {"--version", cmd_version, NULL},
     {"help", cmd_help, NULL},

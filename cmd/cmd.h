@@ -130,5 +130,6 @@ int cmd_calibrate(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_sku_check(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_deploy(int argc, char **argv);
 
 #endif

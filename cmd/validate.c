@@ -236,8 +236,30 @@ static int validate_compare_cmd(int argc, char **argv)
     return 0;
 }
 
+/* llmdse validate compare-serving: a serving benchmark's result (vLLM's bench serve JSON)
+ * against the predicted.json of a deploy folder (reports/deploy.c, docs/deploy.md). */
+static int validate_serving_cmd(int argc, char **argv)
+{
+    const char *measured = NULL, *dir = NULL, *format = NULL;
+    opt opts[] = {{"--measured", NULL, O_STR, &measured, 0, 0, 0},
+                  {"--in", "-i", O_STR, &dir, 0, 0, 0},
+                  {"--format", NULL, O_STR, &format, 0, 0, 0},
+                  OPT_END};
+    parse_opts(argc, argv, 3, opts, "validate compare-serving");
+    if (!measured || !dir)
+        die_usage("validate compare-serving: --measured BENCH.json and -i DEPLOY_DIR are "
+                  "required");
+    report_format fmt = parse_format(format, 0);
+    llm_err err;
+    if (report_compare_serving(stdout, fmt, dir, measured, NULL, &err))
+        return report_error(&err);
+    return 0;
+}
+
 int cmd_validate(int argc, char **argv)
 {
+    if (argc >= 3 && !strcmp(argv[2], "compare-serving"))
+        return validate_serving_cmd(argc, argv);
     if (argc >= 3 && !strcmp(argv[2], "e2e"))
         return validate_e2e_cmd(argc, argv);
     if (argc >= 3 && !strcmp(argv[2], "bands"))
@@ -246,6 +268,7 @@ int cmd_validate(int argc, char **argv)
         return validate_plan_cmd(argc, argv);
     if (argc >= 3 && !strcmp(argv[2], "compare"))
         return validate_compare_cmd(argc, argv);
-    die_usage("validate: expected \"plan\", \"compare\", \"e2e\" or \"bands\" (and "
+    die_usage("validate: expected \"plan\", \"compare\", \"compare-serving\", \"e2e\" or "
+              "\"bands\" (and "
               "\"llmdse calibrate\")");
 }

@@ -226,6 +226,79 @@ void llm_err_kind(llm_err *e, int status);
 /* Prefixes the message with "prefix: " (the kind kept, or set when status is not 0). */
 void llm_err_prefix(llm_err *e, const char *prefix, int status);
 
+/* A serving engine's command line, one file per engine and version (configs/engines/
+ * ENGINE-VERSION.json, docs/formats.md "Engine files"): for each llmdse knob the engine's flag,
+ * how its value is written and the documentation page it comes from. A knob whose flag is ""
+ * the engine cannot set from its command line (deploy says so in NOTES.md). */
+#define LLM_ENGINE_KNOBS(X)                                                                  \
+    X(TP, "tp") X(EP, "ep") X(DP, "dp") X(DP_ATTENTION, "dp_attention")                    \
+    X(MAX_SEQS, "max_seqs") X(MAX_TOKENS, "max_tokens") X(CHUNKED, "chunked_prefill")      \
+    X(DTYPE, "dtype") X(QUANT, "quantization") X(KV_DTYPE, "kv_dtype")                     \
+    X(MEM_FRACTION, "mem_fraction") X(CONTEXT, "context_len") X(EAGER, "eager")            \
+    X(BACKEND, "backend") X(HOST, "host") X(PORT, "port")
+#define LLM_ENGINE_ENUM(a, b) ENGINE_##a,
+typedef enum { LLM_ENGINE_KNOBS(LLM_ENGINE_ENUM) ENGINE_NFLAGS } llm_engine_knob;
+extern const char *const llm_engine_knob_names[]; /* "tp", "ep", "dp", "dp_attention", ... */
+typedef enum { ENGINE_FMT_VALUE = 0, ENGINE_FMT_SWITCH = 1 } llm_engine_format;
+#define LLM_TEXT_MAX 256
+typedef struct {
+    char flag[LLM_NAME_MAX];      /* "--tensor-parallel-size"; "" = not settable */
+    int format;                   /* llm_engine_format: "--flag VALUE" or "--flag" alone */
+    char bf16[LLM_NAME_MAX], fp8[LLM_NAME_MAX]; /* dtype knobs: the value per dtype; "" = omit */
+    int per_dp_rank;              /* max_seqs: counted per data-parallel rank, not per replica */
+    char doc[LLM_TEXT_MAX];       /* the documentation page (URL) */
+} llm_engine_flag;
+typedef struct {
+    char name[LLM_NAME_MAX];      /* "vllm-0.11": ENGINE-VERSION, the file's name */
+    char engine[LLM_NAME_MAX], version[LLM_NAME_MAX];
+    char serving[LLM_NAME_MAX];   /* the serving profile this engine is ("": none) */
+    char command[LLM_NAME_MAX];   /* "vllm serve" */
+    char model_flag[LLM_NAME_MAX];/* "" = the weights are the first argument */
+    char image[LLM_TEXT_MAX], image_doc[LLM_TEXT_MAX];
+    int port;                     /* the engine's default port (replica K listens on port + K) */
+    int mps;                      /* several replicas may share a GPU under MPS */
+    char mps_source[LLM_ERR_MAX];
+    int tp_counts_all;            /* the tp flag counts every GPU of a replica (tp x ep) */
+    llm_engine_flag flag[ENGINE_NFLAGS];
+} llm_engine;
+/* The engine file for engine (vllm, sglang, trtllm) and version ("": the one the serving
+ * profile `serving` is, else the only one bundled); engine "" = the one whose "serving" is
+ * `serving`. Errors list the bundled ENGINE-VERSION names. */
+int configs_find_engine(const char *engine, const char *version, const char *serving,
+                        llm_engine *e, llm_err *err);
+int configs_load_engine(const char *name_or_path, llm_engine *e, llm_err *err);
+int configs_parse_engine(const char *json, const char *file, llm_engine *e, llm_err *err);
+
+/* A serving benchmark's result (vLLM's `vllm bench serve --save-result` JSON, docs/deploy.md):
+ * the keys compare-serving reads, milliseconds and tokens/s as written; has[] says which were
+ * present (percentiles appear only when asked for with --metric-percentiles). */
+typedef enum {
+    BENCH_TTFT_MEAN = 0, BENCH_TTFT_P50, BENCH_TTFT_P90, BENCH_TTFT_P99,
+    BENCH_TPOT_MEAN, BENCH_TPOT_P50, BENCH_TPOT_P90, BENCH_TPOT_P99,
+    BENCH_OUTPUT_THROUGHPUT, BENCH_REQUEST_THROUGHPUT, BENCH_DURATION, BENCH_COMPLETED,
+    BENCH_NKEYS
+} llm_bench_key;
+extern const char *const llm_bench_keys[]; /* "mean_ttft_ms", "median_ttft_ms", ... */
+typedef struct {
+    double v[BENCH_NKEYS];
+    int has[BENCH_NKEYS];
+} llm_bench;
+int configs_parse_bench(const char *json, const char *file, llm_bench *b, llm_err *err);
+int configs_load_bench(const char *path, llm_bench *b, llm_err *err);
+
+/* predicted.json of a deploy folder (written by reports/deploy.c): per metric the prediction
+ * and its 80% band, for one replica under the benchmark recipe. */
+typedef enum {
+    PRED_TTFT_P50 = 0, PRED_TTFT_P90, PRED_TTFT_P99, PRED_TPOT_P50, PRED_TPOT_P90,
+    PRED_TPOT_P99, PRED_THROUGHPUT, PRED_POWER, PRED_NMETRICS
+} llm_pred_metric;
+extern const char *const llm_pred_keys[]; /* "ttft_p50_s", ..., "throughput_tok_s", "avg_power_w" */
+typedef struct {
+    double v[PRED_NMETRICS], lo[PRED_NMETRICS], hi[PRED_NMETRICS];
+    int banded;                   /* the run had bands (else lo = hi = v) */
+} llm_predicted;
+int configs_load_predicted(const char *path, llm_predicted *p, llm_err *err);
+
 /* Find a bundled item: kind is "models", "gpus", "workloads", "spaces" or "serving". If name_or_path
  * contains '/' or ends in ".json" it is a path; otherwise <configs dir>/<kind>/<name>.json.
  * Returns 0 and writes the path, or -1 with an error listing the bundled names. */
@@ -269,6 +342,8 @@ typedef struct {
     int has_serving, chunk_tokens, kv_paged;
     char serving[LLM_PATH_MAX];
     int thinned;                     /* "thinning" present: the front was thinned (--min-gain) */
+    int has_knee;                    /* "knee" present: its space index (eq. 56) */
+    unsigned long long knee_index;
 } llm_summary;
 
 /* Reads a summary.json; prune_names (NULL-terminated, index 0 unused) name the "pruned" keys. */
@@ -363,5 +438,10 @@ void llm_xml_text(FILE *f, const char *s);
 void llm_md_text(FILE *f, const char *s);
 void llm_csv_field(FILE *f, const char *s);
 void llm_json_string(FILE *f, const char *s);
+/* Shell (POSIX sh): s as one single-quoted word ('\'' for a quote), so no byte of it is ever
+ * interpreted; and s for a comment line, control characters as '?' so it cannot end the
+ * comment. */
+void llm_sh_word(FILE *f, const char *s);
+void llm_sh_comment(FILE *f, const char *s);
 
 #endif

@@ -118,3 +118,22 @@ void llm_json_string(FILE *f, const char *s)
     put_escaped(f, s, json_repl);
     fputc('"', f);
 }
+
+void llm_sh_word(FILE *f, const char *s)
+{
+    /* POSIX sh: inside single quotes every byte is literal except the quote itself */
+    fputc('\'', f);
+    for (; *s; s++)
+        if (*s == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*s, f);
+    fputc('\'', f);
+}
+
+void llm_sh_comment(FILE *f, const char *s)
+{
+    /* a line break would end the comment: control characters become '?' */
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+}

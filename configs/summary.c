@@ -133,6 +133,13 @@ int configs_parse_summary(const char *text, const char *path, const char *const 
         s->kv_paged = !strcmp(kv->valuestring, "paged");
     }
     s->thinned = cJSON_GetObjectItemCaseSensitive(root, "thinning") != NULL;
+    const cJSON *knee = cJSON_GetObjectItemCaseSensitive(root, "knee");
+    if (knee) {
+        /* eq. 56's point, by its space index (deploy's default row) */
+        if (!cJSON_IsObject(knee) || get_count(knee, "index", &s->knee_index, path, "$.knee", err))
+            goto out;
+        s->has_knee = 1;
+    }
     const cJSON *th = cJSON_GetObjectItemCaseSensitive(root, "threads");
     const cJSON *wall = cJSON_GetObjectItemCaseSensitive(root, "wall_s");
     /* range-checked before the conversion: (int)1e300 is undefined behaviour */

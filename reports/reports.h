@@ -366,4 +366,28 @@ int report_find_program(const char *name); /* 1 when an executable is on PATH */
  * SIGKILL left. */
 void report_remove_dead(const char *dir, const char *prefix);
 
+/* ---- llmdse deploy (reports/deploy.c, docs/deploy.md) ------------------------------------ */
+
+/* Row `index` of the explore/search folder dir as launch scripts, GPU settings, NOTES.md,
+ * deploy.json, deployment.yaml, benchmark.sh and predicted.json in the output folder out (as a
+ * whole, report_outdir_*); index < 0: the knee's row (eq. 56, summary.json). engine/version NULL: the engine file the run's serving profile is
+ * (configs_find_engine); weights: the checkpoint the engine loads (a Hugging Face repository
+ * or a path), written quoted. 0, or -1 with err (its kind the exit status). */
+typedef struct {
+    const char *dir, *out, *engine, *version, *weights;
+    long long index;
+} report_deploy_args;
+typedef struct {
+    int replicas, gpus;
+    long long index;                 /* the row deployed (the knee's without --index) */
+    char engine[LLM_NAME_MAX];
+} report_deploy_result;
+int report_deploy(const report_deploy_args *a, report_deploy_result *res, llm_err *err);
+/* A benchmark's result (vLLM's bench serve JSON) against a deploy folder's predicted.json. */
+typedef struct {
+    int compared, inside;
+} report_compare_result;
+int report_compare_serving(FILE *f, report_format fmt, const char *dir, const char *measured,
+                           report_compare_result *res, llm_err *err);
+
 #endif

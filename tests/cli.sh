@@ -78,6 +78,7 @@ expect 0 '"busbw_gbs"' -- kernel allreduce -g h100-sxm5-80gb --ranks 8 --bytes 2
 expect 0 'bound' -- kernel attention -g h100-sxm5-80gb --heads 32 --kv-heads 8 --seq 1 --ctx 8192 --batch 64
 expect 0 'llama-3.1-8b' -- list models
 expect 0 'vllm-0.5' -- list serving
+expect 0 'sglang-0.5' -- list engines
 # the configuration echoed
 expect 0 '"tp": 8' -- eval -m llama-3.1-70b -g h100-sxm5-80gb --tp 8 --format json
 
@@ -241,7 +242,7 @@ head -12 "$fx" > "$tmp/trunc.csv"; printf '8,gemm,g,bf16,1,2\n' >> "$tmp/trunc.c
 expect 2 'trunc.csv:13: expected 28 columns, found 6' -- validate compare --measured "$tmp/trunc.csv" -g h100-sxm5-80gb
 expect 2 'expected "# llmdse measurements v1"' -- calibrate --measured configs/gpus/l4.json -g l4 -o "$tmp/x.json"
 expect 2 '--clocks: 5000 MHz is outside' -- validate plan -g h100-sxm5-80gb --clocks 5000
-expect 2 'expected "plan", "compare", "e2e" or "bands"' -- validate measure
+expect 2 'expected "plan", "compare", "compare-serving", "e2e" or "bands"' -- validate measure
 expect 2 'validate e2e: ' -- validate e2e --data /nonexistent
 expect 0 'trtllm-h100' -- validate e2e
 
@@ -681,6 +682,109 @@ cp -r "$tmp/bx" "$tmp/mdx" && rm -f "$tmp/mdx/manifest.json"
 printf '# T\n\n| a | b |\n|---|---|\n| a\\|b | x &amp; y &lt;z&gt; **bold** |\n' > "$tmp/mdx/compare.md"
 "$LLMDSE" report -i "$tmp/mdx" -o "$tmp/mdx/r.html" >/dev/null 2>&1
 if grep -qF '<td> a|b </td><td> x &amp; y &lt;z&gt; <b>bold</b> </td>' "$tmp/mdx/r.html"; then pass=$((pass+1)); else echo "FAIL: the report's Markdown rendering"; fail=$((fail+1)); fi
+
+# deploy: a front point as launch files (docs/deploy.md). The run to deploy: the small space
+expect 0 'front' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o "$tmp/dpx"
+drows=$(($(wc -l <"$tmp/dpx/front.csv") - 1))
+W=meta-llama/Llama-3.1-8B-Instruct
+expect 0 '1 launch script for vllm-0.11 on 1 GPU (row 0 of' -- deploy -i "$tmp/dpx" --index 0 --weights $W -o "$tmp/dp0"
+for f in launch-replica-0.sh gpu-settings.sh benchmark.sh deployment.yaml deploy.json predicted.json NOTES.md manifest.json; do
+    [ -f "$tmp/dp0/$f" ] || { echo "FAIL: deploy: no $f"; fail=$((fail+1)); }
+done
+# row 0 is tp 1, batch 32 at 1395 MHz (front.csv); chat is 1024 + 256 tokens with p99 4096 + 1024
+row0=$(sed -n 2p "$tmp/dpx/front.csv")
+if [ "$(echo "$row0" | cut -d, -f2,6,8)" = "1,32,1395" ] && grep -qF "'--max-num-seqs' '32'" "$tmp/dp0/launch-replica-0.sh" && \
+   grep -qF "'--max-model-len' '5120'" "$tmp/dp0/launch-replica-0.sh" && grep -qF "'--gpu-memory-utilization' '0.9'" "$tmp/dp0/launch-replica-0.sh" && \
+   grep -qF "nvidia-smi -i '0' -lgc '1395,1395'" "$tmp/dp0/gpu-settings.sh" && grep -qF "nvidia-smi -i '0' -pl '700'" "$tmp/dp0/gpu-settings.sh" && \
+   grep -q 'NEEDS ROOT. CHANGES THE MACHINE' "$tmp/dp0/gpu-settings.sh" && grep -qF 'image: "vllm/vllm-openai:v0.11.0"' "$tmp/dp0/deployment.yaml" && \
+   grep -qF 'nvidia.com/gpu: 1' "$tmp/dp0/deployment.yaml" && grep -qF "'--random-input-len' '1024'" "$tmp/dp0/benchmark.sh" && \
+   grep -qF "'--max-concurrency' '32'" "$tmp/dp0/benchmark.sh"; then pass=$((pass+1)); else echo "FAIL: deploy row 0: the plan's knobs are not in its files"; fail=$((fail+1)); fi
+for f in "$tmp"/dp0/*.sh; do sh -n "$f" || { echo "FAIL: deploy: $f is not valid sh"; fail=$((fail+1)); }; done
+# an engine that cannot: TensorRT-LLM has no MPS (data), SGLang's row is its own file
+expect 0 'sglang-0.5' -- deploy -i "$tmp/dpx" --index 0 --weights $W -o "$tmp/dps" --engine sglang
+grep -qF "'--model-path' '$W'" "$tmp/dps/launch-replica-0.sh" && grep -qF "'--mem-fraction-static' '0.9'" "$tmp/dps/launch-replica-0.sh" \
+    && pass=$((pass+1)) || { echo "FAIL: deploy --engine sglang"; fail=$((fail+1)); }
+expect 0 'trtllm-1.0' -- deploy -i "$tmp/dpx" --index 0 --weights $W -o "$tmp/dpt" --engine trtllm --engine-version 1.0
+grep -qF "'--max_batch_size' '32'" "$tmp/dpt/launch-replica-0.sh" && grep -qF "'--backend' 'pytorch'" "$tmp/dpt/launch-replica-0.sh" \
+    && pass=$((pass+1)) || { echo "FAIL: deploy --engine trtllm"; fail=$((fail+1)); }
+# bad input: exit 2 naming it, OUT not created, or left as it was
+cp -r "$tmp/dp0" "$tmp/dp0.before"
+expect 2 "--index: expected a front row 0..$((drows - 1))" -- deploy -i "$tmp/dpx" --index $drows --weights $W -o "$tmp/dp0"
+expect 2 'unknown engine "tgi"; known: sglang-0.5, trtllm-1.0, vllm-0.11' -- deploy -i "$tmp/dpx" --index 0 --weights $W -o "$tmp/dp0" --engine tgi
+expect 2 'unknown engine "vllm" version "0.5"; known: sglang-0.5, trtllm-1.0, vllm-0.11' -- deploy -i "$tmp/dpx" --index 0 --weights $W -o "$tmp/dp0" --engine vllm --engine-version 0.5
+expect 2 'expected an engine name and a version' -- deploy -i "$tmp/dpx" --index 0 --weights $W -o "$tmp/dp0" --engine ../x
+expect 2 'summary.json' -- deploy -i "$tmp/nosuchdir" --index 0 --weights $W -o "$tmp/dp0"
+"$LLMDSE" recommend -m llama-3.1-8b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/dprec" >/dev/null 2>&1
+expect 2 'is a recommend output (a fleet): deploying a whole fleet is not supported yet' -- deploy -i "$tmp/dprec" --index 0 --weights $W -o "$tmp/dp0"
+expect 2 '--weights W is required' -- deploy -i "$tmp/dpx" --index 0 -o "$tmp/dp0"
+# without --index: the knee's row (summary.json's knee.index, found in front.csv's index column)
+knee=$(awk '/"knee": \{/ {k = 1} k && /"index":/ {gsub(/[^0-9]/, ""); print; exit}' "$tmp/dpx/summary.json")
+krow=$(awk -F, -v k="$knee" 'NR > 1 && $1 == k {print NR - 2; exit}' "$tmp/dpx/front.csv")
+expect 0 "(row $krow of $tmp/dpx, its knee)" -- deploy -i "$tmp/dpx" --weights $W -o "$tmp/dpk"
+grep -q "\"space_index\": $knee$" "$tmp/dpk/deploy.json" && pass=$((pass+1)) || { echo "FAIL: deploy's knee row"; fail=$((fail+1)); }
+expect 2 '--engine-version V needs --engine E' -- deploy -i "$tmp/dpx" --index 0 --weights $W -o "$tmp/dp0" --engine-version 0.11
+if diff -r "$tmp/dp0" "$tmp/dp0.before" >/dev/null && ! ls -a "$tmp" | grep -q '^\.dp0\.'; then pass=$((pass+1)); else echo "FAIL: a failed deploy changed OUT or left files beside it"; fail=$((fail+1)); fi
+expect 2 'deploy:' -- deploy -i "$tmp/dpx" --index $drows --weights $W -o "$tmp/dpnew"
+[ ! -e "$tmp/dpnew" ] && pass=$((pass+1)) || { echo "FAIL: a failed deploy created OUT"; fail=$((fail+1)); }
+# several replicas on one GPU: MPS with vLLM (half the memory each), refused by TensorRT-LLM's data
+printf '{"name": "rpg", "tp": [1], "batch": [8], "replicas_per_gpu": [2], "replicas": [2], "freq_mhz": [1980], "sm_comm": [0], "dtype": ["bf16"], "kv_dtype": ["bf16"]}\n' >"$tmp/rpg.json"
+expect 0 'front' -- explore -m llama-3.2-1b -g h100-sxm5-80gb -w chat -s "$tmp/rpg.json" -o "$tmp/rpgx"
+expect 0 '2 launch scripts for vllm-0.11 on 1 GPU' -- deploy -i "$tmp/rpgx" --index 0 --weights m -o "$tmp/rpgd"
+grep -qF "'--gpu-memory-utilization' '0.45'" "$tmp/rpgd/launch-replica-1.sh" && grep -qF "'--port' '8001'" "$tmp/rpgd/launch-replica-1.sh" && \
+    grep -q 'nvidia-cuda-mps-control -d' "$tmp/rpgd/mps-setup.sh" && grep -qF "CUDA_MPS_PIPE_DIRECTORY='/tmp/llmdse-mps-0-0'" "$tmp/rpgd/launch-replica-1.sh" \
+    && pass=$((pass+1)) || { echo "FAIL: deploy with 2 replicas per GPU"; fail=$((fail+1)); }
+expect 2 'trtllm-1.0 cannot share a GPU' -- deploy -i "$tmp/rpgx" --index 0 --weights m -o "$tmp/rpgt" --engine trtllm
+[ ! -e "$tmp/rpgt" ] && pass=$((pass+1)) || { echo "FAIL: a refused deploy created OUT"; fail=$((fail+1)); }
+# an engine file without an expert-parallel flag refuses an MoE plan with ep > 1
+mkdir -p "$tmp/cfg" && cp -r configs/models configs/gpus configs/workloads configs/spaces configs/serving configs/calibration "$tmp/cfg/"
+mkdir -p "$tmp/cfg/engines" && grep -v '"ep": {' configs/engines/vllm-0.11.json >"$tmp/cfg/engines/vllm-0.11.json"
+printf '{"name": "ep2", "tp": [1], "ep": [2], "batch": [16], "freq_mhz": [1980], "sm_comm": [0], "dtype": ["bf16"], "kv_dtype": ["bf16"]}\n' >"$tmp/ep2.json"
+expect 0 'front' -- explore -m mixtral-8x7b -g h100-sxm5-80gb -w chat -s "$tmp/ep2.json" -o "$tmp/ep2x"
+expect 0 'on 2 GPUs' -- deploy -i "$tmp/ep2x" --index 0 --weights mistralai/Mixtral-8x7B-v0.1 -o "$tmp/ep2d"
+grep -qF "'--enable-expert-parallel'" "$tmp/ep2d/launch-replica-0.sh" && grep -qF "'--data-parallel-size' '2'" "$tmp/ep2d/launch-replica-0.sh" && \
+    grep -qF "'--max-num-seqs' '8'" "$tmp/ep2d/launch-replica-0.sh" && pass=$((pass+1)) || { echo "FAIL: deploy ep 2 with vLLM"; fail=$((fail+1)); }
+LLMDSE_CONFIGS="$tmp/cfg" "$LLMDSE" deploy -i "$tmp/ep2x" --index 0 --weights m -o "$tmp/ep2e" >"$tmp/out" 2>"$tmp/err"; st=$?
+if [ $st -eq 2 ] && grep -q 'has no expert-parallel flag' "$tmp/err" && [ ! -e "$tmp/ep2e" ]; then pass=$((pass+1)); else echo "FAIL: ep > 1 on an engine without EP: exit $st"; sed 's/^/  /' "$tmp/err"; fail=$((fail+1)); fi
+# the engine loader's errors name the file, the JSON path and what was expected
+sed 's/"--tensor-parallel-size"/"--tensor parallel; rm -rf"/' configs/engines/vllm-0.11.json >"$tmp/cfg/engines/vllm-0.11.json"
+LLMDSE_CONFIGS="$tmp/cfg" "$LLMDSE" deploy -i "$tmp/dpx" --index 0 --weights m -o "$tmp/bad1" --engine vllm --engine-version 0.11 >"$tmp/out" 2>"$tmp/err"; st=$?
+if [ $st -eq 2 ] && grep -qF 'vllm-0.11.json: $.flags.tp.flag: expected a command-line flag' "$tmp/err"; then pass=$((pass+1)); else echo "FAIL: a bad engine flag: exit $st"; sed 's/^/  /' "$tmp/err"; fail=$((fail+1)); fi
+# names from inputs never become shell code: a GPU named with quotes and $( ), weights with '
+sed 's/"name": "h100-sxm5-80gb"/"name": "h100 $(touch PWNED) \\"q\\" '"'"'x'"'"' `id`"/' configs/gpus/h100-sxm5-80gb.json >"$tmp/evilgpu.json"
+expect 0 'front' -- explore -m llama-3.2-1b -g "$tmp/evilgpu.json" -w chat -s small -o "$tmp/evx"
+evil="x'; touch $tmp/pwned; echo '\$(touch $tmp/pwned2)\`touch $tmp/pwned3\`"
+expect 0 'launch script' -- deploy -i "$tmp/evx" --index 0 --weights "$evil" -o "$tmp/evd"
+mkdir -p "$tmp/bin"
+printf '#!/bin/sh\nfor a in "$@"; do printf "%%s\\n" "$a"; done >"%s/args.$(basename "$0")"\n' "$tmp" >"$tmp/bin/vllm"
+cp "$tmp/bin/vllm" "$tmp/bin/nvidia-smi"; chmod +x "$tmp/bin/vllm" "$tmp/bin/nvidia-smi"
+(cd "$tmp/evd" && PATH="$tmp/bin:$PATH" sh launch-replica-0.sh && PATH="$tmp/bin:$PATH" sh benchmark.sh && PATH="$tmp/bin:$PATH" sh gpu-settings.sh) >/dev/null 2>&1
+if [ "$(sed -n 2p "$tmp/args.vllm")" != "" ] && [ ! -e "$tmp/pwned" ] && [ ! -e "$tmp/pwned2" ] && [ ! -e "$tmp/pwned3" ] && [ ! -e "$tmp/evd/PWNED" ] && \
+   grep -qxF -- "$evil" "$tmp/args.vllm" && ! grep -q '^[^#]*touch' "$tmp/evd/gpu-settings.sh"; then pass=$((pass+1)); else echo "FAIL: deploy: an input name ran as shell code or was not passed intact"; fail=$((fail+1)); fi
+if command -v python3 >/dev/null 2>&1; then
+    if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["weights"] == sys.argv[2] and "PWNED" in d["gpu"]; json.load(open(sys.argv[3]))' "$tmp/evd/deploy.json" "$evil" "$tmp/evd/predicted.json"; then
+        pass=$((pass+1)); else echo "FAIL: deploy.json does not keep the names intact"; fail=$((fail+1)); fi
+fi
+expect 2 'without control characters' -- deploy -i "$tmp/dpx" --index 0 --weights "$(printf 'a\nb')" -o "$tmp/dpc"
+
+# validate compare-serving: vLLM's bench serve result against predicted.json. The fixture has
+# the predictions themselves in ms (ratio 1, inside), but for a TPOT p99 twice the band's top.
+ttft=$(awk -F': ' '/"ttft_p50_s":/ {gsub(/,/, "", $2); print $2 * 1000}' "$tmp/dp0/predicted.json")
+tpot=$(awk -F': ' '/"tpot_p50_s":/ {gsub(/,/, "", $2); print $2 * 1000}' "$tmp/dp0/predicted.json")
+tpoth=$(awk -F': ' '/"tpot_p99_s_hi":/ {gsub(/,/, "", $2); print $2 * 2000}' "$tmp/dp0/predicted.json")
+thr=$(awk -F': ' '/"throughput_tok_s":/ {gsub(/,/, "", $2); print $2}' "$tmp/dp0/predicted.json")
+printf '{"date": "20261201-120000", "backend": "openai", "completed": 200, "duration": 20.5, "request_throughput": 9.75, "output_throughput": %s, "mean_ttft_ms": %s, "median_ttft_ms": %s, "p99_ttft_ms": %s, "mean_tpot_ms": %s, "median_tpot_ms": %s, "p99_tpot_ms": %s, "ttfts": [0.1, 0.2], "generated_texts": ["a"]}\n' \
+    "$thr" "$ttft" "$ttft" "$ttft" "$tpot" "$tpot" "$tpoth" >"$tmp/bench.json"
+expect 0 '4 of 5 metrics inside the band' -- validate compare-serving --measured "$tmp/bench.json" -i "$tmp/dp0"
+grep -q 'tpot_p99_ms .* no$' "$tmp/out" && grep -q 'ttft_p50_ms .* 1.000 *yes$' "$tmp/out" && pass=$((pass+1)) || { echo "FAIL: compare-serving rows"; sed 's/^/  /' "$tmp/out"; fail=$((fail+1)); }
+expect 0 '"inside": 4' -- validate compare-serving --measured "$tmp/bench.json" -i "$tmp/dp0" --format json
+sed 's/"median_tpot_ms": [0-9.e+-]*/"median_tpot_ms": "fast"/' "$tmp/bench.json" >"$tmp/bench-bad.json"
+expect 2 'bench-bad.json: $.median_tpot_ms: expected a number, found a string' -- validate compare-serving --measured "$tmp/bench-bad.json" -i "$tmp/dp0"
+sed 's/"completed": 200/"completed": 0/' "$tmp/bench.json" >"$tmp/bench-0.json"
+expect 2 'no request completed' -- validate compare-serving --measured "$tmp/bench-0.json" -i "$tmp/dp0"
+sed 's/"output_throughput": [0-9.e+-]*, //' "$tmp/bench.json" >"$tmp/bench-m.json"
+expect 2 '$.output_throughput: missing required field' -- validate compare-serving --measured "$tmp/bench-m.json" -i "$tmp/dp0"
+expect 2 'predicted.json' -- validate compare-serving --measured "$tmp/bench.json" -i "$tmp/dpx"
+expect 2 'are required' -- validate compare-serving --measured "$tmp/bench.json"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,6 +1,6 @@
 #!/bin/sh
-# tests/golden.sh — golden-file tests: the outputs of explore, report, merge, search, recommend
-# and sku-check on small bundled cases, compared byte for byte with tests/golden/ (run by
+# tests/golden.sh — golden-file tests: the outputs of explore, report, merge, search, recommend,
+# sku-check and deploy on small bundled cases, compared byte for byte with tests/golden/ (run by
 # `make test` and `make check`). Regenerate only on purpose, after checking the change is meant:
 #   make golden          (LLMDSE=./llmdse sh tests/golden.sh --update)
 #
@@ -63,6 +63,13 @@ rm -rf out/shard0 out/shard1 out/shard0.stdout out/shard1.stdout
 # an MoE model on the 8-GPU MoE space (TP x EP), and its report
 run moe explore -m mixtral-8x7b -g h100-sxm5-80gb -w chat -s moe-8gpu --threads 2 -o out/moe -q
 run moe-report report -i out/moe -o out/moe-report.md
+# deploy: a dense front point (vLLM, the run's serving profile) and an MoE one (tp 2 x ep 2 with
+# a 16-SM communication split) for vLLM and for TensorRT-LLM
+run deploy deploy -i out/explore --index 0 --weights meta-llama/Llama-3.1-8B-Instruct -o out/deploy
+run deploy-moe deploy -i out/moe --index 1714 --weights mistralai/Mixtral-8x7B-Instruct-v0.1 \
+    -o out/deploy-moe
+run deploy-moe-trtllm deploy -i out/moe --index 1714 --weights mistralai/Mixtral-8x7B-Instruct-v0.1 \
+    --engine trtllm -o out/deploy-moe-trtllm
 # the NLopt search on the small space
 run search search -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o out/search -q
 # recommend: one model, one SKU; and two models on two SKUs

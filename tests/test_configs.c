@@ -427,6 +427,77 @@ static void test_clock_snap(void **state)
     assert_true(llm_gpu_snap_clock(&g, NAN) < 0);
 }
 
+static char *slurp_config(const char *rel)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", configs_dir(), rel);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    size_t n;
+    int big;
+    char *t = llm_read_stream(f, 1 << 20, &n, &big);
+    fclose(f);
+    return t;
+}
+
+/* The engine files: the bundled ones load; errors name the file, the JSON path and what was
+ * expected; names are checked before they become paths; an unknown one lists the known. */
+static void test_engine_files(void **state)
+{
+    (void)state;
+    llm_engine e;
+    llm_err err;
+    assert_int_equal(configs_load_engine("vllm-0.11", &e, &err), 0);
+    assert_string_equal(e.flag[ENGINE_TP].flag, "--tensor-parallel-size");
+    assert_string_equal(e.flag[ENGINE_KV_DTYPE].fp8, "fp8");
+    assert_int_equal(e.flag[ENGINE_EP].format, ENGINE_FMT_SWITCH);
+    assert_true(e.flag[ENGINE_MAX_SEQS].per_dp_rank);
+    assert_int_equal(configs_find_engine("", "", "trtllm", &e, &err), 0);
+    assert_string_equal(e.name, "trtllm-1.0");
+    assert_string_equal(e.flag[ENGINE_KV_DTYPE].flag, ""); /* not a trtllm-serve flag */
+    assert_int_equal(configs_find_engine("sglang", "", "vllm-0.11", &e, &err), 0);
+    assert_string_equal(e.flag[ENGINE_MEM_FRACTION].flag, "--mem-fraction-static");
+    assert_int_equal(configs_find_engine("tgi", "", "vllm-0.11", &e, &err), -1);
+    assert_non_null(strstr(err.msg, "unknown engine \"tgi\"; known: sglang-0.5, trtllm-1.0, "
+                                    "vllm-0.11"));
+    assert_int_equal(configs_find_engine("vllm", "../../x", "", &e, &err), -1);
+    assert_non_null(strstr(err.msg, "expected an engine name and a version"));
+    assert_int_equal(configs_find_engine("", "", "vllm-0.5", &e, &err), -1);
+    assert_non_null(strstr(err.msg, "serving profile \"vllm-0.5\" is no bundled engine's"));
+    static const struct { const char *from, *to, *want; } bad[] = {
+        {"\"--max-num-seqs\"", "\"--max-num-seqs; reboot\"",
+         "e.json: $.flags.max_seqs.flag: expected a command-line flag"},
+        {"\"fp8\", \"doc\"", "\"$(id)\", \"doc\"", "e.json: $.flags.quantization.fp8: expected a value"},
+        {"\"format\": \"switch\"", "\"format\": \"toggle\"",
+         "e.json: $.flags.ep.format: expected one of \"value\", \"switch\""},
+        {"\"port\": 8000", "\"port\": 80", "e.json: $.port: expected a value in [1024, 65000]"},
+        {"\"name\": \"vllm-0.11\"", "\"name\": \"vllm-0.12\"",
+         "e.json: $.name: expected \"vllm-0.11\" (ENGINE-VERSION)"},
+        {"\"command\": \"vllm serve\"", "\"command\": \"vllm serve;x\"",
+         "e.json: $.command: expected words"},
+        {"\"mps\": true", "\"mps\": 1", "e.json: $.mps: expected true or false"},
+        {"\"eager\": {", "\"eagre\": {", "e.json: $.flags: unknown key \"eagre\""},
+        {"https://docs.vllm.ai/en/latest/serving/engine_args.html\"}\n  }",
+         "http://example.com\"}\n  }", "e.json: $.flags.port.doc: expected the https:// URL"},
+    };
+    char *orig = slurp_config("engines/vllm-0.11.json");
+    assert_non_null(orig);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *p = strstr(orig, bad[i].from);
+        assert_non_null(p);
+        size_t n = strlen(orig) + strlen(bad[i].to) + 1;
+        char *t = malloc(n);
+        assert_non_null(t);
+        snprintf(t, n, "%.*s%s%s", (int)(p - orig), orig, bad[i].to, p + strlen(bad[i].from));
+        assert_int_equal(configs_parse_engine(t, "e.json", &e, &err), -1);
+        if (!strstr(err.msg, bad[i].want))
+            fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.msg, bad[i].want);
+        free(t);
+    }
+    free(orig);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,7 +505,7 @@ int main(void)
         cmocka_unit_test(test_model_facts),    cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_gpu_errors),     cmocka_unit_test(test_resolve_errors),
         cmocka_unit_test(test_clock_snap),     cmocka_unit_test(test_gpu_new_fields),
-        cmocka_unit_test(test_gpu_cross_checks),
+        cmocka_unit_test(test_gpu_cross_checks), cmocka_unit_test(test_engine_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -167,6 +167,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         }
     }
+#elif defined(FUZZ_BENCH)
+    /* a serving benchmark's result (vLLM's bench serve JSON), as compare-serving reads it */
+    llm_bench b;
+    if (!configs_parse_bench(s, "bench.json", &b, &err)) {
+        if (!b.has[BENCH_COMPLETED] || b.v[BENCH_COMPLETED] < 1 || !b.has[BENCH_TTFT_P50] ||
+            !b.has[BENCH_OUTPUT_THROUGHPUT])
+            abort();
+        for (int k = 0; k < BENCH_NKEYS; k++)
+            if (b.has[k] && (!isfinite(b.v[k]) || b.v[k] < 0))
+                abort();
+    } else if (!err.msg[0] || !strstr(err.msg, "bench.json")) {
+        abort(); /* every refusal names the file */
+    }
 #elif defined(FUZZ_SUMMARY)
     /* summary.json as report and merge read it back */
     llm_summary sum;
@@ -191,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fclose(f);
     }
 #else
-#error "build with -DFUZZ_MODEL, -DFUZZ_GPU, -DFUZZ_WORKLOAD, -DFUZZ_SPACE, -DFUZZ_MEASURE, -DFUZZ_PLAN, -DFUZZ_SUMMARY, -DFUZZ_FRONT or -DFUZZ_BANDS"
+#error "build with -DFUZZ_MODEL, -DFUZZ_GPU, -DFUZZ_WORKLOAD, -DFUZZ_SPACE, -DFUZZ_MEASURE, -DFUZZ_PLAN, -DFUZZ_SUMMARY, -DFUZZ_FRONT, -DFUZZ_BANDS or -DFUZZ_BENCH"
 #endif
     free(s);
     return 0;
