@@ -238,7 +238,7 @@ static void short_list(const report_page *pg, shortlist *sl)
     if (!pg->nrows)
         return;
     short_add(sl, search_knee(pg->obj, pg->nobj, pg->rows, pg->nrows),
-              "the knee: nearest the ideal point of the objectives (eq. 56)");
+              "the knee: nearest the ideal point of the objectives, eq. 56");
     static const search_obj best[3] = {OBJ_ENERGY, OBJ_TPOT, OBJ_THROUGHPUT_PER_GPU};
     static const char *const why[3] = {"the least energy per token",
                                        "the fastest: the least TPOT",
