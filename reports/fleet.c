@@ -341,6 +341,22 @@ void report_fleet(FILE *f, const report_rec *r, int html)
     }
     snprintf(buf, sizeof buf, "%zu candidate configurations.", p->n);
     text(&d, buf);
+    const rec_plan *pl = r->plan;
+    if (pl && pl->has_point) {
+        /* eq. R12: the confidence the plan is held at, and the point-estimate plan beside it */
+        snprintf(buf, sizeof buf, " Held at %.0f%% confidence under the model's uncertainty "
+                 "bands (SLOs at the latencies' %.0f%% quantile, capacity at the throughput's "
+                 "%.0f%% quantile; docs/recommend.md R12)", 100 * pl->confidence,
+                 100 * pl->confidence, 100 * (1 - pl->confidence));
+        text(&d, buf);
+        if (has_plan(&pl->point))
+            snprintf(buf, sizeof buf, "; on the point estimates the request takes %.0f GPUs "
+                     "and %.0f W average power (--confidence none).", pl->point.gpus,
+                     pl->point.energy_w);
+        else
+            snprintf(buf, sizeof buf, "; on the point estimates there is no plan either.");
+        text(&d, buf);
+    }
     para_end(&d);
     if (!has_plan(b)) {
         heading(&d, 2, "No plan");

@@ -466,7 +466,7 @@ static void html_pareto(html_page *h)
             esc(out, title);
             fprintf(out, "</figcaption>");
             scatter_plot sp = {obj_label(pg->obj[a]), obj_label(pg->obj[b]), -1, -1, pt, bg,
-                               pg->nrows, pg->nall, "tp x ep", "SM clock", cnames, snames,
+                               pg->nrows, pg->nall, "GPUs (tp x ep)", "SM clock", cnames, snames,
                                nd, 4};
             report_svg_scatter(out, &sp);
             fprintf(out, "</figure>\n");
@@ -475,6 +475,15 @@ static void html_pareto(html_page *h)
     free(pt);
     free(bg);
     free(tip);
+}
+
+/* Whether a row meets the workload's SLOs, as explore's filter judges them (search/slo.c). */
+static const char *slo_word(const report_page *pg, const search_row *r)
+{
+    const llm_workload *w = pg->in->w;
+    int t = search_slo_ttft(w, &r->m) <= w->ttft_slo_s;
+    int p = search_slo_tpot(w, &r->m) <= w->tpot_slo_s;
+    return t && p ? "meets" : !t && !p ? "misses both" : !t ? "misses TTFT" : "misses TPOT";
 }
 
 /* One front row as a table row, with the bands of its metrics. */
@@ -491,15 +500,15 @@ static void front_row_html(FILE *out, const report_page *pg, const search_row *r
     cell_band(out, "%.1f", r->m.throughput_per_gpu, b.throughput_per_gpu);
     cell_band(out, "%.4f", r->m.energy_per_token_j, b.energy_per_token);
     cell_band(out, "%.0f", r->m.avg_power_w, b.avg_power);
-    fprintf(out, "<td>%.0f</td><td>%.1f</td><td>%s</td></tr>\n", r->m.peak_power_w,
-            r->m.memory_per_gpu_gib, robust ? "yes" : "");
+    fprintf(out, "<td>%.0f</td><td>%.1f</td><td>%s</td><td>%s</td></tr>\n", r->m.peak_power_w,
+            r->m.memory_per_gpu_gib, robust ? "yes" : "", slo_word(pg, r));
 }
 
 static const char *FRONT_HEAD =
     "<tr><th>tp</th><th>ep</th><th>weights/KV</th><th>batch</th><th>SM comm</th>"
     "<th>clock MHz</th><th>replicas</th><th>GPUs</th><th>TTFT s</th><th>TPOT s</th>"
     "<th>tok/s per GPU</th><th>J/token</th><th>avg W/GPU</th><th>peak W/GPU</th>"
-    "<th>GiB/GPU</th><th>robust</th></tr>\n";
+    "<th>GiB/GPU</th><th>robust</th><th>SLOs</th></tr>\n";
 
 /* The robust front first (the differences the model can resolve), then the whole front folded;
  * both sorted by the first objective. */
@@ -619,7 +628,7 @@ static void html_shortlist(html_page *h)
         return;
     fprintf(out, "<h2>Short list</h2>\n<table><tr><th>why</th><th>configuration</th>"
                  "<th>TTFT s</th><th>TPOT s</th><th>tok/s per GPU</th><th>J/token</th>"
-                 "<th>avg W/GPU</th><th>GPUs</th><th>robust</th></tr>\n");
+                 "<th>avg W/GPU</th><th>GPUs</th><th>robust</th><th>SLOs</th></tr>\n");
     for (int k = 0; k < h->sl.n; k++) {
         size_t i = h->sl.pick[k];
         const search_row *r = &pg->rows[i];
@@ -633,8 +642,9 @@ static void html_shortlist(html_page *h)
         cell_band(out, "%.1f", r->m.throughput_per_gpu, b.throughput_per_gpu);
         cell_band(out, "%.4f", r->m.energy_per_token_j, b.energy_per_token);
         cell_band(out, "%.0f", r->m.avg_power_w, b.avg_power);
-        fprintf(out, "<td>%d</td><td>%s</td></tr>\n", r->m.gpus,
-                h->robust && h->robust[i] ? "yes" : "within the band of a robust point");
+        fprintf(out, "<td>%d</td><td>%s</td><td>%s</td></tr>\n", r->m.gpus,
+                h->robust && h->robust[i] ? "yes" : "within the band of a robust point",
+                slo_word(pg, r));
     }
     fprintf(out, "</table>\n<p>What dominates them, per GPU over all layers:</p><ul>\n");
     for (int k = 0; k < h->sl.n; k++) {
@@ -801,8 +811,8 @@ static void html_clock(html_page *h)
             fprintf(d, "\n\n");
         char lab[128];
         config_label(r, lab, sizeof lab);
-        fprintf(out, "<tr><td>%s</td><td>%.0f</td><td>%.4f</td><td>%.4f</td></tr>\n", lab, best_f,
-                best_e, emax);
+        fprintf(out, "<tr><td>#%d %s</td><td>%.0f</td><td>%.4f</td><td>%.4f</td></tr>\n", c + 1,
+                lab, best_f, best_e, emax);
     }
     fprintf(out, "</table>\n");
     if (d) {
@@ -836,6 +846,10 @@ static void html_sm_split(html_page *h, const search_row *r)
         fprintf(out, "<p>The chosen configurations run on one GPU: there is no communication to "
                      "overlap.</p>\n");
     } else {
+        char lab[128];
+        config_label(r, lab, sizeof lab);
+        fprintf(out, "<p>For %s (the short list's configuration with the most GPUs per "
+                     "replica), every other knob kept.</p>\n", lab);
         fprintf(out, "<table><tr><th>SMs for communication</th><th>TPOT s</th><th>TTFT s</th>"
                      "<th>J/token</th></tr>\n");
         char data[64];

@@ -305,11 +305,14 @@ static void confidence_md(FILE *f, const report_rec *r)
         totals_md(f, r, q, 0);
         fprintf(f, " (`--confidence none` plans it; a lower `--confidence P` may too).\n");
     } else {
-        fprintf(f, "on the point estimates the same request takes %.0f GPUs and %.0f W: the "
-                   "confidence costs %+.0f GPUs and %+.0f W (%+.1f%%). `--confidence none` plans "
-                   "on the point estimates.\n", q->gpus, q->energy_w, nz(b->gpus - q->gpus, 1),
-                nz(b->energy_w - q->energy_w, 1),
-                q->energy_w > 0 ? nz(100 * (b->energy_w - q->energy_w) / q->energy_w, 0.1) : 0);
+        fprintf(f, "on the point estimates the same request takes %.0f GPUs and %.0f W average "
+                   "power: the confidence costs %+.0f GPUs and %+.0f W (%+.1f%% power)%s. "
+                   "`--confidence none` plans on the point estimates.\n", q->gpus, q->energy_w,
+                nz(b->gpus - q->gpus, 1), nz(b->energy_w - q->energy_w, 1),
+                q->energy_w > 0 ? nz(100 * (b->energy_w - q->energy_w) / q->energy_w, 0.1) : 0,
+                b->status == REC_FEASIBLE || q->status == REC_FEASIBLE
+                    ? " (a plan not proven optimal: part of the difference may be the solver's)"
+                    : "");
     }
 }
 
@@ -424,6 +427,7 @@ void report_recommend_md(FILE *f, const report_rec *r)
             fprintf(f, " |\n");
         }
     }
-    fprintf(f, "\nPredictions from the llmdse cost model (docs/cost-model.md); load shares assume "
-               "requests are balanced in proportion to capacity.\n");
+    fprintf(f, "\nPredictions from the llmdse cost model (docs/cost-model.md); each model's "
+               "requests go to its pools from the least marginal power per request up (R6), "
+               "each pool at most its headroom share of capacity.\n");
 }

@@ -266,7 +266,9 @@ static void eval_text(FILE *f, const report_inputs *in, const cost_metrics *m)
             llm_dtype_names[c->wdtype], llm_dtype_names[c->kvdtype]);
     fprintf(f, "request: %d prompt + %d output tokens%s%s\n", c->prompt, c->output,
             w ? ", workload " : "", w ? w->name : "");
-    fprintf(f, "  %-28s %s\n", "fits in memory", m->fits ? "yes" : "NO");
+    fprintf(f, "  %-28s %s\n", "fits in memory", m->fits ? "yes" :
+            "NO: the numbers below are what it would do if it fit, not a deployment (more GPUs "
+            "per replica, a smaller batch or fp8 would fit it)");
     fprintf(f, "  %-28s %d\n", "GPUs", m->gpus);
     fprintf(f, "  %-28s %.2f GiB of %.2f (%sweights %.2f, KV %.2f, activations %.2f, "
             "reserved %.2f)\n", "memory per GPU", m->memory_per_gpu_gib, in->gpu->mem_gib,
@@ -324,11 +326,19 @@ static void eval_text(FILE *f, const report_inputs *in, const cost_metrics *m)
                 "freeing %.2f GiB per GPU\n", "batch advice", m->advised_batch,
                 m->advised_plateau_tok_s, m->advised_freed_gib);
     if (in->bands) {
-        fprintf(f, "  %-28s in parentheses: where a measurement falls 8 times in 10 (its 80%% "
-                "band, from the model's out-of-fit errors; of the p99 on the load lines); a band "
-                "beside its value, not around it, means the model reads low or high there. "
-                "Regime %s; calibration of %s:\n", "uncertainty",
-                llm_band_regime_names[cost_band_regime(in->gpu, c->serving)], in->gpu->name);
+        llm_band_regime rg = cost_band_regime(in->gpu, c->serving);
+        const llm_band *e = in->bands->e2e[rg];
+        fprintf(f, "  %-28s in parentheses, the 80%% band: a measurement falls inside 8 times in "
+                "10 (the model's out-of-fit errors, regime %s; for the load lines, of the p99). "
+                "Here that is x%.2f-x%.2f of the value for energy, x%.2f-x%.2f for power (at "
+                "most the %.0f W limit), x%.2f-x%.2f for TPOT, x%.2f-x%.2f for TTFT, "
+                "x%.2f-x%.2f for throughput: a band above its value means the model reads low "
+                "there. Calibration of %s:\n", "uncertainty", llm_band_regime_names[rg],
+                exp(e[LLM_BAND_ENERGY].q10), exp(e[LLM_BAND_ENERGY].q90),
+                exp(e[LLM_BAND_POWER].q10), exp(e[LLM_BAND_POWER].q90), POWER_CAP(in),
+                exp(e[LLM_BAND_TPOT].q10), exp(e[LLM_BAND_TPOT].q90),
+                exp(e[LLM_BAND_TTFT].q10), exp(e[LLM_BAND_TTFT].q90),
+                exp(e[LLM_BAND_THROUGHPUT].q10), exp(e[LLM_BAND_THROUGHPUT].q90), in->gpu->name);
         report_coverage_text(f, in->gpu, "    ");
     }
 #undef TB
@@ -544,8 +554,14 @@ void report_kernel(FILE *f, report_format fmt, const char *what, const llm_gpu *
     if (p > g->tdp_w)
         fprintf(f, "  note        %.0f W is the demand at %.0f MHz, over the %.0f W TDP: the "
                 "power limiter would lower the clock (eval applies it)\n", p, mhz, g->tdp_w);
-    if (b)
-        fprintf(f, "  uncertainty 80%% bands in parentheses: %s %s, power %s on %s\n",
-                llm_cov_class_names[cls], llm_cov_level_names[g->coverage[cls]],
-                llm_cov_level_names[g->coverage[LLM_COV_POWER]], g->name);
+    if (b) {
+        fprintf(f, "  uncertainty 80%% bands in parentheses: %s %s", llm_cov_class_names[cls],
+                llm_cov_level_names[g->coverage[cls]]);
+        if (g->coverage[cls] == LLM_COV_TRANSFERRED)
+            fprintf(f, " from %s", g->coverage_from[cls]);
+        fprintf(f, ", power %s", llm_cov_level_names[g->coverage[LLM_COV_POWER]]);
+        if (g->coverage[LLM_COV_POWER] == LLM_COV_TRANSFERRED)
+            fprintf(f, " from %s", g->coverage_from[LLM_COV_POWER]);
+        fprintf(f, " (%s)\n", g->name);
+    }
 }

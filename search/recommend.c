@@ -93,6 +93,38 @@ static int assign_loads(const rec_problem *p, const double *n, double *y)
     return 1;
 }
 
+/* eq. R6b: replicas beyond what their loads need (a plan GLPK stopped on early can carry a
+ * pool at 0 req/s) are dropped, and the loads assigned again: every constraint still holds,
+ * and GPUs, idle power, cost and peak only fall. An optimal plan has none to drop. */
+static void trim_idle(const rec_problem *p, double *n, double *y)
+{
+    double *n0 = malloc(p->n * sizeof *n0), *y0 = malloc(p->n * sizeof *y0);
+    if (!n0 || !y0) {   /* the plan as it is: still valid, only not trimmed */
+        free(n0);
+        free(y0);
+        return;
+    }
+    memcpy(n0, n, p->n * sizeof *n0);
+    memcpy(y0, y, p->n * sizeof *y0);
+    int changed = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        double cap = rec_headroom(p) * p->c[i].cap_rps;
+        double need = cap > 0 ? ceil(y[i] / cap - 1e-9) : n[i];
+        if (n[i] > need) {
+            n[i] = need;
+            changed = 1;
+        }
+    }
+    /* each pool keeps the capacity of its load, so the loads fit again; if rounding said
+     * otherwise the untrimmed plan stands */
+    if (changed && !assign_loads(p, n, y)) {
+        memcpy(n, n0, p->n * sizeof *n0);
+        memcpy(y, y0, p->n * sizeof *y0);
+    }
+    free(n0);
+    free(y0);
+}
+
 static void fill_solution(const rec_problem *p, const double *n, const double *y,
                           rec_solution *s)
 {
@@ -398,6 +430,7 @@ int rec_solve(const rec_problem *p, rec_solution *s, llm_err *err)
     }
     if (found) {
         if (assign_loads(p, n, y)) {
+            trim_idle(p, n, y);
             fill_solution(p, n, y, s);
             binding(p, s);
         } else {

@@ -633,7 +633,7 @@ expect 2 'llama-3.1-8b given twice' -- recommend -m llama-3.1-8b,llama-3.1-8b -w
 # uncertainty (docs/cost-model.md eq. 52-55): bands beside each metric, the regime, coverage
 expect 0 '"energy_per_token_j_lo"' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64 --format json
 expect 0 '"regime": "datasheet_gpu"' -- eval -m llama-3.1-8b -g l40s --batch 16 --format json
-expect 0 'Regime calibrated_gpu' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64
+expect 0 'regime calibrated_gpu' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64
 expect 0 'power        transferred from h200-sxm-141gb' -- eval -m llama-3.1-8b -g h100-sxm5-80gb --batch 64
 expect 0 '"time_s_hi"' -- kernel gemm -g b200 --m 4096 --n 4096 --k 4096 --format json
 expect 0 'time_s_lo,time_s_hi' -- ops -m llama-3.1-8b -g h100-sxm5-80gb --phase decode --batch 8 --ctx 1024 --format csv
