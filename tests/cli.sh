@@ -715,7 +715,7 @@ expect 2 'unknown engine "vllm" version "0.5"; known: sglang-0.5, trtllm-1.0, vl
 expect 2 'expected an engine name and a version' -- deploy -i "$tmp/dpx" --index 0 --weights $W -o "$tmp/dp0" --engine ../x
 expect 2 'summary.json' -- deploy -i "$tmp/nosuchdir" --index 0 --weights $W -o "$tmp/dp0"
 "$LLMDSE" recommend -m llama-3.1-8b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/dprec" >/dev/null 2>&1
-expect 2 'is a recommend output (a fleet): deploying a whole fleet is not supported yet' -- deploy -i "$tmp/dprec" --index 0 --weights $W -o "$tmp/dp0"
+expect 2 'is a recommend output: its whole fleet is deployed (--index N is for explore and search folders)' -- deploy -i "$tmp/dprec" --index 0 --weights $W -o "$tmp/dp0"
 expect 2 '--weights W is required' -- deploy -i "$tmp/dpx" --index 0 -o "$tmp/dp0"
 # without --index: the knee's row (summary.json's knee.index, found in front.csv's index column)
 knee=$(awk '/"knee": \{/ {k = 1} k && /"index":/ {gsub(/[^0-9]/, ""); print; exit}' "$tmp/dpx/summary.json")
