@@ -381,6 +381,11 @@ typedef struct {
 int configs_load_recommendation(const char *path, llm_recommendation *r, llm_err *err);
 int configs_parse_recommendation(const char *text, const char *file, llm_recommendation *r,
                                  llm_err *err);
+/* The folder `llmdse deploy -i REC_DIR -o OUT` writes pool P of a fleet into (OUT/NAME):
+ * "pool-P-MODEL-GPU", P from 0 in the order of recommendation.json's fleet; the fleet report
+ * (reports/fleet.c) names it. 0, or -1 (buf "") when a name is not a bundled name
+ * (llm_name_check): it never becomes a path then. */
+int configs_pool_dir(char *buf, size_t len, int pool, const char *model, const char *gpu);
 
 /* Writes a copy of the GPU file at `orig` to `out` with the given values set at their JSON
  * paths ("efficiency.gemm", "power.math_w", ...), a note appended to the "source" of each

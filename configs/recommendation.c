@@ -232,3 +232,18 @@ int configs_load_recommendation(const char *path, llm_recommendation *r, llm_err
     free(text);
     return rc;
 }
+
+int configs_pool_dir(char *buf, size_t len, int pool, const char *model, const char *gpu)
+{
+    if (len)
+        buf[0] = '\0';
+    if (pool < 0 || llm_name_check(model, NULL, 0) || llm_name_check(gpu, NULL, 0))
+        return -1;
+    int n = snprintf(buf, len, "pool-%d-%s-%s", pool, model, gpu);
+    if (n < 0 || (size_t)n >= len) {
+        if (len)
+            buf[0] = '\0';
+        return -1;
+    }
+    return 0;
+}

@@ -28,7 +28,7 @@ typedef struct {
     const char *dir, *out, *weights; /* the folder read, the folder written, the checkpoint */
     report_run *r;
     int pool;                    /* a fleet's pool (its index), or -1: front row `index` */
-    char pool_dir[200];          /* the pool's folder (report_pool_dir) */
+    char pool_dir[200];          /* the pool's folder (configs_pool_dir) */
     int gpu0;                    /* the first GPU (global index) of the pool's SKU it takes */
     long long space_index;       /* the front row's space index */
     cost_config c;               /* the plan, request lengths fixed (the benchmark's) */
@@ -981,7 +981,7 @@ static int fleet_pool(fleet_ctx *fc, int p, const char *const *skus, int *gpu_ne
     d->r = run;
     d->pool = p;
     d->index = -1;
-    if (report_pool_dir(d->pool_dir, sizeof d->pool_dir, p, q->model, q->gpu)) {
+    if (configs_pool_dir(d->pool_dir, sizeof d->pool_dir, p, q->model, q->gpu)) {
         llm_err_set(err, "deploy: a name of the fleet is not a folder name");
         return -1;
     }

@@ -164,21 +164,6 @@ static void totals(doc *d, const report_rec *r, const rec_solution *b)
     table_end(d);
 }
 
-int report_pool_dir(char *buf, size_t len, int pool, const char *model, const char *gpu)
-{
-    if (len)
-        buf[0] = '\0';
-    if (pool < 0 || llm_name_check(model, NULL, 0) || llm_name_check(gpu, NULL, 0))
-        return -1;
-    int n = snprintf(buf, len, "pool-%d-%s-%s", pool, model, gpu);
-    if (n < 0 || (size_t)n >= len) {
-        if (len)
-            buf[0] = '\0';
-        return -1;
-    }
-    return 0;
-}
-
 static void pools(doc *d, const report_rec *r, const rec_solution *b)
 {
     const rec_problem *p = r->p;
@@ -196,7 +181,7 @@ static void pools(doc *d, const report_rec *r, const rec_solution *b)
         double cap = b->n[i] * c->cap_rps, u = b->y[i] / cap;
         char buf[200];
         row_begin(d);
-        if (report_pool_dir(buf, sizeof buf, pool++, r->models[c->model], r->skus[c->sku]))
+        if (configs_pool_dir(buf, sizeof buf, pool++, r->models[c->model], r->skus[c->sku]))
             snprintf(buf, sizeof buf, "- (a name that is not a folder name)");
         cell(d, buf);
         cell(d, r->models[c->model]);

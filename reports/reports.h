@@ -368,19 +368,13 @@ void report_remove_dead(const char *dir, const char *prefix);
 
 /* ---- llmdse deploy (reports/deploy.c, docs/deploy.md) ------------------------------------ */
 
-/* The folder `llmdse deploy -i REC_DIR -o OUT` writes pool P of a fleet into (OUT/NAME):
- * "pool-P-MODEL-GPU", P from 0 in the order of recommendation.json's fleet. The fleet report
- * (reports/fleet.c) names it. 0, or -1 (buf "") when a name is not a bundled name
- * (llm_name_check): it never becomes a path then. */
-int report_pool_dir(char *buf, size_t len, int pool, const char *model, const char *gpu);
-
 /* Row `index` of the explore/search folder dir as launch scripts, GPU settings, NOTES.md,
  * deploy.json, deployment.yaml, benchmark.sh and predicted.json in the output folder out (as a
  * whole, report_outdir_*); index < 0: the knee's row (eq. 56, summary.json). engine/version NULL: the engine file the run's serving profile is
  * (configs_find_engine); weights: the checkpoint the engine loads (a Hugging Face repository
  * or a path), written quoted. 0, or -1 with err (its kind the exit status). */
 /* dir a recommend output (recommendation.json): every pool of its fleet, each in its folder
- * OUT/pool-P-MODEL-GPU (report_pool_dir), with OUT/fleet.json and OUT/README.md; weights
+ * OUT/pool-P-MODEL-GPU (configs_pool_dir), with OUT/fleet.json and OUT/README.md; weights
  * then MODEL=W[,MODEL=W...] (a single W when the fleet has one model); index unused. */
 typedef struct {
     const char *dir, *out, *engine, *version, *weights;
