@@ -369,8 +369,13 @@ typedef struct {
     double freq_mhz, gpus_per_replica, load_rps;
 } llm_rec_pool;
 typedef struct {
-    int nmodels;
+    char gpu[LLM_NAME_MAX];
+    double count;                             /* GPUs of the type the request has */
+} llm_rec_gpu;
+typedef struct {
+    int nmodels, ngpus;
     llm_rec_model models[LLM_REC_MAX_MODELS];
+    llm_rec_gpu gpus[LLM_REC_MAX_MODELS];     /* $.request.gpus (at most 8 types) */
     int has_serving, chunk_tokens, kv_paged;  /* $.request.serving (absent: not recorded) */
     char serving[LLM_PATH_MAX];
     char status[64];                          /* $.recommendation.status */

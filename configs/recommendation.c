@@ -100,6 +100,12 @@ static const rec_field model_fields[] = {
     {"rate_rps", RF_NUM, M(rate_rps), 0, 1e12},
     {NULL, 0, 0, 0, 0}};
 #undef M
+#define G(f) offsetof(llm_rec_gpu, f)
+static const rec_field gpu_fields[] = {
+    {"gpu", RF_NAME, G(gpu), 0, LLM_NAME_MAX},
+    {"count", RF_NUM, G(count), 0, 1e9},
+    {NULL, 0, 0, 0, 0}};
+#undef G
 #define S(f) offsetof(llm_recommendation, f)
 static const rec_field serving_fields[] = {
     {"profile", RF_NAME, S(serving), 0, LLM_PATH_MAX},
@@ -128,9 +134,10 @@ int configs_parse_recommendation(const char *text, const char *file, llm_recomme
         return -1;
     int rc = -1;
     char path[64];
-    const cJSON *req, *models, *rec, *st, *sv, *fleet;
+    const cJSON *req, *models, *gpus, *rec, *st, *sv, *fleet;
     if (!(req = member(root, "request", 0, file, "$", err)) ||
         !(models = member(req, "models", 1, file, "$.request", err)) ||
+        !(gpus = member(req, "gpus", 1, file, "$.request", err)) ||
         !(rec = member(root, "recommendation", 0, file, "$", err)))
         goto out;
     for (const cJSON *m = models->child; m; m = m->next) {
@@ -157,6 +164,17 @@ int configs_parse_recommendation(const char *text, const char *file, llm_recomme
     if (!r->nmodels) {
         llm_err_set(err, "%s: $.request.models: expected at least one model", file);
         goto out;
+    }
+    for (const cJSON *g = gpus->child; g; g = g->next) {
+        snprintf(path, sizeof path, "$.request.gpus[%d]", r->ngpus);
+        if (r->ngpus == LLM_REC_MAX_MODELS || !cJSON_IsObject(g)) {
+            llm_err_set(err, "%s: %s: expected at most %d objects {gpu, count}", file, path,
+                        LLM_REC_MAX_MODELS);
+            goto out;
+        }
+        if (read_fields(g, gpu_fields, &r->gpus[r->ngpus], file, path, err))
+            goto out;
+        r->ngpus++;
     }
     sv = cJSON_GetObjectItemCaseSensitive(req, "serving");
     if (sv) {

@@ -711,6 +711,8 @@ static int plan_deploy(deploy_ctx *d, llm_err *err)
         d->first_gpu[k] = g;
         g += d->per_replica;
     }
+    if (d->share == 1)
+        d->gpu0 = d->first_gpu[0]; /* a pool starts on the node its first replica fits in */
     int end = d->share > 1 ? d->gpu0 + (d->replicas + d->share - 1) / d->share
                            : d->first_gpu[d->replicas - 1] + d->per_replica;
     d->gpus = end - d->gpu0;     /* with the GPUs a replica skipped to stay on one node */
@@ -894,6 +896,9 @@ typedef struct {
     deploy_ctx **d;
     report_run **run;
     const char *weights[LLM_REC_MAX_MODELS];
+    int nskus;                               /* the GPU types the pools use, in order */
+    const char *skus[LLM_REC_MAX_POOLS];
+    int gpu_next[LLM_REC_MAX_POOLS];         /* by type: the GPUs the pools take */
 } fleet_ctx;
 
 /* --weights MODEL=W[,MODEL=W...] (or one W for a fleet of one model): w[m] the checkpoint of
@@ -966,8 +971,7 @@ static void pool_err(llm_err *err, int p, const llm_rec_pool *q)
 
 /* Pool p's inputs loaded by name, its configuration and GPUs; gpu_next: by GPU type, the
  * first GPU no earlier pool of that type took. */
-static int fleet_pool(fleet_ctx *fc, int p, const char *const *skus, int *gpu_next, int nskus,
-                      llm_err *err)
+static int fleet_pool(fleet_ctx *fc, int p, llm_err *err)
 {
     const llm_recommendation *rec = fc->rec;
     const llm_rec_pool *q = &rec->pools[p];
@@ -1001,14 +1005,23 @@ static int fleet_pool(fleet_ctx *fc, int p, const char *const *skus, int *gpu_ne
                       q->replicas_per_gpu, q->dtype, q->kv_dtype, q->freq_mhz};
     search_config(&run->in, &pt, &d->c);
     int k = 0;
-    while (k < nskus && strcmp(skus[k], q->gpu))
+    while (k < fc->nskus && strcmp(fc->skus[k], q->gpu))
         k++;
-    d->gpu0 = gpu_next[k];
+    d->gpu0 = fc->gpu_next[k];
     for (int i = 0; i < p; i++)
         d->port_off += fc->d[i]->replicas;
     if (deploy_eval(d, fc->a, err))
         return -1;
-    gpu_next[k] = d->gpu0 + d->gpus;
+    fc->gpu_next[k] = d->gpu0 + d->gpus;
+    return 0;
+}
+
+/* The GPUs of type k the request has (recommendation.json's request.gpus; 0: not listed). */
+static double gpus_available(const fleet_ctx *fc, int k)
+{
+    for (int i = 0; i < fc->rec->ngpus; i++)
+        if (!strcmp(fc->rec->gpus[i].gpu, fc->skus[k]))
+            return fc->rec->gpus[i].count;
     return 0;
 }
 
@@ -1060,6 +1073,15 @@ static int write_fleet_json(FILE *f, void *vp)
         json_end_obj(&j);
     }
     json_end_arr(&j);
+    json_arr(&j, "gpu_types");
+    for (int k = 0; k < fc->nskus; k++) {
+        json_obj(&j, NULL);
+        json_str(&j, "gpu", fc->skus[k]);
+        json_int(&j, "taken", fc->gpu_next[k]);
+        json_num(&j, "available", gpus_available(fc, k));
+        json_end_obj(&j);
+    }
+    json_end_arr(&j);
     json_end_obj(&j);
     json_finish(&j);
     return 0;
@@ -1105,7 +1127,23 @@ static int write_fleet_readme(FILE *f, void *vp)
                 d->c.ep, d->c.batch, d->freq_mhz, d->gpu0, d->gpu0 + d->gpus - 1, q->load_rps);
     }
     fputs("\nA pool's load is its share of its model's rate: put a load balancer in front of "
-          "each model's pools that splits requests in proportion to these loads.\n", f);
+          "each model's pools that splits requests in proportion to these loads.\n\n"
+          "| GPU type | GPUs the pools span (indices 0 to N-1) | GPUs the request has |\n"
+          "|---|---|---|\n", f);
+    for (int k = 0; k < fc->nskus; k++) {
+        fputs("| ", f);
+        llm_md_text(f, fc->skus[k]);
+        fprintf(f, " | %d | %.0f |\n", fc->gpu_next[k], gpus_available(fc, k));
+    }
+    for (int k = 0; k < fc->nskus; k++)
+        if (fc->gpu_next[k] > gpus_available(fc, k) + 1e-9) {
+            fputs("\n**More GPUs than the request has** for ", f);
+            llm_md_text(f, fc->skus[k]);
+            fprintf(f, ": the plan counts %.0f at most, but a replica never straddles a node, "
+                       "so a pool starts on the next node when its replica does not fit in "
+                       "what is left of one (the pools span %d).\n", gpus_available(fc, k),
+                    fc->gpu_next[k]);
+        }
     return 0;
 }
 
@@ -1123,7 +1161,9 @@ static int deploy_fleet(const report_deploy_args *a, const char *path,
                     "deployed (--index N is for explore and search folders)", a->dir);
         return -1;
     }
-    fleet_ctx fc = {a, NULL, NULL, NULL, {0}};
+    fleet_ctx fc;
+    memset(&fc, 0, sizeof fc);
+    fc.a = a;
     llm_recommendation *rec = calloc(1, sizeof *rec);
     char *wbuf = malloc(4096);
     int rc = -1, np = 0;
@@ -1162,19 +1202,17 @@ static int deploy_fleet(const report_deploy_args *a, const char *path,
         llm_err_fail(err, "out of memory");
         goto out;
     }
-    const char *skus[LLM_REC_MAX_POOLS];
-    int nskus = 0, gpu_next[LLM_REC_MAX_POOLS] = {0};
     for (int p = 0; p < np; p++) {
         int k = 0;
-        while (k < nskus && strcmp(skus[k], rec->pools[p].gpu))
+        while (k < fc.nskus && strcmp(fc.skus[k], rec->pools[p].gpu))
             k++;
-        if (k == nskus)
-            skus[nskus++] = rec->pools[p].gpu;
+        if (k == fc.nskus)
+            fc.skus[fc.nskus++] = rec->pools[p].gpu;
         if (!(fc.d[p] = calloc(1, sizeof **fc.d)) || !(fc.run[p] = calloc(1, sizeof **fc.run))) {
             llm_err_fail(err, "out of memory");
             goto out;
         }
-        if (fleet_pool(&fc, p, skus, gpu_next, nskus, err)) {
+        if (fleet_pool(&fc, p, err)) {
             pool_err(err, p, &rec->pools[p]);
             goto out;
         }

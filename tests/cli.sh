@@ -822,6 +822,19 @@ grep -qF "'b'" "$tmp/fdep2/pool-1-mixtral-8x7b-h200-sxm-141gb/launch-replica-0.s
 "$LLMDSE" recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/frec1" >/dev/null 2>&1
 expect 0 '1 pools' -- deploy -i "$tmp/frec1" --weights meta-llama/Llama-3.2-1B-Instruct -o "$tmp/fdep1"
 grep -qF "'meta-llama/Llama-3.2-1B-Instruct'" "$tmp/fdep1"/pool-0-llama-3.2-1b-h100-sxm5-80gb/launch-replica-0.sh && pass=$((pass+1)) || { echo "FAIL: a one-model fleet's single --weights"; fail=$((fail+1)); }
+# a replica that does not fit in what is left of a node starts on the next (by hand: 3 GPUs of
+# node 0 taken, a tp 8 replica takes node 1's 8, 16 spanned of the request's 8: said)
+cp -r "$tmp/frec2" "$tmp/frec3" && rm "$tmp/frec3/manifest.json"
+awk '/^    "fleet": \[/ {f = 1} f && /^    \]/ {f = 0} f && /^      \{/ {p++}
+     f && p == 1 && /"replicas": 2,/ {sub(/2/, "3")} f && p == 2 && /"tp": 1,/ {sub(/1/, "8")}
+     f && p == 2 && /"ep": 2,/ {sub(/2/, "1")} {print}' "$tmp/frec2/recommendation.json" >"$tmp/frec3/recommendation.json"
+expect 0 '2 pools, 4 launch scripts for vllm-0.11 on 11 GPUs' -- deploy -i "$tmp/frec3" --weights llama-3.1-8b=a,mixtral-8x7b=b -o "$tmp/fdep3"
+grep -qF "CUDA_VISIBLE_DEVICES='0,1,2,3,4,5,6,7'" "$tmp/fdep3/pool-1-mixtral-8x7b-h200-sxm-141gb/launch-replica-0.sh" && \
+grep -qF "On node 1, GPUs 0,1,2,3,4,5,6,7." "$tmp/fdep3/pool-1-mixtral-8x7b-h200-sxm-141gb/launch-replica-0.sh" && \
+grep -qF "assumes GPUs 8 to 15 of its type: node 1 GPUs 0-7" "$tmp/fdep3/pool-1-mixtral-8x7b-h200-sxm-141gb/NOTES.md" && \
+grep -qF "CUDA_VISIBLE_DEVICES='2'" "$tmp/fdep3/pool-0-llama-3.1-8b-h200-sxm-141gb/launch-replica-2.sh" && \
+grep -qF "| h200-sxm-141gb | 16 | 8 |" "$tmp/fdep3/README.md" && grep -qF "**More GPUs than the request has** for h200-sxm-141gb" "$tmp/fdep3/README.md" \
+    && pass=$((pass+1)) || { echo "FAIL: a pool whose replica does not fit in what is left of a node"; fail=$((fail+1)); }
 # bad input: exit 2 naming it; OUT left as it was, or never created
 cp -r "$tmp/fdep" "$tmp/fdep.before"
 expect 2 'no checkpoint for llama-3.2-1b, a model of the fleet (give llama-3.2-1b=CHECKPOINT)' -- deploy -i "$tmp/frec" --weights llama-3.1-8b=a -o "$tmp/fdep"
@@ -836,11 +849,11 @@ cp -r "$tmp/frec" "$tmp/fbad" && sed -i 's/"tp": 1,/"tp": "one",/' "$tmp/fbad/re
 expect 2 'deploy: -i:' -- deploy -i "$tmp/fbad" --weights "$FW" -o "$tmp/fdep"
 rm "$tmp/fbad/manifest.json"
 expect 2 'recommendation.json: $.recommendation.fleet[0].tp: expected an integer in [1, 1024], found a string' -- deploy -i "$tmp/fbad" --weights "$FW" -o "$tmp/fdep"
-sed 's/"tp": "one",/"tp": 1,/; s/"gpu": "h200-sxm-141gb",/"gpu": "..\/..\/h200",/' "$tmp/frec/recommendation.json" >"$tmp/fbad/recommendation.json"
+sed '/^    "fleet": \[/,/^    \]/ s/"gpu": "h200-sxm-141gb",/"gpu": "..\/..\/h200",/' "$tmp/frec/recommendation.json" >"$tmp/fbad/recommendation.json"
 expect 2 '$.recommendation.fleet[0].gpu: expected a name starting with a letter, a digit or' -- deploy -i "$tmp/fbad" --weights "$FW" -o "$tmp/fdep"
 awk '/"serving": \{/ {s = 1} s && /\},/ {s = 0; next} !s' "$tmp/frec/recommendation.json" >"$tmp/fbad/recommendation.json"
 expect 2 '$.request.serving: not recorded' -- deploy -i "$tmp/fbad" --weights "$FW" -o "$tmp/fdep"
-printf '{"request": {"models": []}, "recommendation": {"status": "optimal", "fleet": []}}\n' >"$tmp/fbad/recommendation.json"
+printf '{"request": {"models": [], "gpus": []}, "recommendation": {"status": "optimal", "fleet": []}}\n' >"$tmp/fbad/recommendation.json"
 expect 2 '$.request.models: expected at least one model' -- deploy -i "$tmp/fbad" --weights "$FW" -o "$tmp/fdep"
 if diff -r "$tmp/fdep" "$tmp/fdep.before" >/dev/null && ! ls -a "$tmp" | grep -q '^\.fdep\.'; then pass=$((pass+1)); else echo "FAIL: a failed fleet deploy changed OUT or left files beside it"; fail=$((fail+1)); fi
 expect 2 'no checkpoint for' -- deploy -i "$tmp/frec" --weights llama-3.2-1b=a -o "$tmp/fdepnew"

@@ -502,7 +502,7 @@ static void test_engine_files(void **state)
  * the JSON path and what was expected (the other keys allowed). */
 #define REC_OK                                                                                \
     "{\"request\": {\"models\": [{\"model\": \"llama-3.1-8b\", \"rate_rps\": 20, \"workload\": " \
-    "\"chat\", \"ttft_slo_s\": 0.5}], \"serving\": {\"profile\": \"vllm-0.11\", "             \
+    "\"chat\", \"ttft_slo_s\": 0.5}], \"gpus\": [{\"gpu\": \"h200-sxm-141gb\", \"count\": 8}], \"serving\": {\"profile\": \"vllm-0.11\", "             \
     "\"chunk_tokens\": 0, \"kv\": \"paged\"}}, \"recommendation\": {\"status\": \"optimal\", " \
     "\"fleet\": [{\"model\": \"llama-3.1-8b\", \"gpu\": \"h100-sxm5-80gb\", \"replicas\": 2, " \
     "\"tp\": 2, \"ep\": 1, \"dtype\": \"fp8\", \"kv_dtype\": \"bf16\", \"batch\": 64, "        \
@@ -534,6 +534,8 @@ static void test_recommendation_reader(void **state)
     assert_int_equal(configs_parse_recommendation(REC_OK, "rec.json", r, &err), 0);
     assert_int_equal(r->nmodels, 1);
     assert_string_equal(r->models[0].workload, "chat");
+    assert_int_equal(r->ngpus, 1);
+    assert_true(r->gpus[0].count == 8);
     assert_true(r->has_serving && r->kv_paged && r->feasible);
     assert_string_equal(r->serving, "vllm-0.11");
     assert_int_equal(r->npools, 1);
@@ -543,13 +545,23 @@ static void test_recommendation_reader(void **state)
     assert_true(r->pools[0].freq_mhz == 1395);
     /* an infeasible plan reads (the caller names its status), its fleet absent */
     const char *inf = "{\"request\": {\"models\": [{\"model\": \"m\", \"rate_rps\": 1, "
-                      "\"workload\": \"chat\"}]}, \"recommendation\": {\"status\": "
+                      "\"workload\": \"chat\"}], \"gpus\": []}, \"recommendation\": {\"status\": "
                       "\"infeasible\"}}";
     assert_int_equal(configs_parse_recommendation(inf, "rec.json", r, &err), 0);
     assert_false(r->feasible);
     assert_false(r->has_serving);
     assert_int_equal(r->npools, 0);
     free(r);
+    /* the pool folder: bundled names only, never cut */
+    char dir[32];
+    assert_int_equal(configs_pool_dir(dir, sizeof dir, 1, "llama-3.1-8b", "h100"), 0);
+    assert_string_equal(dir, "pool-1-llama-3.1-8b-h100");
+    assert_int_equal(configs_pool_dir(dir, sizeof dir, 0, "../x", "h100"), -1);
+    assert_string_equal(dir, "");
+    assert_int_equal(configs_pool_dir(dir, sizeof dir, 0, "m", "a/b"), -1);
+    assert_int_equal(configs_pool_dir(dir, sizeof dir, 0, "m", ""), -1);
+    assert_int_equal(configs_pool_dir(dir, 10, 0, "model", "gpu"), -1);
+    assert_string_equal(dir, "");
     rec_error("\"tp\": 2", "\"tp\": 2.5", "$.recommendation.fleet[0].tp", "expected an integer");
     rec_error("\"tp\": 2", "\"tp\": 0", "$.recommendation.fleet[0].tp", "in [1, 1024]");
     rec_error("\"tp\": 2,", "", "$.recommendation.fleet[0].tp", "found nothing");
@@ -578,6 +590,8 @@ static void test_recommendation_reader(void **state)
     rec_error("\"models\": [{", "\"models\": [{\"model\": \"llama-3.1-8b\", \"rate_rps\": 1, "
               "\"workload\": \"chat\"}, {", "$.request.models[1].model", "appears twice");
     rec_error("{\"request\": {", "{\"requests\": {", "$.request", "expected an object");
+    rec_error("\"count\": 8", "\"count\": -8", "$.request.gpus[0].count", "in [0, 1e+09]");
+    rec_error("\"gpus\": [", "\"gpu\": [", "$.request.gpus", "expected an array");
     rec_error("\"utilisation\": 0.7}]}}", "\"utilisation\": 0.7}]}", "malformed JSON", NULL);
 }
 
