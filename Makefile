@@ -13,7 +13,7 @@ SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-poin
 
 CORE_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summary.c \
             configs/update.c configs/serving.c configs/bands.c configs/input.c configs/json.c configs/escape.c \
-            configs/engine.c configs/bench.c \
+            configs/engine.c configs/bench.c configs/recommendation.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c cost/uncertainty.c \
             space/space.c \
             search/pareto.c search/explore.c search/hypervolume.c \
@@ -110,9 +110,9 @@ FUZZ_RUNS ?= 300000
 FUZZ_SEED ?= 1
 FUZZ_SECONDS ?= 120
 FUZZ_CC ?= $(shell command -v clang || command -v clang-14 || echo clang)
-FUZZERS := model gpu workload space measure plan serving summary front bands bench
+FUZZERS := model gpu workload space measure plan serving summary front bands bench recommendation
 FUZZ_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summary.c configs/update.c \
-            configs/serving.c configs/input.c configs/bands.c configs/bench.c \
+            configs/serving.c configs/input.c configs/bands.c configs/bench.c configs/recommendation.c \
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c cost/uncertainty.c space/space.c \
             configs/json.c configs/escape.c reports/tables.c validate/measure.c validate/plan.c \
             validate/compare.c reports/frontindex.c search/slo.c

@@ -18,11 +18,13 @@ int cmd_deploy(int argc, char **argv)
                   OPT_END};
     parse_opts(argc, argv, 2, opts, "deploy");
     if (!a.dir)
-        die_usage("deploy: -i DIR is required (an explore or search output folder)");
+        die_usage("deploy: -i DIR is required (an explore or search output folder, or a "
+                  "recommend output for its whole fleet)");
     need_out_dir("deploy", a.out);
     if (!a.weights)
         die_usage("deploy: --weights W is required: the checkpoint the engine loads (a Hugging "
-                  "Face repository such as meta-llama/Llama-3.1-8B-Instruct, or a path)");
+                  "Face repository such as meta-llama/Llama-3.1-8B-Instruct, or a path; for a "
+                  "fleet MODEL=W[,MODEL=W...], one per model)");
     for (const unsigned char *p = (const unsigned char *)a.weights; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
             die_usage("deploy: --weights: expected a repository name or a path without control "
@@ -36,6 +38,12 @@ int cmd_deploy(int argc, char **argv)
     report_deploy_result res;
     if (report_deploy(&a, &res, &err))
         return report_error(&err);
+    if (res.pools) {
+        printf("%s: %d pools, %d launch scripts for %s on %d GPUs (the fleet of %s); each "
+               "pool's gpu-settings.sh needs root and is not run\n", a.out, res.pools,
+               res.replicas, res.engine, res.gpus, a.dir);
+        return 0;
+    }
     printf("%s: %d launch script%s for %s on %d GPU%s (row %d of %s%s); gpu-settings.sh needs "
            "root and is not run\n", a.out, res.replicas, res.replicas > 1 ? "s" : "", res.engine,
            res.gpus, res.gpus > 1 ? "s" : "", (int)res.index, a.dir,

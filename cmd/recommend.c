@@ -225,6 +225,9 @@ int cmd_recommend(int argc, char **argv)
     if (strcmp(format, "md") && strcmp(format, "json"))
         die_usage("recommend: --format: expected md or json, found \"%s\"", format);
     load_lists(models_arg, rates_arg, gpus_arg, workload, &ri);
+    ri.prob.serving = sv.name; /* as given, as summary.json records it */
+    ri.prob.chunk_tokens = sv.chunk_tokens;
+    ri.prob.kv_paged = sv.kv_paged;
     if (out && !*out)
         die_usage("recommend: -o: expected a folder name, found an empty string");
     if (!out) {

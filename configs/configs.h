@@ -353,6 +353,45 @@ int configs_load_summary(const char *path, const char *const *prune_names, llm_s
 int configs_parse_summary(const char *text, const char *path, const char *const *prune_names,
                           llm_summary *s, llm_err *err);
 
+/* What a recommend output's recommendation.json records, as `llmdse deploy -i REC_DIR` needs
+ * it (configs/recommendation.c; the format: reports/recommend.c, docs/recommend.md). Names of
+ * models and GPUs are checked by llm_name_check (they become folder names). */
+#define LLM_REC_MAX_MODELS 8
+#define LLM_REC_MAX_POOLS 64
+typedef struct {
+    char model[LLM_NAME_MAX], workload[LLM_PATH_MAX];
+    double rate_rps;
+} llm_rec_model;
+typedef struct {
+    char model[LLM_NAME_MAX], gpu[LLM_NAME_MAX];
+    int replicas, tp, ep, batch, sm_comm, replicas_per_gpu, chunk_tokens;
+    llm_dtype dtype, kv_dtype;
+    double freq_mhz, gpus_per_replica, load_rps;
+} llm_rec_pool;
+typedef struct {
+    char gpu[LLM_NAME_MAX];
+    double count;                             /* GPUs of the type the request has */
+} llm_rec_gpu;
+typedef struct {
+    int nmodels, ngpus;
+    llm_rec_model models[LLM_REC_MAX_MODELS];
+    llm_rec_gpu gpus[LLM_REC_MAX_MODELS];     /* $.request.gpus (at most 8 types) */
+    int has_serving, chunk_tokens, kv_paged;  /* $.request.serving (absent: not recorded) */
+    char serving[LLM_PATH_MAX];
+    char status[64];                          /* $.recommendation.status */
+    int feasible;                             /* optimal or feasible: the fleet was read */
+    int npools;
+    llm_rec_pool pools[LLM_REC_MAX_POOLS];    /* $.recommendation.fleet, in order */
+} llm_recommendation;
+int configs_load_recommendation(const char *path, llm_recommendation *r, llm_err *err);
+int configs_parse_recommendation(const char *text, const char *file, llm_recommendation *r,
+                                 llm_err *err);
+/* The folder `llmdse deploy -i REC_DIR -o OUT` writes pool P of a fleet into (OUT/NAME):
+ * "pool-P-MODEL-GPU", P from 0 in the order of recommendation.json's fleet; the fleet report
+ * (reports/fleet.c) names it. 0, or -1 (buf "") when a name is not a bundled name
+ * (llm_name_check): it never becomes a path then. */
+int configs_pool_dir(char *buf, size_t len, int pool, const char *model, const char *gpu);
+
 /* Writes a copy of the GPU file at `orig` to `out` with the given values set at their JSON
  * paths ("efficiency.gemm", "power.math_w", ...), a note appended to the "source" of each
  * group touched, the coverage class of each fitted group (gemm, attention, memory, power)

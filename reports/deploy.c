@@ -25,9 +25,12 @@ typedef struct {
 } argv_t;
 
 typedef struct {
-    const report_deploy_args *a;
+    const char *dir, *out, *weights; /* the folder read, the folder written, the checkpoint */
     report_run *r;
-    const search_row *row;
+    int pool;                    /* a fleet's pool (its index), or -1: front row `index` */
+    char pool_dir[200];          /* the pool's folder (configs_pool_dir) */
+    int gpu0;                    /* the first GPU (global index) of the pool's SKU it takes */
+    long long space_index;       /* the front row's space index */
     cost_config c;               /* the plan, request lengths fixed (the benchmark's) */
     cost_metrics m;
     cost_metric_bands bd;
@@ -37,7 +40,11 @@ typedef struct {
     int per_replica, replicas, share, gpus, nodes, per_node, chunked, chunk, context;
     int max_seqs, bench_prompts;
     double mem_fraction, freq_mhz, power_w;
-    int first_gpu[MAXREP];       /* replica K's first GPU (global index) */
+    int first_gpu[MAXREP];       /* replica K's first GPU (global index, from gpu0) */
+    int node0;                   /* the node of gpu0; nodes: those from node0 it spans */
+    char outpath[4400];          /* a pool's folder in the output (out points here) */
+    int port_off;                /* a pool's first port past the engine's: the replicas of the
+                                    pools before it (pools may share a node) */
     long long index;             /* the front row deployed */
     /* the knobs the engine's command line cannot carry: knob name and why */
     char nx_knob[24][32];
@@ -95,7 +102,7 @@ static void deploy_argv(const deploy_ctx *d, int k, argv_t *v)
         add(v, t);
     if (d->e.model_flag[0])
         add(v, d->e.model_flag);
-    add(v, d->a->weights);
+    add(v, d->weights);
     const cost_config *c = &d->c;
     if ((f = fl(d, ENGINE_BACKEND)) && f->bf16[0]) {
         add(v, f->flag);
@@ -141,7 +148,7 @@ static void deploy_argv(const deploy_ctx *d, int k, argv_t *v)
         add(v, f->flag);
         add(v, "0.0.0.0");
     }
-    addf(v, d->e.flag[ENGINE_PORT].flag, "%.0f", d->e.port + k);
+    addf(v, d->e.flag[ENGINE_PORT].flag, "%.0f", d->e.port + d->port_off + k);
 }
 
 /* GPUs of replica k: count and the local indices on its node. */
@@ -175,8 +182,11 @@ static void sh_header(FILE *f, const deploy_ctx *d, const char *what)
 {
     fputs("#!/bin/sh\n# ", f);
     llm_sh_comment(f, what);
-    fprintf(f, "\n# written by llmdse deploy from front row %lld of ", d->index);
-    llm_sh_comment(f, d->a->dir);
+    if (d->pool >= 0)
+        fprintf(f, "\n# written by llmdse deploy from pool %d of the fleet in ", d->pool);
+    else
+        fprintf(f, "\n# written by llmdse deploy from front row %lld of ", d->index);
+    llm_sh_comment(f, d->dir);
     fputs(": ", f);
     llm_sh_comment(f, d->r->m.name);
     fputs(" on ", f);
@@ -272,10 +282,10 @@ static int write_gpu_settings(FILE *f, void *vp)
     char clk[64], pw[32];
     snprintf(clk, sizeof clk, "%.0f,%.0f", d->freq_mhz, d->freq_mhz);
     snprintf(pw, sizeof pw, "%.0f", d->power_w);
-    for (int node = 0; node < d->nodes; node++) {
+    for (int node = d->node0; node < d->node0 + d->nodes; node++) {
         int ids[1024], n = 0;
-        for (int g = node * d->per_node;
-             g < (node + 1) * d->per_node && g < d->gpus && n < 1024; g++)
+        for (int g = node * d->per_node > d->gpu0 ? node * d->per_node : d->gpu0;
+             g < (node + 1) * d->per_node && g < d->gpu0 + d->gpus && n < 1024; g++)
             ids[n++] = g % d->per_node;
         char gl[4096];
         gpu_list(gl, sizeof gl, ids, n);
@@ -305,10 +315,10 @@ static void bench_argv(const deploy_ctx *d, argv_t *v)
     add(v, "--backend");
     add(v, "openai");
     add(v, "--base-url");
-    snprintf(b, sizeof b, "http://127.0.0.1:%d", d->e.port);
+    snprintf(b, sizeof b, "http://127.0.0.1:%d", d->e.port + d->port_off);
     add(v, b);
     add(v, "--model");
-    add(v, d->a->weights);
+    add(v, d->weights);
     add(v, "--dataset-name");
     add(v, "random");
     addf(v, "--random-input-len", "%.0f", d->c.prompt);
@@ -343,7 +353,7 @@ static int write_bench(FILE *f, void *vp)
                "all serve the OpenAI API) and writes the result compare-serving reads:\n#   "
                "llmdse validate compare-serving --measured bench-replica-0.json -i ",
             d->c.prompt, d->c.output, d->c.batch);
-    llm_sh_comment(f, d->a->out);
+    llm_sh_comment(f, d->out);
     fprintf(f, "\n# GPU power is sampled beside it with nvidia-smi (no root needed) into "
                "power-replica-0.csv.\nset -eu\n");
     fprintf(f, "nvidia-smi -i ");
@@ -363,7 +373,10 @@ static int write_bench(FILE *f, void *vp)
 /* A DNS-1123 label from the model's name (checked [A-Za-z0-9._-] where it was read). */
 static void dns_name(const deploy_ctx *d, char *buf, size_t len)
 {
-    snprintf(buf, len, "llmdse-%s-%s-row%lld", d->r->m.name, d->e.engine, d->index);
+    if (d->pool >= 0)
+        snprintf(buf, len, "llmdse-%s-%s-pool%d", d->r->m.name, d->e.engine, d->pool);
+    else
+        snprintf(buf, len, "llmdse-%s-%s-row%lld", d->r->m.name, d->e.engine, d->index);
     for (char *p = buf; *p; p++)
         *p = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a')
            : ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) ? *p : '-';
@@ -411,7 +424,7 @@ static int write_k8s(FILE *f, void *vp)
             fputs(i ? ", " : "", f);
             yaml_str(f, v.v[i]);
         }
-        fprintf(f, "]\n          ports:\n            - containerPort: %d\n", d->e.port + j);
+        fprintf(f, "]\n          ports:\n            - containerPort: %d\n", d->e.port + d->port_off + j);
         if (d->share > 1)
             fprintf(f, "          env:\n            - name: CUDA_MPS_ACTIVE_THREAD_PERCENTAGE\n"
                        "              value: \"%d\"\n", 100 / d->share);
@@ -444,15 +457,20 @@ static int write_manifest(FILE *f, void *vp)
     json_str(&j, "format", "llmdse deploy");
     json_int(&j, "version", 1);
     json_obj(&j, "from");
-    json_str(&j, "dir", d->a->dir);
-    json_int(&j, "row", d->index);
-    json_int(&j, "space_index", (long long)d->row->index);
+    json_str(&j, "dir", d->dir);
+    if (d->pool >= 0) {
+        json_int(&j, "pool", d->pool);
+        json_str(&j, "pool_dir", d->pool_dir);
+    } else {
+        json_int(&j, "row", d->index);
+        json_int(&j, "space_index", d->space_index);
+    }
     json_end_obj(&j);
     json_str(&j, "model", d->r->m.name);
     json_str(&j, "gpu", d->r->g.name);
     json_str(&j, "workload", d->r->w.name);
     json_str(&j, "serving", d->r->prof.name);
-    json_str(&j, "weights", d->a->weights);
+    json_str(&j, "weights", d->weights);
     json_obj(&j, "engine");
     json_str(&j, "name", d->e.name);
     json_str(&j, "engine", d->e.engine);
@@ -478,6 +496,15 @@ static int write_manifest(FILE *f, void *vp)
     json_int(&j, "replicas_per_gpu", d->share);
     json_int(&j, "gpus", d->gpus);
     json_end_obj(&j);
+    if (d->pool >= 0) {
+        json_obj(&j, "gpu_range");
+        json_int(&j, "first", d->gpu0);
+        json_int(&j, "last", d->gpu0 + d->gpus - 1);
+        json_int(&j, "first_node", d->node0);
+        json_int(&j, "last_node", d->node0 + d->nodes - 1);
+        json_int(&j, "gpus_per_node", d->per_node);
+        json_end_obj(&j);
+    }
     json_arr(&j, "replicas");
     for (int k = 0; k < d->replicas; k++) {
         int node, ids[64];
@@ -491,7 +518,7 @@ static int write_manifest(FILE *f, void *vp)
         for (int i = 0; i < n; i++)
             json_int(&j, NULL, ids[i]);
         json_end_arr(&j);
-        json_int(&j, "port", d->e.port + k);
+        json_int(&j, "port", d->e.port + d->port_off + k);
         json_str(&j, "script", s);
         argv_t v;
         deploy_argv(d, k, &v);
@@ -585,8 +612,10 @@ static int write_notes(FILE *f, void *vp)
 {
     deploy_ctx *d = vp;
     const cost_config *c = &d->c;
-    fputs("# Deployment of front row ", f);
-    fprintf(f, "%lld: ", d->index);
+    if (d->pool >= 0)
+        fprintf(f, "# Deployment of pool %d of the fleet: ", d->pool);
+    else
+        fprintf(f, "# Deployment of front row %lld: ", d->index);
     llm_md_text(f, d->r->m.name);
     fputs(" on ", f);
     llm_md_text(f, d->r->g.name);
@@ -597,6 +626,22 @@ static int write_notes(FILE *f, void *vp)
             d->chunked ? "chunked prefill" : "no chunked prefill", d->chunk, d->freq_mhz,
             d->power_w, c->sm_comm, d->replicas, d->replicas > 1 ? "s" : "", d->share,
             d->gpus, d->gpus > 1 ? "s" : "");
+    if (d->pool >= 0) {
+        fprintf(f, "## The GPUs this pool assumes\n\nThe fleet's pools of one GPU type take "
+                   "disjoint GPUs in the order of recommendation.json's fleet, %d GPUs per node "
+                   "(the GPU file's gpus_per_node), numbered from 0 on node 0 across that type's "
+                   "nodes. This pool assumes GPUs %d to %d of its type: ", d->per_node, d->gpu0,
+                d->gpu0 + d->gpus - 1);
+        for (int node = d->node0; node < d->node0 + d->nodes; node++) {
+            int lo = node * d->per_node > d->gpu0 ? node * d->per_node : d->gpu0;
+            int hi = (node + 1) * d->per_node < d->gpu0 + d->gpus ? (node + 1) * d->per_node
+                                                                    : d->gpu0 + d->gpus;
+            fprintf(f, "%snode %d GPUs %d-%d", node > d->node0 ? ", " : "", node,
+                    lo % d->per_node, (hi - 1) % d->per_node);
+        }
+        fputs(" (local indices, as CUDA_VISIBLE_DEVICES gives them). The fleet's other pools "
+              "are in the sibling folders; ../fleet.json lists them all.\n\n", f);
+    }
     fputs("Files: `launch-replica-K.sh` (one per replica), `gpu-settings.sh` (needs root, "
           "changes the machine; llmdse never runs it), ", f);
     if (d->share > 1)
@@ -655,10 +700,10 @@ static int plan_deploy(deploy_ctx *d, llm_err *err)
         return -1;
     }
     /* replica k's GPUs: whole replicas never straddle a node */
-    int g = 0;
+    int g = d->gpu0;
     for (int k = 0; k < d->replicas; k++) {
         if (d->share > 1) {
-            d->first_gpu[k] = k / d->share;
+            d->first_gpu[k] = d->gpu0 + k / d->share;
             continue;
         }
         if (g % d->per_node + d->per_replica > d->per_node)
@@ -666,9 +711,13 @@ static int plan_deploy(deploy_ctx *d, llm_err *err)
         d->first_gpu[k] = g;
         g += d->per_replica;
     }
-    d->gpus = d->share > 1 ? (d->replicas + d->share - 1) / d->share
+    if (d->share == 1)
+        d->gpu0 = d->first_gpu[0]; /* a pool starts on the node its first replica fits in */
+    int end = d->share > 1 ? d->gpu0 + (d->replicas + d->share - 1) / d->share
                            : d->first_gpu[d->replicas - 1] + d->per_replica;
-    d->nodes = (d->gpus + d->per_node - 1) / d->per_node;
+    d->gpus = end - d->gpu0;     /* with the GPUs a replica skipped to stay on one node */
+    d->node0 = d->gpu0 / d->per_node;
+    d->nodes = (end - 1) / d->per_node - d->node0 + 1;
     d->chunked = c->chunk_tokens > 0 || sv->chunked_prefill;
     d->chunk = c->chunk_tokens > 0 ? c->chunk_tokens : sv->max_num_batched_tokens;
     d->mem_fraction = sv->gpu_memory_utilization / d->share;
@@ -788,67 +837,386 @@ static int knee_row(const char *dir, long long *row, llm_err *err)
     return 0;
 }
 
-int report_deploy(const report_deploy_args *a, report_deploy_result *res, llm_err *err)
+/* The engine, the plan checked against it, and the predictions under the benchmark's fixed
+ * lengths (--ignore-eos: no output spread), for d->r and d->c. */
+static int deploy_eval(deploy_ctx *d, const report_deploy_args *a, llm_err *err)
 {
-    static report_run run;
-    search_row row;
-    deploy_ctx *d = calloc(1, sizeof *d);
-    if (!d) {
-        llm_err_fail(err, "out of memory");
-        return -1;
-    }
-    d->a = a;
-    d->r = &run;
-    d->row = &row;
-    char rec[4096];
-    snprintf(rec, sizeof rec, "%s/recommendation.json", a->dir);
-    if (!access(rec, F_OK)) {
-        llm_err_set(err, "deploy: %s is a recommend output (a fleet): deploying a whole fleet "
-                    "is not supported yet; give an explore or search folder and --index N",
-                    a->dir);
-        free(d);
-        return -1;
-    }
-    long long index = a->index;
-    if (index < 0 && knee_row(a->dir, &index, err)) {
-        free(d);
-        return -1;
-    }
-    d->index = index;
-    if (report_front_point(a->dir, index, "deploy", &run, &row, &d->c, err)) {
-        free(d);
-        return -1;
-    }
-    int rc = -1;
-    if (!run.in.serving) {
-        llm_err_set(err, "deploy: %s was explored with the ideal engine (no serving profile): "
-                    "the engine settings the plan assumed are not recorded; explore with "
-                    "--serving PROFILE", a->dir);
-        goto out;
-    }
+    report_run *run = d->r;
     if (configs_find_engine(a->engine ? a->engine : "", a->version ? a->version : "",
-                            run.prof.name, &d->e, err)) {
+                            run->prof.name, &d->e, err)) {
         llm_err_prefix(err, "deploy", LLM_ERR_INPUT);
-        goto out;
+        return -1;
     }
     if (plan_deploy(d, err))
-        goto out;
-    /* the predictions under the benchmark's fixed lengths (--ignore-eos): no output spread */
+        return -1;
     d->c.output_cv2 = 0;
-    if (cost_check(&run.m, &run.g, &d->c, err)) {
+    if (cost_check(&run->m, &run->g, &d->c, err)) {
         llm_err_prefix(err, "deploy", LLM_ERR_INPUT);
-        goto out;
+        return -1;
     }
-    cost_eval(&run.m, &run.g, &d->c, &d->m);
+    cost_eval(&run->m, &run->g, &d->c, &d->m);
     if (!report_metrics_finite(&d->m)) {
         llm_err_fail(err, "deploy: the cost model produced a non-finite or negative result; "
                      "this is a bug, please report it");
+        return -1;
+    }
+    d->banded = run->in.bands != NULL;
+    if (d->banded)
+        cost_metrics_bands(run->in.bands, cost_band_regime(&run->g, d->c.serving), &d->m,
+                           d->power_w, &d->bd);
+    return 0;
+}
+
+/* Every file of one deployment (a front point, or a fleet's pool) into dir. */
+static int deploy_files(deploy_ctx *d, const char *dir, llm_err *err)
+{
+    int w = 0;
+    rep_ctx rcx = {d, 0};
+    for (int k = 0; k < d->replicas && !w; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "launch-replica-%d.sh", k);
+        rcx.k = k;
+        w = report_write_atomic(dir, name, write_launch, &rcx, err);
+    }
+    w = w || report_write_atomic(dir, "gpu-settings.sh", write_gpu_settings, d, err) ||
+        (d->share > 1 && report_write_atomic(dir, "mps-setup.sh", write_mps, d, err)) ||
+        report_write_atomic(dir, "benchmark.sh", write_bench, d, err) ||
+        report_write_atomic(dir, "deployment.yaml", write_k8s, d, err) ||
+        report_write_atomic(dir, "predicted.json", write_predicted, d, err) ||
+        report_write_atomic(dir, "NOTES.md", write_notes, d, err) ||
+        report_write_atomic(dir, "deploy.json", write_manifest, d, err);
+    return w ? -1 : 0;
+}
+
+/* ---- a whole fleet: a recommend output ------------------------------------------------------ */
+
+typedef struct {
+    const report_deploy_args *a;
+    const llm_recommendation *rec;
+    deploy_ctx **d;
+    report_run **run;
+    const char *weights[LLM_REC_MAX_MODELS];
+    int nskus;                               /* the GPU types the pools use, in order */
+    const char *skus[LLM_REC_MAX_POOLS];
+    int gpu_next[LLM_REC_MAX_POOLS];         /* by type: the GPUs the pools take */
+} fleet_ctx;
+
+/* --weights MODEL=W[,MODEL=W...] (or one W for a fleet of one model): w[m] the checkpoint of
+ * the request's model m, pointing into buf. */
+static int fleet_weights(const char *arg, const llm_recommendation *rec, char *buf, size_t len,
+                         const char **w, llm_err *err)
+{
+    char names[LLM_REC_MAX_MODELS * (LLM_NAME_MAX + 2)] = "";
+    for (int m = 0; m < rec->nmodels; m++) {
+        size_t u = strlen(names);
+        snprintf(names + u, sizeof names - u, "%s%s", m ? ", " : "", rec->models[m].model);
+    }
+    if (strlen(arg) >= len) {
+        llm_err_set(err, "deploy: --weights: too long");
+        return -1;
+    }
+    strcpy(buf, arg);
+    size_t n0 = strlen(rec->models[0].model);
+    if (rec->nmodels == 1 && !(strncmp(buf, rec->models[0].model, n0) == 0 && buf[n0] == '=')) {
+        w[0] = buf; /* one checkpoint, the whole argument (commas and '=' kept) */
+        return 0;
+    }
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(t, '=');
+        if (!eq) {
+            llm_err_set(err, "deploy: --weights: expected MODEL=CHECKPOINT for each of the "
+                        "fleet's models (%s), found \"%.200s\"", names, t);
+            return -1;
+        }
+        *eq = '\0';
+        int m = -1;
+        for (int i = 0; i < rec->nmodels; i++)
+            if (!strcmp(t, rec->models[i].model))
+                m = i;
+        if (m < 0) {
+            llm_err_set(err, "deploy: --weights: %.100s is not a model of the fleet (its "
+                        "models: %s)", t, names);
+            return -1;
+        }
+        if (w[m]) {
+            llm_err_set(err, "deploy: --weights: %s given twice", t);
+            return -1;
+        }
+        if (!eq[1]) {
+            llm_err_set(err, "deploy: --weights: %s=: expected a checkpoint after '='", t);
+            return -1;
+        }
+        w[m] = eq + 1;
+    }
+    for (int m = 0; m < rec->nmodels; m++)
+        if (!w[m]) {
+            llm_err_set(err, "deploy: --weights: no checkpoint for %s, a model of the fleet "
+                        "(give %s=CHECKPOINT)", rec->models[m].model, rec->models[m].model);
+            return -1;
+        }
+    return 0;
+}
+
+/* "deploy: X" as "deploy: pool P (MODEL on GPU): X". */
+static void pool_err(llm_err *err, int p, const llm_rec_pool *q)
+{
+    char msg[LLM_ERR_MAX];
+    const char *s = !strncmp(err->msg, "deploy: ", 8) ? err->msg + 8 : err->msg;
+    snprintf(msg, sizeof msg, "%s", s);
+    if (snprintf(err->msg, sizeof err->msg, "deploy: pool %d (%s on %s): %s", p, q->model,
+                 q->gpu, msg) >= (int)sizeof err->msg)
+        err->msg[sizeof err->msg - 1] = '\0'; /* cut, as every message is */
+}
+
+/* Pool p's inputs loaded by name, its configuration and GPUs; gpu_next: by GPU type, the
+ * first GPU no earlier pool of that type took. */
+static int fleet_pool(fleet_ctx *fc, int p, llm_err *err)
+{
+    const llm_recommendation *rec = fc->rec;
+    const llm_rec_pool *q = &rec->pools[p];
+    deploy_ctx *d = fc->d[p];
+    report_run *run = fc->run[p];
+    int m = 0;
+    while (strcmp(rec->models[m].model, q->model))
+        m++; /* the reader checked that it is one */
+    d->dir = fc->a->dir;
+    d->weights = fc->weights[m];
+    d->r = run;
+    d->pool = p;
+    d->index = -1;
+    if (configs_pool_dir(d->pool_dir, sizeof d->pool_dir, p, q->model, q->gpu)) {
+        llm_err_set(err, "deploy: a name of the fleet is not a folder name");
+        return -1;
+    }
+    snprintf(d->outpath, sizeof d->outpath, "%s/%s", fc->a->out, d->pool_dir);
+    d->out = d->outpath;
+    if (configs_load_model(q->model, &run->m, err) || configs_load_gpu(q->gpu, &run->g, err) ||
+        configs_load_workload(rec->models[m].workload, &run->w, err) ||
+        configs_load_serving(rec->serving, &run->prof, err) ||
+        configs_load_bands(NULL, &run->bands, err)) {
+        llm_err_prefix(err, "deploy", LLM_ERR_INPUT);
+        return -1;
+    }
+    run->in = (search_inputs){&run->m, &run->g, &run->w, &run->s, &run->prof,
+                              rec->chunk_tokens, rec->kv_paged, &run->bands};
+    run->in.kv_paged = rec->kv_paged;
+    space_point pt = {q->tp, q->ep, q->batch, q->sm_comm, q->replicas, q->chunk_tokens,
+                      q->replicas_per_gpu, q->dtype, q->kv_dtype, q->freq_mhz};
+    search_config(&run->in, &pt, &d->c);
+    int k = 0;
+    while (k < fc->nskus && strcmp(fc->skus[k], q->gpu))
+        k++;
+    d->gpu0 = fc->gpu_next[k];
+    for (int i = 0; i < p; i++)
+        d->port_off += fc->d[i]->replicas;
+    if (deploy_eval(d, fc->a, err))
+        return -1;
+    fc->gpu_next[k] = d->gpu0 + d->gpus;
+    return 0;
+}
+
+/* The GPUs of type k the request has (recommendation.json's request.gpus; 0: not listed). */
+static double gpus_available(const fleet_ctx *fc, int k)
+{
+    for (int i = 0; i < fc->rec->ngpus; i++)
+        if (!strcmp(fc->rec->gpus[i].gpu, fc->skus[k]))
+            return fc->rec->gpus[i].count;
+    return 0;
+}
+
+static int write_fleet_json(FILE *f, void *vp)
+{
+    fleet_ctx *fc = vp;
+    const llm_recommendation *rec = fc->rec;
+    json_out j;
+    json_begin(&j, f, 1);
+    json_obj(&j, NULL);
+    json_str(&j, "format", "llmdse fleet deploy");
+    json_int(&j, "version", 1);
+    json_obj(&j, "from");
+    json_str(&j, "dir", fc->a->dir);
+    json_str(&j, "recommendation", "recommendation.json");
+    json_str(&j, "status", rec->status);
+    json_end_obj(&j);
+    json_obj(&j, "engine");
+    json_str(&j, "name", fc->d[0]->e.name);
+    json_str(&j, "engine", fc->d[0]->e.engine);
+    json_str(&j, "version", fc->d[0]->e.version);
+    json_end_obj(&j);
+    json_str(&j, "serving", rec->serving);
+    json_arr(&j, "pools");
+    for (int p = 0; p < rec->npools; p++) {
+        const deploy_ctx *d = fc->d[p];
+        const llm_rec_pool *q = &rec->pools[p];
+        json_obj(&j, NULL);
+        json_int(&j, "pool", p);
+        json_str(&j, "dir", d->pool_dir);
+        json_str(&j, "model", q->model);
+        json_str(&j, "gpu", q->gpu);
+        json_str(&j, "weights", d->weights);
+        json_int(&j, "replicas", d->replicas);
+        json_int(&j, "replicas_per_gpu", d->share);
+        json_int(&j, "tp", d->c.tp);
+        json_int(&j, "ep", d->c.ep);
+        json_int(&j, "batch", d->c.batch);
+        json_num(&j, "freq_mhz", d->freq_mhz);
+        json_int(&j, "gpus", d->gpus);
+        json_int(&j, "first_gpu", d->gpu0);
+        json_int(&j, "last_gpu", d->gpu0 + d->gpus - 1);
+        json_int(&j, "first_node", d->node0);
+        json_int(&j, "last_node", d->node0 + d->nodes - 1);
+        json_int(&j, "gpus_per_node", d->per_node);
+        json_int(&j, "first_port", d->e.port + d->port_off);
+        json_num(&j, "load_rps", q->load_rps);
+        json_str(&j, "manifest", "deploy.json");
+        json_end_obj(&j);
+    }
+    json_end_arr(&j);
+    json_arr(&j, "gpu_types");
+    for (int k = 0; k < fc->nskus; k++) {
+        json_obj(&j, NULL);
+        json_str(&j, "gpu", fc->skus[k]);
+        json_int(&j, "taken", fc->gpu_next[k]);
+        json_num(&j, "available", gpus_available(fc, k));
+        json_end_obj(&j);
+    }
+    json_end_arr(&j);
+    json_end_obj(&j);
+    json_finish(&j);
+    return 0;
+}
+
+/* A path as a Markdown link target (<...>), or 0 when it cannot be one. */
+static int md_link_ok(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == '\\')
+            return 0;
+    return 1;
+}
+
+static int write_fleet_readme(FILE *f, void *vp)
+{
+    fleet_ctx *fc = vp;
+    const llm_recommendation *rec = fc->rec;
+    fputs("# Fleet deployment\n\nWritten by llmdse deploy from the recommendation in `", f);
+    llm_md_text(f, fc->a->dir);
+    fprintf(f, "` (plan %s, serving profile ", rec->status);
+    llm_md_text(f, rec->serving);
+    fprintf(f, ", engine %s %s). The recommendation's fleet report names these folders", 
+            fc->d[0]->e.engine, fc->d[0]->e.version);
+    if (md_link_ok(fc->a->dir)) {
+        fputs(": [fleet.md](<", f);
+        fputs(fc->a->dir, f);
+        fputs("/fleet.md>) (the path as given to deploy)", f);
+    }
+    fputs(". Each pool's folder holds its launch scripts, `gpu-settings.sh` (needs root, never "
+          "run by llmdse), manifests and benchmark recipe; its `NOTES.md` says which nodes and "
+          "GPUs it assumes. `fleet.json` has all of it, machine-readable.\n\n", f);
+    fputs("| pool | folder | model | GPU | replicas | tp x ep | batch | clock MHz | GPUs of "
+          "its type | load req/s |\n|---|---|---|---|---|---|---|---|---|---|\n", f);
+    for (int p = 0; p < rec->npools; p++) {
+        const deploy_ctx *d = fc->d[p];
+        const llm_rec_pool *q = &rec->pools[p];
+        fprintf(f, "| %d | [%s](%s/NOTES.md) | ", p, d->pool_dir, d->pool_dir);
+        llm_md_text(f, q->model);
+        fputs(" | ", f);
+        llm_md_text(f, q->gpu);
+        fprintf(f, " | %d | %d x %d | %d | %.0f | %d-%d | %.2f |\n", d->replicas, d->c.tp,
+                d->c.ep, d->c.batch, d->freq_mhz, d->gpu0, d->gpu0 + d->gpus - 1, q->load_rps);
+    }
+    fputs("\nA pool's load is its share of its model's rate: put a load balancer in front of "
+          "each model's pools that splits requests in proportion to these loads.\n\n"
+          "| GPU type | GPUs the pools span (indices 0 to N-1) | GPUs the request has |\n"
+          "|---|---|---|\n", f);
+    for (int k = 0; k < fc->nskus; k++) {
+        fputs("| ", f);
+        llm_md_text(f, fc->skus[k]);
+        fprintf(f, " | %d | %.0f |\n", fc->gpu_next[k], gpus_available(fc, k));
+    }
+    for (int k = 0; k < fc->nskus; k++)
+        if (fc->gpu_next[k] > gpus_available(fc, k) + 1e-9) {
+            fputs("\n**More GPUs than the request has** for ", f);
+            llm_md_text(f, fc->skus[k]);
+            fprintf(f, ": the plan counts %.0f at most, but a replica never straddles a node, "
+                       "so a pool starts on the next node when its replica does not fit in "
+                       "what is left of one (the pools span %d).\n", gpus_available(fc, k),
+                    fc->gpu_next[k]);
+        }
+    return 0;
+}
+
+static int deploy_fleet(const report_deploy_args *a, const char *path,
+                        report_deploy_result *res, llm_err *err)
+{
+    char why[700];
+    int partial = 0;
+    if (report_outdir_check(a->dir, &partial, NULL, 0, why, sizeof why) < 0) {
+        llm_err_set(err, "deploy: -i: %s", why);
+        return -1;
+    }
+    if (a->index >= 0) {
+        llm_err_set(err, "deploy: --index: %s is a recommend output: its whole fleet is "
+                    "deployed (--index N is for explore and search folders)", a->dir);
+        return -1;
+    }
+    fleet_ctx fc;
+    memset(&fc, 0, sizeof fc);
+    fc.a = a;
+    llm_recommendation *rec = calloc(1, sizeof *rec);
+    char *wbuf = malloc(4096);
+    int rc = -1, np = 0;
+    if (!rec || !wbuf) {
+        llm_err_fail(err, "out of memory");
         goto out;
     }
-    d->banded = run.in.bands != NULL;
-    if (d->banded)
-        cost_metrics_bands(run.in.bands, cost_band_regime(&run.g, d->c.serving), &d->m,
-                           d->power_w, &d->bd);
+    fc.rec = rec;
+    if (configs_load_recommendation(path, rec, err)) {
+        llm_err_prefix(err, "deploy", LLM_ERR_INPUT);
+        goto out;
+    }
+    if (!rec->feasible) {
+        llm_err_set(err, "deploy: %s: the plan is %s: there is no feasible fleet to deploy "
+                    "(recommendation.md says which constraint to relax)", path, rec->status);
+        goto out;
+    }
+    if (!rec->has_serving) {
+        llm_err_set(err, "deploy: %s: $.request.serving: not recorded (a recommend run of an "
+                    "older llmdse): the engine settings the plan assumed are not known; run "
+                    "recommend again", path);
+        goto out;
+    }
+    if (fleet_weights(a->weights, rec, wbuf, 4096, fc.weights, err))
+        goto out;
+    for (int m = 0; m < rec->nmodels; m++)
+        if (!fc.weights[m][0] || strlen(fc.weights[m]) > 1000) {
+            llm_err_set(err, "deploy: --weights: %s: expected 1 to 1000 characters",
+                        rec->models[m].model);
+            goto out;
+        }
+    np = rec->npools;
+    fc.d = calloc((size_t)np, sizeof *fc.d);
+    fc.run = calloc((size_t)np, sizeof *fc.run);
+    if (!fc.d || !fc.run) {
+        llm_err_fail(err, "out of memory");
+        goto out;
+    }
+    for (int p = 0; p < np; p++) {
+        int k = 0;
+        while (k < fc.nskus && strcmp(fc.skus[k], rec->pools[p].gpu))
+            k++;
+        if (k == fc.nskus)
+            fc.skus[fc.nskus++] = rec->pools[p].gpu;
+        if (!(fc.d[p] = calloc(1, sizeof **fc.d)) || !(fc.run[p] = calloc(1, sizeof **fc.run))) {
+            llm_err_fail(err, "out of memory");
+            goto out;
+        }
+        if (fleet_pool(&fc, p, err)) {
+            pool_err(err, p, &rec->pools[p]);
+            goto out;
+        }
+    }
     report_outdir od;
     int status;
     if (report_outdir_begin(&od, a->out, "deploy", OUTDIR_REPLACE, err, &status)) {
@@ -856,20 +1224,17 @@ int report_deploy(const report_deploy_args *a, report_deploy_result *res, llm_er
         goto out;
     }
     int w = 0;
-    rep_ctx rcx = {d, 0};
-    for (int k = 0; k < d->replicas && !w; k++) {
-        char name[64];
-        snprintf(name, sizeof name, "launch-replica-%d.sh", k);
-        rcx.k = k;
-        w = report_write_atomic(od.tmp, name, write_launch, &rcx, err);
+    for (int p = 0; p < np && !w; p++) {
+        char dir[8600];
+        if (snprintf(dir, sizeof dir, "%s/%s", od.tmp, fc.d[p]->pool_dir) >= (int)sizeof dir) {
+            llm_err_set(err, "the output folder's name is too long");
+            w = 1;
+            break;
+        }
+        w = report_make_dir(dir, err) || deploy_files(fc.d[p], dir, err);
     }
-    w = w || report_write_atomic(od.tmp, "gpu-settings.sh", write_gpu_settings, d, err) ||
-        (d->share > 1 && report_write_atomic(od.tmp, "mps-setup.sh", write_mps, d, err)) ||
-        report_write_atomic(od.tmp, "benchmark.sh", write_bench, d, err) ||
-        report_write_atomic(od.tmp, "deployment.yaml", write_k8s, d, err) ||
-        report_write_atomic(od.tmp, "predicted.json", write_predicted, d, err) ||
-        report_write_atomic(od.tmp, "NOTES.md", write_notes, d, err) ||
-        report_write_atomic(od.tmp, "deploy.json", write_manifest, d, err);
+    w = w || report_write_atomic(od.tmp, "fleet.json", write_fleet_json, &fc, err) ||
+        report_write_atomic(od.tmp, "README.md", write_fleet_readme, &fc, err);
     if (w) {
         report_outdir_abort(&od);
         llm_err_prefix(err, "deploy", LLM_ERR_RUNTIME);
@@ -880,6 +1245,85 @@ int report_deploy(const report_deploy_args *a, report_deploy_result *res, llm_er
         goto out;
     }
     if (res) {
+        memset(res, 0, sizeof *res);
+        res->pools = np;
+        res->index = -1;
+        for (int p = 0; p < np; p++) {
+            res->replicas += fc.d[p]->replicas;
+            res->gpus += fc.d[p]->gpus;
+        }
+        snprintf(res->engine, sizeof res->engine, "%s", fc.d[0]->e.name);
+    }
+    rc = 0;
+out:
+    for (int p = 0; fc.d && p < np; p++)
+        free(fc.d[p]);
+    for (int p = 0; fc.run && p < np; p++)
+        free(fc.run[p]);
+    free(fc.d);
+    free(fc.run);
+    free(rec);
+    free(wbuf);
+    return rc;
+}
+
+/* ---- llmdse deploy ----------------------------------------------------------------------- */
+
+int report_deploy(const report_deploy_args *a, report_deploy_result *res, llm_err *err)
+{
+    char rec[4096];
+    snprintf(rec, sizeof rec, "%s/recommendation.json", a->dir);
+    if (!access(rec, F_OK))
+        return deploy_fleet(a, rec, res, err);
+    static report_run run;
+    search_row row;
+    deploy_ctx *d = calloc(1, sizeof *d);
+    if (!d) {
+        llm_err_fail(err, "out of memory");
+        return -1;
+    }
+    d->dir = a->dir;
+    d->out = a->out;
+    d->weights = a->weights;
+    d->r = &run;
+    d->pool = -1;
+    long long index = a->index;
+    if (index < 0 && knee_row(a->dir, &index, err)) {
+        free(d);
+        return -1;
+    }
+    d->index = index;
+    if (report_front_point(a->dir, index, "deploy", &run, &row, &d->c, err)) {
+        free(d);
+        return -1;
+    }
+    d->space_index = (long long)row.index;
+    int rc = -1;
+    if (!run.in.serving) {
+        llm_err_set(err, "deploy: %s was explored with the ideal engine (no serving profile): "
+                    "the engine settings the plan assumed are not recorded; explore with "
+                    "--serving PROFILE", a->dir);
+        goto out;
+    }
+    if (deploy_eval(d, a, err))
+        goto out;
+    report_outdir od;
+    int status;
+    if (report_outdir_begin(&od, a->out, "deploy", OUTDIR_REPLACE, err, &status)) {
+        llm_err_prefix(err, "deploy", status);
+        goto out;
+    }
+    if (deploy_files(d, od.tmp, err)) {
+        report_outdir_abort(&od);
+        llm_err_prefix(err, "deploy", LLM_ERR_RUNTIME);
+        goto out;
+    }
+    if (report_outdir_commit(&od, 0, err)) {
+        llm_err_prefix(err, "deploy", LLM_ERR_RUNTIME);
+        goto out;
+    }
+    if (res) {
+        memset(res, 0, sizeof *res);
         res->replicas = d->replicas;
         res->index = d->index;
         res->gpus = d->gpus;

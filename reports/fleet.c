@@ -168,17 +168,22 @@ static void pools(doc *d, const report_rec *r, const rec_solution *b)
 {
     const rec_problem *p = r->p;
     int lat = r->x && r->x->pool;
-    table_head(d, lat ? "model|GPU|replicas|tp x ep|batch|clock MHz|load req/s|capacity req/s|"
-                        "utilisation|headroom|TTFT p90 / p99 s|TPOT p90 / p99 s|SLOs TTFT / TPOT s"
-                      : "model|GPU|replicas|tp x ep|batch|clock MHz|load req/s|capacity req/s|"
-                        "utilisation|headroom|SLOs TTFT / TPOT s");
+    table_head(d, lat ? "pool folder|model|GPU|replicas|tp x ep|batch|clock MHz|load req/s|"
+                        "capacity req/s|utilisation|headroom|TTFT p90 / p99 s|TPOT p90 / p99 s|"
+                        "SLOs TTFT / TPOT s"
+                      : "pool folder|model|GPU|replicas|tp x ep|batch|clock MHz|load req/s|"
+                        "capacity req/s|utilisation|headroom|SLOs TTFT / TPOT s");
+    int pool = 0;
     for (size_t i = 0; i < p->n; i++) {
         if (b->n[i] < 0.5)
             continue;
         const rec_candidate *c = &p->c[i];
         double cap = b->n[i] * c->cap_rps, u = b->y[i] / cap;
-        char buf[96];
+        char buf[200];
         row_begin(d);
+        if (configs_pool_dir(buf, sizeof buf, pool++, r->models[c->model], r->skus[c->sku]))
+            snprintf(buf, sizeof buf, "- (a name that is not a folder name)");
+        cell(d, buf);
         cell(d, r->models[c->model]);
         cell(d, r->skus[c->sku]);
         cellf(d, "%.0f", b->n[i]);
@@ -341,6 +346,15 @@ void report_fleet(FILE *f, const report_rec *r, int html)
     }
     snprintf(buf, sizeof buf, "%zu candidate configurations.", p->n);
     text(&d, buf);
+    if (p->serving) {
+        snprintf(buf, sizeof buf, " Serving profile %.100s (KV cache %s%s", p->serving,
+                 p->kv_paged ? "paged" : "reserved", p->chunk_tokens > 0 ? "" : ").");
+        text(&d, buf);
+        if (p->chunk_tokens > 0) {
+            snprintf(buf, sizeof buf, ", --chunk-tokens %d).", p->chunk_tokens);
+            text(&d, buf);
+        }
+    }
     const rec_plan *pl = r->plan;
     if (pl && pl->has_point) {
         /* eq. R12: the confidence the plan is held at, and the point-estimate plan beside it */
@@ -376,6 +390,13 @@ void report_fleet(FILE *f, const report_rec *r, int html)
         text(&d, "Utilisation is the planned load over the pool's capacity at full load; "
                  "headroom what is left. Tail latencies are the cost model's at the pool's load "
                  "per replica, Poisson arrivals (eq. R8, docs/cost-model.md eq. 44-45).");
+        para_end(&d);
+        para_begin(&d);
+        text(&d, "To deploy the fleet, run llmdse deploy with -i naming this folder, --weights "
+                 "MODEL=CHECKPOINT for each model (comma-separated) and -o OUT (and --engine E "
+                 "to choose the engine): it writes each pool's launch scripts, GPU settings, "
+                 "manifests and benchmark recipe into the pool folder above inside OUT, with "
+                 "fleet.json and README.md beside them (docs/deploy.md).");
         para_end(&d);
         heading(&d, 2, "Why it won");
         why(&d, r, b);

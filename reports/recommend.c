@@ -101,6 +101,8 @@ static void plan_json(json_out *j, const report_rec *r, const rec_solution *s)
         json_int(j, "batch", row->p.batch);
         json_int(j, "sm_comm", row->p.sm_comm);
         json_num(j, "freq_mhz", row->p.freq_mhz);
+        json_int(j, "replicas_per_gpu", row->p.replicas_per_gpu > 1 ? row->p.replicas_per_gpu : 1);
+        json_int(j, "chunk_tokens", row->p.chunk_tokens);
         json_num(j, "gpus_per_replica", c->gpus);
         json_num(j, "load_rps", s->y[i]);
         json_num(j, "capacity_rps", s->n[i] * c->cap_rps);
@@ -192,6 +194,13 @@ void report_recommend_json(FILE *f, const report_rec *r)
     named_values(&j, "gpus", "gpu", r->skus, "count", p->count, p->nskus);
     if (p->power_cap > 0)
         json_num(&j, "power_cap_w", p->power_cap);
+    if (p->serving) { /* as summary.json records it (reports/explore.c) */
+        json_obj(&j, "serving");
+        json_str(&j, "profile", p->serving);
+        json_int(&j, "chunk_tokens", p->chunk_tokens);
+        json_str(&j, "kv", p->kv_paged ? "paged" : "reserve");
+        json_end_obj(&j);
+    }
     json_str(&j, "objective", rec_objective_names[p->objective]);
     json_num(&j, "headroom", rec_headroom(p));
     if (r->plan && r->plan->has_point)

@@ -373,6 +373,9 @@ void report_remove_dead(const char *dir, const char *prefix);
  * whole, report_outdir_*); index < 0: the knee's row (eq. 56, summary.json). engine/version NULL: the engine file the run's serving profile is
  * (configs_find_engine); weights: the checkpoint the engine loads (a Hugging Face repository
  * or a path), written quoted. 0, or -1 with err (its kind the exit status). */
+/* dir a recommend output (recommendation.json): every pool of its fleet, each in its folder
+ * OUT/pool-P-MODEL-GPU (configs_pool_dir), with OUT/fleet.json and OUT/README.md; weights
+ * then MODEL=W[,MODEL=W...] (a single W when the fleet has one model); index unused. */
 typedef struct {
     const char *dir, *out, *engine, *version, *weights;
     long long index;
@@ -380,6 +383,7 @@ typedef struct {
 typedef struct {
     int replicas, gpus;
     long long index;                 /* the row deployed (the knee's without --index) */
+    int pools;                       /* a fleet: its pools (0: one front point) */
     char engine[LLM_NAME_MAX];
 } report_deploy_result;
 int report_deploy(const report_deploy_args *a, report_deploy_result *res, llm_err *err);

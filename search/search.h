@@ -239,6 +239,9 @@ typedef struct {
     double confidence;             /* eq. R12, for rec_candidates: SLOs, capacity and peak
                                       power held at this probability under the bands;
                                       0 = REC_CONFIDENCE_DEFAULT, < 0 = the point estimates */
+    const char *serving;           /* the serving profile's name, for the outputs (NULL: the
+                                      ideal engine); with --chunk-tokens and --kv */
+    int chunk_tokens, kv_paged;
 } rec_problem;
 
 #define REC_CLOCK_BAND_DEFAULT 100.0

@@ -307,6 +307,11 @@ static int recommend(sku *k, const llm_model *m, const llm_workload *w, const ch
     prob.nskus = 1;
     prob.rate[0] = k->a->rate;
     prob.count[0] = k->g.gpus_per_node;
+    if (k->a->serving.serving) { /* recorded as recommend records it */
+        prob.serving = k->a->serving_name;
+        prob.chunk_tokens = k->a->serving.chunk_tokens;
+        prob.kv_paged = k->a->serving.kv_paged;
+    }
     double price[1] = {k->g.price_per_hour};
     llm_err err;
     llm_space_spec base;

@@ -715,7 +715,7 @@ expect 2 'unknown engine "vllm" version "0.5"; known: sglang-0.5, trtllm-1.0, vl
 expect 2 'expected an engine name and a version' -- deploy -i "$tmp/dpx" --index 0 --weights $W -o "$tmp/dp0" --engine ../x
 expect 2 'summary.json' -- deploy -i "$tmp/nosuchdir" --index 0 --weights $W -o "$tmp/dp0"
 "$LLMDSE" recommend -m llama-3.1-8b -w chat --rate 20 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/dprec" >/dev/null 2>&1
-expect 2 'is a recommend output (a fleet): deploying a whole fleet is not supported yet' -- deploy -i "$tmp/dprec" --index 0 --weights $W -o "$tmp/dp0"
+expect 2 'is a recommend output: its whole fleet is deployed (--index N is for explore and search folders)' -- deploy -i "$tmp/dprec" --index 0 --weights $W -o "$tmp/dp0"
 expect 2 '--weights W is required' -- deploy -i "$tmp/dpx" --index 0 -o "$tmp/dp0"
 # without --index: the knee's row (summary.json's knee.index, found in front.csv's index column)
 knee=$(awk '/"knee": \{/ {k = 1} k && /"index":/ {gsub(/[^0-9]/, ""); print; exit}' "$tmp/dpx/summary.json")
@@ -765,6 +765,99 @@ if command -v python3 >/dev/null 2>&1; then
         pass=$((pass+1)); else echo "FAIL: deploy.json does not keep the names intact"; fail=$((fail+1)); fi
 fi
 expect 2 'without control characters' -- deploy -i "$tmp/dpx" --index 0 --weights "$(printf 'a\nb')" -o "$tmp/dpc"
+
+# a whole fleet (docs/deploy.md "A whole fleet"): two models on two GPU types, then deploy
+"$LLMDSE" recommend -m llama-3.1-8b,llama-3.2-1b -w chat --rate 20,10 --gpus h100-sxm5-80gb:8,h200-sxm-141gb:8 -s small -o "$tmp/frec" >/dev/null 2>&1
+FW="llama-3.1-8b=meta-llama/Llama-3.1-8B-Instruct,llama-3.2-1b=meta-llama/Llama-3.2-1B-Instruct"
+grep -q '"profile": "vllm-0.11"' "$tmp/frec/recommendation.json" && pass=$((pass+1)) || { echo "FAIL: recommendation.json does not record the serving profile"; fail=$((fail+1)); }
+fpools=$(awk '/^    "fleet": \[/ {f = 1} f && /"gpus_per_replica"/ {n++} f && /^    \]/ {f = 0} END {print n + 0}' "$tmp/frec/recommendation.json")
+expect 0 "$fpools pools" -- deploy -i "$tmp/frec" --weights "$FW" -o "$tmp/fdep"
+[ "$(ls -d "$tmp"/fdep/pool-*-*/ | wc -l)" -eq "$fpools" ] && [ -f "$tmp/fdep/fleet.json" ] && [ -f "$tmp/fdep/README.md" ] && \
+    [ "$fpools" -ge 2 ] && pass=$((pass+1)) || { echo "FAIL: deploy of a fleet: not one folder per pool"; ls "$tmp/fdep" | sed 's/^/  /'; fail=$((fail+1)); }
+for d in "$tmp"/fdep/pool-*/; do
+    for f in "$d"*.sh; do sh -n "$f" || { echo "FAIL: deploy: $f is not valid sh"; fail=$((fail+1)); }; done
+    n=$(basename "$d"); grep -qF "$n" "$tmp/frec/fleet.md" && grep -qF "]($n/NOTES.md)" "$tmp/fdep/README.md" && grep -q "GPUs this pool assumes" "$d/NOTES.md" && \
+        pass=$((pass+1)) || { echo "FAIL: $n is not named by fleet.md, linked by README.md or described in its NOTES.md"; fail=$((fail+1)); }
+done
+if command -v python3 >/dev/null 2>&1; then
+    # each pool's files carry its tp, batch and clock from recommendation.json; GPUs disjoint
+    # within a GPU type, ports disjoint across the fleet, every replica on its pool's GPUs
+    if python3 - "$tmp/frec/recommendation.json" "$tmp/fdep" <<'PY'
+import json, os, re, sys
+rec = json.load(open(sys.argv[1]))["recommendation"]["fleet"]
+fl = json.load(open(os.path.join(sys.argv[2], "fleet.json")))["pools"]
+assert len(rec) == len(fl) >= 2
+used, ports = {}, set()
+for p, (r, f) in enumerate(zip(rec, fl)):
+    d = os.path.join(sys.argv[2], "pool-%d-%s-%s" % (p, r["model"], r["gpu"]))
+    assert f["dir"] == os.path.basename(d) and f["replicas"] == r["replicas"]
+    for k in range(r["replicas"]):
+        s = open(os.path.join(d, "launch-replica-%d.sh" % k)).read()
+        assert "'--tensor-parallel-size' '%d'" % r["tp"] in s, s
+        assert "'--max-num-seqs' '%d'" % r["batch"] in s, s
+        gpus = [int(g) for g in re.search(r"CUDA_VISIBLE_DEVICES='([0-9,]+)'", s).group(1).split(",")]
+        port = int(re.search(r"'--port' '([0-9]+)'", s).group(1))
+        assert port not in ports; ports.add(port)
+        for g in gpus:
+            assert f["first_gpu"] <= g <= f["last_gpu"] and g < 8, (g, f)
+    gs = open(os.path.join(d, "gpu-settings.sh")).read()
+    assert "-lgc '%d,%d'" % (r["freq_mhz"], r["freq_mhz"]) in gs, gs
+    rng = set(range(f["first_gpu"], f["last_gpu"] + 1))
+    assert not (used.get(r["gpu"], set()) & rng), (used, rng)
+    used.setdefault(r["gpu"], set()).update(rng)
+PY
+    then pass=$((pass+1)); else echo "FAIL: deploy of a fleet: a pool's files do not carry its plan, or GPUs or ports overlap"; fail=$((fail+1)); fi
+fi
+# two pools on one GPU type (a dense and an MoE model on H200s): GPUs 0-1 and 2-3, ports apart
+"$LLMDSE" recommend -m llama-3.1-8b,mixtral-8x7b -w chat --rate 20,5 --gpus h100-sxm5-80gb:8,h200-sxm-141gb:8:4.5 -s small -o "$tmp/frec2" >/dev/null 2>&1
+expect 0 '2 pools, 3 launch scripts for vllm-0.11 on 4 GPUs' -- deploy -i "$tmp/frec2" --weights llama-3.1-8b=a,mixtral-8x7b=b -o "$tmp/fdep2"
+grep -qF "CUDA_VISIBLE_DEVICES='1'" "$tmp/fdep2/pool-0-llama-3.1-8b-h200-sxm-141gb/launch-replica-1.sh" && \
+grep -qF "CUDA_VISIBLE_DEVICES='2,3'" "$tmp/fdep2/pool-1-mixtral-8x7b-h200-sxm-141gb/launch-replica-0.sh" && \
+grep -qF "'--port' '8002'" "$tmp/fdep2/pool-1-mixtral-8x7b-h200-sxm-141gb/launch-replica-0.sh" && \
+grep -qF "nvidia-smi -i '2,3' -lgc" "$tmp/fdep2/pool-1-mixtral-8x7b-h200-sxm-141gb/gpu-settings.sh" && \
+grep -qF "assumes GPUs 2 to 3 of its type: node 0 GPUs 2-3" "$tmp/fdep2/pool-1-mixtral-8x7b-h200-sxm-141gb/NOTES.md" && \
+grep -qF "'b'" "$tmp/fdep2/pool-1-mixtral-8x7b-h200-sxm-141gb/launch-replica-0.sh" \
+    && pass=$((pass+1)) || { echo "FAIL: two pools on one GPU type do not take disjoint GPUs and ports"; fail=$((fail+1)); }
+# one model: a single checkpoint is enough
+"$LLMDSE" recommend -m llama-3.2-1b -w chat --rate 10 --gpus h100-sxm5-80gb:8 -s small -o "$tmp/frec1" >/dev/null 2>&1
+expect 0 '1 pools' -- deploy -i "$tmp/frec1" --weights meta-llama/Llama-3.2-1B-Instruct -o "$tmp/fdep1"
+grep -qF "'meta-llama/Llama-3.2-1B-Instruct'" "$tmp/fdep1"/pool-0-llama-3.2-1b-h100-sxm5-80gb/launch-replica-0.sh && pass=$((pass+1)) || { echo "FAIL: a one-model fleet's single --weights"; fail=$((fail+1)); }
+# a replica that does not fit in what is left of a node starts on the next (by hand: 3 GPUs of
+# node 0 taken, a tp 8 replica takes node 1's 8, 16 spanned of the request's 8: said)
+cp -r "$tmp/frec2" "$tmp/frec3" && rm "$tmp/frec3/manifest.json"
+awk '/^    "fleet": \[/ {f = 1} f && /^    \]/ {f = 0} f && /^      \{/ {p++}
+     f && p == 1 && /"replicas": 2,/ {sub(/2/, "3")} f && p == 2 && /"tp": 1,/ {sub(/1/, "8")}
+     f && p == 2 && /"ep": 2,/ {sub(/2/, "1")} {print}' "$tmp/frec2/recommendation.json" >"$tmp/frec3/recommendation.json"
+expect 0 '2 pools, 4 launch scripts for vllm-0.11 on 11 GPUs' -- deploy -i "$tmp/frec3" --weights llama-3.1-8b=a,mixtral-8x7b=b -o "$tmp/fdep3"
+grep -qF "CUDA_VISIBLE_DEVICES='0,1,2,3,4,5,6,7'" "$tmp/fdep3/pool-1-mixtral-8x7b-h200-sxm-141gb/launch-replica-0.sh" && \
+grep -qF "On node 1, GPUs 0,1,2,3,4,5,6,7." "$tmp/fdep3/pool-1-mixtral-8x7b-h200-sxm-141gb/launch-replica-0.sh" && \
+grep -qF "assumes GPUs 8 to 15 of its type: node 1 GPUs 0-7" "$tmp/fdep3/pool-1-mixtral-8x7b-h200-sxm-141gb/NOTES.md" && \
+grep -qF "CUDA_VISIBLE_DEVICES='2'" "$tmp/fdep3/pool-0-llama-3.1-8b-h200-sxm-141gb/launch-replica-2.sh" && \
+grep -qF "| h200-sxm-141gb | 16 | 8 |" "$tmp/fdep3/README.md" && grep -qF "**More GPUs than the request has** for h200-sxm-141gb" "$tmp/fdep3/README.md" \
+    && pass=$((pass+1)) || { echo "FAIL: a pool whose replica does not fit in what is left of a node"; fail=$((fail+1)); }
+# bad input: exit 2 naming it; OUT left as it was, or never created
+cp -r "$tmp/fdep" "$tmp/fdep.before"
+expect 2 'no checkpoint for llama-3.2-1b, a model of the fleet (give llama-3.2-1b=CHECKPOINT)' -- deploy -i "$tmp/frec" --weights llama-3.1-8b=a -o "$tmp/fdep"
+expect 2 'qwen3-32b is not a model of the fleet (its models: llama-3.1-8b, llama-3.2-1b)' -- deploy -i "$tmp/frec" --weights "$FW,qwen3-32b=c" -o "$tmp/fdep"
+expect 2 'expected MODEL=CHECKPOINT for each of the fleet' -- deploy -i "$tmp/frec" --weights meta-llama/Llama-3.1-8B-Instruct -o "$tmp/fdep"
+expect 2 'llama-3.1-8b given twice' -- deploy -i "$tmp/frec" --weights "$FW,llama-3.1-8b=b" -o "$tmp/fdep"
+"$LLMDSE" recommend -m llama-3.1-8b -w chat --rate 100000 --gpus h100-sxm5-80gb:1 -s small -o "$tmp/finf" >/dev/null 2>&1
+expect 2 'the plan is infeasible: there is no feasible fleet to deploy' -- deploy -i "$tmp/finf" --weights w -o "$tmp/fdep"
+# a recommendation.json changed after it was written: refused by its manifest; without the
+# manifest (an older output), the reader names the JSON path
+cp -r "$tmp/frec" "$tmp/fbad" && sed -i 's/"tp": 1,/"tp": "one",/' "$tmp/fbad/recommendation.json"
+expect 2 'deploy: -i:' -- deploy -i "$tmp/fbad" --weights "$FW" -o "$tmp/fdep"
+rm "$tmp/fbad/manifest.json"
+expect 2 'recommendation.json: $.recommendation.fleet[0].tp: expected an integer in [1, 1024], found a string' -- deploy -i "$tmp/fbad" --weights "$FW" -o "$tmp/fdep"
+sed '/^    "fleet": \[/,/^    \]/ s/"gpu": "h200-sxm-141gb",/"gpu": "..\/..\/h200",/' "$tmp/frec/recommendation.json" >"$tmp/fbad/recommendation.json"
+expect 2 '$.recommendation.fleet[0].gpu: expected a name starting with a letter, a digit or' -- deploy -i "$tmp/fbad" --weights "$FW" -o "$tmp/fdep"
+awk '/"serving": \{/ {s = 1} s && /\},/ {s = 0; next} !s' "$tmp/frec/recommendation.json" >"$tmp/fbad/recommendation.json"
+expect 2 '$.request.serving: not recorded' -- deploy -i "$tmp/fbad" --weights "$FW" -o "$tmp/fdep"
+printf '{"request": {"models": [], "gpus": []}, "recommendation": {"status": "optimal", "fleet": []}}\n' >"$tmp/fbad/recommendation.json"
+expect 2 '$.request.models: expected at least one model' -- deploy -i "$tmp/fbad" --weights "$FW" -o "$tmp/fdep"
+if diff -r "$tmp/fdep" "$tmp/fdep.before" >/dev/null && ! ls -a "$tmp" | grep -q '^\.fdep\.'; then pass=$((pass+1)); else echo "FAIL: a failed fleet deploy changed OUT or left files beside it"; fail=$((fail+1)); fi
+expect 2 'no checkpoint for' -- deploy -i "$tmp/frec" --weights llama-3.2-1b=a -o "$tmp/fdepnew"
+[ ! -e "$tmp/fdepnew" ] && pass=$((pass+1)) || { echo "FAIL: a failed fleet deploy created OUT"; fail=$((fail+1)); }
 
 # validate compare-serving: vLLM's bench serve result against predicted.json. The fixture has
 # the predictions themselves in ms (ratio 1, inside), but for a TPOT p99 twice the band's top.

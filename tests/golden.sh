@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/golden.sh — golden-file tests: the outputs of explore, report, merge, search, recommend,
-# sku-check and deploy on small bundled cases, compared byte for byte with tests/golden/ (run by
+# sku-check and deploy (a front point and a fleet) on small bundled cases, compared byte for byte with tests/golden/ (run by
 # `make test` and `make check`). Regenerate only on purpose, after checking the change is meant:
 #   make golden          (LLMDSE=./llmdse sh tests/golden.sh --update)
 #
@@ -77,6 +77,9 @@ run recommend recommend -m llama-3.1-8b -w chat --rate 20 --gpus h100-sxm5-80gb:
     -o out/recommend --format json
 run recommend2 recommend -m llama-3.1-8b,mixtral-8x7b -w chat --rate 20,5 \
     --gpus h100-sxm5-80gb:8,h200-sxm-141gb:8:4.5 -s small -o out/recommend2
+# deploy of that whole fleet: a dense and an MoE pool on one GPU type (disjoint GPUs and ports)
+run deploy-fleet deploy -i out/recommend2 -o out/deploy-fleet \
+    --weights llama-3.1-8b=meta-llama/Llama-3.1-8B-Instruct,mixtral-8x7b=mistralai/Mixtral-8x7B-Instruct-v0.1
 # sku-check of a bundled GPU on two models and one workload
 cp "$ROOT/configs/gpus/h200-sxm-141gb.json" gpu.json
 run sku-check sku-check gpu.json -o out/sku \

@@ -498,6 +498,103 @@ static void test_engine_files(void **state)
     free(orig);
 }
 
+/* recommendation.json as deploy reads it back: what it needs, every error naming the file,
+ * the JSON path and what was expected (the other keys allowed). */
+#define REC_OK                                                                                \
+    "{\"request\": {\"models\": [{\"model\": \"llama-3.1-8b\", \"rate_rps\": 20, \"workload\": " \
+    "\"chat\", \"ttft_slo_s\": 0.5}], \"gpus\": [{\"gpu\": \"h200-sxm-141gb\", \"count\": 8}], \"serving\": {\"profile\": \"vllm-0.11\", "             \
+    "\"chunk_tokens\": 0, \"kv\": \"paged\"}}, \"recommendation\": {\"status\": \"optimal\", " \
+    "\"fleet\": [{\"model\": \"llama-3.1-8b\", \"gpu\": \"h100-sxm5-80gb\", \"replicas\": 2, " \
+    "\"tp\": 2, \"ep\": 1, \"dtype\": \"fp8\", \"kv_dtype\": \"bf16\", \"batch\": 64, "        \
+    "\"sm_comm\": 0, \"freq_mhz\": 1395, \"replicas_per_gpu\": 1, \"chunk_tokens\": 0, "      \
+    "\"gpus_per_replica\": 2, \"load_rps\": 20, \"utilisation\": 0.7}]}}"
+
+static void rec_error(const char *from, const char *to, const char *want1, const char *want2)
+{
+    char text[4096];
+    const char *at = strstr(REC_OK, from);
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - REC_OK), REC_OK, to, at + strlen(from));
+    llm_recommendation *r = malloc(sizeof *r);
+    llm_err err;
+    assert_int_equal(configs_parse_recommendation(text, "rec.json", r, &err), -1);
+    if (!strstr(err.msg, "rec.json: ") || !strstr(err.msg, want1) ||
+        (want2 && !strstr(err.msg, want2))) {
+        fprintf(stderr, "got: %s\n", err.msg);
+        fail();
+    }
+    free(r);
+}
+
+static void test_recommendation_reader(void **state)
+{
+    (void)state;
+    llm_recommendation *r = malloc(sizeof *r);
+    llm_err err;
+    assert_int_equal(configs_parse_recommendation(REC_OK, "rec.json", r, &err), 0);
+    assert_int_equal(r->nmodels, 1);
+    assert_string_equal(r->models[0].workload, "chat");
+    assert_int_equal(r->ngpus, 1);
+    assert_true(r->gpus[0].count == 8);
+    assert_true(r->has_serving && r->kv_paged && r->feasible);
+    assert_string_equal(r->serving, "vllm-0.11");
+    assert_int_equal(r->npools, 1);
+    assert_int_equal(r->pools[0].tp, 2);
+    assert_int_equal(r->pools[0].replicas, 2);
+    assert_int_equal(r->pools[0].dtype, LLM_FP8);
+    assert_true(r->pools[0].freq_mhz == 1395);
+    /* an infeasible plan reads (the caller names its status), its fleet absent */
+    const char *inf = "{\"request\": {\"models\": [{\"model\": \"m\", \"rate_rps\": 1, "
+                      "\"workload\": \"chat\"}], \"gpus\": []}, \"recommendation\": {\"status\": "
+                      "\"infeasible\"}}";
+    assert_int_equal(configs_parse_recommendation(inf, "rec.json", r, &err), 0);
+    assert_false(r->feasible);
+    assert_false(r->has_serving);
+    assert_int_equal(r->npools, 0);
+    free(r);
+    /* the pool folder: bundled names only, never cut */
+    char dir[32];
+    assert_int_equal(configs_pool_dir(dir, sizeof dir, 1, "llama-3.1-8b", "h100"), 0);
+    assert_string_equal(dir, "pool-1-llama-3.1-8b-h100");
+    assert_int_equal(configs_pool_dir(dir, sizeof dir, 0, "../x", "h100"), -1);
+    assert_string_equal(dir, "");
+    assert_int_equal(configs_pool_dir(dir, sizeof dir, 0, "m", "a/b"), -1);
+    assert_int_equal(configs_pool_dir(dir, sizeof dir, 0, "m", ""), -1);
+    assert_int_equal(configs_pool_dir(dir, 10, 0, "model", "gpu"), -1);
+    assert_string_equal(dir, "");
+    rec_error("\"tp\": 2", "\"tp\": 2.5", "$.recommendation.fleet[0].tp", "expected an integer");
+    rec_error("\"tp\": 2", "\"tp\": 0", "$.recommendation.fleet[0].tp", "in [1, 1024]");
+    rec_error("\"tp\": 2,", "", "$.recommendation.fleet[0].tp", "found nothing");
+    rec_error("\"freq_mhz\": 1395", "\"freq_mhz\": 1e999", "$.recommendation.fleet[0].freq_mhz",
+              NULL);
+    rec_error("\"dtype\": \"fp8\"", "\"dtype\": \"int4\"", "$.recommendation.fleet[0].dtype",
+              "expected a dtype");
+    rec_error("\"gpu\": \"h100-sxm5-80gb\"", "\"gpu\": \"../etc\"",
+              "$.recommendation.fleet[0].gpu", "expected a name starting with");
+    rec_error("\"gpu\": \"h100-sxm5-80gb\"", "\"gpu\": \"a/b\"", "$.recommendation.fleet[0].gpu",
+              "expected a name of letters");
+    rec_error("\"gpu\": \"h100-sxm5-80gb\"", "\"gpu\": 7", "$.recommendation.fleet[0].gpu",
+              "expected a string, found a number");
+    rec_error("\"model\": \"llama-3.1-8b\", \"gpu\"", "\"model\": \"qwen3-32b\", \"gpu\"",
+              "$.recommendation.fleet[0].model", "not a model of $.request.models");
+    rec_error("\"fleet\": [", "\"fleet\": [1, ", "$.recommendation.fleet[0]",
+              "expected an object, found a number");
+    rec_error("\"fleet\": [{", "\"fleet\": [], \"x\": [{", "$.recommendation.fleet",
+              "expected at least one pool");
+    rec_error("\"fleet\"", "\"fleets\"", "$.recommendation.fleet", "expected an array");
+    rec_error("\"kv\": \"paged\"", "\"kv\": \"pages\"", "$.request.serving.kv", "\"paged\"");
+    rec_error("\"profile\": \"vllm-0.11\"", "\"profile\": 3", "$.request.serving.profile",
+              "expected a string");
+    rec_error("\"status\": \"optimal\"", "\"status\": false", "$.recommendation.status",
+              "expected a string, found a boolean");
+    rec_error("\"models\": [{", "\"models\": [{\"model\": \"llama-3.1-8b\", \"rate_rps\": 1, "
+              "\"workload\": \"chat\"}, {", "$.request.models[1].model", "appears twice");
+    rec_error("{\"request\": {", "{\"requests\": {", "$.request", "expected an object");
+    rec_error("\"count\": 8", "\"count\": -8", "$.request.gpus[0].count", "in [0, 1e+09]");
+    rec_error("\"gpus\": [", "\"gpu\": [", "$.request.gpus", "expected an array");
+    rec_error("\"utilisation\": 0.7}]}}", "\"utilisation\": 0.7}]}", "malformed JSON", NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_gpu_errors),     cmocka_unit_test(test_resolve_errors),
         cmocka_unit_test(test_clock_snap),     cmocka_unit_test(test_gpu_new_fields),
         cmocka_unit_test(test_gpu_cross_checks), cmocka_unit_test(test_engine_files),
+        cmocka_unit_test(test_recommendation_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

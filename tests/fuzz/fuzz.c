@@ -180,6 +180,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (!err.msg[0] || !strstr(err.msg, "bench.json")) {
         abort(); /* every refusal names the file */
     }
+#elif defined(FUZZ_RECOMMENDATION)
+    /* recommendation.json as deploy reads it back: names folder-safe, numbers in range */
+    static llm_recommendation r;
+    if (!configs_parse_recommendation(s, "recommendation.json", &r, &err)) {
+        if (r.nmodels < 1 || r.nmodels > LLM_REC_MAX_MODELS || r.npools < 0 ||
+            r.npools > LLM_REC_MAX_POOLS || (r.feasible && r.npools < 1))
+            abort();
+        for (int p = 0; p < r.npools; p++) {
+            const llm_rec_pool *q = &r.pools[p];
+            char dir[200];
+            if (llm_name_check(q->model, NULL, 0) || llm_name_check(q->gpu, NULL, 0) ||
+                configs_pool_dir(dir, sizeof dir, p, q->model, q->gpu) || strchr(dir, '/') ||
+                q->tp < 1 || q->ep < 1 || q->batch < 1 || q->replicas < 1 ||
+                q->replicas_per_gpu < 1 || !isfinite(q->freq_mhz) || !isfinite(q->load_rps) ||
+                (unsigned)q->dtype > LLM_FP32 || (unsigned)q->kv_dtype > LLM_FP32)
+                abort();
+        }
+    } else if (!err.msg[0] || !strstr(err.msg, "recommendation.json")) {
+        abort(); /* every refusal names the file */
+    }
 #elif defined(FUZZ_SUMMARY)
     /* summary.json as report and merge read it back */
     llm_summary sum;
@@ -204,7 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fclose(f);
     }
 #else
-#error "build with -DFUZZ_MODEL, -DFUZZ_GPU, -DFUZZ_WORKLOAD, -DFUZZ_SPACE, -DFUZZ_MEASURE, -DFUZZ_PLAN, -DFUZZ_SUMMARY, -DFUZZ_FRONT, -DFUZZ_BANDS or -DFUZZ_BENCH"
+#error "build with -DFUZZ_MODEL, -DFUZZ_GPU, -DFUZZ_WORKLOAD, -DFUZZ_SPACE, -DFUZZ_MEASURE, -DFUZZ_PLAN, -DFUZZ_SUMMARY, -DFUZZ_FRONT, -DFUZZ_BANDS, -DFUZZ_BENCH or -DFUZZ_RECOMMENDATION"
 #endif
     free(s);
     return 0;
