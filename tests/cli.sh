@@ -6,6 +6,9 @@ LLMDSE=${LLMDSE:-./llmdse}
 pass=0; fail=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
+# python3 checks JSON and XML outputs below: its absence fails the suite rather than skipping
+command -v python3 >/dev/null 2>&1 || { echo "FAIL: python3 is needed by these tests (README's install command installs it)"; fail=$((fail+1)); }
+
 # expect STATUS NEEDLE -- args...: exit status, a substring of stderr (or of stdout for 0)
 expect() {
     want=$1; needle=$2; shift 3
