@@ -40,6 +40,15 @@ static int write_cmp_json(FILE *f, void *ctx)
     return 0;
 }
 
+/* --data DIR, else the shared folder's calibration data (validate_data_dir). */
+static void data_dir(const char *data, char *dir, size_t len)
+{
+    if (data)
+        snprintf(dir, len, "%s", data);
+    else
+        validate_data_dir(dir, len);
+}
+
 /* llmdse validate e2e: the model against the published end-to-end serving sets. */
 static int validate_e2e_cmd(int argc, char **argv)
 {
@@ -50,10 +59,7 @@ static int validate_e2e_cmd(int argc, char **argv)
                   OPT_END};
     parse_opts(argc, argv, 3, opts, "validate e2e");
     char dir[1024];
-    if (data)
-        snprintf(dir, sizeof dir, "%s", data);
-    else
-        validate_data_dir(dir, sizeof dir);
+    data_dir(data, dir, sizeof dir);
     llm_err err;
     if (fit_set) {
         if (rows)
@@ -102,10 +108,7 @@ static int validate_bands_cmd(int argc, char **argv)
                   OPT_END};
     parse_opts(argc, argv, 3, opts, "validate bands");
     char dir[1024];
-    if (data)
-        snprintf(dir, sizeof dir, "%s", data);
-    else
-        validate_data_dir(dir, sizeof dir);
+    data_dir(data, dir, sizeof dir);
     llm_err err;
     static validate_bands_out o;
     if (validate_bands(dir, &o, &err))

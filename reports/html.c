@@ -477,6 +477,17 @@ static void html_pareto(html_page *h)
     free(tip);
 }
 
+/* TTFT, TPOT, throughput per GPU, energy per token and average power, each with its band: the
+ * columns the robust front, the whole front and the short list share. */
+static void metric_cells(FILE *out, const search_row *r, const cost_metric_bands *b)
+{
+    cell_band(out, "%.4f", r->m.ttft_s, b->ttft);
+    cell_band(out, "%.5f", r->m.tpot_s, b->tpot);
+    cell_band(out, "%.1f", r->m.throughput_per_gpu, b->throughput_per_gpu);
+    cell_band(out, "%.4f", r->m.energy_per_token_j, b->energy_per_token);
+    cell_band(out, "%.0f", r->m.avg_power_w, b->avg_power);
+}
+
 /* Whether a row meets the workload's SLOs, as explore's filter judges them (search/slo.c). */
 static const char *slo_word(const report_page *pg, const search_row *r)
 {
@@ -495,11 +506,7 @@ static void front_row_html(FILE *out, const report_page *pg, const search_row *r
                  "<td>%d</td><td>%d</td>", robust ? " class=robust" : "", r->p.tp, r->p.ep,
             llm_dtype_names[r->p.dtype], llm_dtype_names[r->p.kv_dtype], r->p.batch,
             r->p.sm_comm, r->p.freq_mhz, r->p.replicas, r->m.gpus);
-    cell_band(out, "%.4f", r->m.ttft_s, b.ttft);
-    cell_band(out, "%.5f", r->m.tpot_s, b.tpot);
-    cell_band(out, "%.1f", r->m.throughput_per_gpu, b.throughput_per_gpu);
-    cell_band(out, "%.4f", r->m.energy_per_token_j, b.energy_per_token);
-    cell_band(out, "%.0f", r->m.avg_power_w, b.avg_power);
+    metric_cells(out, r, &b);
     fprintf(out, "<td>%.0f</td><td>%.1f</td><td>%s</td><td>%s</td></tr>\n", r->m.peak_power_w,
             r->m.memory_per_gpu_gib, robust ? "yes" : "", slo_word(pg, r));
 }
@@ -637,11 +644,7 @@ static void html_shortlist(html_page *h)
         char cfg[128];
         config_label(r, cfg, sizeof cfg);
         fprintf(out, "<tr><td style=text-align:left>%s</td><td>%s</td>", h->sl.why[k], cfg);
-        cell_band(out, "%.4f", r->m.ttft_s, b.ttft);
-        cell_band(out, "%.5f", r->m.tpot_s, b.tpot);
-        cell_band(out, "%.1f", r->m.throughput_per_gpu, b.throughput_per_gpu);
-        cell_band(out, "%.4f", r->m.energy_per_token_j, b.energy_per_token);
-        cell_band(out, "%.0f", r->m.avg_power_w, b.avg_power);
+        metric_cells(out, r, &b);
         fprintf(out, "<td>%d</td><td>%s</td><td>%s</td></tr>\n", r->m.gpus,
                 h->robust && h->robust[i] ? "yes" : "within the band of a robust point",
                 slo_word(pg, r));
