@@ -116,11 +116,19 @@ FUZZ_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summa
             cost/primitives.c cost/power.c cost/layer.c cost/serve.c cost/uncertainty.c space/space.c \
             configs/json.c configs/escape.c reports/tables.c validate/measure.c validate/plan.c \
             validate/compare.c reports/frontindex.c search/slo.c
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz.c $(FUZZ_SRC) $(wildcard */*.h) validate/planline.h
+# the sources the harnesses share are compiled once (instrumented, not linked with libFuzzer's
+# main), each harness is tests/fuzz/fuzz.c with its -DFUZZ_NAME linked against them
+FUZZ_SAN := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
+FUZZ_OBJ := $(FUZZ_SRC:%.c=$(B)/fuzzobj/%.o)
+.SECONDARY: $(FUZZ_OBJ)
+$(B)/fuzzobj/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
+	    -c -o $@ $<
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz.c $(FUZZ_OBJ) $(wildcard */*.h) validate/planline.h
 	@mkdir -p $(B)/fuzz
-	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined,float-cast-overflow \
-	    -fno-sanitize-recover=all -DFUZZ_$(shell echo $* | tr a-z A-Z) -o $@ tests/fuzz/fuzz.c \
-	    $(FUZZ_SRC) -lcjson -lm
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) \
+	    -DFUZZ_$(shell echo $* | tr a-z A-Z) -o $@ tests/fuzz/fuzz.c $(FUZZ_OBJ) -lcjson -lm
 fuzz: llmdse $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 	@set -e; for f in $(FUZZERS); do \
 	    mkdir -p $(B)/fuzz/$$f; echo "== fuzz $$f: $(FUZZ_RUNS) inputs, seed $(FUZZ_SEED), at most $(FUZZ_SECONDS) s"; \
