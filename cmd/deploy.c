@@ -44,6 +44,9 @@ int cmd_deploy(int argc, char **argv)
                res.replicas, res.engine, res.gpus, a.dir);
         return 0;
     }
+    if (res.slo_miss[0])
+        fprintf(stderr, "llmdse: deploy: warning: row %d: %s (NOTES.md says so)\n",
+                (int)res.index, res.slo_miss);
     printf("%s: %d launch script%s for %s on %d GPU%s (row %d of %s%s); gpu-settings.sh needs "
            "root and is not run\n", a.out, res.replicas, res.replicas > 1 ? "s" : "", res.engine,
            res.gpus, res.gpus > 1 ? "s" : "", (int)res.index, a.dir,

@@ -50,6 +50,7 @@ typedef struct {
     char nx_knob[24][32];
     char nx_why[24][700];
     int nx;
+    char slo_miss[160];          /* a front point's SLO verdict when it misses ("" meets) */
 } deploy_ctx;
 
 static void add(argv_t *v, const char *s)
@@ -626,6 +627,9 @@ static int write_notes(FILE *f, void *vp)
             d->chunked ? "chunked prefill" : "no chunked prefill", d->chunk, d->freq_mhz,
             d->power_w, c->sm_comm, d->replicas, d->replicas > 1 ? "s" : "", d->share,
             d->gpus, d->gpus > 1 ? "s" : "");
+    if (d->slo_miss[0])
+        fprintf(f, "**Warning:** %s (explore without --slo keeps such points on its front; "
+                   "`llmdse explore --slo` leaves them out).\n\n", d->slo_miss);
     if (d->pool >= 0) {
         fprintf(f, "## The GPUs this pool assumes\n\nThe fleet's pools of one GPU type take "
                    "disjoint GPUs in the order of recommendation.json's fleet, %d GPUs per node "
@@ -859,6 +863,19 @@ static int deploy_eval(deploy_ctx *d, const report_deploy_args *a, llm_err *err)
         llm_err_fail(err, "deploy: the cost model produced a non-finite or negative result; "
                      "this is a bug, please report it");
         return -1;
+    }
+    /* a front point of an explore without --slo may miss the workload's SLOs: judged on the
+     * row as explore evaluated it (search/slo.c), said in NOTES.md and on stderr */
+    d->slo_miss[0] = 0;
+    if (d->pool < 0 && d->space_index >= 0) {
+        search_row row;
+        search_row_eval(&run->in, (uint64_t)d->space_index, &row);
+        double t = search_slo_ttft(&run->w, &row.m), p = search_slo_tpot(&run->w, &row.m);
+        if (t > run->w.ttft_slo_s || p > run->w.tpot_slo_s)
+            snprintf(d->slo_miss, sizeof d->slo_miss, "it misses the %s workload's SLO%s: "
+                     "TTFT %.3g s vs %.3g s, TPOT %.3g s vs %.3g s", run->w.name,
+                     (t > run->w.ttft_slo_s) && (p > run->w.tpot_slo_s) ? "s" : "", t,
+                     run->w.ttft_slo_s, p, run->w.tpot_slo_s);
     }
     d->banded = run->in.bands != NULL;
     if (d->banded)
@@ -1328,6 +1345,7 @@ int report_deploy(const report_deploy_args *a, report_deploy_result *res, llm_er
         res->index = d->index;
         res->gpus = d->gpus;
         snprintf(res->engine, sizeof res->engine, "%s", d->e.name);
+        snprintf(res->slo_miss, sizeof res->slo_miss, "%s", d->slo_miss);
     }
     rc = 0;
 out:

@@ -385,6 +385,7 @@ typedef struct {
     long long index;                 /* the row deployed (the knee's without --index) */
     int pools;                       /* a fleet: its pools (0: one front point) */
     char engine[LLM_NAME_MAX];
+    char slo_miss[160];              /* a front point that misses its SLOs: how ("" meets) */
 } report_deploy_result;
 int report_deploy(const report_deploy_args *a, report_deploy_result *res, llm_err *err);
 /* A benchmark's result (vLLM's bench serve JSON) against a deploy folder's predicted.json. */

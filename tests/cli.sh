@@ -882,5 +882,17 @@ expect 2 '$.output_throughput: missing required field' -- validate compare-servi
 expect 2 'predicted.json' -- validate compare-serving --measured "$tmp/bench.json" -i "$tmp/dpx"
 expect 2 'are required' -- validate compare-serving --measured "$tmp/bench.json"
 
+# deploy warns when the front point misses its workload's SLOs (an explore without --slo keeps
+# such points): row found by the SLO's own statistic, TPOT with prefill stalls and TTFT means
+"$LLMDSE" explore -m llama-3.1-70b -g h100-sxm5-80gb -w chat -s llama-3.1-70b-8xh100 -o "$tmp/dmiss" -q --min-gain 0.2
+mrow=$(awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) h[$i] = i; next}
+                $h["tpot_with_prefill_s"] > 0.05 || $h["ttft_s"] > 0.5 {print NR - 2; exit}' "$tmp/dmiss/front.csv")
+okrow=$(awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) h[$i] = i; next}
+                 $h["tpot_with_prefill_s"] <= 0.05 && $h["ttft_s"] <= 0.5 {print NR - 2; exit}' "$tmp/dmiss/front.csv")
+"$LLMDSE" deploy -i "$tmp/dmiss" --index "$mrow" --weights m -o "$tmp/dmo" >"$tmp/out" 2>"$tmp/err"; st=$?
+"$LLMDSE" deploy -i "$tmp/dmiss" --index "$okrow" --weights m -o "$tmp/dmk" >/dev/null 2>"$tmp/err2"
+if [ -n "$mrow" ] && [ -n "$okrow" ] && [ $st -eq 0 ] && grep -q "warning: row $mrow: it misses the chat workload's SLO" "$tmp/err" && \
+   grep -q '^\*\*Warning:\*\* it misses' "$tmp/dmo/NOTES.md" && [ ! -s "$tmp/err2" ] && ! grep -q 'Warning' "$tmp/dmk/NOTES.md"; then pass=$((pass+1)); else echo "FAIL: deploy's SLO warning (rows $mrow, $okrow)"; fail=$((fail+1)); fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
