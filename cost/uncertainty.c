@@ -1,4 +1,4 @@
-/* cost/uncertainty.c — the 80% band of a prediction (docs/cost-model.md eq. 52-55). The bands
+/* cost/uncertainty.c — the 80% band of a prediction (docs/cost-model.md eq. 52-57). The bands
  * are data (configs/calibration/bands.json, quantiles of ln(measured / predicted) over
  * out-of-fit rows; docs/calibration.md "Bands"); here only how a prediction picks its band. */
 #include "cost.h"
@@ -8,7 +8,7 @@
 
 /* eq. 52: GEMM time and power decide the regime, because they carry most of a configuration's
  * time and energy; a datasheet-only GEMM or power coefficient puts it in the datasheet regime
- * whatever the serving profile. A profile fitted on this very GPU is the calibrated case. */
+ * whatever the serving profile. A profile fitted on this very GPU makes serving_fitted. */
 llm_band_regime cost_band_regime(const llm_gpu *g, const llm_serving *sv)
 {
     if (g->coverage[LLM_COV_GEMM] == LLM_COV_DATASHEET ||
