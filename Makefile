@@ -24,7 +24,7 @@ CORE_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summa
             reports/deploy.c \
             skucheck/skucheck.c \
             validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c \
-            validate/e2e.c validate/bands.c
+            validate/e2e.c validate/bands.c validate/table.c
 TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/test_reports.c \
             tests/test_search.c tests/test_recommend.c tests/test_validate.c tests/test_e2e.c \
             tests/test_bands.c

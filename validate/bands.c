@@ -13,6 +13,7 @@
  * Kernels: the H200 vLLM GEMM and decode-attention tables (held out from the H100 fit), the
  * glassml H100 collectives (never fitted), MAMF's spread across GPUs for datasheet-only peaks. */
 #include "validate.h"
+#include "table.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -99,11 +100,8 @@ static void pool_band(pool *p, llm_band *b)
 typedef struct {
     pool *m;          /* [LLM_BAND_NMETRIC] of the regime */
     const char *set;
-    double w[E2E_NMETRIC];
     int skip_ttft;
     int oom;
-    int counting;     /* first pass: count the rows pooled per metric (their weight 1 / n) */
-    int count[E2E_NMETRIC];
 } sink_ctx;
 
 static int band_of(e2e_metric k)
@@ -132,33 +130,30 @@ static void sink(void *vc, e2e_metric k, double pred, double meas, double clock_
     int b = band_of(k);
     if (b < 0 || (b == LLM_BAND_TTFT && c->skip_ttft) || in_fit(k, clock_ratio))
         return;
-    if (c->counting) {
-        c->count[k]++;
-        return;
-    }
-    if (pool_add(&c->m[b], pred, meas, c->w[k]))
+    if (pool_add(&c->m[b], pred, meas, 1))
         c->oom = 1;
     pool_note(&c->m[b], c->set);
 }
 
-/* Runs a set twice: once to count its rows per metric (each set's weight is 1 / its rows),
- * once to pool them. */
+/* Pools a set's rows, then weighs each metric's rows 1 / their number: every set counts
+ * equally, whatever its size. */
 static int pool_set(const char *dir, const char *set, const llm_serving *sv, const llm_gpu *g,
                     pool *m, int skip_ttft, llm_err *err)
 {
     e2e_setres res;
-    sink_ctx c = {.m = m, .set = set, .skip_ttft = skip_ttft, .counting = 1};
-    if (validate_e2e_set(dir, set, sv, g, sink, &c, &res, err))
-        return -1;
-    c.counting = 0;
-    for (int k = 0; k < E2E_NMETRIC; k++)
-        c.w[k] = c.count[k] ? 1.0 / c.count[k] : 0;
+    size_t n0[LLM_BAND_NMETRIC];
+    for (int b = 0; b < LLM_BAND_NMETRIC; b++)
+        n0[b] = m[b].n;
+    sink_ctx c = {.m = m, .set = set, .skip_ttft = skip_ttft};
     if (validate_e2e_set(dir, set, sv, g, sink, &c, &res, err))
         return -1;
     if (c.oom) {
         llm_err_set(err, "validate bands: out of memory");
         return -1;
     }
+    for (int b = 0; b < LLM_BAND_NMETRIC; b++)
+        for (size_t i = n0[b]; i < m[b].n; i++)
+            m[b].v[i].w = 1.0 / (double)(m[b].n - n0[b]);
     return 0;
 }
 
@@ -186,29 +181,26 @@ static int mamf_effs(const char *dir, const char *leave_out, double *eff, int ma
     char path[2048];
     snprintf(path, sizeof path, "%s/ml_engineering_stas00/"
              "mamf_max_achievable_matmul_tflops_TRANSCRIBED.csv", dir);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        llm_err_set(err, "%s: cannot read (the MAMF table)", path);
+    table t;
+    if (table_load(path, &t, err))
+        return -1;
+    int ca = table_col(&t, "accelerator", err), cd = ca < 0 ? -1 : table_col(&t, "dtype", err);
+    int cm = cd < 0 ? -1 : table_col(&t, "mamf_tflops", err);
+    int cp = cm < 0 ? -1 : table_col(&t, "theoretical_dense_tflops", err);
+    if (cp < 0) {
+        table_free(&t);
         return -1;
     }
-    char line[1024];
     int n = 0;
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        llm_err_set(err, "%s: empty", path);
-        return -1;
-    }
-    while (fgets(line, sizeof line, f) && n < max) {
-        char *acc = strtok(line, ","), *dt = strtok(NULL, ","), *ach = strtok(NULL, ","),
-             *peak = strtok(NULL, ",");
-        if (!acc || !dt || !ach || !peak || strcmp(dt, "bf16") ||
-            (leave_out && strstr(acc, leave_out)))
+    for (int r = 0; r < t.rows && n < max; r++) {
+        const char *acc = table_cell(&t, r, ca);
+        if (strcmp(table_cell(&t, r, cd), "bf16") || (leave_out && strstr(acc, leave_out)))
             continue;
-        double a = atof(ach), p = atof(peak);
+        double a = atof(table_cell(&t, r, cm)), p = atof(table_cell(&t, r, cp));
         if (a > 0 && p > 0)
             eff[n++] = a / p;
     }
-    fclose(f);
+    table_free(&t);
     if (n < 3) {
         llm_err_set(err, "%s: expected at least 3 bf16 rows, found %d", path, n);
         return -1;
@@ -281,85 +273,52 @@ int bands_datasheet_gpu(const char *dir, const llm_gpu *g, const llm_gpu *ref,
 
 /* ---- kernels --------------------------------------------------------------------------------- */
 
-static FILE *open_csv(const char *dir, const char *rel, char **hdr, int *nh, char *line,
-                      size_t len, llm_err *err)
-{
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    FILE *f = fopen(path, "r");
-    if (!f || !fgets(line, (int)len, f)) {
-        if (f)
-            fclose(f);
-        llm_err_set(err, "%s: cannot read", path);
-        return NULL;
-    }
-    *nh = 0;
-    for (char *t = strtok(line, ",\r\n"); t && *nh < 32; t = strtok(NULL, ",\r\n"))
-        hdr[(*nh)++] = t;
-    return f;
-}
-
-static int col_of(char **h, int nh, const char *name)
-{
-    for (int i = 0; i < nh; i++)
-        if (!strcmp(h[i], name))
-            return i;
-    return -1;
-}
-
-static int split(char *s, char **f, int max)
-{
-    int n = 0;
-    for (char *t = s; t && n < max;) {
-        f[n++] = t;
-        char *e = strpbrk(t, ",\r\n");
-        if (e && *e == ',') {
-            *e = 0;
-            t = e + 1;
-        } else {
-            if (e)
-                *e = 0;
-            t = NULL;
-        }
-    }
-    return n;
-}
-
 #define H200_GEMM "aiconfigurator_hopper/h200_sxm__vllm_0.22.0__gemm_perf.csv"
 #define H200_DECODE "aiconfigurator_hopper/h200_sxm__vllm_0.22.0__generation_attention_perf.csv"
 #define GLASSML "apex_plus/glassml_fork/comm/H100-SXM-80GB/nccl_alphabeta_raw.csv"
+
+/* A data set under dir with the named columns found (col[i] for names[i]); -1 with a message
+ * naming the file or the missing column. */
+static int open_set(const char *dir, const char *rel, const char *const *names, int *col,
+                    table *t, llm_err *err)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    if (table_load(path, t, err))
+        return -1;
+    for (int i = 0; names[i]; i++)
+        if ((col[i] = table_col(t, names[i], err)) < 0) {
+            table_free(t);
+            return -1;
+        }
+    return 0;
+}
+
+static double at(const table *t, int r, int c) { return atof(table_cell(t, r, c)); }
 
 /* The held-out H200 bf16 GEMMs (as tests/test_fidelity.c selects them: n, k >= 256, m <=
  * 8192): m <= 16 streams the weights (the memory class), larger m is the GEMM class. */
 static int kernel_gemm(const char *dir, pool *gemm, pool *mem, llm_err *err)
 {
     llm_gpu g;
-    if (configs_load_gpu("h200-sxm-141gb", &g, err))
+    static const char *const names[] = {"gemm_dtype", "m", "n", "k", "latency", NULL};
+    int c[5];
+    table t;
+    if (configs_load_gpu("h200-sxm-141gb", &g, err) || open_set(dir, H200_GEMM, names, c, &t, err))
         return -1;
-    char hl[1024], line[1024], *h[32], *f[32];
-    int nh;
-    FILE *fp = open_csv(dir, H200_GEMM, h, &nh, hl, sizeof hl, err);
-    if (!fp)
-        return -1;
-    int cd = col_of(h, nh, "gemm_dtype"), cm = col_of(h, nh, "m"), cn = col_of(h, nh, "n"),
-        ck = col_of(h, nh, "k"), cl = col_of(h, nh, "latency");
-    if (cd < 0 || cm < 0 || cn < 0 || ck < 0 || cl < 0) {
-        fclose(fp);
-        llm_err_set(err, "%s/%s: expected columns gemm_dtype, m, n, k, latency", dir, H200_GEMM);
-        return -1;
-    }
     int rc = 0;
-    while (!rc && fgets(line, sizeof line, fp)) {
-        if (split(line, f, 32) < nh || strcmp(f[cd], "bfloat16"))
+    for (int r = 0; !rc && r < t.rows; r++) {
+        if (strcmp(table_cell(&t, r, c[0]), "bfloat16"))
             continue;
-        double m = atof(f[cm]), n = atof(f[cn]), k = atof(f[ck]), t = atof(f[cl]) * 1e-3;
-        if (n < 256 || k < 256 || m > 8192 || !(t > 0))
+        double m = at(&t, r, c[1]), n = at(&t, r, c[2]), k = at(&t, r, c[3]);
+        double lat = at(&t, r, c[4]) * 1e-3;
+        if (n < 256 || k < 256 || m > 8192 || !(lat > 0))
             continue;
         cost_kernel ker;
         cost_gemm(&g, &(cost_gemm_shape){m, n, k, 1, 2, 2, 2, 0}, g.max_mhz, g.sm_count, &ker);
-        rc = pool_add(m <= 16 ? mem : gemm, ker.time_s, t, 1);
+        rc = pool_add(m <= 16 ? mem : gemm, ker.time_s, lat, 1);
     }
-    fclose(fp);
+    table_free(&t);
     pool_note(gemm, "aiconfigurator H200 vLLM GEMM m > 16");
     pool_note(mem, "aiconfigurator H200 vLLM GEMM m <= 16 (weight streaming)");
     return rc;
@@ -368,36 +327,28 @@ static int kernel_gemm(const char *dir, pool *gemm, pool *mem, llm_err *err)
 static int kernel_decode(const char *dir, pool *p, llm_err *err)
 {
     llm_gpu g;
-    if (configs_load_gpu("h200-sxm-141gb", &g, err))
+    static const char *const names[] = {"batch_size", "num_heads", "num_key_value_heads",
+                                        "head_dim", "window_size", "kv_cache_dtype", "step",
+                                        "latency", NULL};
+    int c[8];
+    table t;
+    if (configs_load_gpu("h200-sxm-141gb", &g, err) ||
+        open_set(dir, H200_DECODE, names, c, &t, err))
         return -1;
-    char hl[1024], line[1024], *h[32], *f[32];
-    int nh;
-    FILE *fp = open_csv(dir, H200_DECODE, h, &nh, hl, sizeof hl, err);
-    if (!fp)
-        return -1;
-    int cb = col_of(h, nh, "batch_size"), cq = col_of(h, nh, "num_heads"),
-        ckv = col_of(h, nh, "num_key_value_heads"), cx = col_of(h, nh, "head_dim"),
-        cw = col_of(h, nh, "window_size"), ckd = col_of(h, nh, "kv_cache_dtype"),
-        cs = col_of(h, nh, "step"), cl = col_of(h, nh, "latency");
-    if (cb < 0 || cq < 0 || ckv < 0 || cx < 0 || cw < 0 || ckd < 0 || cs < 0 || cl < 0) {
-        fclose(fp);
-        llm_err_set(err, "%s/%s: expected the generation attention columns", dir, H200_DECODE);
-        return -1;
-    }
     int rc = 0;
-    while (!rc && fgets(line, sizeof line, fp)) {
-        if (split(line, f, 32) < nh || strcmp(f[cw], "0") || strcmp(f[ckd], "bfloat16"))
+    for (int r = 0; !rc && r < t.rows; r++) {
+        if (strcmp(table_cell(&t, r, c[4]), "0") || strcmp(table_cell(&t, r, c[5]), "bfloat16"))
             continue;
-        double b = atof(f[cb]), hq = atof(f[cq]), hk = atof(f[ckv]), x = atof(f[cx]);
-        double L = atof(f[cs]), t = atof(f[cl]) * 1e-3;
-        if (!(hk > 0) || hq / hk > 16 || (x != 64 && x != 128) || !(t > 0))
+        double b = at(&t, r, c[0]), hq = at(&t, r, c[1]), hk = at(&t, r, c[2]);
+        double x = at(&t, r, c[3]), L = at(&t, r, c[6]), lat = at(&t, r, c[7]) * 1e-3;
+        if (!(hk > 0) || hq / hk > 16 || (x != 64 && x != 128) || !(lat > 0))
             continue;
         cost_kernel ker;
         cost_attention(&g, &(cost_attn_shape){b, hq, hk, x, 1, L, 2, 2, 1}, g.max_mhz,
                        g.sm_count, &ker);
-        rc = pool_add(p, ker.time_s, t, 1);
+        rc = pool_add(p, ker.time_s, lat, 1);
     }
-    fclose(fp);
+    table_free(&t);
     pool_note(p, "aiconfigurator H200 vLLM decode attention");
     return rc;
 }
@@ -406,29 +357,26 @@ static int kernel_decode(const char *dir, pool *p, llm_err *err)
 static int kernel_coll(const char *dir, pool *p, llm_err *err)
 {
     llm_gpu g;
-    if (configs_load_gpu("h100-sxm5-80gb", &g, err))
-        return -1;
-    char hl[1024], line[1024], *h[32], *f[32];
-    int nh;
-    FILE *fp = open_csv(dir, GLASSML, h, &nh, hl, sizeof hl, err);
-    if (!fp)
+    static const char *const names[] = {"op", "world_size", "size_bytes", "time_us", NULL};
+    int c[4];
+    table t;
+    if (configs_load_gpu("h100-sxm5-80gb", &g, err) || open_set(dir, GLASSML, names, c, &t, err))
         return -1;
     int rc = 0;
-    while (!rc && fgets(line, sizeof line, fp)) {
-        if (split(line, f, 32) < 6)
-            continue;
-        int c = -1;
+    for (int r = 0; !rc && r < t.rows; r++) {
+        int k = -1;
         for (int i = 0; llm_coll_names[i]; i++)
-            if (!strcmp(f[2], llm_coll_names[i]))
-                c = i;
-        double bytes = atof(f[4]), t = atof(f[5]) * 1e-6;
-        if (c < 0 || bytes < (1 << 20))
+            if (!strcmp(table_cell(&t, r, c[0]), llm_coll_names[i]))
+                k = i;
+        double bytes = at(&t, r, c[2]), lat = at(&t, r, c[3]) * 1e-6;
+        if (k < 0 || bytes < (1 << 20))
             continue;
-        cost_kernel k;
-        cost_collective(&g, (llm_coll)c, atoi(f[3]), bytes, g.sm_count, 0, &k);
-        rc = pool_add(p, k.time_s, t, 1);
+        cost_kernel ker;
+        cost_collective(&g, (llm_coll)k, atoi(table_cell(&t, r, c[1])), bytes, g.sm_count, 0,
+                        &ker);
+        rc = pool_add(p, ker.time_s, lat, 1);
     }
-    fclose(fp);
+    table_free(&t);
     pool_note(p, "glassml H100 NCCL (not fitted), >= 1 MiB");
     return rc;
 }
@@ -443,7 +391,7 @@ static void widen(const llm_band *in, double s_lo, double s_hi, llm_band *out)
     out->n = 0;
 }
 
-/* ---- the file ---------------------------------------------------------------------------------- */
+/* ---- the file ------------------------------------------------------------------------------ */
 
 static void band_json(json_out *j, const char *key, const llm_band *b, const char *sets,
                       const char *basis)

@@ -6,6 +6,7 @@
  * The sets and how a row maps to a configuration are defined once, in `sets` below; which
  * were fitted and which held out of the fit is stated there and printed with the errors. */
 #include "validate.h"
+#include "table.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,120 +19,10 @@ const char *const e2e_metric_names[E2E_NMETRIC] = {
     "throughput", "tpot", "ttft", "power", "energy_per_token", "ttft_p50", "ttft_p99",
     "tpot_p50", "tpot_p99"};
 
-/* ---- a small reader for the data sets' CSV files (not our own formats) ------------------- */
-
-typedef struct {
-    char *text;      /* the whole file, split in place */
-    char **cell;     /* rows x cols */
-    int rows, cols;  /* rows excludes the header */
-    char path[1024];
-} table;
-
-static void table_free(table *t)
-{
-    free(t->text);
-    free(t->cell);
-    memset(t, 0, sizeof *t);
-}
-
-/* Splits one line into at most `max` cells at commas, honouring double quotes ("" inside). */
-static int split_line(char *s, char **out, int max)
-{
-    int n = 0;
-    while (n < max) {
-        char *w = s, *start = s;
-        if (*s == '"') {
-            s++;
-            for (;;) {
-                if (!*s) break;
-                if (*s == '"' && s[1] == '"') { *w++ = '"'; s += 2; continue; }
-                if (*s == '"') { s++; break; }
-                *w++ = *s++;
-            }
-            while (*s && *s != ',') s++;
-        } else {
-            while (*s && *s != ',') s++;
-            w = s;
-        }
-        int more = *s == ',';
-        *w = 0;
-        out[n++] = start;
-        if (!more) break;
-        s++;
-    }
-    return n;
-}
-
-static int table_load(const char *path, table *t, llm_err *err)
-{
-    memset(t, 0, sizeof *t);
-    snprintf(t->path, sizeof t->path, "%.1000s", path);
-    /* a regular file only (llm_open_input): a FIFO would block */
-    FILE *f = llm_open_input(path, "rb", err);
-    if (!f)
-        return -1;
-    struct stat st;
-    if (fstat(fileno(f), &st) || st.st_size < 0 || st.st_size > (1 << 30)) {
-        llm_err_set(err, "%.1000s: expected a readable file of at most 1 GiB", path);
-        fclose(f);
-        return -1;
-    }
-    t->text = malloc((size_t)st.st_size + 1);
-    size_t got = t->text ? fread(t->text, 1, (size_t)st.st_size, f) : 0;
-    fclose(f);
-    if (!t->text || got != (size_t)st.st_size) {
-        llm_err_set(err, "%.1000s: could not be read", path);
-        table_free(t);
-        return -1;
-    }
-    t->text[got] = 0;
-    size_t lines = 1;
-    for (size_t i = 0; i < got; i++)
-        lines += t->text[i] == '\n';
-    char *hdr[256];
-    char *p = t->text, *nl = strchr(p, '\n');
-    if (nl) *nl = 0;
-    if (nl && nl > p && nl[-1] == '\r') nl[-1] = 0;
-    t->cols = split_line(p, hdr, 256);
-    t->cell = calloc((lines + 1) * (size_t)t->cols, sizeof *t->cell);
-    if (!t->cell) {
-        llm_err_set(err, "%s: out of memory", path);
-        table_free(t);
-        return -1;
-    }
-    for (int c = 0; c < t->cols; c++)
-        t->cell[c] = hdr[c];
-    int r = 1;
-    for (p = nl ? nl + 1 : NULL; p && *p; p = nl ? nl + 1 : NULL) {
-        nl = strchr(p, '\n');
-        if (nl) *nl = 0;
-        if (nl && nl > p && nl[-1] == '\r') nl[-1] = 0;
-        if (!*p) continue;
-        char **row = t->cell + (size_t)r * t->cols;
-        int n = split_line(p, row, t->cols);
-        for (int c = n; c < t->cols; c++)
-            row[c] = "";
-        r++;
-    }
-    t->rows = r - 1;
-    return 0;
-}
-
-static int table_col(const table *t, const char *name, llm_err *err)
-{
-    for (int c = 0; c < t->cols; c++)
-        if (!strcmp(t->cell[c], name))
-            return c;
-    llm_err_set(err, "%s: expected a column \"%s\"", t->path, name);
-    return -1;
-}
-
-static const char *cell(const table *t, int r, int c) { return t->cell[(size_t)(r + 1) * t->cols + c]; }
-
 /* A number, or NAN for an empty or non-numeric cell (such rows are not compared). */
 static double num(const table *t, int r, int c)
 {
-    const char *s = cell(t, r, c);
+    const char *s = table_cell(t, r, c);
     char *end;
     double v = strtod(s, &end);
     return end != s && isfinite(v) ? v : NAN;
@@ -241,11 +132,11 @@ typedef struct {
 
 static int row_mlenergy(const table *t, int r, const int *col, e2e_case *c, const char *gpu)
 {
-    const char *g = map_gpu(cell(t, r, col[1]));
+    const char *g = map_gpu(table_cell(t, r, col[1]));
     if (!g || strcmp(g, gpu) || num(t, r, col[3]) != 1)   /* pipeline parallel: not modelled */
         return 0;
-    const char *m = map_model(cell(t, r, col[0]));
-    snprintf(c->model, sizeof c->model, "%s", m ? m : cell(t, r, col[0]));
+    const char *m = map_model(table_cell(t, r, col[0]));
+    snprintf(c->model, sizeof c->model, "%s", m ? m : table_cell(t, r, col[0]));
     snprintf(c->gpu, sizeof c->gpu, "%s", g);
     c->tp = count(t, r, col[2]);
     c->batch = count(t, r, col[9]);
@@ -275,7 +166,7 @@ static int row_mle_a100(const table *t, int r, const int *col, e2e_case *c)
  * is the whole GPU's mean over samples with SM activity; energy per token the whole run's. */
 static int memgap_online(const table *t, int r, const int *col, e2e_case *c)
 {
-    snprintf(c->model, sizeof c->model, "%s", cell(t, r, col[1]));
+    snprintf(c->model, sizeof c->model, "%s", table_cell(t, r, col[1]));
     snprintf(c->gpu, sizeof c->gpu, "h100-sxm5-64gb");
     c->batch = count(t, r, col[2]);
     double done = num(t, r, col[3]);
@@ -309,7 +200,7 @@ static int row_memgap_online_any(const table *t, int r, const int *col, e2e_case
 
 static int row_memgap_online(const table *t, int r, const int *col, e2e_case *c)
 {
-    return strstr(cell(t, r, col[0]), "/background/") && row_memgap_online_any(t, r, col, c);
+    return strstr(table_cell(t, r, col[0]), "/background/") && row_memgap_online_any(t, r, col, c);
 }
 
 /* The advisor runs: one server, fixed output lengths (130..520 tokens: no output spread),
@@ -318,12 +209,12 @@ static int row_memgap_online(const table *t, int r, const int *col, e2e_case *c)
 #define VLLM05_CHUNK_TOKENS 512
 static int row_memgap_advisor(const table *t, int r, const int *col, e2e_case *c)
 {
-    if (!strstr(cell(t, r, col[0]), "/advisor/"))
+    if (!strstr(table_cell(t, r, col[0]), "/advisor/"))
         return 0;
     if (!row_memgap_online_any(t, r, col, c))
         return 0;
     c->output_cv2 = 0;
-    if (strstr(cell(t, r, col[19]), "--enable-chunked-prefill"))
+    if (strstr(table_cell(t, r, col[19]), "--enable-chunked-prefill"))
         c->chunk_tokens = VLLM05_CHUNK_TOKENS;
     return 1;
 }
@@ -334,8 +225,8 @@ static int row_memgap_advisor(const table *t, int r, const int *col, e2e_case *c
 static int row_memgap_replication(const table *t, int r, const int *col, e2e_case *c)
 {
     double servers = num(t, r, col[8]);
-    if (!strstr(cell(t, r, col[0]), "replication/overall_metrics/") || !(servers > 1) ||
-        strcmp(cell(t, r, col[13]), "True"))
+    if (!strstr(table_cell(t, r, col[0]), "replication/overall_metrics/") || !(servers > 1) ||
+        strcmp(table_cell(t, r, col[13]), "True"))
         return 0;
     memgap_online(t, r, col, c);
     c->per_gpu = count(t, r, col[8]);
@@ -349,9 +240,9 @@ static int row_memgap_replication(const table *t, int r, const int *col, e2e_cas
  * (tools/fit_serving.c); the other models are held out. */
 static int memgap_offline(const table *t, int r, const int *col, e2e_case *c, int fitted)
 {
-    if (!strcmp(cell(t, r, col[6]), "ncu") || strncmp(cell(t, r, col[8]), "0.5.", 4))
+    if (!strcmp(table_cell(t, r, col[6]), "ncu") || strncmp(table_cell(t, r, col[8]), "0.5.", 4))
         return 0;
-    const char *m = cell(t, r, col[0]);
+    const char *m = table_cell(t, r, col[0]);
     if ((!strcmp(m, "llama-2-7b") || !strcmp(m, "opt-1.3b")) != fitted)
         return 0;
     snprintf(c->model, sizeof c->model, "%s", m);
@@ -381,11 +272,11 @@ static int row_offline_held(const table *t, int r, const int *col, e2e_case *c)
 #define TRTLLM_MAX_BATCH 2048
 static int row_trtllm(const table *t, int r, const int *col, e2e_case *c, const char *gpu)
 {
-    const char *g = map_gpu(cell(t, r, col[1]));
+    const char *g = map_gpu(table_cell(t, r, col[1]));
     if (!g || strcmp(g, gpu))
         return 0;
-    const char *m = map_model(cell(t, r, col[0]));
-    snprintf(c->model, sizeof c->model, "%s", m ? m : cell(t, r, col[0]));
+    const char *m = map_model(table_cell(t, r, col[0]));
+    snprintf(c->model, sizeof c->model, "%s", m ? m : table_cell(t, r, col[0]));
     snprintf(c->gpu, sizeof c->gpu, "%s", g);
     c->tp = count(t, r, col[2]);
     c->wdtype = c->kvdtype = LLM_FP8;
