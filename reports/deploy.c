@@ -905,6 +905,19 @@ static int deploy_files(deploy_ctx *d, const char *dir, llm_err *err)
     return w ? -1 : 0;
 }
 
+/* The output folder as one change: abandoned when writing failed, else swapped into place.
+ * 0, or -1 with err (a run-time failure). */
+static int finish_out(report_outdir *od, int failed, llm_err *err)
+{
+    if (failed)
+        report_outdir_abort(od);
+    if (failed || report_outdir_commit(od, 0, err)) {
+        llm_err_prefix(err, "deploy", LLM_ERR_RUNTIME);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- a whole fleet: a recommend output ------------------------------------------------------ */
 
 typedef struct {
@@ -1252,15 +1265,8 @@ static int deploy_fleet(const report_deploy_args *a, const char *path,
     }
     w = w || report_write_atomic(od.tmp, "fleet.json", write_fleet_json, &fc, err) ||
         report_write_atomic(od.tmp, "README.md", write_fleet_readme, &fc, err);
-    if (w) {
-        report_outdir_abort(&od);
-        llm_err_prefix(err, "deploy", LLM_ERR_RUNTIME);
+    if (finish_out(&od, w, err))
         goto out;
-    }
-    if (report_outdir_commit(&od, 0, err)) {
-        llm_err_prefix(err, "deploy", LLM_ERR_RUNTIME);
-        goto out;
-    }
     if (res) {
         memset(res, 0, sizeof *res);
         res->pools = np;
@@ -1330,15 +1336,8 @@ int report_deploy(const report_deploy_args *a, report_deploy_result *res, llm_er
         llm_err_prefix(err, "deploy", status);
         goto out;
     }
-    if (deploy_files(d, od.tmp, err)) {
-        report_outdir_abort(&od);
-        llm_err_prefix(err, "deploy", LLM_ERR_RUNTIME);
+    if (finish_out(&od, deploy_files(d, od.tmp, err), err))
         goto out;
-    }
-    if (report_outdir_commit(&od, 0, err)) {
-        llm_err_prefix(err, "deploy", LLM_ERR_RUNTIME);
-        goto out;
-    }
     if (res) {
         memset(res, 0, sizeof *res);
         res->replicas = d->replicas;

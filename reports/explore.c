@@ -158,13 +158,8 @@ typedef struct {
 static void row_bands(const search_inputs *in, const search_row *r, const unsigned char *robust,
                       size_t i, row_extra *x)
 {
-    if (!in->bands)
-        return;
-    cost_config c;
-    search_config(in, &r->p, &c);
-    cost_metrics_bands(in->bands, cost_band_regime(in->g, in->serving), &r->m,
-                       c.power_cap_w > 0 ? c.power_cap_w : in->g->tdp_w, &x->b);
-    x->robust = robust ? robust[i] : 0;
+    search_row_bands(in, r, &x->b);
+    x->robust = in->bands && robust ? robust[i] : 0;
 }
 
 static double num(const search_row *r, unsigned c, const row_extra *x)

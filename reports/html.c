@@ -253,19 +253,6 @@ static void short_list(const report_page *pg, shortlist *sl)
     }
 }
 
-/* The 80% band of a row's metrics (eq. 53), or all zero without bands. */
-static void row_bands(const report_page *pg, const search_row *r, cost_metric_bands *b)
-{
-    memset(b, 0, sizeof *b);
-    const search_inputs *in = pg->in;
-    if (!in->bands)
-        return;
-    cost_config c;
-    search_config(in, &r->p, &c);
-    cost_metrics_bands(in->bands, cost_band_regime(in->g, in->serving), &r->m,
-                       c.power_cap_w > 0 ? c.power_cap_w : in->g->tdp_w, b);
-}
-
 /* An objective's band as shown (maximised ones positive); {0, 0} for none. */
 static cost_interval obj_band(search_obj o, const cost_metric_bands *b)
 {
@@ -440,7 +427,7 @@ static void html_pareto(html_page *h)
             for (size_t i = 0; i < pg->nrows; i++) {
                 const search_row *r = &pg->rows[i];
                 cost_metric_bands bd;
-                row_bands(pg, r, &bd);
+                search_row_bands(pg->in, r, &bd);
                 cost_interval ba = obj_band(pg->obj[a], &bd), bb = obj_band(pg->obj[b], &bd);
                 char cfg[128];
                 config_label(r, cfg, sizeof cfg);
@@ -501,7 +488,7 @@ static const char *slo_word(const report_page *pg, const search_row *r)
 static void front_row_html(FILE *out, const report_page *pg, const search_row *r, int robust)
 {
     cost_metric_bands b;
-    row_bands(pg, r, &b);
+    search_row_bands(pg->in, r, &b);
     fprintf(out, "<tr%s><td>%d</td><td>%d</td><td>%s/%s</td><td>%d</td><td>%d</td><td>%.0f</td>"
                  "<td>%d</td><td>%d</td>", robust ? " class=robust" : "", r->p.tp, r->p.ep,
             llm_dtype_names[r->p.dtype], llm_dtype_names[r->p.kv_dtype], r->p.batch,
@@ -608,22 +595,15 @@ static void html_uncertainty(html_page *h)
     fprintf(out, " %s: energy per token x%.2f to x%.2f, TPOT x%.2f to x%.2f, throughput x%.2f "
                  "to x%.2f of the value shown. A band that does not contain its value says which "
                  "way the model errs out of fit. Calibration of ", what[rg],
-            exp(in->bands->e2e[rg][LLM_BAND_ENERGY].q10), exp(in->bands->e2e[rg][LLM_BAND_ENERGY].q90),
+            exp(in->bands->e2e[rg][LLM_BAND_ENERGY].q10),
+            exp(in->bands->e2e[rg][LLM_BAND_ENERGY].q90),
             exp(in->bands->e2e[rg][LLM_BAND_TPOT].q10), exp(in->bands->e2e[rg][LLM_BAND_TPOT].q90),
             exp(in->bands->e2e[rg][LLM_BAND_THROUGHPUT].q10),
             exp(in->bands->e2e[rg][LLM_BAND_THROUGHPUT].q90));
     esc(out, in->g->name);
-    fprintf(out, ":</p><table><tr><th>part</th><th>coverage</th></tr>\n");
-    for (int c = 0; c < LLM_COV_COUNT; c++) {
-        fprintf(out, "<tr><td>%s</td><td>%s", llm_cov_class_names[c],
-                llm_cov_level_names[in->g->coverage[c]]);
-        if (in->g->coverage[c] == LLM_COV_TRANSFERRED) {
-            fputs(" from ", out);
-            esc(out, in->g->coverage_from[c]);
-        }
-        fputs("</td></tr>\n", out);
-    }
-    fprintf(out, "</table></div>\n");
+    fprintf(out, ":</p>");
+    report_coverage_html(out, in->g);
+    fprintf(out, "</div>\n");
 }
 
 /* The short list: a handful of points, each with why, its bands and what dominates it. */
@@ -640,7 +620,7 @@ static void html_shortlist(html_page *h)
         size_t i = h->sl.pick[k];
         const search_row *r = &pg->rows[i];
         cost_metric_bands b;
-        row_bands(pg, r, &b);
+        search_row_bands(pg->in, r, &b);
         char cfg[128];
         config_label(r, cfg, sizeof cfg);
         fprintf(out, "<tr><td style=text-align:left>%s</td><td>%s</td>", h->sl.why[k], cfg);
@@ -1036,7 +1016,7 @@ void report_page_md(FILE *out, const report_page *pg)
         for (int k = 0; k < sl.n; k++) {
             const search_row *r = &pg->rows[sl.pick[k]];
             cost_metric_bands b;
-            row_bands(pg, r, &b);
+            search_row_bands(pg->in, r, &b);
             char cfg[128];
             config_label(r, cfg, sizeof cfg);
             fprintf(out, "| %s | %s | %.4f (%.4f-%.4f) | %.5f (%.5f-%.5f) | %.1f (%.1f-%.1f) | "

@@ -27,6 +27,7 @@ void report_eval(FILE *f, report_format fmt, const report_inputs *in, const cost
 /* The GPU's calibration coverage per class (docs/calibration.md, "Coverage"). */
 void report_coverage_text(FILE *f, const llm_gpu *g, const char *indent);
 void report_coverage_json(json_out *j, const llm_gpu *g);
+void report_coverage_html(FILE *f, const llm_gpu *g);   /* a <table>, names escaped */
 /* One line on what calibrates g; returns 2 datasheet only (no class calibrated), 1 the
  * datasheet_gpu regime (GEMM or power from the datasheet), 0 calibrated. */
 int report_coverage_note(const llm_gpu *g, char *buf, size_t len);

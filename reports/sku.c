@@ -59,18 +59,9 @@ void report_sku_index(FILE *f, const report_sku_row *r, size_t n, const llm_gpu 
     report_coverage_note(g, note, sizeof note);
     fputs("</h1><p>Calibration: ", f);
     llm_html_text(f, note);
-    fputs(" (docs/calibration.md, \"Coverage\").</p><table><tr><th>part</th><th>coverage</th>"
-          "</tr>\n", f);
-    for (int c = 0; c < LLM_COV_COUNT; c++) {
-        fprintf(f, "<tr><td>%s</td><td>%s", llm_cov_class_names[c],
-                llm_cov_level_names[g->coverage[c]]);
-        if (g->coverage[c] == LLM_COV_TRANSFERRED) {
-            fputs(" from ", f);
-            llm_html_text(f, g->coverage_from[c]);
-        }
-        fputs("</td></tr>\n", f);
-    }
-    fprintf(f, "</table><table><tr><th>model</th>"
+    fputs(" (docs/calibration.md, \"Coverage\").</p>", f);
+    report_coverage_html(f, g);
+    fprintf(f, "<table><tr><th>model</th>"
                "<th>workload</th><th>feasible</th><th>front</th><th>best J/token</th>"
                "<th>best TPOT s</th><th>best tok/s per GPU</th><th>report</th></tr>\n");
     for (size_t i = 0; i < n; i++)

@@ -91,6 +91,21 @@ int report_coverage_note(const llm_gpu *g, char *buf, size_t len)
     return nd == LLM_COV_COUNT ? 2 : r == LLM_REGIME_DATASHEET_GPU;
 }
 
+void report_coverage_html(FILE *f, const llm_gpu *g)
+{
+    fputs("<table><tr><th>part</th><th>coverage</th></tr>\n", f);
+    for (int c = 0; c < LLM_COV_COUNT; c++) {
+        fprintf(f, "<tr><td>%s</td><td>%s", llm_cov_class_names[c],
+                llm_cov_level_names[g->coverage[c]]);
+        if (g->coverage[c] == LLM_COV_TRANSFERRED) {
+            fputs(" from ", f);
+            llm_html_text(f, g->coverage_from[c]);
+        }
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>", f);
+}
+
 void report_coverage_json(json_out *j, const llm_gpu *g)
 {
     json_obj(j, "coverage");

@@ -69,11 +69,8 @@ static int pair_candidates(const search_inputs *in, int i, int k, double price,
         search_row_eval(&a.in, r.front.pt[j].index, &row);
         rec_candidate *c = &(*cand)[(*n)++];
         rec_candidate_from_row(&row, in->g, lround(in->w->output_mean), i, k, price, c);
-        if (in->bands) {
-            c->has_bands = 1;
-            cost_metrics_bands(in->bands, cost_band_regime(in->g, in->serving), &row.m,
-                               in->g->tdp_w, &c->bands);
-        }
+        c->has_bands = in->bands != NULL;
+        search_row_bands(in, &row, &c->bands);
         c->cap_rps *= cs.cap;
     }
     explore_result_free(&r);

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The band an objective is judged with, and whether larger is better. GPU count is exact. */
 static int obj_band(search_obj o, llm_band_metric *k, int *maximise)
@@ -19,6 +20,17 @@ static int obj_band(search_obj o, llm_band_metric *k, int *maximise)
     case OBJ_GPUS: case OBJ_COUNT: break;
     }
     return 0;
+}
+
+void search_row_bands(const search_inputs *in, const search_row *r, cost_metric_bands *b)
+{
+    memset(b, 0, sizeof *b);
+    if (!in->bands)
+        return;
+    cost_config c;
+    search_config(in, &r->p, &c);
+    cost_metrics_bands(in->bands, cost_band_regime(in->g, in->serving), &r->m,
+                       c.power_cap_w > 0 ? c.power_cap_w : in->g->tdp_w, b);
 }
 
 double search_obj_tolerance(const search_inputs *in, search_obj o)

@@ -129,6 +129,9 @@ void explore_result_free(explore_result *r);
 
 /* ---- the robust front (search/robust.c, docs/cost-model.md eq. 55) ------------------------ */
 
+/* The 80% band of a row's metrics (eq. 53) in the inputs' regime, power at most the point's cap
+ * (the TDP without one); all zero without bands. */
+void search_row_bands(const search_inputs *in, const search_row *r, cost_metric_bands *b);
 /* An objective's tolerance: the half-width in ln space of its band in the inputs' regime (0
  * without bands, and for the GPU count, which is exact). */
 double search_obj_tolerance(const search_inputs *in, search_obj o);
