@@ -14,23 +14,23 @@ SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-poin
 CORE_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summary.c \
             configs/update.c configs/serving.c configs/bands.c configs/input.c configs/json.c configs/escape.c \
             configs/engine.c configs/bench.c configs/recommendation.c \
-            cost/primitives.c cost/power.c cost/layer.c cost/serve.c cost/uncertainty.c \
+            cost/primitives.c cost/power.c cost/layer.c cost/serve.c cost/disagg.c cost/uncertainty.c \
             space/space.c \
             search/pareto.c search/explore.c search/hypervolume.c \
-            search/optimize.c search/recommend.c search/fleet.c search/inputs.c search/slo.c search/robust.c \
+            search/optimize.c search/recommend.c search/fleet.c search/inputs.c search/slo.c search/robust.c search/disagg.c \
             reports/outdir.c reports/tables.c reports/explore.c \
             reports/recommend.c reports/fleet.c reports/html.c reports/run.c reports/page.c \
             reports/merge.c reports/sku.c reports/front.c reports/frontindex.c reports/scatter.c \
-            reports/deploy.c \
+            reports/deploy.c reports/disagg.c \
             skucheck/skucheck.c \
             validate/plan.c validate/measure.c validate/compare.c validate/calibrate.c \
             validate/e2e.c validate/bands.c validate/table.c
 TEST_SRC := tests/test_configs.c tests/test_cost.c tests/test_fidelity.c tests/test_reports.c \
             tests/test_search.c tests/test_recommend.c tests/test_validate.c tests/test_e2e.c \
-            tests/test_bands.c
+            tests/test_bands.c tests/test_disagg.c
 
 # the commands (cmd/, one file each): only in the llmdse binary
-CMD_SRC  := cmd/common.c cmd/eval.c cmd/ops.c cmd/kernel.c cmd/explore.c cmd/search.c \
+CMD_SRC  := cmd/common.c cmd/disagg.c cmd/eval.c cmd/ops.c cmd/kernel.c cmd/explore.c cmd/search.c \
             cmd/merge.c cmd/recommend.c cmd/validate.c cmd/calibrate.c cmd/report.c \
             cmd/skucheck.c cmd/list.c cmd/deploy.c
 
@@ -113,7 +113,7 @@ FUZZ_CC ?= $(shell command -v clang || command -v clang-14 || echo clang)
 FUZZERS := model gpu workload space measure plan serving summary front bands bench recommendation
 FUZZ_SRC := configs/schema.c configs/configs.c configs/spacefile.c configs/summary.c configs/update.c \
             configs/serving.c configs/input.c configs/bands.c configs/bench.c configs/recommendation.c \
-            cost/primitives.c cost/power.c cost/layer.c cost/serve.c cost/uncertainty.c space/space.c \
+            cost/primitives.c cost/power.c cost/layer.c cost/serve.c cost/disagg.c cost/uncertainty.c space/space.c \
             configs/json.c configs/escape.c reports/tables.c validate/measure.c validate/plan.c \
             validate/compare.c reports/frontindex.c search/slo.c
 # the sources the harnesses share are compiled once (instrumented, not linked with libFuzzer's

@@ -4,6 +4,7 @@
  * Exit status: 0 success, 2 bad usage or bad input, 1 a run-time failure (docs/cli.md). */
 #ifndef LLMDSE_CMD_H
 #define LLMDSE_CMD_H
+#include <signal.h>
 
 #include "../configs/configs.h"
 #include "../cost/cost.h"
@@ -131,5 +132,8 @@ int cmd_report(int argc, char **argv);
 int cmd_sku_check(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_deploy(int argc, char **argv);
+/* explore --disaggregated (cmd/disagg.c): after start_run; prefill_batch: "1,2,4" or NULL. */
+int explore_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
+                          const char *prefill_batch, int threads, volatile sig_atomic_t *stop);
 
 #endif

@@ -93,17 +93,28 @@ int cmd_explore(int argc, char **argv)
 {
     run_args ra = {.objectives = SEARCH_DEFAULT_OBJECTIVES};
     const char *shard = NULL;
-    int threads = 0, all = 0, force = 0;
+    int threads = 0, all = 0, force = 0, disagg = 0;
+    const char *prefill_batch = NULL;
     serving_args sv = {0};
     opt opts[] = {SERVING_OPTS(sv), RUN_OPTS(ra),
                   {"--threads", NULL, O_INT, &threads, 1, 1024, 0},
                   {"--shard", NULL, O_STR, &shard, 0, 0, 0},
                   {"--all", NULL, O_FLAG, &all, 0, 0, 0},
                   {"--force", NULL, O_FLAG, &force, 0, 0, 0},
+                  {"--disaggregated", NULL, O_FLAG, &disagg, 0, 0, 0},
+                  {"--prefill-batch", NULL, O_STR, &prefill_batch, 0, 0, 0},
                   OPT_END};
     run_inputs ri;
     llm_err err;
     start_run("explore", argc, argv, opts, &ra, &sv, &ri);
+    if (prefill_batch && !disagg)
+        die_usage("explore: --prefill-batch needs --disaggregated");
+    if (disagg) {
+        if (shard || all || ra.min_gain > 0)
+            die_usage("explore: --disaggregated takes no --shard, --all or --min-gain: its "
+                      "front is found without enumerating the product space (docs/explore.md)");
+        return explore_disaggregated(&ra, &sv, &ri, prefill_batch, threads, &stop_requested);
+    }
     explore_args a = {.in = {&ri.m, &ri.g, &ri.w, &ri.s, NULL, 0, 0}, .nobj = ri.nobj};
     serving_inputs(&sv, &a.in);
     memcpy(a.obj, ri.obj, sizeof a.obj);

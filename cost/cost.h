@@ -186,7 +186,14 @@ typedef struct {
     double rate_rps;       /* Poisson arrivals, requests/s per replica (eq. 44); 0 = saturated */
     double output_cv2;     /* squared coefficient of variation of output lengths (eq. 42): the
                               running batch is length-biased; 0 = every request alike */
+    int role;              /* cost_role: what the replica runs (eq. 70); 0 = both phases */
 } cost_config;
+
+/* What a replica runs (docs/cost-model.md eq. 70): both phases (aggregated serving), or one
+ * pool of a disaggregated deployment: batched prefill steps of `batch` prompts only (chunking
+ * off: no decode to protect), or decode steps only (its prompts' KV arrives from a prefill
+ * pool; no prefill in its cycle, TTFT 0). */
+typedef enum { COST_ROLE_BOTH = 0, COST_ROLE_PREFILL, COST_ROLE_DECODE } cost_role;
 
 /* Defaults: tp=ep=batch=replicas=1, sm_comm=0, max clock, bf16, cap = TDP, fused; no serving
  * profile (the ideal engine), KV reserved, one replica per GPU, saturated. The command line's
@@ -410,6 +417,57 @@ void cost_static_batch(const llm_model *m, const llm_gpu *g, const cost_config *
  * per GPU it frees against that largest batch. c must have passed cost_check. */
 void cost_batch_advice(const llm_model *m, const llm_gpu *g, const cost_config *c, double frac,
                        int *batch, double *plateau_tok_s, double *freed_gib);
+
+/* ---- disaggregated prefill/decode serving (cost/disagg.c, docs/cost-model.md eq. 70-79) -- */
+
+/* One replica of a pool as the combination sees it (eq. 70): from cost_plan_eval of a plan
+ * built with role COST_ROLE_PREFILL or COST_ROLE_DECODE (saturated: no rate). */
+typedef struct {
+    const llm_gpu *g;
+    int gpus;             /* per replica */
+    int kv_ranks;         /* GPUs holding distinct KV heads, min(tp, KV heads) (eq. 72) */
+    double cap_rps;       /* requests/s one replica completes at full load */
+    double latency_s;     /* prefill: a prompt's time in the pool; decode: TPOT */
+    double dyn_j;         /* energy per request above idle, all GPUs of the replica (eq. 77) */
+    double idle_w;        /* all GPUs of the replica with no work (eq. 41's host-wait power) */
+    double peak_w;        /* per GPU, the pool's step's average power (eq. 23) */
+    double mem_gib;       /* per GPU */
+    double clock_mhz;     /* after the power cap */
+    double price_per_hour;/* all GPUs of the replica, USD; 0 without a price */
+    int slots;            /* prefill: prompts per step; decode: the running batch */
+} cost_pool;
+/* c: the configuration p was built from (its role says which pool). */
+void cost_pool_of(const llm_model *m, const cost_config *c, const cost_plan *p,
+                  const cost_metrics *mt, cost_pool *out);
+
+/* eq. 71: the KV cache of one prompt of `prompt` tokens, every layer and KV head, bytes. */
+double cost_kv_transfer_bytes(const llm_model *m, llm_dtype kv, double prompt);
+/* eq. 72: one prompt's KV sent from a prefill replica to a decode replica: the side with fewer
+ * KV ranks sets the bytes per link; over NVLink inside a node, the scale-out network across
+ * nodes (or GPU types). g: the sender's GPU. */
+void cost_kv_transfer(const llm_gpu *g, double bytes, int send_ranks, int recv_ranks,
+                      int scaleout, cost_kernel *out);
+
+/* A disaggregated deployment: n_prefill replicas of one prefill pool configuration and
+ * n_decode of one decode pool configuration, saturated (eq. 73-79). */
+typedef struct {
+    double rps;                    /* requests/s completed (eq. 74) */
+    double throughput_tok_s, throughput_per_gpu;
+    int gpus;
+    double ttft_s, tpot_s, transfer_s;
+    double energy_per_token_j, transfer_energy_j;
+    double avg_power_w, peak_power_w, memory_per_gpu_gib, cost_per_mtok;
+    double util_prefill, util_decode; /* rps / each pool's capacity (compute) */
+    int bound;                     /* what limits rps: cost_disagg_bound */
+    int overloaded;                /* rate_rps >= rps: the queue grows without bound */
+} cost_disagg;
+typedef enum { DISAGG_BOUND_PREFILL = 0, DISAGG_BOUND_LINK, DISAGG_BOUND_DECODE } cost_disagg_bound;
+extern const char *const cost_disagg_bound_names[]; /* "prefill", "kv_link", "decode" */
+/* xfer: one prompt's transfer (cost_kv_transfer); output: tokens per request; rate_rps:
+ * Poisson arrivals for the whole deployment (TTFT's queue, eq. 75), 0 = saturated. */
+void cost_disagg_eval(const cost_pool *pf, const cost_pool *dc, int n_prefill, int n_decode,
+                      const cost_kernel *xfer, double output, double rate_rps,
+                      cost_disagg *out);
 
 /* ---- uncertainty (docs/cost-model.md eq. 52-55; the bands' data: docs/calibration.md) ----- */
 

@@ -262,7 +262,9 @@ void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c
      * same set for one token. */
     double ffn = m->n_experts ? (double)m->top_k * m->expert_ffn_dim : m->ffn_dim;
     double per_tok = (2 * d + (h + 2 * kvh) * x + 2 * ffn / tp) * ab;
-    double act_fixed = c->prompt * per_tok + (double)m->vocab / tp * 4;
+    /* a prefill pool's step carries `batch` whole prompts (eq. 70) */
+    double step_tokens = c->role == COST_ROLE_PREFILL ? (double)c->batch * c->prompt : c->prompt;
+    double act_fixed = step_tokens * per_tok + (double)m->vocab / tp * 4;
     double act_seq = per_tok + (double)m->vocab / tp * 4;
 
     /* eq. 47: k replicas on one GPU split its memory (and its runtime reserve is paid once
@@ -279,7 +281,7 @@ void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c
         double util = sv ? sv->gpu_memory_utilization : 1;
         double budget = c->chunk_tokens > 0 ? c->chunk_tokens
                         : sv ? sv->max_num_batched_tokens : 0;
-        if (budget > c->prompt)
+        if (budget > step_tokens)
             act_fixed = budget * per_tok + (double)m->vocab / tp * 4;
         double kv_tok = kv_seq / ctx;
         /* a no-evict scheduler (TensorRT-LLM's default) admits a request only with blocks for
@@ -362,8 +364,32 @@ void cost_plan_build(const llm_model *m, const llm_gpu *g, const cost_config *c,
     p->has_first = p->has_dec1 = 0;
     double B = p->running, P = c->prompt, O = c->output;
     double ctx = cost_running_context(c);
+    if (c->role == COST_ROLE_PREFILL) {
+        /* eq. 70: batched prefill steps of the running batch's prompts, nothing else; the
+         * decode step is a copy so that peak power and the clocks are the prefill's */
+        build_step(m, g, c, 0, 0, B * P, P, B, &p->pre);
+        p->pre.per_cycle = 1;
+        p->dec = p->pre;
+        p->dec.per_cycle = 0;
+        p->pf_tokens_step = 0;
+        p->ttft_steps = 1;
+        p->rate = 0; /* a pool is evaluated saturated; the combination queues (eq. 75) */
+        return;
+    }
     /* TPOT: a decode step of the running batch at the mean context (eq. 22) */
     build_step(m, g, c, B, ctx, 0, 0, B, &p->dec);
+    if (c->role == COST_ROLE_DECODE) {
+        /* eq. 70: decode steps only; the prompt's KV arrives from the prefill pool, whose
+         * front end also pays the per-request CPU time (eq. 40) */
+        p->dec.per_cycle = O;
+        p->pre = p->dec;
+        p->pre.per_cycle = 0;
+        p->pf_tokens_step = 0;
+        p->ttft_steps = 0;
+        p->request_s = 0;
+        p->rate = 0;
+        return;
+    }
     int chunked = c->chunk_tokens > 0 || (sv && sv->chunked_prefill);
     double C = c->chunk_tokens > 0 ? c->chunk_tokens : sv ? sv->max_num_batched_tokens : 0;
     if (chunked) {

@@ -101,6 +101,25 @@ void report_front_json(FILE *f, const report_summary *s, const search_inputs *in
                        const search_row *rows, size_t n, const unsigned char *robust);
 void report_summary_json(FILE *f, const report_summary *s);
 
+/* ---- explore --disaggregated outputs (reports/disagg.c, docs/explore.md) ------------------ */
+
+typedef struct {
+    const disagg_args *a;
+    const char *model, *gpu, *workload, *space, *serving, *version;
+    const char *objectives_text;           /* "energy_per_token, tpot, throughput_per_gpu" */
+    const disagg_result *r;                /* the disaggregated front */
+    const search_row *agg;                 /* the aggregated front of a->in.s, same objectives */
+    size_t nagg;
+    const search_goodput *gp_agg, *gp_dis; /* goodput under the SLO grid, each mode */
+} report_disagg;
+/* The 80% band of a disaggregated row's metrics (eq. 53 on the combined metrics). */
+void report_disagg_bands(const disagg_args *a, const disagg_row *r, cost_metric_bands *b);
+void report_disagg_csv(FILE *f, const disagg_args *a, const disagg_row *rows, size_t n);
+void report_disagg_points_json(json_out *j, const disagg_args *a, const disagg_row *rows,
+                               size_t n);
+/* front.csv, front.json, aggregated-front.csv, compare.md, report.html, summary.json into dir. */
+int report_write_disagg(const char *dir, const report_disagg *d, llm_err *err);
+
 /* ---- recommend outputs (docs/recommend.md) ----------------------------------------------- */
 
 #define REPORT_MAX_RUNNERS REC_MAX_RUNNERS

@@ -112,6 +112,7 @@ typedef struct {
     uint64_t *all;
     size_t n_all, cap_all;
     int oom;
+    search_goodput grid;
     cost_plan plan;
 } worker;
 
@@ -185,6 +186,8 @@ static void process_range(const explore_args *a, worker *wk, uint64_t lo, uint64
             wk->evaluated++;
             if (a->keep_all)
                 keep_index(wk, idx);
+            if (a->grid)
+                search_goodput_add(&wk->grid, in->w, &m, idx);
             space_prune slo = slo_check(in, &m);
             if (slo) {
                 wk->pruned[slo]++;
@@ -233,8 +236,11 @@ int search_explore(const explore_args *a, explore_result *r, llm_err *err)
         llm_err_set(err, "out of memory");
         return -1;
     }
-    for (int i = 0; i < nt; i++)
+    for (int i = 0; i < nt; i++) {
         pareto_init(&wk[i].arc, a->nobj);
+        if (a->grid)
+            wk[i].grid = *a->grid;
+    }
     uint64_t range = a->end - a->begin;
     uint64_t nchunks = (range + CHUNK - 1) / CHUNK;
     uint64_t done = 0;
@@ -283,6 +289,8 @@ int search_explore(const explore_args *a, explore_result *r, llm_err *err)
             r->pruned[k] += wk[i].pruned[k];
         for (size_t j = 0; j < wk[i].arc.n && !oom; j++)
             oom |= pareto_insert(&r->front, &wk[i].arc.pt[j]) < 0;
+        if (a->grid)
+            search_goodput_merge(a->grid, &wk[i].grid);
         n_all += wk[i].n_all;
     }
     if (a->keep_all && !oom && n_all) {

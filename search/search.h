@@ -33,9 +33,12 @@ double search_obj_value(search_obj o, const cost_metrics *m);
 
 /* ---- Pareto archive ----------------------------------------------------------------------- */
 
+/* An archive's points have up to this many coordinates: the objectives (at most
+ * SEARCH_MAX_OBJ), or a disaggregated pool's attributes (search/disagg.c). */
+#define PARETO_MAX_DIM 5
 typedef struct {
     uint64_t index;
-    double o[SEARCH_MAX_OBJ];
+    double o[PARETO_MAX_DIM];
 } pareto_pt;
 
 /* The non-dominated points seen so far. Among points with equal objective vectors only the
@@ -99,10 +102,27 @@ void search_row_eval(const search_inputs *in, uint64_t index, search_row *r);
 
 /* ---- explore ------------------------------------------------------------------------------ */
 
+/* Goodput per GPU under a grid of SLOs (docs/explore.md, "Disaggregated serving"): for each
+ * TTFT limit x TPOT limit, the highest throughput per GPU of a point meeting both (judged as
+ * the SLO filter judges, search_slo_ttft/tpot), and its index (the lowest among ties). */
+#define GOODPUT_MAX 5
+typedef struct {
+    int na, nb;
+    double ttft[GOODPUT_MAX], tpot[GOODPUT_MAX];  /* s */
+    double best[GOODPUT_MAX][GOODPUT_MAX];        /* tokens/s per GPU; 0: no point meets them */
+    uint64_t index[GOODPUT_MAX][GOODPUT_MAX];
+} search_goodput;
+/* The grid around the workload's SLOs: TTFT x 1/4, 1/2, 1, 2, 4 by TPOT x 1/2, 3/4, 1, 3/2, 2. */
+void search_goodput_init(search_goodput *g, const llm_workload *w);
+void search_goodput_add(search_goodput *g, const llm_workload *w, const cost_metrics *m,
+                        uint64_t index);
+void search_goodput_merge(search_goodput *into, const search_goodput *from);
+
 typedef struct {
     search_inputs in;
     int nobj;
     search_obj obj[SEARCH_MAX_OBJ];
+    search_goodput *grid;         /* NULL, or filled from every evaluated point */
     uint64_t begin, end;          /* the index range: the whole space or one shard */
     int threads;                  /* 0 = OpenMP's default */
     int progress;                 /* print a progress bar on stderr */
@@ -126,6 +146,58 @@ typedef struct {
  * front and, with keep_all, the evaluated points). Returns 0, or -1 (out of memory). */
 int search_explore(const explore_args *a, explore_result *r, llm_err *err);
 void explore_result_free(explore_result *r);
+
+/* ---- disaggregated prefill/decode serving (search/disagg.c, docs/explore.md) ------------ */
+
+/* The product space of a prefill pool's space and a decode pool's space: point
+ * i_p * decode->size + i_d is i_p's prefill configuration (its batch: prompts per prefill
+ * step; its replicas: prefill replicas) with i_d's decode configuration (decode replicas).
+ * Both pools share the weight and KV types (points that differ are not deployments) and take
+ * only the first chunk_tokens and replicas_per_gpu values (the pools run neither). */
+typedef struct {
+    search_inputs in;          /* in.s: the decode pool's space */
+    const space_t *prefill;    /* the prefill pool's space: in.s with other batch values */
+    int nobj;
+    search_obj obj[SEARCH_MAX_OBJ];
+    int threads;               /* 0 = OpenMP's default */
+    volatile sig_atomic_t *stop; /* may be NULL */
+} disagg_args;
+
+typedef struct {
+    uint64_t index;
+    space_point pp, dp;        /* the prefill and decode pools' knobs */
+    cost_pool pf, dc;
+    cost_disagg d;
+    cost_metrics m;            /* d as the objectives and SLO checks read it */
+    space_prune why;           /* PRUNE_NONE: evaluated and kept */
+    int mismatch;              /* the pools' weight or KV types differ: not a deployment */
+} disagg_row;
+
+typedef struct {
+    pareto front;              /* indices of the product space, sorted */
+    uint64_t size;             /* of the product space */
+    uint64_t pool_evaluated[2];/* prefill, decode: pool points (plan x clock) evaluated */
+    uint64_t pool_kept[2];     /* of those, on their class fronts (eq. 80) */
+    uint64_t combined;         /* combinations evaluated */
+    int threads, partial;
+    double wall_s;
+} disagg_result;
+
+/* The prefill batch values (prompts per step) when a run gives none: 1, 2, 4, ... 64. */
+int search_disagg_default_prefill_batch(double *v);
+/* The decode space s with the prefill pool's batch values; -1 (err) if the product with s
+ * reaches 2^63 points. */
+int search_disagg_prefill_space(const space_t *s, const double *batch, int n, space_t *out,
+                                llm_err *err);
+/* d's metrics in the fields the objectives, SLO checks and reports read (eq. 73-79). */
+void search_disagg_metrics(const cost_disagg *d, cost_metrics *m);
+/* One point of the product space, evaluated by the same arithmetic as the explorers. */
+void search_disagg_row(const disagg_args *a, uint64_t index, disagg_row *r);
+/* The exact front without enumerating the product (eq. 80). 0, or -1 (out of memory). */
+int search_disagg_explore(const disagg_args *a, disagg_result *r, llm_err *err);
+/* The same front by brute force over every point of the product (small spaces: the tests). */
+int search_disagg_brute(const disagg_args *a, disagg_result *r, llm_err *err);
+void disagg_result_free(disagg_result *r);
 
 /* ---- the robust front (search/robust.c, docs/cost-model.md eq. 55) ------------------------ */
 

@@ -93,6 +93,8 @@ static int defaults(space_t *s, int k, const llm_model *m, const llm_gpu *g, llm
     return set_values(s, k, v, n, err);
 }
 
+static int space_index_layout(space_t *s, llm_err *err);
+
 int space_build(const llm_space_spec *spec, const llm_model *m, const llm_gpu *g, space_t *s,
                 llm_err *err)
 {
@@ -128,7 +130,12 @@ int space_build(const llm_space_spec *spec, const llm_model *m, const llm_gpu *g
         space_free(s);
         return -1;
     }
-    /* Mixed radix, replicas fastest; the product must stay below 2^63. */
+    return space_index_layout(s, err);
+}
+
+/* Mixed radix, replicas fastest; the product must stay below 2^63. Frees s on error. */
+static int space_index_layout(space_t *s, llm_err *err)
+{
     uint64_t stride = 1;
     for (int k = KNOB_COUNT - 1; k >= 0; k--) {
         s->stride[k] = stride;
@@ -144,6 +151,21 @@ int space_build(const llm_space_spec *spec, const llm_model *m, const llm_gpu *g
     s->size = stride;
     s->inner = (uint64_t)s->n[KNOB_FREQ] * (uint64_t)s->n[KNOB_REPLICAS];
     return 0;
+}
+
+int space_with_values(const space_t *base, llm_knob k, const double *v, int n, space_t *out,
+                      llm_err *err)
+{
+    *out = *base;
+    for (int j = 0; j < KNOB_COUNT; j++)
+        out->v[j] = NULL;
+    for (int j = 0; j < KNOB_COUNT; j++)
+        if (set_values(out, j, j == (int)k ? v : base->v[j], j == (int)k ? n : base->n[j],
+                       err)) {
+            space_free(out);
+            return -1;
+        }
+    return space_index_layout(out, err);
 }
 
 void space_decode(const space_t *s, uint64_t index, int digit[KNOB_COUNT])

@@ -45,6 +45,12 @@ int space_build(const llm_space_spec *spec, const llm_model *m, const llm_gpu *g
                 llm_err *err);
 void space_free(space_t *s);
 
+/* A copy of base with knob k's values replaced by v[0..n) (strides and size recomputed):
+ * a disaggregated deployment's prefill pool takes the decode pool's space with its own batch
+ * values (prompts per step). Errors as space_build's. */
+int space_with_values(const space_t *base, llm_knob k, const double *v, int n, space_t *out,
+                      llm_err *err);
+
 void space_decode(const space_t *s, uint64_t index, int digit[KNOB_COUNT]);
 void space_point_of(const space_t *s, const int digit[KNOB_COUNT], space_point *p);
 

@@ -1,0 +1,161 @@
+/* cmd/disagg.c — llmdse explore --disaggregated: the exact front of prefill/decode pool
+ * deployments (search/disagg.c) beside the aggregated front of the same space, with goodput
+ * under a grid of SLOs, written as an output folder (reports/disagg.c). docs/explore.md,
+ * "Disaggregated serving". */
+#include "cmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "1,2,4": prompts per prefill step, each 1..65536, strictly increasing. */
+static int parse_batches(const char *s, double *v, int max)
+{
+    int n = 0;
+    const char *p = s;
+    while (*p) {
+        char *e;
+        long x = strtol(p, &e, 10);
+        if (e == p || x < 1 || x > 65536 || (*e && *e != ',') || n == max ||
+            (n && x <= v[n - 1]))
+            die_usage("explore: --prefill-batch: expected increasing prompt counts per "
+                      "prefill step in 1..65536, comma-separated (at most %d), found \"%s\"",
+                      max, s);
+        v[n++] = (double)x;
+        p = *e ? e + 1 : e;
+        if (*e && !*p)
+            die_usage("explore: --prefill-batch: a trailing comma in \"%s\"", s);
+    }
+    if (!n)
+        die_usage("explore: --prefill-batch: expected at least one prompt count");
+    return n;
+}
+
+static int fail(const char *what, const llm_err *err)
+{
+    fprintf(stderr, "llmdse: error: explore: %s%s\n", what, err->msg);
+    return 1;
+}
+
+int explore_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
+                          const char *prefill_batch, int threads, volatile sig_atomic_t *stop)
+{
+    llm_err err;
+    double pb[64];
+    int npb = prefill_batch ? parse_batches(prefill_batch, pb, 64)
+                            : search_disagg_default_prefill_batch(pb);
+    space_t ps;
+    load_or_die(search_disagg_prefill_space(&ri->s, pb, npb, &ps, &err), &err);
+    disagg_args a = {.in = {&ri->m, &ri->g, &ri->w, &ri->s, NULL, 0, 0, NULL},
+                     .prefill = &ps, .nobj = ri->nobj, .threads = threads, .stop = stop};
+    serving_inputs(sv, &a.in);
+    memcpy(a.obj, ri->obj, sizeof a.obj);
+    report_outdir od;
+    outdir_begin(&od, "explore", ra->out, OUTDIR_REPLACE);
+    report_signals_graceful(stop);
+    disagg_result r;
+    int rc = search_disagg_explore(&a, &r, &err);
+    if (rc) {
+        report_signals_graceful(NULL);
+        space_free(&ps);
+        return fail("", &err);
+    }
+    if (!r.partial && r.front.n == 0) {
+        report_signals_graceful(NULL);
+        fprintf(stderr, "llmdse: error: explore: --disaggregated: no deployment of the %llu in "
+                "the product space is feasible (memory, GPUs%s)\n", (unsigned long long)r.size,
+                ri->s.slo_filter ? ", SLOs" : "");
+        disagg_result_free(&r);
+        space_free(&ps);
+        return 2;
+    }
+    /* goodput under the SLO grid: exact from the front of (ttft, tpot, throughput per GPU),
+     * which holds the best point of every cell */
+    search_goodput gd, ga;
+    search_goodput_init(&gd, &ri->w);
+    search_goodput_init(&ga, &ri->w);
+    disagg_args g3 = a;
+    g3.nobj = 3;
+    g3.obj[0] = OBJ_TTFT;
+    g3.obj[1] = OBJ_TPOT;
+    g3.obj[2] = OBJ_THROUGHPUT_PER_GPU;
+    g3.in.s = &ri->s;
+    /* without the SLO filter: the grid has its own limits */
+    space_t s_nofilter = ri->s;
+    s_nofilter.slo_filter = 0;
+    g3.in.s = &s_nofilter;
+    disagg_result r3;
+    if (search_disagg_explore(&g3, &r3, &err)) {
+        report_signals_graceful(NULL);
+        disagg_result_free(&r);
+        space_free(&ps);
+        return fail("", &err);
+    }
+    for (size_t i = 0; i < r3.front.n; i++) {
+        disagg_row row;
+        search_disagg_row(&g3, r3.front.pt[i].index, &row);
+        search_goodput_add(&gd, &ri->w, &row.m, row.index);
+    }
+    disagg_result_free(&r3);
+    /* the aggregated front of the same space and objectives, and its goodput from every point */
+    explore_args ea;
+    memset(&ea, 0, sizeof ea);
+    ea.in = a.in;
+    ea.in.s = &s_nofilter;
+    ea.nobj = a.nobj;
+    memcpy(ea.obj, a.obj, sizeof ea.obj);
+    ea.grid = &ga;
+    ea.begin = 0;
+    ea.end = ri->s.size;
+    ea.threads = threads;
+    ea.stop = stop;
+    explore_result er;
+    if (search_explore(&ea, &er, &err)) {
+        report_signals_graceful(NULL);
+        disagg_result_free(&r);
+        space_free(&ps);
+        return fail("aggregated: ", &err);
+    }
+    report_signals_graceful(NULL);
+    /* the aggregated front as the user's filter has it */
+    search_row *agg = calloc(er.front.n ? er.front.n : 1, sizeof *agg);
+    size_t nagg = 0;
+    for (size_t i = 0; agg && i < er.front.n; i++) {
+        search_row_eval(&a.in, er.front.pt[i].index, &agg[nagg]);
+        if (agg[nagg].why == PRUNE_NONE)
+            nagg++;
+    }
+    char objs[128] = "";
+    for (int k = 0; k < a.nobj; k++)
+        snprintf(objs + strlen(objs), sizeof objs - strlen(objs), "%s%s", k ? ", " : "",
+                 search_obj_names[a.obj[k]]);
+    report_disagg rd = {&a, ra->model, ra->gpu, ra->workload, ra->space ? ra->space : "default",
+                        sv->name, LLMDSE_VERSION, objs, &r, agg, nagg, &ga, &gd};
+    int partial = r.partial || er.partial;
+    if (!agg || report_write_disagg(od.tmp, &rd, &err) ||
+        report_outdir_commit(&od, partial, &err)) {
+        if (!agg)
+            llm_err_set(&err, "out of memory");
+        report_outdir_abort(&od);
+        free(agg);
+        explore_result_free(&er);
+        disagg_result_free(&r);
+        space_free(&ps);
+        return fail("", &err);
+    }
+    if (!ra->quiet)
+        printf("explored the disaggregated space of %llu deployments in %.2f s (%d threads) "
+               "without enumerating it: %llu prefill and %llu decode pool points evaluated, "
+               "%llu + %llu kept, %llu combinations; front of %zu (aggregated: %zu) -> "
+               "%s/front.csv, %s/compare.md%s\n", (unsigned long long)r.size, r.wall_s,
+               r.threads, (unsigned long long)r.pool_evaluated[0],
+               (unsigned long long)r.pool_evaluated[1], (unsigned long long)r.pool_kept[0],
+               (unsigned long long)r.pool_kept[1], (unsigned long long)r.combined, r.front.n,
+               nagg, ra->out, ra->out, partial ? " (PARTIAL: interrupted)" : "");
+    free(agg);
+    explore_result_free(&er);
+    disagg_result_free(&r);
+    space_free(&ps);
+    space_free(&ri->s);
+    return partial ? 130 : 0;
+}

@@ -1,0 +1,533 @@
+/* reports/disagg.c — the outputs of `explore --disaggregated` (docs/explore.md,
+ * "Disaggregated serving"): the disaggregated front as CSV and JSON from one column table,
+ * summary.json, and the side-by-side comparison with the aggregated front of the same space
+ * (compare.md and report.html). */
+#include "reports.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the columns, once ------------------------------------------------------------------- */
+
+typedef enum { DC_INT, DC_NUM, DC_STR } dcol_kind;
+typedef struct {
+    const char *name;
+    dcol_kind kind;
+} dcol;
+
+enum {
+    C_INDEX, C_DTYPE, C_KV,
+    C_P_TP, C_P_EP, C_P_BATCH, C_P_SM, C_P_FREQ, C_P_REP,
+    C_D_TP, C_D_EP, C_D_BATCH, C_D_SM, C_D_FREQ, C_D_REP,
+    C_GPUS, C_TTFT, C_TTFT_LO, C_TTFT_HI, C_TPOT, C_TPOT_LO, C_TPOT_HI, C_XFER,
+    C_TPUT, C_TPG, C_TPG_LO, C_TPG_HI, C_EPT, C_EPT_LO, C_EPT_HI, C_XFER_E,
+    C_AVGW, C_PEAKW, C_PEAK_LO, C_PEAK_HI, C_MEM, C_COST, C_BOUND, C_UP, C_UD,
+    C_PCLK, C_DCLK, C_NCOLS
+};
+
+static const dcol cols[C_NCOLS] = {
+    {"index", DC_INT}, {"dtype", DC_STR}, {"kv_dtype", DC_STR},
+    {"prefill_tp", DC_INT}, {"prefill_ep", DC_INT}, {"prefill_batch", DC_INT},
+    {"prefill_sm_comm", DC_INT}, {"prefill_freq_mhz", DC_NUM}, {"prefill_replicas", DC_INT},
+    {"decode_tp", DC_INT}, {"decode_ep", DC_INT}, {"decode_batch", DC_INT},
+    {"decode_sm_comm", DC_INT}, {"decode_freq_mhz", DC_NUM}, {"decode_replicas", DC_INT},
+    {"gpus", DC_INT}, {"ttft_s", DC_NUM}, {"ttft_s_lo", DC_NUM}, {"ttft_s_hi", DC_NUM},
+    {"tpot_s", DC_NUM}, {"tpot_s_lo", DC_NUM}, {"tpot_s_hi", DC_NUM},
+    {"kv_transfer_s", DC_NUM}, {"throughput_tok_s", DC_NUM}, {"throughput_per_gpu", DC_NUM},
+    {"throughput_per_gpu_lo", DC_NUM}, {"throughput_per_gpu_hi", DC_NUM},
+    {"energy_per_token_j", DC_NUM}, {"energy_per_token_j_lo", DC_NUM},
+    {"energy_per_token_j_hi", DC_NUM}, {"kv_transfer_energy_j", DC_NUM},
+    {"avg_power_w", DC_NUM}, {"peak_power_w", DC_NUM}, {"peak_power_w_lo", DC_NUM},
+    {"peak_power_w_hi", DC_NUM}, {"memory_per_gpu_gib", DC_NUM}, {"cost_per_mtok", DC_NUM},
+    {"bound", DC_STR}, {"prefill_utilisation", DC_NUM}, {"decode_utilisation", DC_NUM},
+    {"prefill_clock_mhz", DC_NUM}, {"decode_clock_mhz", DC_NUM},
+};
+
+static int band_col(int c)
+{
+    return c == C_TTFT_LO || c == C_TTFT_HI || c == C_TPOT_LO || c == C_TPOT_HI ||
+           c == C_TPG_LO || c == C_TPG_HI || c == C_EPT_LO || c == C_EPT_HI ||
+           c == C_PEAK_LO || c == C_PEAK_HI;
+}
+
+static const char *col_str(const disagg_row *r, int c)
+{
+    switch (c) {
+    case C_DTYPE: return llm_dtype_names[r->pp.dtype];
+    case C_KV: return llm_dtype_names[r->pp.kv_dtype];
+    default: return cost_disagg_bound_names[r->d.bound];
+    }
+}
+
+static double col_num(const disagg_row *r, const cost_metric_bands *b, int c)
+{
+    const cost_disagg *d = &r->d;
+    switch (c) {
+    case C_INDEX: return (double)r->index;
+    case C_P_TP: return r->pp.tp;
+    case C_P_EP: return r->pp.ep;
+    case C_P_BATCH: return r->pp.batch;
+    case C_P_SM: return r->pp.sm_comm;
+    case C_P_FREQ: return r->pp.freq_mhz;
+    case C_P_REP: return r->pp.replicas;
+    case C_D_TP: return r->dp.tp;
+    case C_D_EP: return r->dp.ep;
+    case C_D_BATCH: return r->dp.batch;
+    case C_D_SM: return r->dp.sm_comm;
+    case C_D_FREQ: return r->dp.freq_mhz;
+    case C_D_REP: return r->dp.replicas;
+    case C_GPUS: return d->gpus;
+    case C_TTFT: return d->ttft_s;
+    case C_TTFT_LO: return b->ttft.lo;
+    case C_TTFT_HI: return b->ttft.hi;
+    case C_TPOT: return d->tpot_s;
+    case C_TPOT_LO: return b->tpot.lo;
+    case C_TPOT_HI: return b->tpot.hi;
+    case C_XFER: return d->transfer_s;
+    case C_TPUT: return d->throughput_tok_s;
+    case C_TPG: return d->throughput_per_gpu;
+    case C_TPG_LO: return b->throughput_per_gpu.lo;
+    case C_TPG_HI: return b->throughput_per_gpu.hi;
+    case C_EPT: return d->energy_per_token_j;
+    case C_EPT_LO: return b->energy_per_token.lo;
+    case C_EPT_HI: return b->energy_per_token.hi;
+    case C_XFER_E: return d->transfer_energy_j;
+    case C_AVGW: return d->avg_power_w;
+    case C_PEAKW: return d->peak_power_w;
+    case C_PEAK_LO: return b->peak_power.lo;
+    case C_PEAK_HI: return b->peak_power.hi;
+    case C_MEM: return d->memory_per_gpu_gib;
+    case C_COST: return d->cost_per_mtok;
+    case C_UP: return d->util_prefill;
+    case C_UD: return d->util_decode;
+    case C_PCLK: return r->pf.clock_mhz;
+    case C_DCLK: return r->dc.clock_mhz;
+    }
+    return 0;
+}
+
+void report_disagg_bands(const disagg_args *a, const disagg_row *r, cost_metric_bands *b)
+{
+    memset(b, 0, sizeof *b);
+    if (!a->in.bands)
+        return;
+    /* eq. 53 on the combined metrics: TTFT and TPOT are the pools' own, throughput and energy
+     * their combination; each keeps its regime's error (the pools are one GPU type) */
+    cost_metrics_bands(a->in.bands, cost_band_regime(a->in.g, a->in.serving), &r->m,
+                       a->in.g->tdp_w, b);
+}
+
+void report_disagg_csv(FILE *f, const disagg_args *a, const disagg_row *rows, size_t n)
+{
+    int bands = a->in.bands != NULL;
+    for (int c = 0, first = 1; c < C_NCOLS; c++) {
+        if (band_col(c) && !bands)
+            continue;
+        fprintf(f, "%s%s", first ? "" : ",", cols[c].name);
+        first = 0;
+    }
+    fputc('\n', f);
+    for (size_t i = 0; i < n; i++) {
+        cost_metric_bands b;
+        report_disagg_bands(a, &rows[i], &b);
+        for (int c = 0, first = 1; c < C_NCOLS; c++) {
+            if (band_col(c) && !bands)
+                continue;
+            if (!first)
+                fputc(',', f);
+            first = 0;
+            if (cols[c].kind == DC_STR)
+                fputs(col_str(&rows[i], c), f);
+            else if (c == C_INDEX)
+                fprintf(f, "%llu", (unsigned long long)rows[i].index);
+            else
+                fprintf(f, "%.17g", col_num(&rows[i], &b, c));
+        }
+        fputc('\n', f);
+    }
+}
+
+void report_disagg_points_json(json_out *j, const disagg_args *a, const disagg_row *rows,
+                               size_t n)
+{
+    json_arr(j, "points");
+    for (size_t i = 0; i < n; i++) {
+        cost_metric_bands b;
+        report_disagg_bands(a, &rows[i], &b);
+        json_obj(j, NULL);
+        for (int c = 0; c < C_NCOLS; c++) {
+            if (band_col(c) && !a->in.bands)
+                continue;
+            if (cols[c].kind == DC_STR)
+                json_str(j, cols[c].name, col_str(&rows[i], c));
+            else if (c == C_INDEX)
+                json_int(j, cols[c].name, (long long)rows[i].index);
+            else
+                json_num17(j, cols[c].name, col_num(&rows[i], &b, c));
+        }
+        json_end_obj(j);
+    }
+    json_end_arr(j);
+}
+
+/* ---- the output folder -------------------------------------------------------------------- */
+
+typedef struct {
+    const report_disagg *d;
+    const disagg_row *rows;
+    size_t n;
+} dout;
+
+static int w_front_csv(FILE *f, void *ctx)
+{
+    const dout *o = ctx;
+    report_disagg_csv(f, o->d->a, o->rows, o->n);
+    return 0;
+}
+
+static void inputs_json(json_out *j, const report_disagg *d)
+{
+    json_str(j, "model", d->model);
+    json_str(j, "gpu", d->gpu);
+    json_str(j, "workload", d->workload);
+    json_str(j, "space", d->space);
+    json_str(j, "mode", "disaggregated");
+    json_arr(j, "objectives");
+    for (int k = 0; k < d->a->nobj; k++)
+        json_str(j, NULL, search_obj_names[d->a->obj[k]]);
+    json_end_arr(j);
+}
+
+static int w_front_json(FILE *f, void *ctx)
+{
+    const dout *o = ctx;
+    json_out j;
+    json_begin(&j, f, 1);
+    json_obj(&j, NULL);
+    inputs_json(&j, o->d);
+    json_bool(&j, "partial", o->d->r->partial);
+    report_disagg_points_json(&j, o->d->a, o->rows, o->n);
+    json_end_obj(&j);
+    json_finish(&j);
+    return 0;
+}
+
+static void goodput_json(json_out *j, const char *key, const search_goodput *g)
+{
+    json_arr(j, key);
+    for (int i = 0; i < g->na; i++)
+        for (int k = 0; k < g->nb; k++) {
+            json_obj(j, NULL);
+            json_num(j, "ttft_slo_s", g->ttft[i]);
+            json_num(j, "tpot_slo_s", g->tpot[k]);
+            json_num(j, "throughput_per_gpu", g->best[i][k]);
+            if (g->best[i][k] > 0)
+                json_int(j, "index", (long long)g->index[i][k]);
+            json_end_obj(j);
+        }
+    json_end_arr(j);
+}
+
+static int w_summary(FILE *f, void *ctx)
+{
+    const dout *o = ctx;
+    const report_disagg *d = o->d;
+    const disagg_result *r = d->r;
+    json_out j;
+    json_begin(&j, f, 1);
+    json_obj(&j, NULL);
+    json_str(&j, "llmdse_version", d->version);
+    inputs_json(&j, d);
+    json_str(&j, "serving", d->serving ? d->serving : "ideal");
+    json_arr(&j, "prefill_batch");
+    for (int i = 0; i < d->a->prefill->n[KNOB_BATCH]; i++)
+        json_num(&j, NULL, d->a->prefill->v[KNOB_BATCH][i]);
+    json_end_arr(&j);
+    json_int(&j, "space_size", (long long)r->size);
+    json_int(&j, "prefill_space_size", (long long)d->a->prefill->size);
+    json_int(&j, "decode_space_size", (long long)d->a->in.s->size);
+    json_int(&j, "prefill_points_evaluated", (long long)r->pool_evaluated[0]);
+    json_int(&j, "decode_points_evaluated", (long long)r->pool_evaluated[1]);
+    json_int(&j, "prefill_points_kept", (long long)r->pool_kept[0]);
+    json_int(&j, "decode_points_kept", (long long)r->pool_kept[1]);
+    json_int(&j, "combinations_evaluated", (long long)r->combined);
+    json_int(&j, "front_size", (long long)o->n);
+    json_int(&j, "aggregated_front_size", (long long)d->nagg);
+    json_bool(&j, "slo_filter", d->a->in.s->slo_filter);
+    json_bool(&j, "partial", r->partial);
+    json_int(&j, "threads", r->threads);
+    json_num(&j, "wall_s", r->wall_s);
+    goodput_json(&j, "goodput_aggregated", d->gp_agg);
+    goodput_json(&j, "goodput_disaggregated", d->gp_dis);
+    json_end_obj(&j);
+    json_finish(&j);
+    return 0;
+}
+
+static int w_agg_csv(FILE *f, void *ctx)
+{
+    const dout *o = ctx;
+    report_front_csv(f, &o->d->a->in, o->d->agg, o->d->nagg, NULL);
+    return 0;
+}
+
+/* The best row of a goodput cell: the disaggregated or aggregated point it names. */
+typedef struct {
+    int have_a, have_d;
+    search_row a;
+    disagg_row d;
+} cell_rows;
+
+static void cell_of(const report_disagg *d, int i, int k, cell_rows *c)
+{
+    memset(c, 0, sizeof *c);
+    if (d->gp_agg->best[i][k] > 0) {
+        search_row_eval(&d->a->in, d->gp_agg->index[i][k], &c->a);
+        c->have_a = 1;
+    }
+    if (d->gp_dis->best[i][k] > 0) {
+        search_disagg_row(d->a, d->gp_dis->index[i][k], &c->d);
+        c->have_d = 1;
+    }
+}
+
+static void agg_label(const search_row *r, char *buf, size_t len)
+{
+    snprintf(buf, len, "TP%d%s batch %d, %.0f MHz, %d replica%s (%d GPUs), %s/%s KV", r->p.tp,
+             r->p.ep > 1 ? " EP" : "", r->p.batch, r->p.freq_mhz, r->p.replicas,
+             r->p.replicas > 1 ? "s" : "", r->m.gpus, llm_dtype_names[r->p.dtype],
+             llm_dtype_names[r->p.kv_dtype]);
+}
+
+static void dis_label(const disagg_row *r, char *buf, size_t len)
+{
+    snprintf(buf, len, "prefill %d x TP%d, %d prompt%s/step, %.0f MHz; decode %d x TP%d batch "
+             "%d, %.0f MHz (%d GPUs), %s/%s KV", r->pp.replicas, r->pp.tp, r->pp.batch,
+             r->pp.batch > 1 ? "s" : "", r->pp.freq_mhz, r->dp.replicas, r->dp.tp, r->dp.batch,
+             r->dp.freq_mhz, r->d.gpus, llm_dtype_names[r->pp.dtype],
+             llm_dtype_names[r->pp.kv_dtype]);
+}
+
+/* Why one wins at a cell, in words a team lead can check (docs/explore.md). */
+static void verdict(FILE *f, const report_disagg *d, const cell_rows *c, int html)
+{
+    const llm_workload *w = d->a->in.w;
+    const char *p0 = html ? "<p>" : "", *p1 = html ? "</p>\n" : "\n\n";
+    if (!c->have_a && !c->have_d) {
+        fprintf(f, "%sNeither deployment meets these SLOs in this space.%s", p0, p1);
+        return;
+    }
+    if (!c->have_a || !c->have_d) {
+        fprintf(f, "%sOnly %s deployment meets both SLOs here.%s", p0,
+                c->have_d ? "a disaggregated" : "an aggregated", p1);
+        return;
+    }
+    const disagg_row *r = &c->d;
+    const search_row *a = &c->a;
+    double gain = r->d.throughput_per_gpu / a->m.throughput_per_gpu - 1;
+    double a_tpot = search_slo_tpot(w, &a->m);
+    double idle = 1 - (r->d.bound == DISAGG_BOUND_DECODE ? r->d.util_prefill : r->d.util_decode);
+    fprintf(f, "%s%s by %.0f%% in throughput per GPU. The aggregated deployment's TPOT of "
+            "%.1f ms includes the prefill steps that stall its decoding (%.1f ms without "
+            "them); the disaggregated decode pool runs %.1f ms steps with no prefill in them, "
+            "at its own batch (%d vs %d) and TP (%d vs %d). Disaggregation pays %.1f ms of KV "
+            "transfer per request (%.0f%% of its TTFT of %.0f ms) and leaves %.0f%% of the "
+            "%s pool idle (the %d:%d replica ratio cannot match the pools' rates exactly).%s",
+            p0, gain >= 0 ? "Disaggregation wins" : "Aggregated serving wins",
+            fabs(gain) * 100, a_tpot * 1e3, a->m.tpot_s * 1e3, r->d.tpot_s * 1e3, r->dp.batch,
+            a->p.batch, r->dp.tp, a->p.tp, r->d.transfer_s * 1e3,
+            r->d.ttft_s > 0 ? 100 * r->d.transfer_s / r->d.ttft_s : 0, r->d.ttft_s * 1e3,
+            idle * 100, r->d.bound == DISAGG_BOUND_DECODE ? "prefill" : "decode",
+            r->pp.replicas, r->dp.replicas, p1);
+}
+
+static void grid_md(FILE *f, const report_disagg *d)
+{
+    const search_goodput *ga = d->gp_agg, *gd = d->gp_dis;
+    fprintf(f, "| TTFT SLO \\ TPOT SLO |");
+    for (int k = 0; k < ga->nb; k++)
+        fprintf(f, " %.0f ms |", ga->tpot[k] * 1e3);
+    fprintf(f, "\n|---|");
+    for (int k = 0; k < ga->nb; k++)
+        fprintf(f, "---|");
+    fputc('\n', f);
+    for (int i = 0; i < ga->na; i++) {
+        fprintf(f, "| %.2f s |", ga->ttft[i]);
+        for (int k = 0; k < ga->nb; k++) {
+            double a = ga->best[i][k], b = gd->best[i][k];
+            if (a <= 0 && b <= 0)
+                fprintf(f, " neither |");
+            else
+                fprintf(f, " %.0f / %.0f (%s) |", a, b,
+                        b > a ? "disagg" : a > b ? "agg" : "tie");
+        }
+        fputc('\n', f);
+    }
+}
+
+static int w_compare_md(FILE *f, void *ctx)
+{
+    const dout *o = ctx;
+    const report_disagg *d = o->d;
+    const llm_workload *w = d->a->in.w;
+    fprintf(f, "# Disaggregated vs aggregated serving: ");
+    llm_md_text(f, d->model);
+    fprintf(f, " on ");
+    llm_md_text(f, d->gpu);
+    fprintf(f, ", ");
+    llm_md_text(f, d->workload);
+    fprintf(f, "\n\nPrompts of %.0f tokens, outputs of %.0f; SLOs: TTFT %.2f s, TPOT %.0f ms. "
+            "The disaggregated space has %llu points (prefill configurations x decode "
+            "configurations x replica counts); it was not enumerated: %llu prefill and %llu "
+            "decode pool points were evaluated, %llu and %llu kept on their fronts, %llu "
+            "combinations evaluated (docs/explore.md, eq. 80-81).\n\n",
+            w->prompt_mean, w->output_mean, w->ttft_slo_s, w->tpot_slo_s * 1e3,
+            (unsigned long long)d->r->size, (unsigned long long)d->r->pool_evaluated[0],
+            (unsigned long long)d->r->pool_evaluated[1], (unsigned long long)d->r->pool_kept[0],
+            (unsigned long long)d->r->pool_kept[1], (unsigned long long)d->r->combined);
+    fprintf(f, "## Goodput per GPU under SLOs\n\nOutput tokens/s per GPU of the best deployment "
+            "meeting both SLOs (TPOT as its users see it: an aggregated deployment's includes "
+            "its prefill stalls), aggregated / disaggregated, over the whole of each space:\n\n");
+    grid_md(f, d);
+    int mid = GOODPUT_MAX / 2;
+    cell_rows c;
+    cell_of(d, mid, mid, &c);
+    fprintf(f, "\n## At the workload's SLOs\n\n");
+    char buf[256];
+    if (c.have_a) {
+        agg_label(&c.a, buf, sizeof buf);
+        fprintf(f, "- Aggregated: %s: %.0f tok/s/GPU, TTFT %.0f ms, TPOT %.1f ms, %.3f J/token\n",
+                buf, c.a.m.throughput_per_gpu, search_slo_ttft(w, &c.a.m) * 1e3,
+                search_slo_tpot(w, &c.a.m) * 1e3, c.a.m.energy_per_token_j);
+    }
+    if (c.have_d) {
+        dis_label(&c.d, buf, sizeof buf);
+        fprintf(f, "- Disaggregated: %s: %.0f tok/s/GPU, TTFT %.0f ms (KV transfer %.1f ms), "
+                "TPOT %.1f ms, %.3f J/token; limited by %s\n", buf, c.d.d.throughput_per_gpu,
+                c.d.d.ttft_s * 1e3, c.d.d.transfer_s * 1e3, c.d.d.tpot_s * 1e3,
+                c.d.d.energy_per_token_j, cost_disagg_bound_names[c.d.d.bound]);
+    }
+    fputc('\n', f);
+    verdict(f, d, &c, 0);
+    fprintf(f, "## Fronts\n\n`front.csv`: the disaggregated front (%zu points) of %s; "
+            "`aggregated-front.csv`: the aggregated front (%zu points) of the same space and "
+            "objectives. The model's 80%% bands apply to both; the KV transfer has no "
+            "measurement behind it (docs/cost-model.md eq. 72).\n", o->n,
+            d->objectives_text, d->nagg);
+    return 0;
+}
+
+static int w_report_html(FILE *f, void *ctx)
+{
+    const dout *o = ctx;
+    const report_disagg *d = o->d;
+    const llm_workload *w = d->a->in.w;
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
+               "Disaggregated vs aggregated: ");
+    llm_html_text(f, d->model);
+    fprintf(f, "</title><style>body{font-family:sans-serif;max-width:70em;margin:auto;"
+               "padding:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+               "padding:.2em .5em;text-align:right}.agg{color:#1f77b4}.dis{color:#d62728}"
+               "</style></head><body>\n<h1>Disaggregated vs aggregated serving</h1>\n<p>");
+    llm_html_text(f, d->model);
+    fprintf(f, " on ");
+    llm_html_text(f, d->gpu);
+    fprintf(f, ", workload ");
+    llm_html_text(f, d->workload);
+    fprintf(f, ": prompts of %.0f tokens, outputs of %.0f; SLOs TTFT %.2f s, TPOT %.0f ms.</p>\n",
+            w->prompt_mean, w->output_mean, w->ttft_slo_s, w->tpot_slo_s * 1e3);
+    int mid = GOODPUT_MAX / 2;
+    cell_rows c;
+    cell_of(d, mid, mid, &c);
+    fprintf(f, "<h2>At the workload's SLOs</h2>\n");
+    verdict(f, d, &c, 1);
+    char buf[256];
+    fprintf(f, "<table><tr><th></th><th>deployment</th><th>tok/s/GPU</th><th>TTFT ms</th>"
+               "<th>TPOT ms (seen)</th><th>J/token</th><th>GPUs</th></tr>\n");
+    if (c.have_a) {
+        agg_label(&c.a, buf, sizeof buf);
+        fprintf(f, "<tr><th class=\"agg\">aggregated</th><td>%s</td><td>%.0f</td><td>%.0f</td>"
+                   "<td>%.1f</td><td>%.3f</td><td>%d</td></tr>\n", buf,
+                c.a.m.throughput_per_gpu, search_slo_ttft(w, &c.a.m) * 1e3,
+                search_slo_tpot(w, &c.a.m) * 1e3, c.a.m.energy_per_token_j, c.a.m.gpus);
+    }
+    if (c.have_d) {
+        dis_label(&c.d, buf, sizeof buf);
+        fprintf(f, "<tr><th class=\"dis\">disaggregated</th><td>%s</td><td>%.0f</td>"
+                   "<td>%.0f</td><td>%.1f</td><td>%.3f</td><td>%d</td></tr>\n", buf,
+                c.d.d.throughput_per_gpu, c.d.d.ttft_s * 1e3, c.d.d.tpot_s * 1e3,
+                c.d.d.energy_per_token_j, c.d.d.gpus);
+    }
+    fprintf(f, "</table>\n<h2>Goodput per GPU under SLOs</h2>\n<p>Output tokens/s per GPU of "
+               "the best deployment meeting both SLOs, <span class=\"agg\">aggregated</span> / "
+               "<span class=\"dis\">disaggregated</span>.</p>\n<table><tr><th>TTFT \\ TPOT"
+               "</th>");
+    const search_goodput *ga = d->gp_agg, *gd = d->gp_dis;
+    for (int k = 0; k < ga->nb; k++)
+        fprintf(f, "<th>%.0f ms</th>", ga->tpot[k] * 1e3);
+    fprintf(f, "</tr>\n");
+    for (int i = 0; i < ga->na; i++) {
+        fprintf(f, "<tr><th>%.2f s</th>", ga->ttft[i]);
+        for (int k = 0; k < ga->nb; k++) {
+            double a = ga->best[i][k], b = gd->best[i][k];
+            fprintf(f, "<td%s>%.0f / %.0f</td>", b > a ? " style=\"background:#fde\"" :
+                    a > b ? " style=\"background:#def\"" : "", a, b);
+        }
+        fprintf(f, "</tr>\n");
+    }
+    fprintf(f, "</table>\n<h2>Both fronts</h2>\n");
+    /* energy vs throughput per GPU, one point per front point, coloured by mode */
+    size_t n = o->n + d->nagg;
+    scatter_pt *pt = calloc(n ? n : 1, sizeof *pt);
+    char (*tip)[300] = calloc(n ? n : 1, sizeof *tip);
+    if (pt && tip) {
+        for (size_t i = 0; i < d->nagg; i++) {
+            agg_label(&d->agg[i], buf, sizeof buf);
+            snprintf(tip[i], sizeof tip[i], "aggregated: %s", buf);
+            pt[i] = (scatter_pt){d->agg[i].m.throughput_per_gpu, d->agg[i].m.energy_per_token_j,
+                                 0, 0, 0, 0, 0, 0, 0, tip[i]};
+        }
+        for (size_t i = 0; i < o->n; i++) {
+            size_t k = d->nagg + i;
+            dis_label(&o->rows[i], buf, sizeof buf);
+            snprintf(tip[k], sizeof tip[k], "disaggregated: %s", buf);
+            pt[k] = (scatter_pt){o->rows[i].d.throughput_per_gpu,
+                                 o->rows[i].d.energy_per_token_j, 0, 0, 0, 0, 1, 0, 0, tip[k]};
+        }
+        static const char *const cn[] = {"aggregated", "disaggregated"};
+        static const char *const sn[] = {"front point"};
+        scatter_plot sp = {"output tokens/s per GPU", "energy per output token (J)", -1, -1,
+                           pt, NULL, n, 0, "serving", "", cn, sn, 2, 1};
+        fprintf(f, "<figure><figcaption>Energy per token vs throughput per GPU, both fronts"
+                   "</figcaption>");
+        report_svg_scatter(f, &sp);
+        fprintf(f, "</figure>\n");
+    }
+    free(pt);
+    free(tip);
+    fprintf(f, "<p>front.csv: the disaggregated front (%zu points); aggregated-front.csv: the "
+               "aggregated front (%zu points). 80%% bands: front.csv's _lo/_hi columns.</p>\n"
+               "</body></html>\n", o->n, d->nagg);
+    return 0;
+}
+
+int report_write_disagg(const char *dir, const report_disagg *d, llm_err *err)
+{
+    disagg_row *rows = calloc(d->r->front.n ? d->r->front.n : 1, sizeof *rows);
+    if (!rows) {
+        llm_err_fail(err, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < d->r->front.n; i++)
+        search_disagg_row(d->a, d->r->front.pt[i].index, &rows[i]);
+    dout o = {d, rows, d->r->front.n};
+    int rc = report_write_atomic(dir, "front.csv", w_front_csv, &o, err) ||
+             report_write_atomic(dir, "front.json", w_front_json, &o, err) ||
+             report_write_atomic(dir, "aggregated-front.csv", w_agg_csv, &o, err) ||
+             report_write_atomic(dir, "compare.md", w_compare_md, &o, err) ||
+             report_write_atomic(dir, "report.html", w_report_html, &o, err) ||
+             report_write_atomic(dir, "summary.json", w_summary, &o, err);
+    free(rows);
+    return rc ? -1 : 0;
+}
