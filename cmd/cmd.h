@@ -135,5 +135,9 @@ int cmd_deploy(int argc, char **argv);
 /* explore --disaggregated (cmd/disagg.c): after start_run; prefill_batch: "1,2,4" or NULL. */
 int explore_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
                           const char *prefill_batch, int threads, volatile sig_atomic_t *stop);
+/* search --disaggregated (cmd/disagg.c): tmpl the NLopt settings; compare: also the exact
+ * front and the hypervolume ratio. */
+int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
+                         const char *prefill_batch, const nlsearch_args *tmpl, int compare);
 
 #endif

@@ -46,7 +46,7 @@ int explore_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
                             : search_disagg_default_prefill_batch(pb);
     space_t ps;
     load_or_die(search_disagg_prefill_space(&ri->s, pb, npb, &ps, &err), &err);
-    disagg_args a = {.in = {&ri->m, &ri->g, &ri->w, &ri->s, NULL, 0, 0, NULL},
+    disagg_args a = {.in = {&ri->m, &ri->g, &ri->w, &ri->s, NULL, 0, 0, NULL, 0},
                      .prefill = &ps, .nobj = ri->nobj, .threads = threads, .stop = stop};
     serving_inputs(sv, &a.in);
     memcpy(a.obj, ri->obj, sizeof a.obj);
@@ -130,7 +130,7 @@ int explore_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
         snprintf(objs + strlen(objs), sizeof objs - strlen(objs), "%s%s", k ? ", " : "",
                  search_obj_names[a.obj[k]]);
     report_disagg rd = {&a, ra->model, ra->gpu, ra->workload, ra->space ? ra->space : "default",
-                        sv->name, LLMDSE_VERSION, objs, &r, agg, nagg, &ga, &gd};
+                        sv->name, LLMDSE_VERSION, objs, &r, agg, nagg, &ga, &gd, NULL};
     int partial = r.partial || er.partial;
     if (!agg || report_write_disagg(od.tmp, &rd, &err) ||
         report_outdir_commit(&od, partial, &err)) {
@@ -158,4 +158,99 @@ int explore_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
     space_free(&ps);
     space_free(&ri->s);
     return partial ? 130 : 0;
+}
+
+int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
+                         const char *prefill_batch, const nlsearch_args *tmpl, int compare)
+{
+    llm_err err;
+    double pb[64];
+    int npb = prefill_batch ? parse_batches(prefill_batch, pb, 64)
+                            : search_disagg_default_prefill_batch(pb);
+    space_t ps;
+    load_or_die(search_disagg_prefill_space(&ri->s, pb, npb, &ps, &err), &err);
+    disagg_args a = {.in = {&ri->m, &ri->g, &ri->w, &ri->s, NULL, 0, 0, NULL, 0},
+                     .prefill = &ps, .nobj = ri->nobj};
+    serving_inputs(sv, &a.in);
+    memcpy(a.obj, ri->obj, sizeof a.obj);
+    report_outdir od;
+    outdir_begin(&od, "search", ra->out, OUTDIR_REPLACE);
+    disagg_result r;
+    uint64_t evals = 0;
+    if (search_disagg_nlopt(&a, tmpl, &r, &evals, &err)) {
+        space_free(&ps);
+        return fail("", &err);
+    }
+    if (r.front.n == 0) {
+        fprintf(stderr, "llmdse: error: search: --disaggregated: no feasible deployment found "
+                "(llmdse explore --disaggregated says whether there is one)\n");
+        disagg_result_free(&r);
+        space_free(&ps);
+        return 2;
+    }
+    /* every pool point the cost model ran on: NLopt's, then the candidate blocks' clocks */
+    evals += r.pool_evaluated[0] + r.pool_evaluated[1];
+    report_nlopt nl;
+    memset(&nl, 0, sizeof nl);
+    nl.evaluations = evals;
+    nl.levels = tmpl->levels;
+    nl.starts = tmpl->starts;
+    nl.maxeval = tmpl->maxeval;
+    disagg_result x;
+    if (compare) {
+        /* the exact front (eq. 80-81) and the same reference point for both */
+        if (search_disagg_explore(&a, &x, &err)) {
+            disagg_result_free(&r);
+            space_free(&ps);
+            return fail("", &err);
+        }
+        search_comparison c;
+        if (search_compare(&r.front, &x.front, &c)) {
+            disagg_result_free(&x);
+            disagg_result_free(&r);
+            space_free(&ps);
+            llm_err_set(&err, "out of memory");
+            return fail("", &err);
+        }
+        nl.compared = 1;
+        nl.hv = c.hv;
+        nl.hv_exhaustive = c.hv_exhaustive;
+        nl.hv_ratio = c.ratio;
+        memcpy(nl.ref, c.ref, sizeof nl.ref);
+        nl.missed = c.missed;
+        nl.exhaustive_front = x.front.n;
+        nl.exhaustive_evaluated = x.pool_evaluated[0] + x.pool_evaluated[1];
+        nl.evaluations_fraction = nl.exhaustive_evaluated
+                                      ? (double)evals / nl.exhaustive_evaluated : 0;
+        disagg_result_free(&x);
+    }
+    char objs[128] = "";
+    for (int k = 0; k < a.nobj; k++)
+        snprintf(objs + strlen(objs), sizeof objs - strlen(objs), "%s%s", k ? ", " : "",
+                 search_obj_names[a.obj[k]]);
+    report_disagg rd = {&a, ra->model, ra->gpu, ra->workload, ra->space ? ra->space : "default",
+                        sv->name, LLMDSE_VERSION, objs, &r, NULL, 0, NULL, NULL, &nl};
+    if (report_write_disagg(od.tmp, &rd, &err) || report_outdir_commit(&od, 0, &err)) {
+        report_outdir_abort(&od);
+        disagg_result_free(&r);
+        space_free(&ps);
+        return fail("", &err);
+    }
+    if (!ra->quiet) {
+        printf("search --disaggregated: %llu pool evaluations (NLopt and its blocks), %llu + %llu pool "
+               "points kept, %llu combinations, in %.2f s: front of %zu -> %s/front.csv\n",
+               (unsigned long long)evals, (unsigned long long)r.pool_kept[0],
+               (unsigned long long)r.pool_kept[1], (unsigned long long)r.combined, r.wall_s,
+               r.front.n, ra->out);
+        if (nl.compared)
+            printf("compared with the exact front (explore --disaggregated): %.2f%% of its "
+                   "hypervolume with %.2f%% of its %llu pool evaluations; %llu of its %llu "
+                   "front points not matched\n", 100 * nl.hv_ratio,
+                   100 * nl.evaluations_fraction, (unsigned long long)nl.exhaustive_evaluated,
+                   (unsigned long long)nl.missed, (unsigned long long)nl.exhaustive_front);
+    }
+    disagg_result_free(&r);
+    space_free(&ps);
+    space_free(&ri->s);
+    return 0;
 }

@@ -115,7 +115,7 @@ int cmd_explore(int argc, char **argv)
                       "front is found without enumerating the product space (docs/explore.md)");
         return explore_disaggregated(&ra, &sv, &ri, prefill_batch, threads, &stop_requested);
     }
-    explore_args a = {.in = {&ri.m, &ri.g, &ri.w, &ri.s, NULL, 0, 0}, .nobj = ri.nobj};
+    explore_args a = {.in = {&ri.m, &ri.g, &ri.w, &ri.s, NULL, 0, 0, NULL, 0}, .nobj = ri.nobj};
     serving_inputs(&sv, &a.in);
     memcpy(a.obj, ri.obj, sizeof a.obj);
     int si, sn;

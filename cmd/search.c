@@ -71,7 +71,8 @@ int cmd_search(int argc, char **argv)
 {
     run_args ra = {.objectives = SEARCH_DEFAULT_OBJECTIVES};
     nlsearch_args a = {.levels = 2, .starts = 1, .maxeval = 40, .polish_rounds = 50};
-    int cmp = 0;
+    int cmp = 0, disagg = 0;
+    const char *prefill_batch = NULL;
     serving_args sv = {0};
     opt opts[] = {SERVING_OPTS(sv), RUN_OPTS(ra),
                   {"--levels", NULL, O_INT, &a.levels, 1, 64, 0},
@@ -79,11 +80,20 @@ int cmd_search(int argc, char **argv)
                   {"--maxeval", NULL, O_INT, &a.maxeval, 5, 100000, 0},
                   {"--polish", NULL, O_INT, &a.polish_rounds, 0, 10000, 0},
                   {"--compare-exhaustive", NULL, O_FLAG, &cmp, 0, 0, 0},
+                  {"--disaggregated", NULL, O_FLAG, &disagg, 0, 0, 0},
+                  {"--prefill-batch", NULL, O_STR, &prefill_batch, 0, 0, 0},
                   OPT_END};
     run_inputs ri;
     llm_err err;
     start_run("search", argc, argv, opts, &ra, &sv, &ri);
-    a.in = (search_inputs){&ri.m, &ri.g, &ri.w, &ri.s, NULL, 0, 0, NULL};
+    if (prefill_batch && !disagg)
+        die_usage("search: --prefill-batch needs --disaggregated");
+    if (disagg) {
+        if (ra.min_gain > 0)
+            die_usage("search: --disaggregated takes no --min-gain");
+        return search_disaggregated(&ra, &sv, &ri, prefill_batch, &a, cmp);
+    }
+    a.in = (search_inputs){&ri.m, &ri.g, &ri.w, &ri.s, NULL, 0, 0, NULL, 0};
     serving_inputs(&sv, &a.in);
     a.nobj = ri.nobj;
     memcpy(a.obj, ri.obj, sizeof a.obj);

@@ -1029,7 +1029,7 @@ static int fleet_pool(fleet_ctx *fc, int p, llm_err *err)
         return -1;
     }
     run->in = (search_inputs){&run->m, &run->g, &run->w, &run->s, &run->prof,
-                              rec->chunk_tokens, rec->kv_paged, &run->bands};
+                              rec->chunk_tokens, rec->kv_paged, &run->bands, 0};
     run->in.kv_paged = rec->kv_paged;
     space_point pt = {q->tp, q->ep, q->batch, q->sm_comm, q->replicas, q->chunk_tokens,
                       q->replicas_per_gpu, q->dtype, q->kv_dtype, q->freq_mhz};

@@ -253,13 +253,38 @@ static int w_summary(FILE *f, void *ctx)
     json_int(&j, "decode_points_kept", (long long)r->pool_kept[1]);
     json_int(&j, "combinations_evaluated", (long long)r->combined);
     json_int(&j, "front_size", (long long)o->n);
-    json_int(&j, "aggregated_front_size", (long long)d->nagg);
+    if (d->gp_agg)
+        json_int(&j, "aggregated_front_size", (long long)d->nagg);
     json_bool(&j, "slo_filter", d->a->in.s->slo_filter);
     json_bool(&j, "partial", r->partial);
     json_int(&j, "threads", r->threads);
     json_num(&j, "wall_s", r->wall_s);
-    goodput_json(&j, "goodput_aggregated", d->gp_agg);
-    goodput_json(&j, "goodput_disaggregated", d->gp_dis);
+    if (d->gp_agg && d->gp_dis) {
+        goodput_json(&j, "goodput_aggregated", d->gp_agg);
+        goodput_json(&j, "goodput_disaggregated", d->gp_dis);
+    }
+    if (d->nlopt) {
+        const report_nlopt *nl = d->nlopt;
+        json_obj(&j, "search");
+        json_int(&j, "evaluations", (long long)nl->evaluations);
+        json_int(&j, "levels", nl->levels);
+        json_int(&j, "starts", nl->starts);
+        json_int(&j, "maxeval", nl->maxeval);
+        if (nl->compared) {
+            json_obj(&j, "compared_with_exact");
+            json_num(&j, "hypervolume", nl->hv);
+            json_num(&j, "hypervolume_exact", nl->hv_exhaustive);
+            json_num(&j, "ratio", nl->hv_ratio);
+            json_arr(&j, "reference");
+            for (int k = 0; k < d->a->nobj; k++)
+                json_num(&j, NULL, nl->ref[k]);
+            json_end_arr(&j);
+            json_int(&j, "exact_front", (long long)nl->exhaustive_front);
+            json_int(&j, "missed", (long long)nl->missed);
+            json_end_obj(&j);
+        }
+        json_end_obj(&j);
+    }
     json_end_obj(&j);
     json_finish(&j);
     return 0;
@@ -522,11 +547,12 @@ int report_write_disagg(const char *dir, const report_disagg *d, llm_err *err)
     for (size_t i = 0; i < d->r->front.n; i++)
         search_disagg_row(d->a, d->r->front.pt[i].index, &rows[i]);
     dout o = {d, rows, d->r->front.n};
+    int cmp = d->gp_agg && d->gp_dis;
     int rc = report_write_atomic(dir, "front.csv", w_front_csv, &o, err) ||
              report_write_atomic(dir, "front.json", w_front_json, &o, err) ||
-             report_write_atomic(dir, "aggregated-front.csv", w_agg_csv, &o, err) ||
-             report_write_atomic(dir, "compare.md", w_compare_md, &o, err) ||
-             report_write_atomic(dir, "report.html", w_report_html, &o, err) ||
+             (cmp && report_write_atomic(dir, "aggregated-front.csv", w_agg_csv, &o, err)) ||
+             (cmp && report_write_atomic(dir, "compare.md", w_compare_md, &o, err)) ||
+             (cmp && report_write_atomic(dir, "report.html", w_report_html, &o, err)) ||
              report_write_atomic(dir, "summary.json", w_summary, &o, err);
     free(rows);
     return rc ? -1 : 0;

@@ -110,14 +110,17 @@ typedef struct {
     const disagg_result *r;                /* the disaggregated front */
     const search_row *agg;                 /* the aggregated front of a->in.s, same objectives */
     size_t nagg;
-    const search_goodput *gp_agg, *gp_dis; /* goodput under the SLO grid, each mode */
+    const search_goodput *gp_agg, *gp_dis; /* goodput under the SLO grid, each mode; NULL
+                                              (search): no comparison files */
+    const report_nlopt *nlopt;             /* search --disaggregated; NULL for explore */
 } report_disagg;
 /* The 80% band of a disaggregated row's metrics (eq. 53 on the combined metrics). */
 void report_disagg_bands(const disagg_args *a, const disagg_row *r, cost_metric_bands *b);
 void report_disagg_csv(FILE *f, const disagg_args *a, const disagg_row *rows, size_t n);
 void report_disagg_points_json(json_out *j, const disagg_args *a, const disagg_row *rows,
                                size_t n);
-/* front.csv, front.json, aggregated-front.csv, compare.md, report.html, summary.json into dir. */
+/* front.csv, front.json, summary.json into dir; with the goodput grids also
+ * aggregated-front.csv, compare.md and report.html. */
 int report_write_disagg(const char *dir, const report_disagg *d, llm_err *err);
 
 /* ---- recommend outputs (docs/recommend.md) ----------------------------------------------- */

@@ -270,7 +270,7 @@ int report_run_load(const llm_summary *sum, const report_given *given, const cha
         space_free(&r->s);
         return -1;
     }
-    r->in = (search_inputs){&r->m, &r->g, &r->w, &r->s, NULL, 0, 0, &r->bands};
+    r->in = (search_inputs){&r->m, &r->g, &r->w, &r->s, NULL, 0, 0, &r->bands, 0};
     if (sum->has_serving) {
         if (configs_load_serving(sum->serving, &r->prof, err)) {
             llm_err_prefix(err, "--serving", LLM_ERR_INPUT);

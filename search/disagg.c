@@ -62,15 +62,10 @@ void search_disagg_metrics(const cost_disagg *d, cost_metrics *m)
 
 static void pool_config(const search_inputs *in, const space_point *p, int role, cost_config *c)
 {
-    search_config(in, p, c);
-    c->role = role;
-    c->replicas_per_gpu = 1;
+    search_inputs pin = *in;
+    pin.role = role;
+    search_config(&pin, p, c);
     c->replicas = 1;
-    if (role == COST_ROLE_PREFILL) {
-        c->output = 1;        /* the prefill pool makes the first token; the KV is the prompt's */
-        c->output_cv2 = 0;
-        c->chunk_tokens = 0;  /* no decode to protect: whole prompts a step (eq. 70) */
-    }
 }
 
 /* Whether a pool point takes part: the first chunk_tokens and replicas_per_gpu values only. */
@@ -280,22 +275,27 @@ static void pool_fronts_free(pool_fronts *pf)
 /* Every plan block (plan knobs, all clocks) of pool space s evaluated in parallel into
  * per-thread class archives, merged; then the kept points re-evaluated into pool_pt. */
 static int pool_reduce(const disagg_args *a, const space_t *s, int role, int nt,
-                       pool_fronts *out)
+                       const uint64_t *cand, size_t ncand, pool_fronts *out)
 {
     const search_inputs *in = &a->in;
     attr_set as = attrs_for(a, role);
     double probe[PARETO_MAX_DIM];
     int nattr = pool_attrs(&as, &(cost_pool){0}, probe);
-    uint64_t blocks = s->size / s->inner;
+    /* the units: every plan block with all its clocks, or only the candidate blocks */
+    uint64_t blocks = cand ? ncand : s->size / s->inner;
     int nfreq = s->n[KNOB_FREQ], nrep = s->n[KNOB_REPLICAS];
     class_set *cs = calloc((size_t)nt, sizeof *cs);
     uint64_t *evald = calloc((size_t)nt, sizeof *evald);
+    pareto *local = calloc((size_t)nt, sizeof *local);
     memset(out, 0, sizeof *out);
-    if (!cs || !evald) {
+    if (!cs || !evald || !local) {
         free(cs);
         free(evald);
+        free(local);
         return -1;
     }
+    for (int t = 0; t < nt; t++)
+        pareto_init(&local[t], nattr);
     int slo_tpot = role == COST_ROLE_DECODE && in->s->slo_filter;
 #pragma omp parallel for schedule(dynamic, 8) num_threads(nt)
     for (uint64_t b = 0; b < blocks; b++) {
@@ -303,7 +303,9 @@ static int pool_reduce(const disagg_args *a, const space_t *s, int role, int nt,
         if ((a->stop && *a->stop) || cs[t].oom)
             continue;
         int d[KNOB_COUNT];
-        space_decode(s, b * s->inner, d);
+        uint64_t base = cand ? cand[b] : b * s->inner;
+        int f0 = 0, f1 = nfreq;
+        space_decode(s, base, d);
         if (!pool_digits_used(d))
             continue;
         space_point p;
@@ -317,17 +319,24 @@ static int pool_reduce(const disagg_args *a, const space_t *s, int role, int nt,
                                 nattr);
         if (!arc)
             continue;
-        for (int fd = 0; fd < nfreq; fd++) {
+        /* the block's clocks filtered among themselves first: a class archive holds
+         * thousands of points, the block's own front a few of its clocks */
+        pareto *loc = &local[t];
+        loc->n = 0;
+        for (int fd = f0; fd < f1; fd++) {
             cost_pool q;
             pool_at(in, &c, &plan, s->v[KNOB_FREQ][fd], &q);
             evald[t]++;
             if (slo_tpot && q.latency_s > in->w->tpot_slo_s)
                 continue; /* eq. 76: TPOT is the decode pool's alone */
-            pareto_pt pt = {b * s->inner + (uint64_t)fd * (uint64_t)nrep, {0}};
+            pareto_pt pt = {base + (uint64_t)fd * (uint64_t)nrep, {0}};
             pool_attrs(&as, &q, pt.o);
-            if (pareto_insert(arc, &pt) < 0)
+            if (pareto_insert(loc, &pt) < 0)
                 cs[t].oom = 1;
         }
+        for (size_t i = 0; i < loc->n; i++)
+            if (pareto_insert(arc, &loc->pt[i]) < 0)
+                cs[t].oom = 1;
     }
     int oom = 0;
     class_set all = {0};
@@ -346,6 +355,9 @@ static int pool_reduce(const disagg_args *a, const space_t *s, int role, int nt,
         }
         class_set_free(&cs[t]);
     }
+    for (int t = 0; t < nt; t++)
+        pareto_free(&local[t]);
+    free(local);
     free(cs);
     free(evald);
     out->f = oom ? NULL : calloc((size_t)(all.n ? all.n : 1), sizeof *out->f);
@@ -502,41 +514,26 @@ static void combine_one(const disagg_args *a, const pool_pt *p, const pool_front
     }
 }
 
-int search_disagg_explore(const disagg_args *a, disagg_result *r, llm_err *err)
+/* Every compatible pair of class fronts combined (eq. 81) into r->front, in parallel. */
+static int combine_fronts(const disagg_args *a, const pool_fronts *P, const pool_fronts *D,
+                          int nt, disagg_result *r)
 {
-    memset(r, 0, sizeof *r);
-    pareto_init(&r->front, a->nobj);
-    r->size = a->prefill->size * a->in.s->size;
-    int nt = a->threads > 0 ? a->threads : omp_get_max_threads();
-    r->threads = nt;
-    double t0 = omp_get_wtime();
-    pool_fronts P = {0}, D = {0};
     ratio_mode mode = ratio_mode_of(a);
     int nrmax = a->prefill->n[KNOB_REPLICAS] * a->in.s->n[KNOB_REPLICAS];
     comb_worker *wk = calloc((size_t)nt, sizeof *wk);
-    if (!wk || pool_reduce(a, a->prefill, COST_ROLE_PREFILL, nt, &P) ||
-        pool_reduce(a, a->in.s, COST_ROLE_DECODE, nt, &D)) {
+    ratio *rs = malloc((size_t)nrmax * sizeof *rs);
+    if (!wk || !rs) {
         free(wk);
-        pool_fronts_free(&P);
-        llm_err_set(err, "out of memory while exploring the disaggregated space");
+        free(rs);
         return -1;
     }
-    r->pool_evaluated[0] = P.evaluated;
-    r->pool_evaluated[1] = D.evaluated;
-    r->pool_kept[0] = P.kept;
-    r->pool_kept[1] = D.kept;
     for (int t = 0; t < nt; t++)
         pareto_init(&wk[t].arc, a->nobj);
-    for (int i = 0; i < P.n; i++)
-        for (int j = 0; j < D.n; j++) {
-            const pool_front *pf = &P.f[i], *df = &D.f[j];
+    for (int i = 0; i < P->n; i++)
+        for (int j = 0; j < D->n; j++) {
+            const pool_front *pf = &P->f[i], *df = &D->f[j];
             if (pf->dt != df->dt || pf->kv != df->kv || !pf->n || !df->n)
                 continue;
-            ratio *rs = malloc((size_t)nrmax * sizeof *rs);
-            if (!rs) {
-                wk[0].oom = 1;
-                break;
-            }
             int nr = ratios_for(a, pf->gpus, df->gpus, mode, rs);
             cost_kernel x;
             transfer_of(&a->in, &pf->pt[0].p, &pf->pt[0].q, &df->pt[0].q, &x);
@@ -547,8 +544,8 @@ int search_disagg_explore(const disagg_args *a, disagg_result *r, llm_err *err)
                     continue;
                 combine_one(a, &pf->pt[k], df, rs, nr, mode, &x, w);
             }
-            free(rs);
         }
+    free(rs);
     int oom = 0;
     for (int t = 0; t < nt; t++) {
         oom |= wk[t].oom;
@@ -558,17 +555,191 @@ int search_disagg_explore(const disagg_args *a, disagg_result *r, llm_err *err)
         pareto_free(&wk[t].arc);
     }
     free(wk);
+    if (oom)
+        return -1;
+    pareto_sort(&r->front);
+    return 0;
+}
+
+/* The pools reduced (from every point, or from the candidates cp/cd when given), combined. */
+static int run_pools(const disagg_args *a, const uint64_t *cp, size_t ncp, const uint64_t *cd,
+                     size_t ncd, disagg_result *r, llm_err *err)
+{
+    memset(r, 0, sizeof *r);
+    pareto_init(&r->front, a->nobj);
+    r->size = a->prefill->size * a->in.s->size;
+    int nt = a->threads > 0 ? a->threads : omp_get_max_threads();
+    r->threads = nt;
+    double t0 = omp_get_wtime();
+    pool_fronts P = {0}, D = {0};
+    int rc = pool_reduce(a, a->prefill, COST_ROLE_PREFILL, nt, cp, ncp, &P) ||
+             pool_reduce(a, a->in.s, COST_ROLE_DECODE, nt, cd, ncd, &D);
+    r->pool_evaluated[0] = P.evaluated;
+    r->pool_evaluated[1] = D.evaluated;
+    r->pool_kept[0] = P.kept;
+    r->pool_kept[1] = D.kept;
+    rc = rc || combine_fronts(a, &P, &D, nt, r);
     pool_fronts_free(&P);
     pool_fronts_free(&D);
-    if (oom) {
+    if (rc) {
         disagg_result_free(r);
         llm_err_set(err, "out of memory while exploring the disaggregated space");
         return -1;
     }
-    pareto_sort(&r->front);
     r->partial = a->stop && *a->stop;
     r->wall_s = omp_get_wtime() - t0;
     return 0;
+}
+
+int search_disagg_explore(const disagg_args *a, disagg_result *r, llm_err *err)
+{
+    return run_pools(a, NULL, 0, NULL, 0, r, err);
+}
+
+#define NEAR_BATCH 2
+#define NEAR_SM 1
+
+static int by_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* One pool's NLopt front: the plan blocks of its points as candidates, each once. The
+ * front is of the pool's own three objectives, a projection of eq. 80's attributes; its blocks'
+ * other clocks give the combination the points that balance the pools at integer ratios. */
+static uint64_t encode(const space_t *s, const int d[KNOB_COUNT])
+{
+    uint64_t x = 0;
+    for (int k = 0; k < KNOB_COUNT; k++)
+        x += (uint64_t)d[k] * s->stride[k];
+    return x;
+}
+
+/* Appends the plan block of full-space digits d and its neighbours (see pool_nlopt). */
+static void add_blocks(const space_t *s, int d[KNOB_COUNT], uint64_t *cand, size_t *n)
+{
+    int b0 = d[KNOB_BATCH], s0 = d[KNOB_SM_COMM];
+    d[KNOB_FREQ] = d[KNOB_REPLICAS] = 0;
+    for (int u = -NEAR_BATCH; u <= NEAR_BATCH; u++)
+        for (int v = -NEAR_SM; v <= NEAR_SM; v++) {
+            d[KNOB_BATCH] = b0 + u;
+            d[KNOB_SM_COMM] = s0 + v;
+            if (d[KNOB_BATCH] >= 0 && d[KNOB_BATCH] < s->n[KNOB_BATCH] &&
+                d[KNOB_SM_COMM] >= 0 && d[KNOB_SM_COMM] < s->n[KNOB_SM_COMM])
+                cand[(*n)++] = encode(s, d);
+        }
+    d[KNOB_BATCH] = b0;
+    d[KNOB_SM_COMM] = s0;
+}
+
+/* One pool's candidates: NLopt's front in each coupling class's part of the space (one TP
+ * degree, EP degree, weight and KV type), each front point's plan block and its neighbours
+ * within NEAR_BATCH batch and NEAR_SM SM-split steps, each block once. The GPU count couples
+ * the pools (eq. 74's n_p g_p + n_d g_d within the space's GPUs), so a class another class
+ * beats on the pool's own objectives still deploys, and points just off a pool's own front
+ * balance the other pool better at integer replica counts. */
+static int pool_nlopt(const disagg_args *a, const nlsearch_args *tmpl, const space_t *s,
+                      int role, uint64_t **cand, size_t *n, uint64_t *evals, llm_err *err)
+{
+    nlsearch_args na = *tmpl;
+    na.in = a->in;
+    na.in.role = role;
+    /* the pool's own objectives where eq. 80 keeps an attribute: throughput per GPU (its
+     * capacity), energy per token (its energy and idle power; also when nothing else is
+     * kept, two objectives being the least NLopt sweeps), its latency, its peak power */
+    attr_set as = attrs_for(a, role);
+    na.nobj = 0;
+    na.obj[na.nobj++] = OBJ_THROUGHPUT_PER_GPU;
+    if (as.energy || (!as.latency && !as.peak))
+        na.obj[na.nobj++] = OBJ_ENERGY;
+    if (as.latency)
+        na.obj[na.nobj++] = role == COST_ROLE_PREFILL ? OBJ_TTFT : OBJ_TPOT;
+    if (as.peak && na.nobj < SEARCH_MAX_OBJ)
+        na.obj[na.nobj++] = OBJ_PEAK_POWER;
+    const size_t per = (2 * NEAR_BATCH + 1) * (2 * NEAR_SM + 1);
+    size_t cap = 1024;
+    *n = 0;
+    *cand = malloc(cap * sizeof **cand);
+    if (!*cand)
+        goto oom;
+    static const llm_knob split[4] = {KNOB_TP, KNOB_EP, KNOB_DTYPE, KNOB_KV_DTYPE};
+    int dig[4];
+    for (dig[0] = 0; dig[0] < s->n[KNOB_TP]; dig[0]++)
+        for (dig[1] = 0; dig[1] < s->n[KNOB_EP]; dig[1]++)
+            for (dig[2] = 0; dig[2] < s->n[KNOB_DTYPE]; dig[2]++)
+                for (dig[3] = 0; dig[3] < s->n[KNOB_KV_DTYPE]; dig[3]++) {
+                    space_t sub[4];
+                    const space_t *from = s;
+                    int k = 0, bad = 0;
+                    for (; k < 4; k++) {
+                        if (space_with_values(from, split[k], &s->v[split[k]][dig[k]], 1,
+                                              &sub[k], err)) {
+                            bad = 1;
+                            break;
+                        }
+                        from = &sub[k];
+                    }
+                    nlsearch_result nr;
+                    int rc = bad;
+                    if (!bad) {
+                        na.in.s = &sub[3];
+                        rc = search_nlopt(&na, &nr, err);
+                    }
+                    for (int j = 0; j < k; j++)
+                        space_free(&sub[j]);
+                    if (rc) {
+                        free(*cand);
+                        return -1;
+                    }
+                    *evals += nr.evaluations;
+                    if (*n + nr.front.n * per > cap) {
+                        cap = 2 * (*n + nr.front.n * per);
+                        uint64_t *c2 = realloc(*cand, cap * sizeof **cand);
+                        if (!c2) {
+                            nlsearch_result_free(&nr);
+                            goto oom;
+                        }
+                        *cand = c2;
+                    }
+                    for (size_t i = 0; i < nr.front.n; i++) {
+                        int d[KNOB_COUNT];
+                        space_decode(&sub[3], nr.front.pt[i].index, d); /* strides kept */
+                        for (int j = 0; j < 4; j++)
+                            d[split[j]] = dig[j];
+                        add_blocks(s, d, *cand, n);
+                    }
+                    nlsearch_result_free(&nr);
+                }
+    qsort(*cand, *n, sizeof **cand, by_u64);
+    size_t m = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (!m || (*cand)[m - 1] != (*cand)[i])
+            (*cand)[m++] = (*cand)[i];
+    *n = m;
+    return 0;
+oom:
+    free(*cand);
+    *cand = NULL;
+    llm_err_set(err, "out of memory");
+    return -1;
+}
+
+int search_disagg_nlopt(const disagg_args *a, const nlsearch_args *tmpl, disagg_result *r,
+                        uint64_t *evaluations, llm_err *err)
+{
+    uint64_t *cp = NULL, *cd = NULL;
+    size_t ncp = 0, ncd = 0;
+    *evaluations = 0;
+    double t0 = omp_get_wtime();
+    int rc = pool_nlopt(a, tmpl, a->prefill, COST_ROLE_PREFILL, &cp, &ncp, evaluations, err) ||
+             pool_nlopt(a, tmpl, a->in.s, COST_ROLE_DECODE, &cd, &ncd, evaluations, err) ||
+             run_pools(a, cp, ncp, cd, ncd, r, err);
+    free(cp);
+    free(cd);
+    if (!rc)
+        r->wall_s = omp_get_wtime() - t0;
+    return rc ? -1 : 0;
 }
 
 /* ---- brute force ------------------------------------------------------------------------ */

@@ -28,6 +28,14 @@ void search_config(const search_inputs *in, const space_point *p, cost_config *c
     c->replicas_per_gpu = p->replicas_per_gpu > 1 ? p->replicas_per_gpu : 1;
     if (in->serving) /* the ideal engine (no profile) keeps every request alike */
         c->output_cv2 = cost_workload_output_cv2(in->w);
+    c->role = in->role;
+    if (in->role != COST_ROLE_BOTH)
+        c->replicas_per_gpu = 1; /* eq. 70: a pool's replica has its GPUs to itself */
+    if (in->role == COST_ROLE_PREFILL) {
+        c->output = 1;        /* the prefill pool makes the first token; the KV is the prompt's */
+        c->output_cv2 = 0;
+        c->chunk_tokens = 0;  /* no decode to protect: whole prompts a step (eq. 70) */
+    }
 }
 
 static space_prune slo_check(const search_inputs *in, const cost_metrics *m)

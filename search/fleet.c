@@ -165,7 +165,7 @@ int rec_candidates(const llm_model *models, const llm_gpu *gpus, const double *p
                 return -1;
             }
             sp.slo_filter = 1;
-            search_inputs in = {&models[i], &gpus[k], &w[i], &sp, NULL, 0, 0, NULL};
+            search_inputs in = {&models[i], &gpus[k], &w[i], &sp, NULL, 0, 0, NULL, 0};
             if (serving) {
                 in.serving = serving->serving;
                 in.chunk_tokens = serving->chunk_tokens;
@@ -196,7 +196,7 @@ void rec_pool_metrics(const llm_model *m, const llm_gpu *g, const llm_workload *
                       const search_inputs *serving, const rec_candidate *c,
                       double rate_per_replica, cost_metrics *out)
 {
-    search_inputs in = {m, g, w, NULL, NULL, 0, 0, NULL};
+    search_inputs in = {m, g, w, NULL, NULL, 0, 0, NULL, 0};
     if (serving) {
         in.serving = serving->serving;
         in.chunk_tokens = serving->chunk_tokens;

@@ -69,6 +69,8 @@ typedef struct {
     int chunk_tokens, kv_paged;
     /* uncertainty bands (docs/cost-model.md eq. 52-55); NULL: no band columns, no robust front */
     const llm_bands *bands;
+    /* cost_role: a disaggregated pool's replicas (eq. 70; search/disagg.c); 0 = aggregated */
+    int role;
 } search_inputs;
 
 /* The cost_config of a space point under a workload (request shape: the workload's means). */
@@ -273,6 +275,13 @@ int search_compare_exhaustive(const nlsearch_args *a, const pareto *front, int p
 /* Runs on the calling thread only (NLopt is not used from OpenMP). */
 int search_nlopt(const nlsearch_args *a, nlsearch_result *r, llm_err *err);
 void nlsearch_result_free(nlsearch_result *r);
+
+/* search --disaggregated: each pool's front searched by NLopt (search_nlopt on its space, its
+ * replicas in role: energy, latency, throughput per GPU) instead of enumerated, then reduced
+ * and combined as search_disagg_explore does. tmpl: the NLopt settings; evaluations: both
+ * pools' NLopt evaluations. */
+int search_disagg_nlopt(const disagg_args *a, const nlsearch_args *tmpl, disagg_result *r,
+                        uint64_t *evaluations, llm_err *err);
 
 /* ---- recommend: the fleet as an integer program (GLPK; docs/recommend.md) ---------------- */
 

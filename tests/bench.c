@@ -170,7 +170,7 @@ static void bench_explore(const char *space, int threads, int widen)
         explore_args a;
         memset(&a, 0, sizeof a);
         llm_serving sv = default_serving();
-        a.in = (search_inputs){&m, &g, &w, &s, &sv, 0, 1, NULL};
+        a.in = (search_inputs){&m, &g, &w, &s, &sv, 0, 1, NULL, 0};
         a.nobj = search_default_objectives(a.obj);
         a.end = s.size;
         a.threads = threads;
@@ -214,7 +214,7 @@ static void bench_search(const char *model, const char *gpu, const char *space)
     nlsearch_args a;
     memset(&a, 0, sizeof a);
     llm_serving sv = default_serving();
-    a.in = (search_inputs){&m, &g, &w, &s, &sv, 0, 1, NULL};
+    a.in = (search_inputs){&m, &g, &w, &s, &sv, 0, 1, NULL, 0};
     a.nobj = search_default_objectives(a.obj);
     a.levels = 2;        /* llmdse search's defaults */
     a.starts = 1;

@@ -210,7 +210,7 @@ static disagg_args args(fixture *f, const char *objectives, int threads)
 {
     disagg_args a;
     memset(&a, 0, sizeof a);
-    a.in = (search_inputs){&f->m, &f->g, &f->w, &f->s, &f->sv, 0, 1, NULL};
+    a.in = (search_inputs){&f->m, &f->g, &f->w, &f->s, &f->sv, 0, 1, NULL, 0};
     a.prefill = &f->ps;
     llm_err err;
     assert_int_equal(search_parse_objectives(objectives, a.obj, &a.nobj, &err), 0);

@@ -55,7 +55,7 @@ static explore_args args_for(fixture *f, int threads)
 {
     explore_args a;
     memset(&a, 0, sizeof a);
-    a.in = (search_inputs){&f->m, &f->g, &f->w, &f->s, NULL, 0, 0, NULL};
+    a.in = (search_inputs){&f->m, &f->g, &f->w, &f->s, NULL, 0, 0, NULL, 0};
     a.nobj = 3;
     a.obj[0] = OBJ_ENERGY;
     a.obj[1] = OBJ_TPOT;
@@ -354,7 +354,7 @@ static void test_nlopt_front(void **state)
     for (int budget = 0; budget < 2; budget++) {
         nlsearch_args a;
         memset(&a, 0, sizeof a);
-        a.in = (search_inputs){&f->m, &f->g, &f->w, &f->s, NULL, 0, 0, NULL};
+        a.in = (search_inputs){&f->m, &f->g, &f->w, &f->s, NULL, 0, 0, NULL, 0};
         a.nobj = 3;
         a.obj[0] = OBJ_ENERGY;
         a.obj[1] = OBJ_TPOT;
