@@ -198,6 +198,7 @@ int cmd_recommend(int argc, char **argv)
                   {"--pue", NULL, O_NUM, &ri.x.pue, 1, 10, 0},
                   {"--out", "-o", O_STR, &out, 0, 0, 0},
                   {"--format", NULL, O_STR, &format, 0, 0, 0},
+                  {"--disaggregated", NULL, O_FLAG, &ri.prob.disaggregated, 0, 0, 0},
                   OPT_END};
     parse_opts(argc, argv, 2, opts, "recommend");
     if (!(headroom > 0 && headroom <= 1))

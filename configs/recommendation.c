@@ -217,6 +217,13 @@ int configs_parse_recommendation(const char *text, const char *file, llm_recomme
             goto out;
         }
         llm_rec_pool *q = &r->pools[r->npools];
+        const cJSON *mode = cJSON_GetObjectItemCaseSensitive(p, "mode");
+        if (cJSON_IsString(mode) && !strcmp(mode->valuestring, "disaggregated")) {
+            llm_err_set(err, "%s: %s: a disaggregated pool: deploy writes launch commands for "
+                        "aggregated pools only (a prefill/decode pair needs the engine's KV "
+                        "connector settings, which it does not write yet)", file, path);
+            goto out;
+        }
         if (read_fields(p, pool_fields, q, file, path, err))
             goto out;
         int known = 0;

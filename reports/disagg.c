@@ -107,17 +107,6 @@ static double col_num(const disagg_row *r, const cost_metric_bands *b, int c)
     return 0;
 }
 
-void report_disagg_bands(const disagg_args *a, const disagg_row *r, cost_metric_bands *b)
-{
-    memset(b, 0, sizeof *b);
-    if (!a->in.bands)
-        return;
-    /* eq. 53 on the combined metrics: TTFT and TPOT are the pools' own, throughput and energy
-     * their combination; each keeps its regime's error (the pools are one GPU type) */
-    cost_metrics_bands(a->in.bands, cost_band_regime(a->in.g, a->in.serving), &r->m,
-                       a->in.g->tdp_w, b);
-}
-
 void report_disagg_csv(FILE *f, const disagg_args *a, const disagg_row *rows, size_t n)
 {
     int bands = a->in.bands != NULL;
@@ -130,7 +119,7 @@ void report_disagg_csv(FILE *f, const disagg_args *a, const disagg_row *rows, si
     fputc('\n', f);
     for (size_t i = 0; i < n; i++) {
         cost_metric_bands b;
-        report_disagg_bands(a, &rows[i], &b);
+        search_disagg_bands(&a->in, &rows[i].m, &b);
         for (int c = 0, first = 1; c < C_NCOLS; c++) {
             if (band_col(c) && !bands)
                 continue;
@@ -154,7 +143,7 @@ void report_disagg_points_json(json_out *j, const disagg_args *a, const disagg_r
     json_arr(j, "points");
     for (size_t i = 0; i < n; i++) {
         cost_metric_bands b;
-        report_disagg_bands(a, &rows[i], &b);
+        search_disagg_bands(&a->in, &rows[i].m, &b);
         json_obj(j, NULL);
         for (int c = 0; c < C_NCOLS; c++) {
             if (band_col(c) && !a->in.bands)

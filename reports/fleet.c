@@ -187,10 +187,21 @@ static void pools(doc *d, const report_rec *r, const rec_solution *b)
         cell(d, r->models[c->model]);
         cell(d, r->skus[c->sku]);
         cellf(d, "%.0f", b->n[i]);
-        snprintf(buf, sizeof buf, "%d x %d", c->row.p.tp, c->row.p.ep);
-        cell(d, buf);
-        cellf(d, "%.0f", (double)c->row.p.batch);
-        cellf(d, "%.0f", c->row.p.freq_mhz);
+        if (c->disagg) {
+            /* a unit of prefill (P) and decode (D) replicas (eq. R13); no folder of deploy */
+            snprintf(buf, sizeof buf, "P %dx(%d x %d) + D %dx(%d x %d)", c->n_prefill,
+                     c->pre.tp, c->pre.ep, c->n_decode, c->row.p.tp, c->row.p.ep);
+            cell(d, buf);
+            snprintf(buf, sizeof buf, "P %d / D %d", c->pre.batch, c->row.p.batch);
+            cell(d, buf);
+            snprintf(buf, sizeof buf, "%.0f / %.0f", c->pre.freq_mhz, c->row.p.freq_mhz);
+            cell(d, buf);
+        } else {
+            snprintf(buf, sizeof buf, "%d x %d", c->row.p.tp, c->row.p.ep);
+            cell(d, buf);
+            cellf(d, "%.0f", (double)c->row.p.batch);
+            cellf(d, "%.0f", c->row.p.freq_mhz);
+        }
         cellf(d, "%.2f", b->y[i]);
         cellf(d, "%.2f", cap);
         cellf(d, "%.0f%%", 100 * u);

@@ -94,6 +94,32 @@ static void plan_json(json_out *j, const report_rec *r, const rec_solution *s)
         json_str(j, "model", r->models[c->model]);
         json_str(j, "gpu", r->skus[c->sku]);
         json_num(j, "replicas", s->n[i]);
+        if (c->disagg) {
+            /* eq. R13: replicas are units of n_prefill prefill and n_decode decode replicas */
+            json_str(j, "mode", "disaggregated");
+            json_obj(j, "prefill");
+            json_int(j, "replicas_per_unit", c->n_prefill);
+            json_int(j, "tp", c->pre.tp);
+            json_int(j, "ep", c->pre.ep);
+            json_int(j, "batch", c->pre.batch);
+            json_int(j, "sm_comm", c->pre.sm_comm);
+            json_num(j, "freq_mhz", c->pre.freq_mhz);
+            json_num(j, "utilisation_at_capacity", c->dis.util_prefill);
+            json_end_obj(j);
+            json_obj(j, "decode");
+            json_int(j, "replicas_per_unit", c->n_decode);
+            json_int(j, "tp", row->p.tp);
+            json_int(j, "ep", row->p.ep);
+            json_int(j, "batch", row->p.batch);
+            json_int(j, "sm_comm", row->p.sm_comm);
+            json_num(j, "freq_mhz", row->p.freq_mhz);
+            json_num(j, "utilisation_at_capacity", c->dis.util_decode);
+            json_end_obj(j);
+            json_num(j, "kv_transfer_s", c->dis.transfer_s);
+            json_str(j, "bound", cost_disagg_bound_names[c->dis.bound]);
+        } else {
+            json_str(j, "mode", "aggregated");
+        }
         json_int(j, "tp", row->p.tp);
         json_int(j, "ep", row->p.ep);
         json_str(j, "dtype", llm_dtype_names[row->p.dtype]);
@@ -267,10 +293,24 @@ static void plan_md(FILE *f, const report_rec *r, const rec_solution *s)
         fputs(" | ", f);
         llm_md_text(f, r->skus[c->sku]);
         const llm_workload *w = &r->w[c->model];
-        fprintf(f, " | %.0f | %d | %d | %s/%s | %d | %d | %.0f | %.2f (%.2f) | %.0f%% | "
-                "%.3f (%+.0f%%) | %.4f (%+.0f%%) | %.3f", s->n[i], row->p.tp, row->p.ep,
-                llm_dtype_names[row->p.dtype], llm_dtype_names[row->p.kv_dtype],
-                row->p.batch, row->p.sm_comm, row->p.freq_mhz, s->y[i], s->n[i] * c->cap_rps,
+        char tp[64], batch[48], sm[32], clk[48];
+        if (c->disagg) {
+            /* eq. R13: a unit of prefill (P) and decode (D) replicas */
+            snprintf(tp, sizeof tp, "P %dxTP%d + D %dxTP%d", c->n_prefill, c->pre.tp,
+                     c->n_decode, row->p.tp);
+            snprintf(batch, sizeof batch, "P %d / D %d", c->pre.batch, row->p.batch);
+            snprintf(sm, sizeof sm, "%d / %d", c->pre.sm_comm, row->p.sm_comm);
+            snprintf(clk, sizeof clk, "%.0f / %.0f", c->pre.freq_mhz, row->p.freq_mhz);
+        } else {
+            snprintf(tp, sizeof tp, "%d", row->p.tp);
+            snprintf(batch, sizeof batch, "%d", row->p.batch);
+            snprintf(sm, sizeof sm, "%d", row->p.sm_comm);
+            snprintf(clk, sizeof clk, "%.0f", row->p.freq_mhz);
+        }
+        fprintf(f, " | %.0f%s | %s | %d | %s/%s | %s | %s | %s | %.2f (%.2f) | %.0f%% | "
+                "%.3f (%+.0f%%) | %.4f (%+.0f%%) | %.3f", s->n[i], c->disagg ? " units" : "",
+                tp, row->p.ep, llm_dtype_names[row->p.dtype], llm_dtype_names[row->p.kv_dtype],
+                batch, sm, clk, s->y[i], s->n[i] * c->cap_rps,
                 100 * s->y[i] / (s->n[i] * c->cap_rps), row->m.ttft_s,
                 100 * (w->ttft_slo_s - row->m.ttft_s) / w->ttft_slo_s, row->m.tpot_s,
                 100 * (w->tpot_slo_s - row->m.tpot_s) / w->tpot_slo_s,
@@ -323,6 +363,42 @@ static void confidence_md(FILE *f, const report_rec *r)
                     ? " (a plan not proven optimal: part of the difference may be the solver's)"
                     : "");
     }
+}
+
+/* eq. R13: which serving mode the plan uses, and what the other mode alone would cost. */
+static void mode_md(FILE *f, const report_rec *r)
+{
+    const rec_problem *p = r->p;
+    const rec_solution *b = r->best;
+    int uses[2] = {0, 0};
+    for (size_t i = 0; i < p->n; i++)
+        if (b->n[i] > 0.5)
+            uses[p->c[i].disagg] = 1;
+    fprintf(f, "\nServing mode (`--disaggregated`): the plan uses %s. ",
+            uses[0] && uses[1] ? "both aggregated and disaggregated pools"
+            : uses[1] ? "disaggregated prefill/decode pools" : "aggregated pools only");
+    for (int i = 0; i < r->n_runners; i++) {
+        int agg = !strcmp(r->runner_label[i], "aggregated pools only");
+        int dis = !strcmp(r->runner_label[i], "disaggregated pools only");
+        if ((!agg && !dis) || (agg && !uses[1]) || (dis && !uses[0]))
+            continue;
+        const rec_solution *s = r->runner[i];
+        if (!has_plan(s)) {
+            fprintf(f, "With %s the request has no plan (%s). ", agg ? "aggregated pools only"
+                    : "disaggregated pools only", status_name(s->status));
+            continue;
+        }
+        fprintf(f, "With %s it would take %+.0f GPUs and %+.0f W average power (%+.1f%%)%s. ",
+                agg ? "aggregated pools only" : "disaggregated pools only", s->gpus - b->gpus,
+                s->energy_w - b->energy_w,
+                b->energy_w > 0 ? 100 * (s->energy_w - b->energy_w) / b->energy_w : 0,
+                agg ? ": a disaggregated decode pool runs its own batch and TP with no prefill "
+                      "stalling its steps, and its prefill pool batches whole prompts, at the "
+                      "cost of the KV transfer and of idle capacity in whichever pool the "
+                      "other bounds"
+                    : ": no KV transfer and no pool waiting on the other");
+    }
+    fputs("\n", f);
 }
 
 void report_recommend_md(FILE *f, const report_rec *r)
@@ -406,6 +482,8 @@ void report_recommend_md(FILE *f, const report_rec *r)
     if (b->binding_power)
         fprintf(f, "%sthe power cap", any++ ? ", " : "");
     fprintf(f, "%s.\n", any ? "" : "none (the load alone sizes the fleet)");
+    if (p->disaggregated)
+        mode_md(f, r);
     confidence_md(f, r);
     if (r->n_runners) {
         fprintf(f, "\n## Runner-up plans\n\n| plan | totals | trade against the recommendation "

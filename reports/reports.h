@@ -114,8 +114,6 @@ typedef struct {
                                               (search): no comparison files */
     const report_nlopt *nlopt;             /* search --disaggregated; NULL for explore */
 } report_disagg;
-/* The 80% band of a disaggregated row's metrics (eq. 53 on the combined metrics). */
-void report_disagg_bands(const disagg_args *a, const disagg_row *r, cost_metric_bands *b);
 void report_disagg_csv(FILE *f, const disagg_args *a, const disagg_row *rows, size_t n);
 void report_disagg_points_json(json_out *j, const disagg_args *a, const disagg_row *rows,
                                size_t n);

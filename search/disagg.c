@@ -58,6 +58,16 @@ void search_disagg_metrics(const cost_disagg *d, cost_metrics *m)
     m->overloaded = d->overloaded;
 }
 
+void search_disagg_bands(const search_inputs *in, const cost_metrics *m, cost_metric_bands *b)
+{
+    memset(b, 0, sizeof *b);
+    if (!in->bands)
+        return;
+    /* TTFT and TPOT are the pools' own, throughput and energy their combination; each keeps
+     * its regime's error (both pools are one GPU type under one serving profile) */
+    cost_metrics_bands(in->bands, cost_band_regime(in->g, in->serving), m, in->g->tdp_w, b);
+}
+
 /* ---- one pool's points -------------------------------------------------------------------- */
 
 static void pool_config(const search_inputs *in, const space_point *p, int role, cost_config *c)
@@ -127,6 +137,11 @@ static void transfer_of(const search_inputs *in, const space_point *pp, const co
     double bytes = cost_kv_transfer_bytes(in->m, pp->kv_dtype, lround(in->w->prompt_mean));
     int scaleout = pf->gpus + dc->gpus > in->s->gpus_per_node;
     cost_kv_transfer(in->g, bytes, pf->kv_ranks, dc->kv_ranks, scaleout, x);
+}
+
+void search_disagg_transfer(const disagg_args *a, const disagg_row *r, cost_kernel *x)
+{
+    transfer_of(&a->in, &r->pp, &r->pf, &r->dc, x);
 }
 
 static space_prune combine(const search_inputs *in, const cost_pool *pf, const cost_pool *dc,

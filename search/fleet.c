@@ -77,18 +77,114 @@ static int pair_candidates(const search_inputs *in, int i, int k, double price,
     return 0;
 }
 
+/* eq. R13: the disaggregated units of one (model, SKU) pair: the front of explore
+ * --disaggregated (energy, throughput per GPU, peak power, the SLOs enforced) over its space
+ * with 1 to 8 replicas per pool (within the space's GPUs), each front point a unit of n_p
+ * prefill and n_d decode replicas in lowest terms that the program replicates. */
+static int pair_disagg_candidates(const search_inputs *in, int i, int k, double price,
+                                  conf_scale cs, int power_capped, rec_candidate **cand,
+                                  size_t *n, size_t *cap, llm_err *err)
+{
+    double reps[8], pb[64];
+    int nr = 0;
+    for (int r = 1; r <= 8 && r <= in->s->gpus_total; r++)
+        reps[nr++] = r;
+    space_t ds, ps;
+    if (space_with_values(in->s, KNOB_REPLICAS, reps, nr, &ds, err))
+        return -1;
+    int npb = search_disagg_default_prefill_batch(pb);
+    if (search_disagg_prefill_space(&ds, pb, npb, &ps, err)) {
+        space_free(&ds);
+        return -1;
+    }
+    disagg_args a;
+    memset(&a, 0, sizeof a);
+    a.in = *in;
+    a.in.s = &ds;
+    a.prefill = &ps;
+    /* peak power only matters to the program under a fleet power cap (eq. R4); without one
+     * the front of two objectives is the smaller and the faster (eq. 80 keeps fewer
+     * attributes) */
+    a.nobj = 0;
+    a.obj[a.nobj++] = OBJ_ENERGY;
+    a.obj[a.nobj++] = OBJ_THROUGHPUT_PER_GPU;
+    if (power_capped)
+        a.obj[a.nobj++] = OBJ_PEAK_POWER;
+    disagg_result r;
+    int rc = search_disagg_explore(&a, &r, err), explored = !rc;
+    for (size_t j = 0; !rc && j < r.front.n; j++) {
+        if (*n == *cap) {
+            *cap = *cap ? 2 * *cap : 256;
+            rec_candidate *nc = realloc(*cand, *cap * sizeof **cand);
+            if (!nc) {
+                llm_err_fail(err, "out of memory");
+                rc = -1;
+                break;
+            }
+            *cand = nc;
+        }
+        disagg_row row;
+        search_disagg_row(&a, r.front.pt[j].index, &row);
+        rec_candidate *c = &(*cand)[(*n)++];
+        memset(c, 0, sizeof *c);
+        c->model = i;
+        c->sku = k;
+        c->disagg = 1;
+        c->pre = row.pp;
+        c->n_prefill = row.pp.replicas;
+        c->n_decode = row.dp.replicas;
+        c->pf = row.pf;
+        c->dc = row.dc;
+        c->dis = row.d;
+        search_disagg_transfer(&a, &row, &c->xfer);
+        c->row.index = row.index;
+        c->row.p = row.dp;
+        c->row.m = row.m;
+        c->gpus = row.d.gpus;
+        c->cap_rps = row.d.rps * cs.cap;                           /* eq. R1 at eq. R12 */
+        c->p_busy = row.d.avg_power_w * row.d.gpus;
+        c->p_idle = in->g->idle_w * row.d.gpus;
+        c->p_peak = row.d.peak_power_w * row.d.gpus;
+        c->cost_per_hour = price * row.d.gpus;
+        c->has_bands = in->bands != NULL;
+        search_disagg_bands(in, &row.m, &c->bands);
+    }
+    if (explored)
+        disagg_result_free(&r);
+    space_free(&ps);
+    space_free(&ds);
+    if (rc)
+        err->status = LLM_ERR_RUNTIME;
+    return rc;
+}
+
 /* eq. R1b: among the candidates of one model, SKU and every knob but the clock, the one with
  * the least energy per request at full load is kept, then the next least whose clock is at
  * least a band (B MHz) from every clock kept, and so on (ties: the higher clock, then the
  * first). Pools of one configuration then differ by a band of clock at least, never by one
  * 15 MHz step, and the best clock of each configuration is always kept. */
+static int same_point_but_clock(const space_point *x, const space_point *y)
+{
+    return x->tp == y->tp && x->ep == y->ep && x->batch == y->batch &&
+           x->sm_comm == y->sm_comm && x->dtype == y->dtype && x->kv_dtype == y->kv_dtype &&
+           x->replicas_per_gpu == y->replicas_per_gpu && x->chunk_tokens == y->chunk_tokens;
+}
+
+/* A disaggregated unit is the same but for its clocks when both pools are and its counts are
+ * (its distance in clock: the larger of the two pools'). */
 static int same_but_clock(const rec_candidate *a, const rec_candidate *b)
 {
-    const space_point *x = &a->row.p, *y = &b->row.p;
-    return a->model == b->model && a->sku == b->sku && x->tp == y->tp && x->ep == y->ep &&
-           x->batch == y->batch && x->sm_comm == y->sm_comm && x->dtype == y->dtype &&
-           x->kv_dtype == y->kv_dtype && x->replicas_per_gpu == y->replicas_per_gpu &&
-           x->chunk_tokens == y->chunk_tokens;
+    if (a->model != b->model || a->sku != b->sku || a->disagg != b->disagg ||
+        !same_point_but_clock(&a->row.p, &b->row.p))
+        return 0;
+    return !a->disagg || (same_point_but_clock(&a->pre, &b->pre) &&
+                          a->n_prefill == b->n_prefill && a->n_decode == b->n_decode);
+}
+
+static double clock_distance(const rec_candidate *a, const rec_candidate *b)
+{
+    double d = fabs(a->row.p.freq_mhz - b->row.p.freq_mhz);
+    return a->disagg ? fmax(d, fabs(a->pre.freq_mhz - b->pre.freq_mhz)) : d;
 }
 
 typedef struct {
@@ -125,8 +221,7 @@ static size_t band_clocks(rec_candidate *c, size_t n, double band)
         size_t j = order[o].i;
         int near = 0;
         for (size_t k = 0; k < nk && !near; k++)
-            near = same_but_clock(&c[kept[k]], &c[j]) &&
-                   fabs(c[kept[k]].row.p.freq_mhz - c[j].row.p.freq_mhz) < band;
+            near = same_but_clock(&c[kept[k]], &c[j]) && clock_distance(&c[kept[k]], &c[j]) < band;
         if (!near) {
             kept[nk++] = j;
             keep[j] = 1;
@@ -179,6 +274,9 @@ int rec_candidates(const llm_model *models, const llm_gpu *gpus, const double *p
             wc.tpot_slo_s *= cs.slo_tpot;
             in.w = &wc;
             int rc = pair_candidates(&in, i, k, price[k], cs, cand, &n, &cap, err);
+            if (!rc && prob->disaggregated)
+                rc = pair_disagg_candidates(&in, i, k, price[k], cs, prob->power_cap > 0, cand,
+                                            &n, &cap, err);
             space_free(&sp);
             if (rc) {
                 free(*cand);
@@ -201,6 +299,14 @@ void rec_pool_metrics(const llm_model *m, const llm_gpu *g, const llm_workload *
         in.serving = serving->serving;
         in.chunk_tokens = serving->chunk_tokens;
         in.kv_paged = serving->kv_paged;
+    }
+    if (c->disagg) {
+        /* eq. R8 for a unit: its prefill pool's queue at the unit's load (eq. 75) */
+        cost_disagg d;
+        cost_disagg_eval(&c->pf, &c->dc, c->n_prefill, c->n_decode, &c->xfer,
+                         lround(w->output_mean), rate_per_replica, &d);
+        search_disagg_metrics(&d, out);
+        return;
     }
     cost_config cc;
     search_config(&in, &c->row.p, &cc);
@@ -238,9 +344,11 @@ static int better(const rec_problem *p, const rec_solution *a, const rec_solutio
     return pa <= pb + tol && a->energy_w < b->energy_w - 1e-9 * fmax(b->energy_w, 1);
 }
 
-/* The best plan without candidate x: solved on a copy of the candidates less x, mapped back to
- * the problem's indices. */
-static int solve_without(const rec_problem *prob, size_t x, rec_solution *s, llm_err *err)
+/* The best plan from the candidates keep() accepts (x: its argument), mapped back to the
+ * problem's indices (the others 0). */
+static int solve_subset(const rec_problem *prob, int (*keep)(const rec_candidate *, size_t,
+                                                            size_t), size_t x, rec_solution *s,
+                        llm_err *err)
 {
     rec_candidate *c = malloc(sizeof *c * (prob->n ? prob->n : 1));
     if (!c) {
@@ -249,7 +357,7 @@ static int solve_without(const rec_problem *prob, size_t x, rec_solution *s, llm
     }
     size_t k = 0;
     for (size_t i = 0; i < prob->n; i++)
-        if (i != x)
+        if (keep(&prob->c[i], i, x))
             c[k++] = prob->c[i];
     rec_problem q = *prob;
     q.c = c;
@@ -269,12 +377,24 @@ static int solve_without(const rec_problem *prob, size_t x, rec_solution *s, llm
         return -1;
     }
     for (size_t i = 0, j = 0; i < prob->n; i++)
-        if (i != x) {
+        if (keep(&prob->c[i], i, x)) {
             s->n[i] = t.n[j];
             s->y[i] = t.y[j++];
         }
     rec_solution_free(&t);
     return 0;
+}
+
+static int not_x(const rec_candidate *c, size_t i, size_t x)
+{
+    (void)c;
+    return i != x;
+}
+
+static int mode_is(const rec_candidate *c, size_t i, size_t mode)
+{
+    (void)i;
+    return (size_t)c->disagg == mode;
 }
 
 static int same_plan(const rec_problem *p, const rec_solution *a, const rec_solution *b)
@@ -320,6 +440,17 @@ static int runners(const rec_problem *prob, const llm_gpu *gpus, const double *p
                  gpus[k].name);
         pl->n_runners++;
     }
+    /* eq. R13: what each mode alone gives, so the plan's choice of mode can be read */
+    for (size_t mode = 0; prob->disaggregated && mode < 2 && pl->n_runners < REC_MAX_RUNNERS;
+         mode++) {
+        rec_problem q = *prob;
+        q.time_limit_s = left_s(prob, t0);
+        if (solve_subset(&q, mode_is, mode, &pl->runner[pl->n_runners], err))
+            return -1;
+        snprintf(pl->runner_label[pl->n_runners], sizeof pl->runner_label[0], "%s",
+                 mode ? "disaggregated pools only" : "aggregated pools only");
+        pl->n_runners++;
+    }
     size_t big = prob->n;
     for (size_t i = 0; i < prob->n; i++)
         if (pl->best.n[i] > 0.5 &&
@@ -328,7 +459,7 @@ static int runners(const rec_problem *prob, const llm_gpu *gpus, const double *p
     if (big < prob->n && pl->n_runners < REC_MAX_RUNNERS) {
         rec_problem q = *prob;
         q.time_limit_s = left_s(prob, t0);
-        if (solve_without(&q, big, &pl->runner[pl->n_runners], err))
+        if (solve_subset(&q, not_x, big, &pl->runner[pl->n_runners], err))
             return -1;
         const space_point *x = &prob->c[big].row.p;
         snprintf(pl->runner_label[pl->n_runners], sizeof pl->runner_label[0],

@@ -193,6 +193,11 @@ int search_disagg_prefill_space(const space_t *s, const double *batch, int n, sp
                                 llm_err *err);
 /* d's metrics in the fields the objectives, SLO checks and reports read (eq. 73-79). */
 void search_disagg_metrics(const cost_disagg *d, cost_metrics *m);
+/* The 80% band of a disaggregated row's metrics: eq. 53 on its combined metrics, in the
+ * inputs' regime (all zero without bands). */
+void search_disagg_bands(const search_inputs *in, const cost_metrics *m, cost_metric_bands *b);
+/* The KV transfer of a row's pair of pools (eq. 72), as the combination used it. */
+void search_disagg_transfer(const disagg_args *a, const disagg_row *r, cost_kernel *x);
 /* One point of the product space, evaluated by the same arithmetic as the explorers. */
 void search_disagg_row(const disagg_args *a, uint64_t index, disagg_row *r);
 /* The exact front without enumerating the product (eq. 80). 0, or -1 (out of memory). */
@@ -301,6 +306,15 @@ typedef struct {
     double cost_per_hour;    /* USD, 0 without a price */
     int has_bands;           /* bands: the 80% band of row's metrics (eq. 53), for the output */
     cost_metric_bands bands;
+    /* a disaggregated unit (eq. 70-79, recommend --disaggregated): n_prefill replicas of `pre`
+     * and n_decode of row.p (its replicas: n_decode), the ratio in lowest terms; row.m holds
+     * the unit's combined metrics (search_disagg_metrics); 0 for an aggregated replica */
+    int disagg;
+    space_point pre;
+    int n_prefill, n_decode;
+    cost_pool pf, dc;
+    cost_kernel xfer;
+    cost_disagg dis;
 } rec_candidate;
 
 void rec_candidate_from_row(const search_row *row, const llm_gpu *g, double output_tokens,
@@ -326,6 +340,7 @@ typedef struct {
     const char *serving;           /* the serving profile's name, for the outputs (NULL: the
                                       ideal engine); with --chunk-tokens and --kv */
     int chunk_tokens, kv_paged;
+    int disaggregated;             /* rec_candidates adds disaggregated units (eq. R13) */
 } rec_problem;
 
 #define REC_CLOCK_BAND_DEFAULT 100.0
