@@ -894,5 +894,57 @@ okrow=$(awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) h[$i] = i; next}
 if [ -n "$mrow" ] && [ -n "$okrow" ] && [ $st -eq 0 ] && grep -q "warning: row $mrow: it misses the chat workload's SLO" "$tmp/err" && \
    grep -q '^\*\*Warning:\*\* it misses' "$tmp/dmo/NOTES.md" && [ ! -s "$tmp/err2" ] && ! grep -q 'Warning' "$tmp/dmk/NOTES.md"; then pass=$((pass+1)); else echo "FAIL: deploy's SLO warning (rows $mrow, $okrow)"; fail=$((fail+1)); fi
 
+# explore --disaggregated (docs/explore.md eq. 80-81): the folder's files, the product space's
+# size (prefill space x decode space), both fronts side by side, refusals with nothing written
+expect 0 'without enumerating it' -- explore --disaggregated -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small --prefill-batch 1,4 -o "$tmp/dis"
+if python3 - "$tmp/dis" <<'PY'
+import csv, json, sys
+d = sys.argv[1]
+s = json.load(open(d + "/summary.json"))
+rows = list(csv.DictReader(open(d + "/front.csv")))
+agg = list(csv.DictReader(open(d + "/aggregated-front.csv")))
+assert s["mode"] == "disaggregated" and s["front_size"] == len(rows) > 0, s
+assert s["space_size"] == s["prefill_space_size"] * s["decode_space_size"], s
+# the prefill space is the decode space (small.json: 5 batches) with 2 batches
+sp = json.load(open("configs/spaces/small.json"))
+assert s["prefill_space_size"] * len(sp["batch"]) == s["decode_space_size"] * 2, s
+assert s["aggregated_front_size"] == len(agg) > 0
+for r in rows:
+    assert r["dtype"] in ("bf16", "fp8") and r["bound"] in ("prefill", "kv_link", "decode")
+    g = int(r["prefill_tp"]) * int(r["prefill_replicas"]) + int(r["decode_tp"]) * int(r["decode_replicas"])
+    assert g == int(r["gpus"]) <= 8, r
+    assert abs(float(r["ttft_s"]) - float(r["kv_transfer_s"])) > 0
+    assert abs(float(r["throughput_per_gpu"]) * int(r["gpus"]) / float(r["throughput_tok_s"]) - 1) < 1e-9
+assert len(s["goodput_aggregated"]) == 25 and len(s["goodput_disaggregated"]) == 25
+json.load(open(d + "/front.json"))
+md = open(d + "/compare.md").read()
+assert "Goodput per GPU under SLOs" in md and "At the workload's SLOs" in md, md[:200]
+html = open(d + "/report.html").read()
+assert html.count('class="pt"') == len(rows) + len(agg), html.count('class="pt"')
+PY
+then pass=$((pass+1)); else echo "FAIL: explore --disaggregated's outputs"; fail=$((fail+1)); fi
+expect 2 '--prefill-batch: expected increasing prompt counts' -- explore --disaggregated -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small --prefill-batch 4,2 -o "$tmp/dis-bad"
+[ ! -e "$tmp/dis-bad" ] && pass=$((pass+1)) || { echo "FAIL: a refused --prefill-batch wrote its folder"; fail=$((fail+1)); }
+expect 2 '--prefill-batch: expected increasing' -- explore --disaggregated -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small --prefill-batch 1,x -o "$tmp/dis-bad"
+expect 2 'a trailing comma' -- explore --disaggregated -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small --prefill-batch 1, -o "$tmp/dis-bad"
+expect 2 '--prefill-batch needs --disaggregated' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small --prefill-batch 1 -o "$tmp/dis-bad"
+expect 2 'takes no --shard' -- explore --disaggregated -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small --shard 0/2 -o "$tmp/dis-bad"
+# the same front whatever the thread count
+"$LLMDSE" explore --disaggregated -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small --prefill-batch 1,4 -o "$tmp/dis1" -q --threads 1
+cmp -s "$tmp/dis/front.csv" "$tmp/dis1/front.csv" && pass=$((pass+1)) || { echo "FAIL: explore --disaggregated's front differs with 1 thread"; fail=$((fail+1)); }
+# search --disaggregated: NLopt per pool, compared with the exact front (>= 99% hypervolume)
+expect 0 'of its hypervolume' -- search --disaggregated -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small --prefill-batch 1,4 --compare-exhaustive -o "$tmp/diss"
+if python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); c=s["search"]["compared_with_exact"]; sys.exit(0 if c["ratio"] >= 0.99 and s["search"]["evaluations"] > 0 else 1)' "$tmp/diss/summary.json"; then
+    pass=$((pass+1)); else echo "FAIL: search --disaggregated below 99% of the exact hypervolume"; fail=$((fail+1)); fi
+# recommend --disaggregated: both modes' candidates, the mode said, each mode alone as a runner-up
+expect 0 'Serving mode (`--disaggregated`)' -- recommend --disaggregated -m llama-3.1-8b -w chat --rate 30 --gpus h100-sxm5-80gb:16 -s small --confidence none -o "$tmp/drec"
+grep -q 'aggregated pools only' "$tmp/drec/recommendation.md" && grep -q 'disaggregated pools only' "$tmp/drec/recommendation.md" && pass=$((pass+1)) || { echo "FAIL: recommend --disaggregated's runner-ups"; fail=$((fail+1)); }
+if grep -q '"mode": "disaggregated"' "$tmp/drec/recommendation.json"; then
+    expect 2 'a disaggregated pool: deploy writes launch commands for aggregated pools only' -- deploy -i "$tmp/drec" --weights llama-3.1-8b=w -o "$tmp/drec-dep"
+    [ ! -e "$tmp/drec-dep" ] && pass=$((pass+1)) || { echo "FAIL: deploy of a disaggregated plan wrote its folder"; fail=$((fail+1)); }
+else
+    echo "FAIL: recommend --disaggregated chose no disaggregated pool for llama-3.1-8b chat at 30 req/s (the deploy refusal is untested)"; fail=$((fail+1))
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
