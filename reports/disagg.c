@@ -356,6 +356,43 @@ static void verdict(FILE *f, const report_disagg *d, const cell_rows *c, int htm
             r->pp.replicas, r->dp.replicas, p1);
 }
 
+/* Which mode wins where on the grid, in one sentence: the TPOT limits at which each wins in
+ * every TTFT row, and the cells where neither deploys. */
+static void grid_summary(FILE *f, const report_disagg *d)
+{
+    const search_goodput *ga = d->gp_agg, *gd = d->gp_dis;
+    int wins[2] = {0, 0}, none = 0;
+    double dmax = 0, amin = 0;
+    for (int i = 0; i < ga->na; i++)
+        for (int k = 0; k < ga->nb; k++) {
+            double a = ga->best[i][k], b = gd->best[i][k];
+            if (a <= 0 && b <= 0) {
+                none++;
+                continue;
+            }
+            if (b > a) {
+                wins[1]++;
+                dmax = fmax(dmax, ga->tpot[k]);
+            } else if (a > b) {
+                wins[0]++;
+                if (amin == 0 || ga->tpot[k] < amin)
+                    amin = ga->tpot[k];
+            }
+        }
+    fprintf(f, "Disaggregated serving wins %d of the %d cells", wins[1], ga->na * ga->nb);
+    if (wins[1])
+        fprintf(f, " (at TPOT limits up to %.0f ms)", dmax * 1e3);
+    fprintf(f, ", aggregated %d", wins[0]);
+    if (wins[0])
+        fprintf(f, " (from %.0f ms)", amin * 1e3);
+    fprintf(f, "%s: ", none ? "; neither deploys in the others" : "");
+    fprintf(f, "the tighter the TPOT, the more an aggregated replica's prefill stalls cost it "
+            "(it must shrink its batch to keep them under the limit), while a disaggregated "
+            "decode pool never stalls; where the TPOT is loose, those stalls are affordable and "
+            "disaggregation's costs remain: the KV transfer, and idle capacity in the pool the "
+            "other bounds at an integer replica ratio.");
+}
+
 static void grid_md(FILE *f, const report_disagg *d)
 {
     const search_goodput *ga = d->gp_agg, *gd = d->gp_dis;
@@ -404,6 +441,9 @@ static int w_compare_md(FILE *f, void *ctx)
             "meeting both SLOs (TPOT as its users see it: an aggregated deployment's includes "
             "its prefill stalls), aggregated / disaggregated, over the whole of each space:\n\n");
     grid_md(f, d);
+    fputc('\n', f);
+    grid_summary(f, d);
+    fputc('\n', f);
     int mid = GOODPUT_MAX / 2;
     cell_rows c;
     cell_of(d, mid, mid, &c);
@@ -442,7 +482,7 @@ static int w_report_html(FILE *f, void *ctx)
     llm_html_text(f, d->model);
     fprintf(f, "</title><style>body{font-family:sans-serif;max-width:70em;margin:auto;"
                "padding:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-               "padding:.2em .5em;text-align:right}.agg{color:#1f77b4}.dis{color:#d62728}"
+               "padding:.2em .5em;text-align:right}.agg{color:#1f77b4}.dis{color:#2ca02c}td.l{text-align:left}"
                "</style></head><body>\n<h1>Disaggregated vs aggregated serving</h1>\n<p>");
     llm_html_text(f, d->model);
     fprintf(f, " on ");
@@ -461,14 +501,14 @@ static int w_report_html(FILE *f, void *ctx)
                "<th>TPOT ms (seen)</th><th>J/token</th><th>GPUs</th></tr>\n");
     if (c.have_a) {
         agg_label(&c.a, buf, sizeof buf);
-        fprintf(f, "<tr><th class=\"agg\">aggregated</th><td>%s</td><td>%.0f</td><td>%.0f</td>"
+        fprintf(f, "<tr><th class=\"agg\">aggregated</th><td class=l>%s</td><td>%.0f</td><td>%.0f</td>"
                    "<td>%.1f</td><td>%.3f</td><td>%d</td></tr>\n", buf,
                 c.a.m.throughput_per_gpu, search_slo_ttft(w, &c.a.m) * 1e3,
                 search_slo_tpot(w, &c.a.m) * 1e3, c.a.m.energy_per_token_j, c.a.m.gpus);
     }
     if (c.have_d) {
         dis_label(&c.d, buf, sizeof buf);
-        fprintf(f, "<tr><th class=\"dis\">disaggregated</th><td>%s</td><td>%.0f</td>"
+        fprintf(f, "<tr><th class=\"dis\">disaggregated</th><td class=l>%s</td><td>%.0f</td>"
                    "<td>%.0f</td><td>%.1f</td><td>%.3f</td><td>%d</td></tr>\n", buf,
                 c.d.d.throughput_per_gpu, c.d.d.ttft_s * 1e3, c.d.d.tpot_s * 1e3,
                 c.d.d.energy_per_token_j, c.d.d.gpus);
@@ -485,12 +525,14 @@ static int w_report_html(FILE *f, void *ctx)
         fprintf(f, "<tr><th>%.2f s</th>", ga->ttft[i]);
         for (int k = 0; k < ga->nb; k++) {
             double a = ga->best[i][k], b = gd->best[i][k];
-            fprintf(f, "<td%s>%.0f / %.0f</td>", b > a ? " style=\"background:#fde\"" :
+            fprintf(f, "<td%s>%.0f / %.0f</td>", b > a ? " style=\"background:#dfd\"" :
                     a > b ? " style=\"background:#def\"" : "", a, b);
         }
         fprintf(f, "</tr>\n");
     }
-    fprintf(f, "</table>\n<h2>Both fronts</h2>\n");
+    fprintf(f, "</table>\n<p>");
+    grid_summary(f, d);
+    fprintf(f, "</p>\n<h2>Both fronts</h2>\n");
     /* energy vs throughput per GPU, one point per front point, coloured by mode */
     size_t n = o->n + d->nagg;
     scatter_pt *pt = calloc(n ? n : 1, sizeof *pt);

@@ -203,10 +203,15 @@ void report_svg_scatter(FILE *f, const scatter_plot *s)
         llm_html_text(f, s->shape_names[k]);
         fputs("</text>\n", f);
     }
-    y += 22;
-    fprintf(f, "<path fill=#fff stroke=#000 stroke-width=1.2 ");
-    marker(f, 0, W - MR + 14, y - 4, 4.5);
-    fprintf(f, " /><text x=%d y=%d>robust front,</text><text x=%d y=%d>with its 80%% band"
-               "</text>\n", W - MR + 24, y, W - MR + 24, y + 13);
+    int emph = 0; /* the robust front's entry only where some point is on it */
+    for (size_t i = 0; i < s->n && !emph; i++)
+        emph = s->pt[i].emph;
+    if (emph) {
+        y += 22;
+        fprintf(f, "<path fill=#fff stroke=#000 stroke-width=1.2 ");
+        marker(f, 0, W - MR + 14, y - 4, 4.5);
+        fprintf(f, " /><text x=%d y=%d>robust front,</text><text x=%d y=%d>with its 80%% band"
+                   "</text>\n", W - MR + 24, y, W - MR + 24, y + 13);
+    }
     fputs("</g>\n</svg>\n", f);
 }

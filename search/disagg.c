@@ -330,7 +330,7 @@ static int pool_reduce(const disagg_args *a, const space_t *s, int role, int nt,
         if (pool_plan(in, &p, role, &c, &plan))
             continue;
         int kvr = c.tp < in->m->n_kv_heads ? c.tp : in->m->n_kv_heads;
-        pareto *arc = class_arc(&cs[t], d[KNOB_DTYPE], d[KNOB_KV_DTYPE], kvr, c.tp * c.ep,
+        pareto *arc = class_arc(&cs[t], d[KNOB_DTYPE], d[KNOB_KV_DTYPE], kvr, plan.per_replica,
                                 nattr);
         if (!arc)
             continue;
