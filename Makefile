@@ -70,12 +70,14 @@ $(B)/san/llmdse: $(B)/san/llmdse.o $(SAN_CMD_OBJ) $(SAN_OBJ)
 	$(CC) -g $(SAN) -o $@ $^ $(LDLIBS)
 
 # Unit tests, then the command-line tests (exit codes, messages, no partial output), then the
-# golden files (tests/golden.sh: outputs byte for byte, timing masked), then the
+# golden files (tests/golden.sh: outputs byte for byte, timing masked), then the Slurm job
+# array under a real single-node Slurm it starts and stops (tests/slurm.sh), then the
 # CUDA runner is compiled (never run) where nvcc exists: the core needs no nvcc.
 test: llmdse $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; ./$$t; done
 	@LLMDSE=./llmdse sh tests/cli.sh
 	@LLMDSE=./llmdse sh tests/golden.sh
+	@LLMDSE=./llmdse bash tests/slurm.sh
 	@if [ -x "$(NVCC)" ] || command -v "$(NVCC)" >/dev/null 2>&1; then \
 	    $(MAKE) --no-print-directory validate && echo "== validate/runner.cu compiled"; \
 	else echo "== nvcc not found: the CUDA runner (make validate) was not compiled"; fi
