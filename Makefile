@@ -1,6 +1,6 @@
 # llmdse — plain Makefile. `make` builds ./llmdse; `make test` runs the cmocka tests;
 # `make check` runs them under AddressSanitizer + UndefinedBehaviorSanitizer; `make bench`
-# prints evaluations per second. Folders and dependencies: ../shared/DESIGN.md, docs/.
+# prints evaluations per second (and shards vs one process). Folders and dependencies: ../shared/DESIGN.md, docs/.
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 OMP     := -fopenmp
@@ -90,8 +90,10 @@ check: $(B)/san/llmdse $(SAN_TESTS)
 $(B)/bench: tests/bench.c $(CORE_OBJ)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS)
 
-bench: $(B)/bench
+# then the shards (tests/bench_shards.sh): one process vs N shards at once on N cores
+bench: $(B)/bench llmdse
 	./$(B)/bench
+	LLMDSE=./llmdse bash tests/bench_shards.sh
 
 # The CUDA runner (validate/runner.cu): nvcc and the toolkit's cuBLAS only; NVML is loaded at
 # run time. Built for Ampere (sm_80) and Hopper (sm_90), with PTX for newer GPUs.
