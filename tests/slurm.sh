@@ -160,14 +160,22 @@ cp configs/models/llama-3.1-70b.json "$in/llama 70b.json"
 args=(-m "$in/llama 70b.json" -g h100-sxm5-80gb -w chat -s llama-3.1-70b-8xh100
       --serving vllm-0.5 --kv reserve --chunk-tokens 512)
 out="$t/jobs/merged front"
-read -r job mjob < <(cd "$t/jobs" && "$OLDPWD/$submit" --parsable --llmdse "$LLMDSE" -n 3 -o "merged front" -- "${args[@]}")
+# -c: the tasks' CPUs become their threads (2 where the node has them); --sbatch reaches sbatch
+cpus=1; [ "$(nproc)" -lt 2 ] || cpus=2
+read -r job mjob < <(cd "$t/jobs" && "$OLDPWD/$submit" --parsable --llmdse "$LLMDSE" -n 3 -c "$cpus" \
+    --sbatch --partition=test --sbatch "--job-name=llmdse's test" -o "merged front" -- "${args[@]}")
 [ -n "$mjob" ] || { logs; fail "submit.sh printed no job ids"; }
 st=$(wait_jobs "$job,$mjob")
 [ "$st" = COMPLETED ] || { logs; fail "merge job $mjob ended $st, expected COMPLETED"; }
 for i in 0 1 2; do
     grep -q "\"count\": 3" "$t/jobs/merged front.shards/shard-$i/summary.json" ||
         { logs; fail "shard-$i/summary.json is not a shard of 3"; }
+    grep -q "\"threads\": $cpus," "$t/jobs/merged front.shards/shard-$i/summary.json" ||
+        { logs; fail "shard-$i ran on other than the $cpus threads of -c $cpus"; }
 done
+# captured first: grep -q would close the pipe early, and pipefail would fail on scontrol's SIGPIPE
+info=$(scontrol show job "$job")
+case $info in *"JobName=llmdse's test"*) ;; *) fail "--sbatch --job-name did not reach the array job: $info" ;; esac
 ok
 "$LLMDSE" explore "${args[@]}" -o "$t/single" -q
 for f in front.csv front.json; do
