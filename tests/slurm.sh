@@ -5,7 +5,7 @@
 # shards and its dependent merge job submitted by tools/slurm/submit.sh, the merged front
 # compared byte for byte with one explore run. Every daemon it started is stopped on exit.
 # Missing Slurm or munge is a failure, not a skip (README's install command installs them).
-# Run by `make test`; about 20 s.
+# Run by `make test`; 13-19 s here.
 set -euo pipefail
 LLMDSE=${LLMDSE:-./llmdse}
 submit=tools/slurm/submit.sh
@@ -64,6 +64,9 @@ refuse 'unknown option' -n 2 -o out -m llama-3.2-1b
 refuse '--shard in EXPLORE_ARGS' -n 2 -o out -- "${ex[@]}" --shard 0/2
 refuse '-o in EXPLORE_ARGS' -n 2 -o out -- "${ex[@]}" -o elsewhere
 refuse 'give --min-gain F before --' -n 2 -o out -- "${ex[@]}" --min-gain 0.1
+refuse 'inside -o' -n 2 -o out --shards out/s -- "${ex[@]}"
+refuse 'inside -o' -n 2 -o out --shards out -- "${ex[@]}"
+refuse 'inside -o' -n 2 -o out/ --shards ./out/../out/s -- "${ex[@]}"
 refuse '-c: expected CPUs per shard' -n 2 -c 0 -o out -- "${ex[@]}"
 refuse '--llmdse: expected the llmdse executable' -n 2 -o out --llmdse "$t/no such llmdse" -- "${ex[@]}"
 # the job scripts refuse to run outside an array task, or with an array that is not 0..N-1
@@ -184,6 +187,15 @@ for f in front.csv front.json; do
 done
 size=$(sed -n 's/.*"space_size": \([0-9]*\).*/\1/p' "$t/single/summary.json")
 grep -q "\"processed\": $size" "$out/summary.json" || fail "merged summary.json: processed is not the space's $size"
+ok
+
+# --- a submission sbatch refuses (no such partition): exit 1, no job, no folder left behind
+st=0; (cd "$t/jobs" && "$OLDPWD/$submit" --llmdse "$LLMDSE" -n 2 -o refused --sbatch --partition=nosuch \
+    -- "${ex[@]}") >"$t/out" 2>"$t/err" || st=$?
+{ [ "$st" -eq 1 ] && grep -qF 'sbatch refused the job array' "$t/err"; } ||
+    fail "a submission to a missing partition: exit $st, expected 1: $(cat "$t/err")"
+[ ! -e "$t/jobs/refused.shards" ] || fail "a refused submission left $t/jobs/refused.shards behind"
+[ -z "$(squeue -h -o %i)" ] || fail "jobs queued after a refused submission: $(squeue)"
 ok
 
 # --- failing shards, no merge: a model that does not exist fails every task (exit 2); the

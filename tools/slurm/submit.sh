@@ -66,15 +66,28 @@ if ! [ -x "$llmdse" ] || ! [ -f "$llmdse" ]; then
     die "--llmdse: expected the llmdse executable, found \"$llmdse\" (build it with make, or pass --llmdse PATH)"
 fi
 llmdse=$(cd -- "$(dirname -- "$llmdse")" && pwd)/$(basename -- "$llmdse")
-case $out in /*) ;; *) out=$PWD/$out ;; esac
-case $shards in /*) ;; *) shards=$PWD/$shards ;; esac
+# -m: canonical (./, .., //) whether or not the folders exist yet
+out=$(realpath -m -- "$out"); shards=$(realpath -m -- "$shards")
+# merge refuses an output folder that holds its inputs: refuse it now, not after the array ran
+case $shards/ in "$out"/*)
+    die "--shards $shards: inside -o $out; expected a shards folder outside the merged output" ;;
+esac
 command -v sbatch >/dev/null 2>&1 || die "sbatch not found: run this on a Slurm submit host (slurm-client)"
 
+# the log folder must exist before a task starts; the folders made for it are removed again
+# (if still empty) when sbatch refuses the array, so that a refused submission leaves nothing
+top=$shards/logs
+while [ ! -e "$(dirname -- "$top")" ]; do top=$(dirname -- "$top"); done
+new=1; [ ! -e "$shards/logs" ] || new=0
 mkdir -p -- "$shards/logs"
 # --chdir: relative paths in EXPLORE_ARGS (a model file, a space file) resolve as they do here
-array=$(sbatch --parsable --chdir="$PWD" --array="0-$((n - 1))" --cpus-per-task="$cpus" \
+if ! array=$(sbatch --parsable --chdir="$PWD" --array="0-$((n - 1))" --cpus-per-task="$cpus" \
     --output="$shards/logs/explore-%A_%a.out" "${sbatch_opts[@]}" \
-    "$here/explore-array.sh" "$llmdse" "$shards" "$@")
+    "$here/explore-array.sh" "$llmdse" "$shards" "$@"); then
+    [ "$new" = 0 ] || find "$top" -depth -type d -empty -delete
+    echo "submit.sh: sbatch refused the job array; nothing submitted" >&2
+    exit 1
+fi
 array=${array%%;*}   # --parsable prints "id;cluster" on a multi-cluster setup
 # without its merge job the array would run for nothing: cancel it if the merge is refused
 if ! merge=$(sbatch --parsable --chdir="$PWD" --dependency="afterok:$array" \
