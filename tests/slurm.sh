@@ -67,6 +67,7 @@ refuse 'give --min-gain F before --' -n 2 -o out -- "${ex[@]}" --min-gain 0.1
 refuse 'inside -o' -n 2 -o out --shards out/s -- "${ex[@]}"
 refuse 'inside -o' -n 2 -o out --shards out -- "${ex[@]}"
 refuse 'inside -o' -n 2 -o out/ --shards ./out/../out/s -- "${ex[@]}"
+refuse '--max-running: expected the most tasks at once' -n 2 --max-running 0 -o out -- "${ex[@]}"
 refuse '-c: expected CPUs per shard' -n 2 -c 0 -o out -- "${ex[@]}"
 refuse '--llmdse: expected the llmdse executable' -n 2 -o out --llmdse "$t/no such llmdse" -- "${ex[@]}"
 # the job scripts refuse to run outside an array task, or with an array that is not 0..N-1
@@ -200,9 +201,11 @@ ok
 
 # --- failing shards, no merge: a model that does not exist fails every task (exit 2); the
 # merge job is cancelled (afterok can no longer be met), OUT is never written
-read -r job mjob < <(cd "$t/jobs" && "$OLDPWD/$submit" --parsable --llmdse "$LLMDSE" -n 2 -o bad -- \
+read -r job mjob < <(cd "$t/jobs" && "$OLDPWD/$submit" --parsable --llmdse "$LLMDSE" -n 2 -o bad --max-running 1 -- \
     -m no-such-model -g h100-sxm5-80gb -w chat -s small)
 st=$(wait_jobs "$job,$mjob")
+info=$(scontrol show job "$job" 2>&1 || true)
+case $info in *"ArrayTaskThrottle=1"*) ;; *) fail "--max-running 1 did not reach the array: $info" ;; esac
 [ "$st" = CANCELLED ] || { logs; fail "merge job $mjob after failed shards ended \"$st\", expected CANCELLED"; }
 [ ! -e "$t/jobs/bad" ] || fail "a merge job ran although its shards failed"
 grep -qF 'no-such-model' "$t/jobs/bad.shards/logs/explore-${job}_0.out" ||

@@ -3,7 +3,7 @@
 # (explore-array.sh, one `llmdse explore ... --shard I/N` per task) and a merge job
 # (merge.sh) that starts only once every task has succeeded (--dependency=afterok).
 #
-#   tools/slurm/submit.sh -n N -o OUT [--shards DIR] [--llmdse PATH] [-c CPUS]
+#   tools/slurm/submit.sh -n N -o OUT [--shards DIR] [--llmdse PATH] [-c CPUS] [--max-running K]
 #                         [--min-gain F] [--sbatch OPT]... [--parsable] -- EXPLORE_ARGS...
 #
 # EXPLORE_ARGS are passed to every `llmdse explore` unchanged (model, GPU, workload, space,
@@ -13,17 +13,17 @@
 # written. docs/scale-out.md.
 set -euo pipefail
 
-usage="usage: submit.sh -n N -o OUT [--shards DIR] [--llmdse PATH] [-c CPUS] [--min-gain F] [--sbatch OPT]... [--parsable] -- EXPLORE_ARGS..."
+usage="usage: submit.sh -n N -o OUT [--shards DIR] [--llmdse PATH] [-c CPUS] [--max-running K] [--min-gain F] [--sbatch OPT]... [--parsable] -- EXPLORE_ARGS..."
 die() { echo "submit.sh: $*" >&2; exit 2; }
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 
-n=''; out=''; shards=''; llmdse=''; cpus=1; parsable=0
+n=''; out=''; shards=''; llmdse=''; cpus=1; throttle=''; parsable=0
 merge_opts=(); sbatch_opts=()
 while [ $# -gt 0 ]; do
     case $1 in
         --) shift; break ;;
         --parsable) parsable=1; shift; continue ;;
-        -n|-o|--out|--shards|--llmdse|-c|--cpus-per-task|--min-gain|--sbatch)
+        -n|-o|--out|--shards|--llmdse|-c|--cpus-per-task|--max-running|--min-gain|--sbatch)
             [ $# -ge 2 ] || die "$1: expected a value after it; $usage" ;;
         *) die "$1: unknown option (EXPLORE_ARGS go after --); $usage" ;;
     esac
@@ -33,6 +33,7 @@ while [ $# -gt 0 ]; do
         --shards) shards=$2 ;;
         --llmdse) llmdse=$2 ;;
         -c|--cpus-per-task) cpus=$2 ;;
+        --max-running) throttle=$2 ;;
         --min-gain) merge_opts+=(--min-gain "$2") ;;
         --sbatch) sbatch_opts+=("$2") ;;
     esac
@@ -46,6 +47,7 @@ if [ "${#n}" -gt 10 ] || [ "$n" -lt 1 ] || [ "$n" -gt 1073741824 ]; then
     die "-n: expected the number of shards, an integer in [1, 2^30], found \"$n\""
 fi
 case $cpus in ''|*[!0-9]*|0) die "-c: expected CPUs per shard, an integer >= 1, found \"$cpus\"" ;; esac
+case $throttle in *[!0-9]*|0) die "--max-running: expected the most tasks at once, an integer >= 1, found \"$throttle\"" ;; esac
 [ -n "$out" ] || die "-o OUT is required (the folder for the merged front); $usage"
 [ $# -ge 1 ] || die "expected the explore arguments after -- (at least -m MODEL -g GPU); $usage"
 for a in "$@"; do
@@ -81,7 +83,7 @@ while [ ! -e "$(dirname -- "$top")" ]; do top=$(dirname -- "$top"); done
 new=1; [ ! -e "$shards/logs" ] || new=0
 mkdir -p -- "$shards/logs"
 # --chdir: relative paths in EXPLORE_ARGS (a model file, a space file) resolve as they do here
-if ! array=$(sbatch --parsable --chdir="$PWD" --array="0-$((n - 1))" --cpus-per-task="$cpus" \
+if ! array=$(sbatch --parsable --chdir="$PWD" --array="0-$((n - 1))${throttle:+%$throttle}" --cpus-per-task="$cpus" \
     --output="$shards/logs/explore-%A_%a.out" "${sbatch_opts[@]}" \
     "$here/explore-array.sh" "$llmdse" "$shards" "$@"); then
     [ "$new" = 0 ] || find "$top" -depth -type d -empty -delete
