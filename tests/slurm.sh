@@ -68,6 +68,11 @@ refuse 'inside -o' -n 2 -o out --shards out/s -- "${ex[@]}"
 refuse 'inside -o' -n 2 -o out --shards out -- "${ex[@]}"
 refuse 'inside -o' -n 2 -o out/ --shards ./out/../out/s -- "${ex[@]}"
 refuse '--max-running: expected the most tasks at once' -n 2 --max-running 0 -o out -- "${ex[@]}"
+refuse 'found "abc"' -n 2 --min-gain abc -o out -- "${ex[@]}"
+refuse 'found "20"' -n 2 --min-gain 20 -o out -- "${ex[@]}"
+refuse '--sbatch --array=0-9: set by this script' -n 2 --sbatch --array=0-9 -o out -- "${ex[@]}"
+refuse '--sbatch --dependency=afterany:1: set by this script' -n 2 --sbatch --dependency=afterany:1 -o out -- "${ex[@]}"
+refuse 'found "00"' -n 2 -c 00 -o out -- "${ex[@]}"
 refuse '-c: expected CPUs per shard' -n 2 -c 0 -o out -- "${ex[@]}"
 refuse '--llmdse: expected the llmdse executable' -n 2 -o out --llmdse "$t/no such llmdse" -- "${ex[@]}"
 # the job scripts refuse to run outside an array task, or with an array that is not 0..N-1
@@ -164,9 +169,9 @@ cp configs/models/llama-3.1-70b.json "$in/llama 70b.json"
 args=(-m "$in/llama 70b.json" -g h100-sxm5-80gb -w chat -s llama-3.1-70b-8xh100
       --serving vllm-0.5 --kv reserve --chunk-tokens 512)
 out="$t/jobs/merged front"
-# -c: the tasks' CPUs become their threads (2 where the node has them); --sbatch reaches sbatch
+# -n 03 is 3 (not octal); -c: the tasks' CPUs become their threads (2 where the node has them); --sbatch reaches sbatch
 cpus=1; [ "$(nproc)" -lt 2 ] || cpus=2
-read -r job mjob < <(cd "$t/jobs" && "$OLDPWD/$submit" --parsable --llmdse "$LLMDSE" -n 3 -c "$cpus" \
+read -r job mjob < <(cd "$t/jobs" && "$OLDPWD/$submit" --parsable --llmdse "$LLMDSE" -n 03 -c "$cpus" \
     --sbatch --partition=test --sbatch "--job-name=llmdse's test" -o "merged front" -- "${args[@]}")
 [ -n "$mjob" ] || { logs; fail "submit.sh printed no job ids"; }
 st=$(wait_jobs "$job,$mjob")

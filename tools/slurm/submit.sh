@@ -34,8 +34,17 @@ while [ $# -gt 0 ]; do
         --llmdse) llmdse=$2 ;;
         -c|--cpus-per-task) cpus=$2 ;;
         --max-running) throttle=$2 ;;
-        --min-gain) merge_opts+=(--min-gain "$2") ;;
-        --sbatch) sbatch_opts+=("$2") ;;
+        --min-gain)
+            # merge's range, checked here rather than by the merge job after the array ran
+            awk -v f="$2" 'BEGIN { exit !(f + 0 == f && f > 0 && f <= 10) }' ||
+                die "--min-gain: expected a number in (0, 10], found \"$2\""
+            merge_opts+=(--min-gain "$2") ;;
+        --sbatch)
+            case $2 in
+                --array*|--dependency*|--output*|--chdir*|--cpus-per-task*|--parsable)
+                    die "--sbatch $2: set by this script (-n, --max-running, -c; the logs go to DIR/logs/)" ;;
+            esac
+            sbatch_opts+=("$2") ;;
     esac
     shift 2
 done
@@ -46,8 +55,19 @@ case $n in *[!0-9]*) die "-n: expected the number of shards, an integer >= 1, fo
 if [ "${#n}" -gt 10 ] || [ "$n" -lt 1 ] || [ "$n" -gt 1073741824 ]; then
     die "-n: expected the number of shards, an integer in [1, 2^30], found \"$n\""
 fi
-case $cpus in ''|*[!0-9]*|0) die "-c: expected CPUs per shard, an integer >= 1, found \"$cpus\"" ;; esac
-case $throttle in *[!0-9]*|0) die "--max-running: expected the most tasks at once, an integer >= 1, found \"$throttle\"" ;; esac
+n=$((10#$n))   # 08 is 8, not a bad octal number, in the arithmetic below
+case $cpus in ''|*[!0-9]*) die "-c: expected CPUs per shard, an integer >= 1, found \"$cpus\"" ;; esac
+if [ "${#cpus}" -gt 6 ] || [ "$((10#$cpus))" -lt 1 ]; then
+    die "-c: expected CPUs per shard, an integer in [1, 999999], found \"$cpus\""
+fi
+cpus=$((10#$cpus))
+case $throttle in *[!0-9]*) die "--max-running: expected the most tasks at once, an integer >= 1, found \"$throttle\"" ;; esac
+if [ -n "$throttle" ]; then
+    if [ "${#throttle}" -gt 10 ] || [ "$((10#$throttle))" -lt 1 ]; then
+        die "--max-running: expected the most tasks at once, an integer >= 1, found \"$throttle\""
+    fi
+    throttle=$((10#$throttle))
+fi
 [ -n "$out" ] || die "-o OUT is required (the folder for the merged front); $usage"
 [ $# -ge 1 ] || die "expected the explore arguments after -- (at least -m MODEL -g GPU); $usage"
 for a in "$@"; do
