@@ -1,6 +1,6 @@
 # llmdse — plain Makefile. `make` builds ./llmdse; `make test` runs the cmocka tests;
 # `make check` runs them under AddressSanitizer + UndefinedBehaviorSanitizer; `make bench`
-# prints evaluations per second. Folders and dependencies: ../shared/DESIGN.md, docs/.
+# prints evaluations per second (and shards vs one process). Folders and dependencies: ../shared/DESIGN.md, docs/.
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 OMP     := -fopenmp
@@ -70,12 +70,14 @@ $(B)/san/llmdse: $(B)/san/llmdse.o $(SAN_CMD_OBJ) $(SAN_OBJ)
 	$(CC) -g $(SAN) -o $@ $^ $(LDLIBS)
 
 # Unit tests, then the command-line tests (exit codes, messages, no partial output), then the
-# golden files (tests/golden.sh: outputs byte for byte, timing masked), then the
+# golden files (tests/golden.sh: outputs byte for byte, timing masked), then the Slurm job
+# array under a real single-node Slurm it starts and stops (tests/slurm.sh), then the
 # CUDA runner is compiled (never run) where nvcc exists: the core needs no nvcc.
 test: llmdse $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; ./$$t; done
 	@LLMDSE=./llmdse sh tests/cli.sh
 	@LLMDSE=./llmdse sh tests/golden.sh
+	@LLMDSE=./llmdse bash tests/slurm.sh
 	@if [ -x "$(NVCC)" ] || command -v "$(NVCC)" >/dev/null 2>&1; then \
 	    $(MAKE) --no-print-directory validate && echo "== validate/runner.cu compiled"; \
 	else echo "== nvcc not found: the CUDA runner (make validate) was not compiled"; fi
@@ -88,8 +90,10 @@ check: $(B)/san/llmdse $(SAN_TESTS)
 $(B)/bench: tests/bench.c $(CORE_OBJ)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS)
 
-bench: $(B)/bench
+# then the shards (tests/bench_shards.sh): one process vs N shards at once on N cores
+bench: $(B)/bench llmdse
 	./$(B)/bench
+	LLMDSE=./llmdse bash tests/bench_shards.sh
 
 # The CUDA runner (validate/runner.cu): nvcc and the toolkit's cuBLAS only; NVML is loaded at
 # run time. Built for Ampere (sm_80) and Hopper (sm_90), with PTX for newer GPUs.
