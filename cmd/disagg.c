@@ -116,8 +116,24 @@ int explore_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
         space_free(&ps);
         return fail("aggregated: ", &err);
     }
+    if (ri->s.slo_filter) {
+        /* --slo: the aggregated front of the points that meet the SLOs (the grid above needed
+         * every point, its limits reaching past the SLOs) */
+        explore_result ef;
+        ea.in.s = &ri->s;
+        ea.grid = NULL;
+        if (search_explore(&ea, &ef, &err)) {
+            report_signals_graceful(NULL);
+            explore_result_free(&er);
+            disagg_result_free(&r);
+            space_free(&ps);
+            return fail("aggregated: ", &err);
+        }
+        ef.partial |= er.partial;
+        explore_result_free(&er);
+        er = ef;
+    }
     report_signals_graceful(NULL);
-    /* the aggregated front as the user's filter has it */
     search_row *agg = calloc(er.front.n ? er.front.n : 1, sizeof *agg);
     size_t nagg = 0;
     for (size_t i = 0; agg && i < er.front.n; i++) {
