@@ -47,8 +47,7 @@ static void shard_range(const char *shard, const space_t *s, explore_args *a, in
             die_usage("explore: --shard: %d shards for a space of %llu points; expected at "
                       "most one shard per point", *sn, (unsigned long long)s->size);
     }
-    a->begin = (uint64_t)((unsigned __int128)s->size * (unsigned)*si / (unsigned)*sn);
-    a->end = (uint64_t)((unsigned __int128)s->size * (unsigned)(*si + 1) / (unsigned)*sn);
+    search_shard_range(&a->in, *si, *sn, &a->begin, &a->end);
 }
 
 static void say_infeasible(const explore_result *r, const space_t *s)

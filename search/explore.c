@@ -334,3 +334,85 @@ void explore_result_free(explore_result *r)
     free(r->all);
     r->all = NULL;
 }
+
+/* The points of a plan block explore evaluates: none when a structural rule or memory prunes
+ * it, else its clocks times the replica counts within the GPUs. */
+static uint64_t block_work(const search_inputs *in, uint64_t block)
+{
+    const space_t *s = in->s;
+    int d[KNOB_COUNT];
+    space_point p;
+    space_decode(s, block * s->inner, d);
+    space_point_of(s, d, &p);
+    cost_config c;
+    search_config(in, &p, &c);
+    if (cost_check_rule(in->m, in->g, &c, NULL) != COST_RULE_NONE)
+        return 0;
+    cost_memory mem;
+    cost_memory_eval(in->m, in->g, &c, &mem);
+    if (!mem.fits)
+        return 0;
+    uint64_t reps = 0;
+    for (int r = 0; r < s->n[KNOB_REPLICAS]; r++)
+        reps += !gpus_exceeded(s, &p, (int)s->v[KNOB_REPLICAS][r]);
+    if (!reps)
+        return 0;
+    /* a clock's evaluation costs in proportion to the plan's kernels (cost_plan_eval visits
+     * each), and it is done once for all replica counts */
+    cost_plan *plan = malloc(sizeof *plan);
+    if (!plan)
+        return reps * (uint64_t)s->n[KNOB_FREQ];
+    cost_plan_build(in->m, in->g, &c, plan);
+    uint64_t k = (uint64_t)(plan->dec.pass.n + plan->pre.pass.n +
+                            (plan->has_first ? plan->first.pass.n : 0));
+    free(plan);
+    return (uint64_t)s->n[KNOB_FREQ] * (k + reps);
+}
+
+void search_shard_range(const search_inputs *in, int shard, int nshards, uint64_t *begin,
+                        uint64_t *end)
+{
+    const space_t *s = in->s;
+    uint64_t blocks = s->size / s->inner;
+    *begin = (uint64_t)((unsigned __int128)s->size * (unsigned)shard / (unsigned)nshards);
+    *end = (uint64_t)((unsigned __int128)s->size * (unsigned)(shard + 1) / (unsigned)nshards);
+    if (nshards == 1 || blocks < (uint64_t)nshards || blocks > SEARCH_SHARD_BLOCKS_MAX)
+        return;
+    uint64_t *cum = malloc((size_t)(blocks + 1) * sizeof *cum);
+    if (!cum)
+        return; /* the proportional split: still a valid tiling */
+    /* each block weighs its evaluated points, plus one for looking at it (a pruned block
+     * still costs its rule check) */
+    cum[0] = 0;
+    for (uint64_t b = 0; b < blocks; b++)
+        cum[b + 1] = cum[b] + 1 + block_work(in, b);
+    unsigned __int128 total = cum[blocks];
+    /* shard i starts at the first block whose cumulative weight reaches i x total / N */
+    uint64_t lo = 0, bound[2];
+    for (int k = 0; k < 2; k++) {
+        int i = shard + k;
+        if (i == 0 || i == nshards) {
+            bound[k] = i == 0 ? 0 : blocks;
+            continue;
+        }
+        uint64_t target = (uint64_t)(total * (unsigned)i / (unsigned)nshards);
+        uint64_t a = lo, z = blocks;
+        while (a < z) { /* the first b with cum[b] >= target */
+            uint64_t mid = a + (z - a) / 2;
+            if (cum[mid] < target)
+                a = mid + 1;
+            else
+                z = mid;
+        }
+        /* at least one block a shard (blocks >= N): no shard is empty */
+        if (a < (uint64_t)i)
+            a = (uint64_t)i;
+        if (a > blocks - (uint64_t)(nshards - i))
+            a = blocks - (uint64_t)(nshards - i);
+        bound[k] = a;
+        lo = a;
+    }
+    free(cum);
+    *begin = bound[0] * s->inner;
+    *end = bound[1] * s->inner;
+}

@@ -144,6 +144,16 @@ typedef struct {
     double wall_s;
 } explore_result;
 
+/* --shard I/N's index range [*begin, *end): contiguous, on plan-block boundaries, each shard
+ * with an equal share of the points that will be evaluated (a block's structural rules,
+ * memory and GPU count read up front, a few milliseconds for the bundled spaces), so that N
+ * shards on N cores finish together; index-proportional (I x size / N) when the space has
+ * fewer plan blocks than shards or more than SEARCH_SHARD_BLOCKS_MAX of them. Every shard
+ * computes the same boundaries from the same inputs. docs/explore.md, "Shards". */
+#define SEARCH_SHARD_BLOCKS_MAX (UINT64_C(1) << 22)
+void search_shard_range(const search_inputs *in, int shard, int nshards, uint64_t *begin,
+                        uint64_t *end);
+
 /* Runs the evaluator over [begin, end). Memory does not grow with the range (only with the
  * front and, with keep_all, the evaluated points). Returns 0, or -1 (out of memory). */
 int search_explore(const explore_args *a, explore_result *r, llm_err *err);

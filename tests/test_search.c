@@ -155,7 +155,7 @@ static void assert_same_front(const pareto *x, const pareto *y)
     assert_int_equal(x->n, y->n);
     for (size_t i = 0; i < x->n; i++) {
         assert_true(x->pt[i].index == y->pt[i].index);
-        assert_memory_equal(x->pt[i].o, y->pt[i].o, sizeof x->pt[i].o);
+        assert_memory_equal(x->pt[i].o, y->pt[i].o, sizeof(double) * (size_t)x->nobj);
     }
 }
 
