@@ -9,32 +9,129 @@
 #include <string.h>
 
 /* "1,2,4": prompts per prefill step, each 1..65536, strictly increasing. */
-static int parse_batches(const char *s, double *v, int max)
+static int parse_batches(const char *cmd, const char *s, double *v, int max)
 {
     int n = 0;
     const char *p = s;
     while (*p) {
         char *e;
-        long x = strtol(p, &e, 10);
+        long x = *p >= '0' && *p <= '9' ? strtol(p, &e, 10) : (e = (char *)p, 0);
         if (e == p || x < 1 || x > 65536 || (*e && *e != ',') || n == max ||
             (n && x <= v[n - 1]))
-            die_usage("explore: --prefill-batch: expected increasing prompt counts per "
-                      "prefill step in 1..65536, comma-separated (at most %d), found \"%s\"",
-                      max, s);
+            die_usage("%s: --prefill-batch: expected increasing prompt counts per prefill "
+                      "step in 1..65536, comma-separated (at most %d), found \"%s\"", cmd, max,
+                      s);
         v[n++] = (double)x;
         p = *e ? e + 1 : e;
         if (*e && !*p)
-            die_usage("explore: --prefill-batch: a trailing comma in \"%s\"", s);
+            die_usage("%s: --prefill-batch: a trailing comma in \"%s\"", cmd, s);
     }
     if (!n)
-        die_usage("explore: --prefill-batch: expected at least one prompt count");
+        die_usage("%s: --prefill-batch: expected at least one prompt count", cmd);
     return n;
 }
 
-static int fail(const char *what, const llm_err *err)
+static int fail(const char *cmd, const llm_err *err)
 {
-    fprintf(stderr, "llmdse: error: explore: %s%s\n", what, err->msg);
+    fprintf(stderr, "llmdse: error: %s: %s\n", cmd, err->msg);
     return 1;
+}
+
+/* What one explore --disaggregated run holds, freed in one place. */
+typedef struct {
+    space_t ps, nofilter;
+    disagg_args a;
+    disagg_result r;
+    explore_result er;
+    search_row *agg;
+    size_t nagg;
+    search_goodput gd, ga;
+    int have_r, have_er;
+} drun;
+
+static void drun_free(drun *d)
+{
+    if (d->have_r)
+        disagg_result_free(&d->r);
+    if (d->have_er)
+        explore_result_free(&d->er);
+    free(d->agg);
+    space_free(&d->ps);
+}
+
+/* The disaggregated front, the goodput grids of both modes and the aggregated front. */
+static int drun_explore(drun *d, run_inputs *ri, llm_err *err)
+{
+    disagg_args *a = &d->a;
+    if (search_disagg_explore(a, &d->r, err))
+        return -1;
+    d->have_r = 1;
+    /* goodput under the SLO grid: exact from the front of (ttft, tpot, throughput per GPU),
+     * which holds the best point of every cell; over every point (the grid's limits reach
+     * past the SLOs, so without the SLO filter) */
+    search_goodput_init(&d->gd, &ri->w);
+    search_goodput_init(&d->ga, &ri->w);
+    d->nofilter = ri->s;
+    d->nofilter.slo_filter = 0;
+    disagg_args g3 = *a;
+    g3.nobj = 3;
+    g3.obj[0] = OBJ_TTFT;
+    g3.obj[1] = OBJ_TPOT;
+    g3.obj[2] = OBJ_THROUGHPUT_PER_GPU;
+    g3.in.s = &d->nofilter;
+    disagg_result r3;
+    if (search_disagg_explore(&g3, &r3, err))
+        return -1;
+    for (size_t i = 0; i < r3.front.n; i++) {
+        disagg_row row;
+        search_disagg_row(&g3, r3.front.pt[i].index, &row);
+        search_goodput_add(&d->gd, &ri->w, &row.m, row.index);
+    }
+    disagg_result_free(&r3);
+    /* the aggregated front of the same space and objectives, its goodput from every point */
+    explore_args ea;
+    memset(&ea, 0, sizeof ea);
+    ea.in = a->in;
+    ea.in.s = &d->nofilter;
+    ea.nobj = a->nobj;
+    memcpy(ea.obj, a->obj, sizeof ea.obj);
+    ea.grid = &d->ga;
+    ea.end = ri->s.size;
+    ea.threads = a->threads;
+    ea.stop = a->stop;
+    if (search_explore(&ea, &d->er, err))
+        return -1;
+    d->have_er = 1;
+    if (ri->s.slo_filter) {
+        /* --slo: the aggregated front of the points that meet the SLOs */
+        explore_result ef;
+        ea.in.s = &ri->s;
+        ea.grid = NULL;
+        if (search_explore(&ea, &ef, err))
+            return -1;
+        ef.partial |= d->er.partial;
+        explore_result_free(&d->er);
+        d->er = ef;
+    }
+    d->agg = calloc(d->er.front.n ? d->er.front.n : 1, sizeof *d->agg);
+    if (!d->agg) {
+        llm_err_set(err, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < d->er.front.n; i++) {
+        search_row_eval(&a->in, d->er.front.pt[i].index, &d->agg[d->nagg]);
+        if (d->agg[d->nagg].why == PRUNE_NONE)
+            d->nagg++;
+    }
+    return 0;
+}
+
+static void objectives_text(const disagg_args *a, char *buf, size_t len)
+{
+    buf[0] = 0;
+    for (int k = 0; k < a->nobj; k++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", k ? ", " : "",
+                 search_obj_names[a->obj[k]]);
 }
 
 int explore_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
@@ -42,136 +139,59 @@ int explore_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
 {
     llm_err err;
     double pb[64];
-    int npb = prefill_batch ? parse_batches(prefill_batch, pb, 64)
+    int npb = prefill_batch ? parse_batches("explore", prefill_batch, pb, 64)
                             : search_disagg_default_prefill_batch(pb);
-    space_t ps;
-    load_or_die(search_disagg_prefill_space(&ri->s, pb, npb, &ps, &err), &err);
-    disagg_args a = {.in = {&ri->m, &ri->g, &ri->w, &ri->s, NULL, 0, 0, NULL, 0},
-                     .prefill = &ps, .nobj = ri->nobj, .threads = threads, .stop = stop};
-    serving_inputs(sv, &a.in);
-    memcpy(a.obj, ri->obj, sizeof a.obj);
+    drun d;
+    memset(&d, 0, sizeof d);
+    load_or_die(search_disagg_prefill_space(&ri->s, pb, npb, &d.ps, &err), &err);
+    d.a = (disagg_args){.in = {&ri->m, &ri->g, &ri->w, &ri->s, NULL, 0, 0, NULL, 0},
+                        .prefill = &d.ps, .nobj = ri->nobj, .threads = threads, .stop = stop};
+    serving_inputs(sv, &d.a.in);
+    memcpy(d.a.obj, ri->obj, sizeof d.a.obj);
     report_outdir od;
     outdir_begin(&od, "explore", ra->out, OUTDIR_REPLACE);
     report_signals_graceful(stop);
-    disagg_result r;
-    int rc = search_disagg_explore(&a, &r, &err);
+    int rc = drun_explore(&d, ri, &err);
+    report_signals_graceful(NULL);
     if (rc) {
-        report_signals_graceful(NULL);
-        space_free(&ps);
-        return fail("", &err);
+        report_outdir_abort(&od);
+        drun_free(&d);
+        return fail("explore", &err);
     }
-    if (!r.partial && r.front.n == 0) {
-        report_signals_graceful(NULL);
-        fprintf(stderr, "llmdse: error: explore: --disaggregated: no deployment of the %llu in "
-                "the product space is feasible (memory, GPUs%s)\n", (unsigned long long)r.size,
-                ri->s.slo_filter ? ", SLOs" : "");
-        disagg_result_free(&r);
-        space_free(&ps);
+    int partial = d.r.partial || d.er.partial;
+    if (!partial && d.r.front.n == 0 && d.nagg == 0) {
+        report_outdir_abort(&od);
+        fprintf(stderr, "llmdse: error: explore: --disaggregated: no deployment of either mode "
+                "is feasible: none of the %llu disaggregated and none of the %llu aggregated "
+                "(memory, GPUs%s)\n", (unsigned long long)d.r.size,
+                (unsigned long long)ri->s.size, ri->s.slo_filter ? ", SLOs" : "");
+        drun_free(&d);
         return 2;
     }
-    /* goodput under the SLO grid: exact from the front of (ttft, tpot, throughput per GPU),
-     * which holds the best point of every cell */
-    search_goodput gd, ga;
-    search_goodput_init(&gd, &ri->w);
-    search_goodput_init(&ga, &ri->w);
-    disagg_args g3 = a;
-    g3.nobj = 3;
-    g3.obj[0] = OBJ_TTFT;
-    g3.obj[1] = OBJ_TPOT;
-    g3.obj[2] = OBJ_THROUGHPUT_PER_GPU;
-    g3.in.s = &ri->s;
-    /* without the SLO filter: the grid has its own limits */
-    space_t s_nofilter = ri->s;
-    s_nofilter.slo_filter = 0;
-    g3.in.s = &s_nofilter;
-    disagg_result r3;
-    if (search_disagg_explore(&g3, &r3, &err)) {
-        report_signals_graceful(NULL);
-        disagg_result_free(&r);
-        space_free(&ps);
-        return fail("", &err);
-    }
-    for (size_t i = 0; i < r3.front.n; i++) {
-        disagg_row row;
-        search_disagg_row(&g3, r3.front.pt[i].index, &row);
-        search_goodput_add(&gd, &ri->w, &row.m, row.index);
-    }
-    disagg_result_free(&r3);
-    /* the aggregated front of the same space and objectives, and its goodput from every point */
-    explore_args ea;
-    memset(&ea, 0, sizeof ea);
-    ea.in = a.in;
-    ea.in.s = &s_nofilter;
-    ea.nobj = a.nobj;
-    memcpy(ea.obj, a.obj, sizeof ea.obj);
-    ea.grid = &ga;
-    ea.begin = 0;
-    ea.end = ri->s.size;
-    ea.threads = threads;
-    ea.stop = stop;
-    explore_result er;
-    if (search_explore(&ea, &er, &err)) {
-        report_signals_graceful(NULL);
-        disagg_result_free(&r);
-        space_free(&ps);
-        return fail("aggregated: ", &err);
-    }
-    if (ri->s.slo_filter) {
-        /* --slo: the aggregated front of the points that meet the SLOs (the grid above needed
-         * every point, its limits reaching past the SLOs) */
-        explore_result ef;
-        ea.in.s = &ri->s;
-        ea.grid = NULL;
-        if (search_explore(&ea, &ef, &err)) {
-            report_signals_graceful(NULL);
-            explore_result_free(&er);
-            disagg_result_free(&r);
-            space_free(&ps);
-            return fail("aggregated: ", &err);
-        }
-        ef.partial |= er.partial;
-        explore_result_free(&er);
-        er = ef;
-    }
-    report_signals_graceful(NULL);
-    search_row *agg = calloc(er.front.n ? er.front.n : 1, sizeof *agg);
-    size_t nagg = 0;
-    for (size_t i = 0; agg && i < er.front.n; i++) {
-        search_row_eval(&a.in, er.front.pt[i].index, &agg[nagg]);
-        if (agg[nagg].why == PRUNE_NONE)
-            nagg++;
-    }
-    char objs[128] = "";
-    for (int k = 0; k < a.nobj; k++)
-        snprintf(objs + strlen(objs), sizeof objs - strlen(objs), "%s%s", k ? ", " : "",
-                 search_obj_names[a.obj[k]]);
-    report_disagg rd = {&a, ra->model, ra->gpu, ra->workload, ra->space ? ra->space : "default",
-                        sv->name, LLMDSE_VERSION, objs, &r, agg, nagg, &ga, &gd, NULL};
-    int partial = r.partial || er.partial;
-    if (!agg || report_write_disagg(od.tmp, &rd, &err) ||
-        report_outdir_commit(&od, partial, &err)) {
-        if (!agg)
-            llm_err_set(&err, "out of memory");
+    if (!partial && d.r.front.n == 0)
+        fprintf(stderr, "llmdse: explore: --disaggregated: no disaggregated deployment is "
+                "feasible (memory, GPUs%s: a prefill and a decode replica must fit the space's "
+                "%d GPUs together); the aggregated front and the comparison are written\n",
+                ri->s.slo_filter ? ", SLOs" : "", ri->s.gpus_total);
+    char objs[128];
+    objectives_text(&d.a, objs, sizeof objs);
+    report_disagg rd = {&d.a, ra->model, ra->gpu, ra->workload, ra->space ? ra->space : "default",
+                        sv->name, LLMDSE_VERSION, objs, &d.r, d.agg, d.nagg, &d.ga, &d.gd, NULL};
+    if (report_write_disagg(od.tmp, &rd, &err) || report_outdir_commit(&od, partial, &err)) {
         report_outdir_abort(&od);
-        free(agg);
-        explore_result_free(&er);
-        disagg_result_free(&r);
-        space_free(&ps);
-        return fail("", &err);
+        drun_free(&d);
+        return fail("explore", &err);
     }
     if (!ra->quiet)
         printf("explored the disaggregated space of %llu deployments in %.2f s (%d threads) "
                "without enumerating it: %llu prefill and %llu decode pool points evaluated, "
                "%llu + %llu kept, %llu combinations; front of %zu (aggregated: %zu) -> "
-               "%s/front.csv, %s/compare.md%s\n", (unsigned long long)r.size, r.wall_s,
-               r.threads, (unsigned long long)r.pool_evaluated[0],
-               (unsigned long long)r.pool_evaluated[1], (unsigned long long)r.pool_kept[0],
-               (unsigned long long)r.pool_kept[1], (unsigned long long)r.combined, r.front.n,
-               nagg, ra->out, ra->out, partial ? " (PARTIAL: interrupted)" : "");
-    free(agg);
-    explore_result_free(&er);
-    disagg_result_free(&r);
-    space_free(&ps);
+               "%s/front.csv, %s/compare.md%s\n", (unsigned long long)d.r.size, d.r.wall_s,
+               d.r.threads, (unsigned long long)d.r.pool_evaluated[0],
+               (unsigned long long)d.r.pool_evaluated[1], (unsigned long long)d.r.pool_kept[0],
+               (unsigned long long)d.r.pool_kept[1], (unsigned long long)d.r.combined,
+               d.r.front.n, d.nagg, ra->out, ra->out, partial ? " (PARTIAL: interrupted)" : "");
+    drun_free(&d);
     space_free(&ri->s);
     return partial ? 130 : 0;
 }
@@ -181,7 +201,7 @@ int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
 {
     llm_err err;
     double pb[64];
-    int npb = prefill_batch ? parse_batches(prefill_batch, pb, 64)
+    int npb = prefill_batch ? parse_batches("search", prefill_batch, pb, 64)
                             : search_disagg_default_prefill_batch(pb);
     space_t ps;
     load_or_die(search_disagg_prefill_space(&ri->s, pb, npb, &ps, &err), &err);
@@ -195,7 +215,7 @@ int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
     uint64_t evals = 0;
     if (search_disagg_nlopt(&a, tmpl, &r, &evals, &err)) {
         space_free(&ps);
-        return fail("", &err);
+        return fail("search", &err);
     }
     if (r.front.n == 0) {
         fprintf(stderr, "llmdse: error: search: --disaggregated: no feasible deployment found "
@@ -218,7 +238,7 @@ int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
         if (search_disagg_explore(&a, &x, &err)) {
             disagg_result_free(&r);
             space_free(&ps);
-            return fail("", &err);
+            return fail("search", &err);
         }
         search_comparison c;
         if (search_compare(&r.front, &x.front, &c)) {
@@ -226,7 +246,7 @@ int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
             disagg_result_free(&r);
             space_free(&ps);
             llm_err_set(&err, "out of memory");
-            return fail("", &err);
+            return fail("search", &err);
         }
         nl.compared = 1;
         nl.hv = c.hv;
@@ -240,17 +260,15 @@ int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
                                       ? (double)evals / nl.exhaustive_evaluated : 0;
         disagg_result_free(&x);
     }
-    char objs[128] = "";
-    for (int k = 0; k < a.nobj; k++)
-        snprintf(objs + strlen(objs), sizeof objs - strlen(objs), "%s%s", k ? ", " : "",
-                 search_obj_names[a.obj[k]]);
+    char objs[128];
+    objectives_text(&a, objs, sizeof objs);
     report_disagg rd = {&a, ra->model, ra->gpu, ra->workload, ra->space ? ra->space : "default",
                         sv->name, LLMDSE_VERSION, objs, &r, NULL, 0, NULL, NULL, &nl};
     if (report_write_disagg(od.tmp, &rd, &err) || report_outdir_commit(&od, 0, &err)) {
         report_outdir_abort(&od);
         disagg_result_free(&r);
         space_free(&ps);
-        return fail("", &err);
+        return fail("search", &err);
     }
     if (!ra->quiet) {
         printf("search --disaggregated: %llu pool evaluations (NLopt and its blocks), %llu + %llu pool "

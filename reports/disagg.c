@@ -323,74 +323,145 @@ static void dis_label(const disagg_row *r, char *buf, size_t len)
              llm_dtype_names[r->pp.kv_dtype]);
 }
 
-/* Why one wins at a cell, in words a team lead can check (docs/explore.md). */
+/* Why one wins at a cell, in words a team lead can check (docs/explore.md): the facts of
+ * both deployments against the SLOs, the prefill stalls only where there are any. */
 static void verdict(FILE *f, const report_disagg *d, const cell_rows *c, int html)
 {
     const llm_workload *w = d->a->in.w;
     const char *p0 = html ? "<p>" : "", *p1 = html ? "</p>\n" : "\n\n";
     if (!c->have_a && !c->have_d) {
-        fprintf(f, "%sNeither deployment meets these SLOs in this space.%s", p0, p1);
+        fprintf(f, "%sNeither mode has a deployment meeting both SLOs in this space.%s", p0, p1);
         return;
     }
     if (!c->have_a || !c->have_d) {
-        fprintf(f, "%sOnly %s deployment meets both SLOs here.%s", p0,
-                c->have_d ? "a disaggregated" : "an aggregated", p1);
+        fprintf(f, "%sOnly %s deployment meets both SLOs here%s.%s", p0,
+                c->have_d ? "a disaggregated" : "an aggregated",
+                c->have_d ? "" : " (a prefill and a decode replica together do not fit the "
+                                 "space's GPUs while meeting them)", p1);
         return;
     }
     const disagg_row *r = &c->d;
     const search_row *a = &c->a;
     double gain = r->d.throughput_per_gpu / a->m.throughput_per_gpu - 1;
-    double a_tpot = search_slo_tpot(w, &a->m);
+    double a_ttft = search_slo_ttft(w, &a->m), a_tpot = search_slo_tpot(w, &a->m);
     double idle = 1 - (r->d.bound == DISAGG_BOUND_DECODE ? r->d.util_prefill : r->d.util_decode);
-    fprintf(f, "%s%s by %.0f%% in throughput per GPU. The aggregated deployment's TPOT of "
-            "%.1f ms includes the prefill steps that stall its decoding (%.1f ms without "
-            "them); the disaggregated decode pool runs %.1f ms steps with no prefill in them, "
-            "at its own batch (%d vs %d) and TP (%d vs %d). Disaggregation pays %.1f ms of KV "
-            "transfer per request (%.0f%% of its TTFT of %.0f ms) and leaves %.0f%% of the "
-            "%s pool idle (the %d:%d replica ratio cannot match the pools' rates exactly).%s",
-            p0, gain >= 0 ? "Disaggregation wins" : "Aggregated serving wins",
-            fabs(gain) * 100, a_tpot * 1e3, a->m.tpot_s * 1e3, r->d.tpot_s * 1e3, r->dp.batch,
-            a->p.batch, r->dp.tp, a->p.tp, r->d.transfer_s * 1e3,
+    fprintf(f, "%s%s by %.0f%% in throughput per GPU. The aggregated deployment (TP%d, batch "
+            "%d) runs at %.0f%% of the TTFT limit and %.0f%% of the TPOT limit", p0,
+            gain > 0 ? "Disaggregation wins" : gain < 0 ? "Aggregated serving wins" : "A tie",
+            fabs(gain) * 100, a->p.tp, a->p.batch, 100 * a_ttft / w->ttft_slo_s,
+            100 * a_tpot / w->tpot_slo_s);
+    if (a_tpot > 1.05 * a->m.tpot_s)
+        fprintf(f, "; its TPOT of %.1f ms includes the prefill steps that stall its decoding "
+                "(%.1f ms without them)", a_tpot * 1e3, a->m.tpot_s * 1e3);
+    fprintf(f, ". The disaggregated one decodes at batch %d on TP%d in %.1f ms steps with no "
+            "prefill in them and prefills %d prompt%s a step on TP%d; it pays %.1f ms of KV "
+            "transfer per request (%.0f%% of its TTFT of %.0f ms) and leaves %.0f%% of the %s "
+            "pool idle (the %d:%d replica ratio cannot match the pools' rates exactly).%s",
+            r->dp.batch, r->dp.tp, r->d.tpot_s * 1e3, r->pp.batch, r->pp.batch > 1 ? "s" : "",
+            r->pp.tp, r->d.transfer_s * 1e3,
             r->d.ttft_s > 0 ? 100 * r->d.transfer_s / r->d.ttft_s : 0, r->d.ttft_s * 1e3,
             idle * 100, r->d.bound == DISAGG_BOUND_DECODE ? "prefill" : "decode",
             r->pp.replicas, r->dp.replicas, p1);
 }
 
-/* Which mode wins where on the grid, in one sentence: the TPOT limits at which each wins in
- * every TTFT row, and the cells where neither deploys. */
-static void grid_summary(FILE *f, const report_disagg *d)
+/* The winner of a cell: 'a', 'd', '=' (a tie) or ' ' (neither deploys). */
+static char cell_winner(const report_disagg *d, int i, int k)
 {
-    const search_goodput *ga = d->gp_agg, *gd = d->gp_dis;
-    int wins[2] = {0, 0}, none = 0;
-    double dmax = 0, amin = 0;
-    for (int i = 0; i < ga->na; i++)
-        for (int k = 0; k < ga->nb; k++) {
-            double a = ga->best[i][k], b = gd->best[i][k];
-            if (a <= 0 && b <= 0) {
-                none++;
+    double a = d->gp_agg->best[i][k], b = d->gp_dis->best[i][k];
+    return a <= 0 && b <= 0 ? ' ' : b > a ? 'd' : a > b ? 'a' : '=';
+}
+
+/* 1 when, in every row (by_tpot) or column, the cells one mode wins all come before (tighter
+ * limits) those the other wins: the grid is split along that axis; first is the mode of the
+ * tighter side. */
+static int split_along(const report_disagg *d, int by_tpot, char *first)
+{
+    const search_goodput *g = d->gp_agg;
+    int outer = by_tpot ? g->na : g->nb, inner = by_tpot ? g->nb : g->na;
+    char tight = 0;
+    for (int o = 0; o < outer; o++) {
+        char seen = 0;
+        int switched = 0;
+        for (int j = 0; j < inner; j++) {
+            char wv = by_tpot ? cell_winner(d, o, j) : cell_winner(d, j, o);
+            if (wv != 'a' && wv != 'd')
                 continue;
-            }
-            if (b > a) {
-                wins[1]++;
-                dmax = fmax(dmax, ga->tpot[k]);
-            } else if (a > b) {
-                wins[0]++;
-                if (amin == 0 || ga->tpot[k] < amin)
-                    amin = ga->tpot[k];
+            if (!seen) {
+                seen = wv;
+                if (tight && tight != wv)
+                    return 0;
+                tight = wv;
+            } else if (wv != seen) {
+                if (switched)
+                    return 0;
+                switched = 1;
+                seen = wv;
             }
         }
-    fprintf(f, "Disaggregated serving wins %d of the %d cells", wins[1], ga->na * ga->nb);
-    if (wins[1])
-        fprintf(f, " (at TPOT limits up to %.0f ms)", dmax * 1e3);
-    fprintf(f, ", aggregated %d", wins[0]);
-    if (wins[0])
-        fprintf(f, " (from %.0f ms)", amin * 1e3);
-    fprintf(f, "%s: ", none ? "; neither deploys in the others" : "");
-    fprintf(f, "the tighter the TPOT, the more an aggregated replica's prefill stalls cost it "
-            "(it must shrink its batch to keep them under the limit), while a disaggregated "
-            "decode pool never stalls; where the TPOT is loose, those stalls are affordable and "
-            "disaggregation's costs remain: the KV transfer, and idle capacity in the pool the "
-            "other bounds at an integer replica ratio.");
+    }
+    *first = tight;
+    return tight != 0;
+}
+
+/* Which mode wins where on the grid, from the grid: the counts, and the axis that separates
+ * the winners when one does; the mechanism named only where the pattern shows it. */
+static void grid_summary(FILE *f, const report_disagg *d)
+{
+    const search_goodput *g = d->gp_agg;
+    int nd = 0, na = 0, none = 0;
+    for (int i = 0; i < g->na; i++)
+        for (int k = 0; k < g->nb; k++) {
+            char wv = cell_winner(d, i, k);
+            nd += wv == 'd';
+            na += wv == 'a';
+            none += wv == ' ';
+        }
+    int cells = g->na * g->nb;
+    if (!nd && !na) {
+        fprintf(f, "%s", none == cells ? "Neither mode deploys under any of these limits."
+                                       : "The two modes tie wherever either deploys.");
+        return;
+    }
+    fprintf(f, "Disaggregated serving wins %d of the %d cells, aggregated %d", nd, cells, na);
+    if (none)
+        fprintf(f, "; neither deploys in %d", none);
+    fprintf(f, ". ");
+    char first;
+    if (!na || !nd) {
+        fprintf(f, "%s wins wherever either deploys", nd ? "Disaggregation" : "Aggregated serving");
+        fprintf(f, nd ? ": its decode pool never stalls for prefill and each pool has its own "
+                        "TP, batch and clock, which outweighs the KV transfer and the idle "
+                        "capacity here.\n"
+                      : ": the KV transfer and the idle capacity of a pool the other bounds "
+                        "cost disaggregation more than the unstalled decode steps give it "
+                        "here.\n");
+    } else if (split_along(d, 1, &first)) {
+        fprintf(f, "At every TTFT limit the TPOT limit decides: %s wins the tighter TPOT "
+                "limits, %s the looser%s\n", first == 'd' ? "disaggregation" : "aggregated",
+                first == 'd' ? "aggregated" : "disaggregation",
+                first == 'd' ? ". A tight TPOT makes an aggregated replica shrink its batch "
+                               "to keep its prefill stalls under the limit, while a "
+                               "disaggregated decode pool never stalls; with a loose TPOT "
+                               "the stalls are affordable, and disaggregation's costs "
+                               "remain: the KV transfer and idle capacity in the pool the "
+                               "other bounds at an integer replica ratio."
+                             : ".");
+    } else if (split_along(d, 0, &first)) {
+        fprintf(f, "At every TPOT limit the TTFT limit decides: %s wins the tighter TTFT "
+                "limits, %s the looser.\n", first == 'd' ? "disaggregation" : "aggregated",
+                first == 'd' ? "aggregated" : "disaggregation");
+    } else {
+        fprintf(f, "The winner changes with both limits (the table shows where).\n");
+    }
+}
+
+/* A goodput cell's value: "-" where the mode has no deployment meeting the limits. */
+static void gp_val(FILE *f, double v)
+{
+    if (v > 0)
+        fprintf(f, "%.0f", v);
+    else
+        fputs("-", f);
 }
 
 static void grid_md(FILE *f, const report_disagg *d)
@@ -406,12 +477,16 @@ static void grid_md(FILE *f, const report_disagg *d)
     for (int i = 0; i < ga->na; i++) {
         fprintf(f, "| %.2f s |", ga->ttft[i]);
         for (int k = 0; k < ga->nb; k++) {
-            double a = ga->best[i][k], b = gd->best[i][k];
-            if (a <= 0 && b <= 0)
+            char wv = cell_winner(d, i, k);
+            if (wv == ' ') {
                 fprintf(f, " neither |");
-            else
-                fprintf(f, " %.0f / %.0f (%s) |", a, b,
-                        b > a ? "disagg" : a > b ? "agg" : "tie");
+                continue;
+            }
+            fputc(' ', f);
+            gp_val(f, ga->best[i][k]);
+            fputs(" / ", f);
+            gp_val(f, gd->best[i][k]);
+            fprintf(f, " (%s) |", wv == 'd' ? "disagg" : wv == 'a' ? "agg" : "tie");
         }
         fputc('\n', f);
     }
@@ -525,8 +600,12 @@ static int w_report_html(FILE *f, void *ctx)
         fprintf(f, "<tr><th>%.2f s</th>", ga->ttft[i]);
         for (int k = 0; k < ga->nb; k++) {
             double a = ga->best[i][k], b = gd->best[i][k];
-            fprintf(f, "<td%s>%.0f / %.0f</td>", b > a ? " style=\"background:#dfd\"" :
-                    a > b ? " style=\"background:#def\"" : "", a, b);
+            fprintf(f, "<td%s>", b > a ? " style=\"background:#dfd\"" :
+                    a > b ? " style=\"background:#def\"" : "");
+            gp_val(f, a);
+            fputs(" / ", f);
+            gp_val(f, b);
+            fputs("</td>", f);
         }
         fprintf(f, "</tr>\n");
     }
