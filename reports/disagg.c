@@ -475,7 +475,7 @@ static void grid_md(FILE *f, const report_disagg *d)
         fprintf(f, "---|");
     fputc('\n', f);
     for (int i = 0; i < ga->na; i++) {
-        fprintf(f, "| %.2f s |", ga->ttft[i]);
+        fprintf(f, "| %.3g s |", ga->ttft[i]);
         for (int k = 0; k < ga->nb; k++) {
             char wv = cell_winner(d, i, k);
             if (wv == ' ') {
@@ -597,7 +597,7 @@ static int w_report_html(FILE *f, void *ctx)
         fprintf(f, "<th>%.0f ms</th>", ga->tpot[k] * 1e3);
     fprintf(f, "</tr>\n");
     for (int i = 0; i < ga->na; i++) {
-        fprintf(f, "<tr><th>%.2f s</th>", ga->ttft[i]);
+        fprintf(f, "<tr><th>%.3g s</th>", ga->ttft[i]);
         for (int k = 0; k < ga->nb; k++) {
             double a = ga->best[i][k], b = gd->best[i][k];
             fprintf(f, "<td%s>", b > a ? " style=\"background:#dfd\"" :
