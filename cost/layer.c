@@ -12,6 +12,10 @@
  *   (21)  Energy
  *   (25)  With (6), (2), (26) and (20), a kernel evaluated once at ...
  *   (35)  A mixed step
+ *   (60)  Pipeline stages
+ *   (62)  A pipelined step: micro-batches and the bubble
+ *   (63)  Send/recv between stages
+ *   (64)  Energy and launches of a pipelined step
  */
 #include "cost.h"
 
@@ -22,7 +26,7 @@ const char *const cost_op_names[] = {
     "embed", "norm_attn", "qkv_proj", "rope", "attention", "o_proj", "allreduce_attn",
     "norm_mlp", "mlp_up", "mlp_act", "mlp_down", "allreduce_mlp", "residual_add",
     "moe_router", "moe_dispatch", "moe_experts", "moe_combine", "lm_head",
-    "attention_prefill", NULL};
+    "attention_prefill", "pp_send", NULL};
 
 /* ---- step 1: the logical (unsharded) layer ------------------------------------------------ */
 
@@ -103,6 +107,12 @@ double cost_kv_heads_per_gpu(const llm_model *m, int tp)
 int cost_ffn_up_matrices(const llm_model *m)
 {
     return m->act == LLM_ACT_SWIGLU ? 2 : 1;
+}
+
+int cost_stage_layers(const llm_model *m, int pp)
+{
+    /* eq. 60: layers split as evenly as they go; the largest stage holds ceil(L / pp) */
+    return pp > 1 ? (m->n_layers + pp - 1) / pp : m->n_layers;
 }
 
 static void shard_tp(const llm_model *m, cost_layer *L, int tp)
@@ -196,6 +206,7 @@ static void derive(const llm_model *m, const llm_gpu *g, const cost_config *c, c
     double t = ix->t, d = ix->d;
     int scaleout_tp = L->tp > g->gpus_per_node;
     int scaleout_ep = L->tp * L->ep > g->gpus_per_node;
+    int scaleout_pp = L->tp * L->ep * L->pp > g->gpus_per_node;
     double load, mean, active;
     moe_load(m, L, all_tokens, &load, &mean, &active);
 
@@ -280,6 +291,11 @@ static void derive(const llm_model *m, const llm_gpu *g, const cost_config *c, c
             op->m = ix->rows_head; op->n = ix->v; op->k = d;
             op->b_bytes = ab; op->fp8 = 0; /* the LM head stays in bf16 */
             break;
+        case OP_PP_SEND:
+            /* eq. 63: each GPU of a stage sends its micro-batch's activations (t d) to its
+             * peer in the next stage; across nodes when the replica spans them */
+            op->ranks = 2; op->coll_bytes = t * d * ab; op->scaleout = scaleout_pp;
+            break;
         case OP_COUNT:
             break;
         }
@@ -302,6 +318,22 @@ void cost_build_step(const llm_model *m, const llm_gpu *g, const cost_config *c,
     memset(L, 0, sizeof *L);
     cost_indices *ix = &L->ix;
     double prompts = pf_len > 0 ? pf_tokens / pf_len : 0;
+    L->pp = 1;
+    L->micro = 1;
+    if (c->pp > 1) {
+        /* eq. 62: the engine splits the step into at most pp micro-batches (one per virtual
+         * engine); the op list is one micro-batch's on one stage: ceil(x / pp) whole
+         * sequences or prompts (x / pp of a fraction), run by each stage min(pp, x) times
+         * (pp times for a fraction) */
+        L->pp = c->pp;
+        double nd = dec_seqs <= 0 ? 0 : dec_seqs == floor(dec_seqs) ? fmin(c->pp, dec_seqs)
+                                                                  : c->pp;
+        double np = prompts <= 0 ? 0 : prompts == floor(prompts) ? fmin(c->pp, prompts) : c->pp;
+        L->micro = fmax(1, fmax(nd, np));
+        dec_seqs = group_share(dec_seqs, c->pp);
+        prompts = group_share(prompts, c->pp);
+        pf_tokens = prompts * pf_len;
+    }
     if (dec_seqs > 0) {
         /* the decode part is `attention`; prefill chunks, if any, `attention_prefill` */
         ix->b = dec_seqs; ix->s = 1; ix->c = ctx;
@@ -322,6 +354,8 @@ void cost_build_step(const llm_model *m, const llm_gpu *g, const cost_config *c,
     logical_layer(m, L);
     shard_tp(m, L, c->tp);
     shard_ep(m, L, c->ep);
+    if (L->pp > 1) /* eq. 63: a stage's hand-off to the next, once per stage pass */
+        add(L, OP_PP_SEND, KIND_COLL, "t d -> t d", 0)->coll = LLM_SENDRECV;
     derive(m, g, c, L, dec_seqs + pf_tokens);
     /* FLOP and byte counts do not depend on the clock or the SM count (eq. 15). */
     for (int i = 0; i < L->n; i++) {
@@ -424,6 +458,8 @@ void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, i
 {
     memset(p, 0, sizeof *p);
     p->layers = n_layers;
+    p->rounds = L->pp > 1 ? L->pp : 1;
+    p->micro = L->pp > 1 ? L->micro : 1;
     p->nano = L->ix.t >= 2; /* eq. 17: a single token cannot be split into two nano-batches */
     for (int i = 0; i < L->n; i++) {
         const cost_op *op = &L->op[i];
@@ -435,6 +471,8 @@ void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, i
             cost_plan_kernel *k = &p->k[p->n++];
             kern_from(g, &ks[j], op, comm, k);
             double w = (op->per_layer ? n_layers : 1) * k->inv_imbalance;
+            if (op->id == OP_PP_SEND) /* eq. 64: pp - 1 hand-offs per pp stage passes */
+                w *= (p->rounds - 1) / p->rounds;
             p->ea += w * k->ea;
             p->eb += w * k->eb;
             p->ec += w * k->ec;
@@ -452,7 +490,7 @@ void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, 
     cost_clock c;
     cost_clock_at(g, mhz, &c);
     const double base = c.base_w;
-    double tc = 0, tm = 0, once = 0, peak_c = 0, peak_m = 0, dyn_m = 0;
+    double tc = 0, tm = 0, once = 0, xfer = 0, peak_c = 0, peak_m = 0, dyn_m = 0;
     for (int i = 0; i < p->n; i++) {
         const cost_plan_kernel *k = &p->k[i];
         double t = cost_time_at(&c, k->tc, k->tm, k->tx, k->beta);          /* eq. 25 */
@@ -462,7 +500,10 @@ void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, 
         double dyn = cost_dyn_energy(&c, &e);  /* J on the busiest GPU */
         double pw = dyn / t;
         if (!k->per_layer) {
-            once += t;
+            if (k->comm) /* the pipeline's send/recv (eq. 63) */
+                xfer += t;
+            else
+                once += t;
             if (pw > peak_c) peak_c = pw;
         } else if (k->comm) {
             tm += t;
@@ -488,10 +529,13 @@ void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, 
         exposed = tm;
         peak = peak_c > peak_m ? peak_c : peak_m;
     }
-    out->time_s = p->layers * layer_t + once;
-    out->comm_time_s = p->layers * exposed;
+    /* eq. 62: a step is pp stage passes of a micro-batch and the pp - 1 hand-offs between
+     * them (rounds 1, no hand-off without PP) */
+    out->time_s = p->rounds * (p->layers * layer_t + once) + (p->rounds - 1) * xfer;
+    out->comm_time_s = p->rounds * p->layers * exposed + (p->rounds - 1) * xfer;
     cost_energy_coef pe = {p->ea, p->eb, p->ec};
-    out->energy_j = gpus * (base * out->time_s + cost_dyn_energy(&c, &pe));
+    /* eq. 64: each GPU runs `micro` micro-batches through its stage per step */
+    out->energy_j = gpus * (base * out->time_s + p->micro * cost_dyn_energy(&c, &pe));
     out->avg_power_w = out->time_s > 0 ? out->energy_j / gpus / out->time_s : base;
     out->kernel_peak_w = base + peak;
 }
