@@ -1032,7 +1032,7 @@ static int fleet_pool(fleet_ctx *fc, int p, llm_err *err)
                               rec->chunk_tokens, rec->kv_paged, &run->bands};
     run->in.kv_paged = rec->kv_paged;
     space_point pt = {q->tp, q->ep, q->batch, q->sm_comm, q->replicas, q->chunk_tokens,
-                      q->replicas_per_gpu, q->dtype, q->kv_dtype, q->freq_mhz};
+                      q->replicas_per_gpu, q->dtype, q->kv_dtype, q->freq_mhz, q->pp};
     search_config(&run->in, &pt, &d->c);
     int k = 0;
     while (k < fc->nskus && strcmp(fc->skus[k], q->gpu))

@@ -285,7 +285,10 @@ static void cell_band(FILE *out, const char *fmt, double v, cost_interval b)
 
 static void config_label(const search_row *r, char *buf, size_t len)
 {
-    snprintf(buf, len, "tp%d ep%d %s/%s b%d sm%d %.0fMHz", r->p.tp, r->p.ep,
+    char pp[24] = "";
+    if (r->p.pp > 1)
+        snprintf(pp, sizeof pp, " pp%d", r->p.pp);
+    snprintf(buf, len, "tp%d ep%d%s %s/%s b%d sm%d %.0fMHz", r->p.tp, r->p.ep, pp,
              llm_dtype_names[r->p.dtype], llm_dtype_names[r->p.kv_dtype], r->p.batch,
              r->p.sm_comm, r->p.freq_mhz);
 }

@@ -96,6 +96,7 @@ static void plan_json(json_out *j, const report_rec *r, const rec_solution *s)
         json_num(j, "replicas", s->n[i]);
         json_int(j, "tp", row->p.tp);
         json_int(j, "ep", row->p.ep);
+        json_int(j, "pp", row->p.pp > 1 ? row->p.pp : 1);
         json_str(j, "dtype", llm_dtype_names[row->p.dtype]);
         json_str(j, "kv_dtype", llm_dtype_names[row->p.kv_dtype]);
         json_int(j, "batch", row->p.batch);

@@ -86,7 +86,7 @@ static int same_but_clock(const rec_candidate *a, const rec_candidate *b)
 {
     const space_point *x = &a->row.p, *y = &b->row.p;
     return a->model == b->model && a->sku == b->sku && x->tp == y->tp && x->ep == y->ep &&
-           x->batch == y->batch && x->sm_comm == y->sm_comm && x->dtype == y->dtype &&
+           x->pp == y->pp && x->batch == y->batch && x->sm_comm == y->sm_comm && x->dtype == y->dtype &&
            x->kv_dtype == y->kv_dtype && x->replicas_per_gpu == y->replicas_per_gpu &&
            x->chunk_tokens == y->chunk_tokens;
 }
