@@ -231,7 +231,7 @@ void llm_err_prefix(llm_err *e, const char *prefix, int status);
  * how its value is written and the documentation page it comes from. A knob whose flag is ""
  * the engine cannot set from its command line (deploy says so in NOTES.md). */
 #define LLM_ENGINE_KNOBS(X)                                                                  \
-    X(TP, "tp") X(EP, "ep") X(DP, "dp") X(DP_ATTENTION, "dp_attention")                    \
+    X(TP, "tp") X(EP, "ep") X(PP, "pp") X(DP, "dp") X(DP_ATTENTION, "dp_attention")        \
     X(MAX_SEQS, "max_seqs") X(MAX_TOKENS, "max_tokens") X(CHUNKED, "chunked_prefill")      \
     X(DTYPE, "dtype") X(QUANT, "quantization") X(KV_DTYPE, "kv_dtype")                     \
     X(MEM_FRACTION, "mem_fraction") X(CONTEXT, "context_len") X(EAGER, "eager")            \

@@ -913,6 +913,16 @@ if awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) h[$i] = i; next}
             END {exit !(b > 0 && !bad && f > 0)}' "$tmp/pp405/all.csv" && [ $st -eq 0 ] && \
    awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) h[$i] = i; next} $h["pp"] >= 2 {k++} END {exit !(k > 0)}' "$tmp/pp405/front.csv" && \
    grep -q '"pp_layers": 0' "$tmp/pp405/summary.json"; then pass=$((pass+1)); else echo "FAIL: the 405B space: bf16 should fit only with pp >= 2 on 16 GPUs"; fail=$((fail+1)); fi
+# deploy maps pp to each engine's pipeline flag (configs/engines/*.json); a 16-GPU replica spans
+# two nodes and is refused
+prow=$(awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) h[$i] = i; next} $h["pp"] == 2 && $h["tp"] == 4 && $h["replicas"] == 1 {print NR - 2; exit}' "$tmp/pp405/front.csv")
+ok=1
+for e in vllm:--pipeline-parallel-size sglang:--pp-size trtllm:--pp_size; do
+    "$LLMDSE" deploy -i "$tmp/pp405" --index "$prow" --weights m --engine "${e%%:*}" -o "$tmp/ppd-${e%%:*}" >/dev/null 2>&1 || ok=0
+    grep -qF "'${e#*:}' '2'" "$tmp/ppd-${e%%:*}/launch-replica-0.sh" || ok=0
+done
+grep -q '"pp": 2' "$tmp/ppd-vllm/deploy.json" && grep -q 'tp 4, ep 1, pp 2' "$tmp/ppd-vllm/NOTES.md" || ok=0
+if [ -n "$prow" ] && [ $ok -eq 1 ]; then pass=$((pass+1)); else echo "FAIL: deploy of a pp 2 row (row $prow): the engines' pipeline flags"; fail=$((fail+1)); fi
 # the same space in bf16 alone: its front is all pipelined
 python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); s["name"] = "405b-bf16"; s["dtype"] = ["bf16"]; s["pp"] = [1, 2, 4, 200]; json.dump(s, open(sys.argv[2], "w"))' \
     configs/spaces/llama-3.1-405b-2x8xh100.json "$tmp/pp-bf16.json"
@@ -920,6 +930,7 @@ python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); s["name"] = "405
 if [ $st -eq 0 ] && awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) h[$i] = i; next} {n++; if ($h["pp"] < 2 || $h["dtype"] != "bf16") bad++}
             END {exit !(n > 0 && !bad)}' "$tmp/ppb/front.csv" && \
    python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); sys.exit(not (s["pruned"]["pp_layers"] > 0 and s["pruned"]["memory"] > 0))' "$tmp/ppb/summary.json"; then pass=$((pass+1)); else echo "FAIL: 405B bf16 front: only pipelined points; pp 200 > 126 layers pruned as pp_layers"; fail=$((fail+1)); fi
+expect 2 'spans 16 GPUs, more than a node' -- deploy -i "$tmp/ppb" --index 0 --weights m -o "$tmp/ppd16"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
