@@ -166,8 +166,8 @@ typedef struct {
     int n;
     cost_indices ix;
     int tp, ep;
-    int pp;         /* pipeline stages (>= 1); the indices are one micro-batch's (eq. 61) */
-    double micro;   /* micro-batches of the step each stage runs (eq. 61); 1 at pp = 1 */
+    int pp;         /* pipeline stages (>= 1); the indices are one micro-batch's (eq. 62) */
+    double micro;   /* micro-batches of the step each stage runs (eq. 62); 1 at pp = 1 */
 } cost_layer;
 
 /* The configuration of one deployment (docs/cost-model.md, "Configuration"). */
@@ -276,8 +276,9 @@ typedef struct {
     double ea, eb, ec;
     double bytes_c, bytes_m; /* per-layer DRAM bytes of compute and communication kernels */
     int nano;            /* the step has >= 2 tokens, so it can split into two nano-batches */
-    double rounds;       /* pipeline stages a micro-batch passes (pp; eq. 61); 1 without PP */
-    double micro;        /* micro-batches each GPU runs per step (eq. 61, 63); 1 without PP */
+    double rounds;       /* pipeline stages a micro-batch passes (pp; eq. 62); 1 without PP */
+    double micro;        /* micro-batches each GPU runs per step (eq. 62, 64); 1 without PP */
+    double xfer_s;       /* one send/recv between stages (eq. 63; clock-independent); 0 without */
 } cost_pass_plan;
 
 typedef struct {

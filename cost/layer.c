@@ -467,12 +467,23 @@ void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, i
         double sms = cost_op_sms(g, op, sm_comm);
         cost_kernel ks[3];
         int n = op_kernels(g, op, g->max_mhz, sms, ks);
+        if (op->id == OP_PP_SEND) {
+            /* eq. 62-64: a collective's time does not depend on the clock (eq. 12), so the
+             * hand-off is a constant of the plan, outside the kernels the clock loop visits;
+             * its energy counts pp - 1 hand-offs per pp stage passes */
+            cost_plan_kernel k;
+            kern_from(g, &ks[0], op, comm, &k);
+            double w = (p->rounds - 1) / p->rounds;
+            p->xfer_s += ks[0].time_s;
+            p->ea += w * k.ea;
+            p->eb += w * k.eb;
+            p->ec += w * k.ec;
+            continue;
+        }
         for (int j = 0; j < n; j++) {
             cost_plan_kernel *k = &p->k[p->n++];
             kern_from(g, &ks[j], op, comm, k);
             double w = (op->per_layer ? n_layers : 1) * k->inv_imbalance;
-            if (op->id == OP_PP_SEND) /* eq. 64: pp - 1 hand-offs per pp stage passes */
-                w *= (p->rounds - 1) / p->rounds;
             p->ea += w * k->ea;
             p->eb += w * k->eb;
             p->ec += w * k->ec;
@@ -490,7 +501,7 @@ void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, 
     cost_clock c;
     cost_clock_at(g, mhz, &c);
     const double base = c.base_w;
-    double tc = 0, tm = 0, once = 0, xfer = 0, peak_c = 0, peak_m = 0, dyn_m = 0;
+    double tc = 0, tm = 0, once = 0, peak_c = 0, peak_m = 0, dyn_m = 0;
     for (int i = 0; i < p->n; i++) {
         const cost_plan_kernel *k = &p->k[i];
         double t = cost_time_at(&c, k->tc, k->tm, k->tx, k->beta);          /* eq. 25 */
@@ -500,10 +511,7 @@ void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, 
         double dyn = cost_dyn_energy(&c, &e);  /* J on the busiest GPU */
         double pw = dyn / t;
         if (!k->per_layer) {
-            if (k->comm) /* the pipeline's send/recv (eq. 63) */
-                xfer += t;
-            else
-                once += t;
+            once += t;
             if (pw > peak_c) peak_c = pw;
         } else if (k->comm) {
             tm += t;
@@ -529,13 +537,18 @@ void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, 
         exposed = tm;
         peak = peak_c > peak_m ? peak_c : peak_m;
     }
-    /* eq. 62: a step is pp stage passes of a micro-batch and the pp - 1 hand-offs between
-     * them (rounds 1, no hand-off without PP) */
-    out->time_s = p->rounds * (p->layers * layer_t + once) + (p->rounds - 1) * xfer;
-    out->comm_time_s = p->rounds * p->layers * exposed + (p->rounds - 1) * xfer;
+    out->time_s = p->layers * layer_t + once;
+    out->comm_time_s = p->layers * exposed;
     cost_energy_coef pe = {p->ea, p->eb, p->ec};
-    /* eq. 64: each GPU runs `micro` micro-batches through its stage per step */
-    out->energy_j = gpus * (base * out->time_s + p->micro * cost_dyn_energy(&c, &pe));
+    double dyn = cost_dyn_energy(&c, &pe);
+    if (p->rounds > 1) {
+        /* eq. 62: a step is pp stage passes of a micro-batch and the pp - 1 hand-offs between
+         * them; eq. 64: each GPU runs `micro` micro-batches through its stage per step */
+        out->time_s = p->rounds * out->time_s + (p->rounds - 1) * p->xfer_s;
+        out->comm_time_s = p->rounds * out->comm_time_s + (p->rounds - 1) * p->xfer_s;
+        dyn *= p->micro;
+    }
+    out->energy_j = gpus * (base * out->time_s + dyn);
     out->avg_power_w = out->time_s > 0 ? out->energy_j / gpus / out->time_s : base;
     out->kernel_peak_w = base + peak;
 }

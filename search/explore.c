@@ -68,10 +68,13 @@ int search_gpus_exceeded(const space_t *s, const space_point *p, int replicas)
 {
     /* k replicas per GPU (eq. 47) need replicas / k whole GPUs: a count that does not fill
      * whole GPUs is another configuration (cost_check refuses it too) */
-    uint64_t k = p->replicas_per_gpu > 1 ? (uint64_t)p->replicas_per_gpu : 1;
-    if ((uint64_t)replicas % k)
-        return 1;
-    uint64_t per = (uint64_t)replicas / k;
+    uint64_t per = (uint64_t)replicas;
+    if (p->replicas_per_gpu > 1) { /* (no division in the common case: explore's inner loop) */
+        uint64_t k = (uint64_t)p->replicas_per_gpu;
+        if (per % k)
+            return 1;
+        per /= k;
+    }
     uint64_t stages = p->pp > 1 ? (uint64_t)p->pp : 1; /* a replica is tp x ep x pp GPUs */
     return (uint64_t)p->tp * (uint64_t)p->ep * stages * per > (uint64_t)s->gpus_total;
 }
