@@ -255,9 +255,13 @@ void report_recommend_json(FILE *f, const report_rec *r)
 static void plan_md(FILE *f, const report_rec *r, const rec_solution *s)
 {
     const rec_problem *p = r->p;
-    fprintf(f, "| model | GPU | replicas | tp | ep | weights/KV | batch | SM comm | clock MHz | "
+    int with_pp = 0; /* a pp column only for a plan with pipelined pools (eq. 60-64) */
+    for (size_t i = 0; i < p->n; i++)
+        with_pp |= s->n[i] >= 0.5 && p->c[i].row.p.pp > 1;
+    fprintf(f, "| model | GPU | replicas | tp | ep | %sweights/KV | batch | SM comm | clock MHz | "
                "load req/s (capacity) | utilisation | TTFT s (margin) | TPOT s (margin) | J/token |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+               "|---|---|---|---|---|%s---|---|---|---|---|---|---|---|---|\n",
+            with_pp ? "pp | " : "", with_pp ? "---|" : "");
     for (size_t i = 0; i < p->n; i++) {
         if (s->n[i] < 0.5)
             continue;
@@ -268,8 +272,11 @@ static void plan_md(FILE *f, const report_rec *r, const rec_solution *s)
         fputs(" | ", f);
         llm_md_text(f, r->skus[c->sku]);
         const llm_workload *w = &r->w[c->model];
-        fprintf(f, " | %.0f | %d | %d | %s/%s | %d | %d | %.0f | %.2f (%.2f) | %.0f%% | "
-                "%.3f (%+.0f%%) | %.4f (%+.0f%%) | %.3f", s->n[i], row->p.tp, row->p.ep,
+        char ppc[24] = "";
+        if (with_pp)
+            snprintf(ppc, sizeof ppc, "%d | ", row->p.pp > 1 ? row->p.pp : 1);
+        fprintf(f, " | %.0f | %d | %d | %s%s/%s | %d | %d | %.0f | %.2f (%.2f) | %.0f%% | "
+                "%.3f (%+.0f%%) | %.4f (%+.0f%%) | %.3f", s->n[i], row->p.tp, row->p.ep, ppc,
                 llm_dtype_names[row->p.dtype], llm_dtype_names[row->p.kv_dtype],
                 row->p.batch, row->p.sm_comm, row->p.freq_mhz, s->y[i], s->n[i] * c->cap_rps,
                 100 * s->y[i] / (s->n[i] * c->cap_rps), row->m.ttft_s,

@@ -923,6 +923,10 @@ for e in vllm:--pipeline-parallel-size sglang:--pp-size trtllm:--pp_size; do
 done
 grep -q '"pp": 2' "$tmp/ppd-vllm/deploy.json" && grep -q 'tp 4, ep 1, pp 2' "$tmp/ppd-vllm/NOTES.md" || ok=0
 if [ -n "$prow" ] && [ $ok -eq 1 ]; then pass=$((pass+1)); else echo "FAIL: deploy of a pp 2 row (row $prow): the engines' pipeline flags"; fail=$((fail+1)); fi
+# the report's front tables gain a pp column when the front has pipelined points (not otherwise:
+# the golden reports of pp-less spaces are unchanged)
+expect 0 'report' -- report -i "$tmp/pp405" -o "$tmp/pp405.md"
+if grep -q '^| tp | ep | pp | weights/KV |' "$tmp/pp405.md"; then pass=$((pass+1)); else echo "FAIL: the report of a pipelined front lacks its pp column"; fail=$((fail+1)); fi
 # the same space in bf16 alone: its front is all pipelined
 python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); s["name"] = "405b-bf16"; s["dtype"] = ["bf16"]; s["pp"] = [1, 2, 4, 200]; json.dump(s, open(sys.argv[2], "w"))' \
     configs/spaces/llama-3.1-405b-2x8xh100.json "$tmp/pp-bf16.json"
