@@ -923,6 +923,8 @@ for e in vllm:--pipeline-parallel-size sglang:--pp-size trtllm:--pp_size; do
 done
 grep -q '"pp": 2' "$tmp/ppd-vllm/deploy.json" && grep -q 'tp 4, ep 1, pp 2' "$tmp/ppd-vllm/NOTES.md" || ok=0
 if [ -n "$prow" ] && [ $ok -eq 1 ]; then pass=$((pass+1)); else echo "FAIL: deploy of a pp 2 row (row $prow): the engines' pipeline flags"; fail=$((fail+1)); fi
+printf '{"name": "bad", "tp": [1], "pp": [0]}\n' >"$tmp/badpp.json"
+expect 2 'badpp.json: $.pp[0]: expected a value in [1, 1024], found 0' -- explore -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s "$tmp/badpp.json" -o "$tmp/badpp" -q
 # the report's front tables gain a pp column when the front has pipelined points (not otherwise:
 # the golden reports of pp-less spaces are unchanged)
 expect 0 'report' -- report -i "$tmp/pp405" -o "$tmp/pp405.md"

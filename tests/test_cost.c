@@ -644,6 +644,15 @@ static void test_pp_decode_step(void **state)
     cost_collective(&g, LLM_SENDRECV, 2, 2 * 64 * 2, g.sm_count, 0, &send);
     assert_true(send.time_s > 0);
     assert_close(two.time_s, 2 * stage.time_s + send.time_s, 1e-12);
+    /* eq. 64: both GPUs draw base power over the step; each runs its stage's dynamic energy for
+     * 2 micro-batches, and half a send each (1 hand-off per 2 stage passes) */
+    cost_clock ck;
+    cost_clock_at(&g, g.max_mhz, &ck);
+    cost_energy_coef se;
+    cost_kernel_energy_coef(&g, &send, &se);
+    double dyn_stage = stage.energy_j - ck.base_w * stage.time_s;
+    assert_close(two.energy_j, 2 * (ck.base_w * two.time_s +
+                                    2 * (dyn_stage + 0.5 * cost_dyn_energy(&ck, &se))), 1e-12);
 
     /* the pipelined op list carries the send of its micro-batch */
     cost_build_step(&m, &g, &c, 4, ctx, 0, 0, &L);
