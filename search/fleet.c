@@ -331,9 +331,13 @@ static int runners(const rec_problem *prob, const llm_gpu *gpus, const double *p
         if (solve_without(&q, big, &pl->runner[pl->n_runners], err))
             return -1;
         const space_point *x = &prob->c[big].row.p;
+        char pp[24] = "";
+        if (x->pp > 1)
+            snprintf(pp, sizeof pp, ", pp %d", x->pp);
         snprintf(pl->runner_label[pl->n_runners], sizeof pl->runner_label[0],
-                 "without the largest pool's configuration (tp %d, ep %d, batch %d, %.0f MHz "
-                 "on %.24s)", x->tp, x->ep, x->batch, x->freq_mhz, gpus[prob->c[big].sku].name);
+                 "without the largest pool's configuration (tp %d, ep %d%s, batch %d, %.0f MHz "
+                 "on %.24s)", x->tp, x->ep, pp, x->batch, x->freq_mhz,
+                 gpus[prob->c[big].sku].name);
         pl->without = pl->n_runners;
         pl->n_runners++;
     }
