@@ -173,7 +173,7 @@ typedef struct {
 /* The configuration of one deployment (docs/cost-model.md, "Configuration"). */
 typedef struct {
     int tp, ep, batch, replicas, sm_comm;
-    int pp;                /* pipeline stages, each ceil(layers / pp) layers (eq. 60-63) */
+    int pp;                /* pipeline stages, each ceil(layers / pp) layers (eq. 60-65) */
     double freq_mhz;       /* requested SM clock; 0 = the GPU's maximum */
     int prompt, output;    /* tokens per request */
     llm_dtype wdtype, kvdtype;

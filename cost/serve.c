@@ -30,6 +30,7 @@
  *   (61)  Memory per GPU under pipeline parallelism
  *   (62)  A pipelined step: micro-batches and the bubble
  *   (64)  Energy and launches of a pipelined step
+ *   (65)  Serving overhead of a pipelined step
  */
 #include "cost.h"
 
@@ -346,10 +347,12 @@ static double pass_kernels(const cost_pass_plan *pp)
     return n * pp->micro; /* eq. 64: a GPU launches its stage's kernels per micro-batch */
 }
 
-/* eq. 40: the CPU overhead of a step with `seqs` sequences in it, and the eager launch floor. */
+/* eq. 40: the CPU overhead of a step with `seqs` sequences in it, and the eager launch floor;
+ * eq. 65: under pipeline parallelism each micro-batch (virtual engine) is a scheduler step of
+ * its own, so the per-step part is paid once per micro-batch (1 without PP). */
 static void step_overhead(const llm_serving *sv, double seqs, cost_step_plan *st)
 {
-    st->overhead_s = sv ? sv->step_s + sv->seq_step_s * seqs : 0;
+    st->overhead_s = sv ? sv->step_s * st->pass.micro + sv->seq_step_s * seqs : 0;
     st->launch_floor_s = sv && !sv->cuda_graphs
                              ? pass_kernels(&st->pass) * sv->eager_launch_us * 1e-6 : 0;
 }

@@ -121,7 +121,7 @@ static void deploy_argv(const deploy_ctx *d, int k, argv_t *v)
         if ((f = fl(d, ENGINE_DP_ATTENTION)))
             add(v, f->flag);
     }
-    if (c->pp > 1) /* pipeline stages (docs/cost-model.md eq. 60-64); deploy_eval checked it */
+    if (c->pp > 1) /* pipeline stages (docs/cost-model.md eq. 60-65); deploy_eval checked it */
         addf(v, fl(d, ENGINE_PP)->flag, "%.0f", c->pp);
     if ((f = fl(d, ENGINE_MAX_SEQS)))
         addf(v, f->flag, "%.0f", d->max_seqs);

@@ -142,7 +142,7 @@ static const column cols[] = {
     {"energy_per_token_j_lo", 0}, {"energy_per_token_j_hi", 0},
     {"avg_power_w_lo", 0}, {"avg_power_w_hi", 0}, {"peak_power_w_lo", 0}, {"peak_power_w_hi", 0},
     {"cost_per_mtok_usd_lo", 0}, {"cost_per_mtok_usd_hi", 0}, {"robust", 1},
-    /* pipeline stages (docs/cost-model.md eq. 60-64): appended, the columns above keep their
+    /* pipeline stages (docs/cost-model.md eq. 60-65): appended, the columns above keep their
      * places */
     {"pp", 1},
 };

@@ -488,7 +488,7 @@ static const char *slo_word(const report_page *pg, const search_row *r)
     return t && p ? "meets" : !t && !p ? "misses both" : !t ? "misses TTFT" : "misses TPOT";
 }
 
-/* Whether a front has pipelined points: its tables then have a pp column (eq. 60-64). */
+/* Whether a front has pipelined points: its tables then have a pp column (eq. 60-65). */
 static int page_has_pp(const report_page *pg)
 {
     for (size_t i = 0; i < pg->nrows; i++)

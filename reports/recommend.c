@@ -255,7 +255,7 @@ void report_recommend_json(FILE *f, const report_rec *r)
 static void plan_md(FILE *f, const report_rec *r, const rec_solution *s)
 {
     const rec_problem *p = r->p;
-    int with_pp = 0; /* a pp column only for a plan with pipelined pools (eq. 60-64) */
+    int with_pp = 0; /* a pp column only for a plan with pipelined pools (eq. 60-65) */
     for (size_t i = 0; i < p->n; i++)
         with_pp |= s->n[i] >= 0.5 && p->c[i].row.p.pp > 1;
     fprintf(f, "| model | GPU | replicas | tp | ep | %sweights/KV | batch | SM comm | clock MHz | "

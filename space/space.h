@@ -35,7 +35,7 @@ typedef struct {
     int replicas_per_gpu;
     llm_dtype dtype, kv_dtype;
     double freq_mhz;
-    int pp;                /* pipeline stages (docs/cost-model.md eq. 60-64); 0 reads as 1 */
+    int pp;                /* pipeline stages (docs/cost-model.md eq. 60-65); 0 reads as 1 */
 } space_point;
 
 /* Builds the space from a space file (spec may be NULL: every knob at its default), with the

@@ -894,7 +894,7 @@ okrow=$(awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) h[$i] = i; next}
 if [ -n "$mrow" ] && [ -n "$okrow" ] && [ $st -eq 0 ] && grep -q "warning: row $mrow: it misses the chat workload's SLO" "$tmp/err" && \
    grep -q '^\*\*Warning:\*\* it misses' "$tmp/dmo/NOTES.md" && [ ! -s "$tmp/err2" ] && ! grep -q 'Warning' "$tmp/dmk/NOTES.md"; then pass=$((pass+1)); else echo "FAIL: deploy's SLO warning (rows $mrow, $okrow)"; fail=$((fail+1)); fi
 
-# pipeline stages (docs/cost-model.md eq. 60-64): --pp in eval and ops, its rule, and the bundled
+# pipeline stages (docs/cost-model.md eq. 60-65): --pp in eval and ops, its rule, and the bundled
 # 405B space, whose bf16 weights (810 GB) fit only across both nodes with tp x pp = 16 GPUs
 expect 0 '"pp": 2' -- eval -m llama-3.1-405b -g h100-sxm5-80gb --tp 8 --pp 2 --format json
 expect 0 'tp 8, ep 1, pp 2' -- eval -m llama-3.1-405b -g h100-sxm5-80gb --tp 8 --pp 2

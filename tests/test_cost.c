@@ -571,7 +571,7 @@ static void test_plan_matches_direct(void **state)
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
-/* ---- pipeline parallelism (eq. 60-64) --------------------------------------------------- */
+/* ---- pipeline parallelism (eq. 60-65) --------------------------------------------------- */
 
 /* eq. 61 by hand: the toy model at pp 2 keeps one of its 2 layers (73,984 bytes: attention
  * 12,288 + MLP 24,576 parameters x 2 bytes + 256 bytes of norms) and one 1000 x 64 bf16
@@ -681,6 +681,37 @@ static void test_pp_decode_step(void **state)
     cost_pass_plan_eval(&g, &pl, g.max_mhz, 0, 1, &stage);
     cost_collective(&g, LLM_SENDRECV, 2, 8 * 64 * 2, g.sm_count, 0, &send);
     assert_close(r.ttft_s, 2 * stage.time_s + send.time_s, 1e-12);
+}
+
+/* eq. 65 by hand: a toy profile's CPU time, step_s 1 ms + seq_step_s 10 us per sequence: a
+ * decode step of 6 sequences at pp 2 is 2 scheduler steps (micro-batches of 3): 2 x 1 ms +
+ * 6 x 10 us = 2.06 ms; at pp 4, min(4, 6) = 4 micro-batches (of at most ceil(6/4) = 2): 4.06 ms;
+ * at pp 1 1.06 ms. */
+static llm_serving toy_serving(int chunked, int budget, int block, double step_s,
+                               double seq_step_s);
+static void test_pp_overhead(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    m.n_layers = 4;
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    llm_serving sv = toy_serving(0, 4096, 16, 1e-3, 10e-6);
+    cost_config c;
+    cost_config_default(&c);
+    c.prompt = 8;
+    c.output = 8;
+    c.batch = 6;
+    c.serving = &sv;
+    const double want[5] = {0, 1.06e-3, 2.06e-3, 0, 4.06e-3};
+    for (int pp = 1; pp <= 4; pp *= 2) {
+        c.pp = pp;
+        cost_plan p;
+        cost_plan_build(&m, &g, &c, &p);
+        assert_close(p.dec.overhead_s, want[pp], 1e-12);
+        cost_metrics r;
+        cost_plan_eval(&p, g.max_mhz, g.tdp_w, &r);
+        assert_close(r.step_overhead_s, want[pp], 1e-12);
+    }
 }
 
 /* Properties: more stages never raise the weights or KV per GPU; Llama-3.1-405B in bf16 does
@@ -1121,7 +1152,7 @@ int main(void)
         cmocka_unit_test(test_replicas_per_gpu),    cmocka_unit_test(test_plan_matches_direct_mixed),
         cmocka_unit_test(test_length_bias),
         cmocka_unit_test(test_pp_toy_memory),       cmocka_unit_test(test_pp_decode_step),
-        cmocka_unit_test(test_pp_properties),
+        cmocka_unit_test(test_pp_properties),      cmocka_unit_test(test_pp_overhead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
