@@ -210,6 +210,9 @@ int cost_ffn_up_matrices(const llm_model *m);
 /* The layers of the largest pipeline stage, ceil(n_layers / pp): it sets the memory per GPU
  * and the stage time (eq. 60). */
 int cost_stage_layers(const llm_model *m, int pp);
+/* How many of the pp - 1 boundaries between stages of stage_gpus GPUs each cross from one of
+ * g's nodes to the next (eq. 63): the hand-offs that take the scale-out link. */
+int cost_pp_node_crossings(const llm_gpu *g, int stage_gpus, int pp);
 /* Which rule a configuration breaks, first in this order: TP (a divisor of the query heads,
  * a divisor or multiple of the KV heads, a divisor of the FFN), EP (an MoE model, a divisor of
  * the experts), PP (1 .. the model's layers, eq. 60), fp8 without fp8 tensor cores, the SM

@@ -109,6 +109,20 @@ int cost_ffn_up_matrices(const llm_model *m)
     return m->act == LLM_ACT_SWIGLU ? 2 : 1;
 }
 
+int cost_pp_node_crossings(const llm_gpu *g, int stage_gpus, int pp)
+{
+    /* eq. 63: stages are placed in order, node by node; a node holds whole stages when the
+     * stage's GPUs divide its GPUs, and then every (per_node / stage)-th boundary crosses;
+     * otherwise (a stage wider than a node, or straddling two) every boundary is taken to */
+    int node = g->gpus_per_node;
+    if (pp <= 1 || stage_gpus * pp <= node)
+        return 0;
+    if (stage_gpus >= node || node % stage_gpus)
+        return pp - 1;
+    int per = node / stage_gpus;
+    return (pp + per - 1) / per - 1;
+}
+
 int cost_stage_layers(const llm_model *m, int pp)
 {
     /* eq. 60: layers split as evenly as they go; the largest stage holds ceil(L / pp) */
@@ -469,15 +483,26 @@ void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, i
         int n = op_kernels(g, op, g->max_mhz, sms, ks);
         if (op->id == OP_PP_SEND) {
             /* eq. 62-64: a collective's time does not depend on the clock (eq. 12), so the
-             * hand-off is a constant of the plan, outside the kernels the clock loop visits;
-             * its energy counts pp - 1 hand-offs per pp stage passes */
-            cost_plan_kernel k;
-            kern_from(g, &ks[0], op, comm, &k);
-            double w = (p->rounds - 1) / p->rounds;
-            p->xfer_s += ks[0].time_s;
-            p->ea += w * k.ea;
-            p->eb += w * k.eb;
-            p->ec += w * k.ec;
+             * hand-off is a constant of the plan, outside the kernels the clock loop visits:
+             * the mean of the pp - 1 hand-offs, those that cross nodes over the scale-out
+             * link and the others over NVLink (eq. 63); its energy counts pp - 1 hand-offs
+             * per pp stage passes */
+            double hops = p->rounds - 1, cross = cost_pp_node_crossings(g, L->tp * L->ep, L->pp);
+            cost_kernel kx[2];
+            cost_collective(g, op->coll, op->ranks, op->coll_bytes, sms, 0, &kx[0]);
+            cost_collective(g, op->coll, op->ranks, op->coll_bytes, sms, 1, &kx[1]);
+            for (int j = 0; j < 2; j++) {
+                double share = (j ? cross : hops - cross) / hops;
+                if (share <= 0)
+                    continue;
+                cost_plan_kernel k;
+                kern_from(g, &kx[j], op, comm, &k);
+                double w = share * hops / p->rounds;
+                p->xfer_s += share * kx[j].time_s;
+                p->ea += w * k.ea;
+                p->eb += w * k.eb;
+                p->ec += w * k.ec;
+            }
             continue;
         }
         for (int j = 0; j < n; j++) {

@@ -598,6 +598,14 @@ static void test_pp_toy_memory(void **state)
     c.tp = 2;
     cost_eval(&m, &g, &c, &r);
     assert_int_equal(r.gpus, 2 * 2);
+    /* eq. 63: boundaries crossing 8-GPU nodes, stages placed in order */
+    assert_int_equal(cost_pp_node_crossings(&g, 4, 2), 0);  /* 8 GPUs: one node */
+    assert_int_equal(cost_pp_node_crossings(&g, 4, 4), 1);  /* 2 stages a node: 1 of 3 */
+    assert_int_equal(cost_pp_node_crossings(&g, 8, 2), 1);  /* a stage a node */
+    assert_int_equal(cost_pp_node_crossings(&g, 2, 8), 1);  /* 4 stages a node: 1 of 7 */
+    assert_int_equal(cost_pp_node_crossings(&g, 1, 24), 2); /* 3 nodes */
+    assert_int_equal(cost_pp_node_crossings(&g, 3, 4), 3);  /* stages straddle nodes: all */
+    assert_int_equal(cost_pp_node_crossings(&g, 16, 2), 1);
     /* eq. 60: a stage holds at least one layer */
     llm_err err;
     c.pp = 3;
@@ -712,6 +720,40 @@ static void test_pp_overhead(void **state)
         cost_plan_eval(&p, g.max_mhz, g.tdp_w, &r);
         assert_close(r.step_overhead_s, want[pp], 1e-12);
     }
+}
+
+/* eq. 62-63 across nodes: Llama-3.1-405B at tp 4 pp 4 on 8-GPU nodes, a decode step of 8
+ * sequences: 4 passes of the 32-layer stage over 2 sequences, plus 3 hand-offs of 2 x 16384 x 2
+ * bytes, two over NVLink and one (stages 1 -> 2) over the scale-out link. */
+static void test_pp_across_nodes(void **state)
+{
+    (void)state;
+    llm_model m = load_model("llama-3.1-405b");
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_config c;
+    cost_config_default(&c);
+    c.tp = 4;
+    c.pp = 4;
+    c.batch = 8;
+    double ctx = cost_running_context(&c);
+    cost_layer L;
+    cost_build_step(&m, &g, &c, 8, ctx, 0, 0, &L);
+    cost_pass_plan pl;
+    cost_pass_plan_build(&g, &L, cost_stage_layers(&m, 4), 0, &pl);
+    assert_int_equal(cost_stage_layers(&m, 4), 32);
+    cost_pass step;
+    cost_pass_plan_eval(&g, &pl, g.max_mhz, 0, 16, &step);
+    cost_config c1 = c;
+    c1.pp = 1;
+    cost_build_step(&m, &g, &c1, 2, ctx, 0, 0, &L);
+    cost_pass_plan_build(&g, &L, 32, 0, &pl);
+    cost_pass stage;
+    cost_pass_plan_eval(&g, &pl, g.max_mhz, 0, 4, &stage);
+    cost_kernel nv, so;
+    cost_collective(&g, LLM_SENDRECV, 2, 2 * 16384 * 2, g.sm_count, 0, &nv);
+    cost_collective(&g, LLM_SENDRECV, 2, 2 * 16384 * 2, g.sm_count, 1, &so);
+    assert_true(so.time_s > nv.time_s);
+    assert_close(step.time_s, 4 * stage.time_s + 2 * nv.time_s + so.time_s, 1e-12);
 }
 
 /* Properties: more stages never raise the weights or KV per GPU; Llama-3.1-405B in bf16 does
@@ -1153,6 +1195,7 @@ int main(void)
         cmocka_unit_test(test_length_bias),
         cmocka_unit_test(test_pp_toy_memory),       cmocka_unit_test(test_pp_decode_step),
         cmocka_unit_test(test_pp_properties),      cmocka_unit_test(test_pp_overhead),
+        cmocka_unit_test(test_pp_across_nodes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
