@@ -58,6 +58,7 @@ typedef struct {
 #define COMMON_OPTS(a)                                                                        \
     {"--model", "-m", O_STR, &(a).model, 0, 0, 0}, {"--gpu", "-g", O_STR, &(a).gpu, 0, 0, 0}, \
     {"--tp", NULL, O_INT, &(a).c.tp, 1, 1024, 0}, {"--ep", NULL, O_INT, &(a).c.ep, 1, 4096, 0}, \
+    {"--pp", NULL, O_INT, &(a).c.pp, 1, 1024, 0},                                             \
     {"--batch", NULL, O_INT, &(a).c.batch, 1, 1 << 20, 0},                                    \
     {"--freq", NULL, O_NUM, &(a).c.freq_mhz, 1, 1e5, 0},                                      \
     {"--dtype", NULL, O_STR, &(a).dtype, 0, 0, 0},                                            \

@@ -42,9 +42,9 @@ static int compare(const nlsearch_args *a, const nlsearch_result *r, int quiet,
     nl->evaluations_fraction = x.evaluated ? (double)r->evaluations / x.evaluated : 0;
     for (int i = 0; !quiet && i < x.nmissed; i++) {
         const search_row *row = &x.missed[i];
-        fprintf(stderr, "  missed: index %llu tp %d ep %d %s/%s batch %d sm_comm %d "
+        fprintf(stderr, "  missed: index %llu tp %d ep %d pp %d %s/%s batch %d sm_comm %d "
                 "%g MHz replicas %d\n", (unsigned long long)row->index, row->p.tp,
-                row->p.ep, llm_dtype_names[row->p.dtype], llm_dtype_names[row->p.kv_dtype],
+                row->p.ep, row->p.pp > 1 ? row->p.pp : 1, llm_dtype_names[row->p.dtype], llm_dtype_names[row->p.kv_dtype],
                 row->p.batch, row->p.sm_comm, row->p.freq_mhz, row->p.replicas);
     }
     return 0;

@@ -194,10 +194,10 @@ typedef struct {
 /* The knobs of a configuration space, in mixed-radix order (outermost first): the knobs that
  * change the evaluation plan come first, the clock and the replica count last (cheapest). */
 typedef enum {
-    KNOB_TP = 0, KNOB_EP, KNOB_DTYPE, KNOB_KV_DTYPE, KNOB_BATCH, KNOB_CHUNK_TOKENS,
+    KNOB_TP = 0, KNOB_EP, KNOB_PP, KNOB_DTYPE, KNOB_KV_DTYPE, KNOB_BATCH, KNOB_CHUNK_TOKENS,
     KNOB_REPLICAS_PER_GPU, KNOB_SM_COMM, KNOB_FREQ, KNOB_REPLICAS, KNOB_COUNT
 } llm_knob;
-extern const char *const llm_knob_names[]; /* "tp", "ep", "dtype", "kv_dtype", "batch",
+extern const char *const llm_knob_names[]; /* "tp", "ep", "pp", "dtype", "kv_dtype", "batch",
                                               "chunk_tokens", "replicas_per_gpu", "sm_comm",
                                               "freq_mhz", "replicas" */
 
@@ -231,7 +231,7 @@ void llm_err_prefix(llm_err *e, const char *prefix, int status);
  * how its value is written and the documentation page it comes from. A knob whose flag is ""
  * the engine cannot set from its command line (deploy says so in NOTES.md). */
 #define LLM_ENGINE_KNOBS(X)                                                                  \
-    X(TP, "tp") X(EP, "ep") X(DP, "dp") X(DP_ATTENTION, "dp_attention")                    \
+    X(TP, "tp") X(EP, "ep") X(PP, "pp") X(DP, "dp") X(DP_ATTENTION, "dp_attention")        \
     X(MAX_SEQS, "max_seqs") X(MAX_TOKENS, "max_tokens") X(CHUNKED, "chunked_prefill")      \
     X(DTYPE, "dtype") X(QUANT, "quantization") X(KV_DTYPE, "kv_dtype")                     \
     X(MEM_FRACTION, "mem_fraction") X(CONTEXT, "context_len") X(EAGER, "eager")            \
@@ -365,6 +365,7 @@ typedef struct {
 typedef struct {
     char model[LLM_NAME_MAX], gpu[LLM_NAME_MAX];
     int replicas, tp, ep, batch, sm_comm, replicas_per_gpu, chunk_tokens;
+    int pp;                                   /* pipeline stages; absent in the file: 1 */
     llm_dtype dtype, kv_dtype;
     double freq_mhz, gpus_per_replica, load_rps;
 } llm_rec_pool;

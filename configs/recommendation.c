@@ -226,6 +226,15 @@ int configs_parse_recommendation(const char *text, const char *file, llm_recomme
         }
         if (read_fields(p, pool_fields, q, file, path, err))
             goto out;
+        /* pp came later than the other knobs: a file without it has no pipeline stages */
+        const cJSON *ppv = cJSON_GetObjectItemCaseSensitive(p, "pp");
+        q->pp = 1;
+        if (ppv) {
+            static const rec_field pp_field[] = {{"pp", RF_INT, offsetof(llm_rec_pool, pp), 1,
+                                                  1024}, {NULL, 0, 0, 0, 0}};
+            if (read_fields(p, pp_field, q, file, path, err))
+                goto out;
+        }
         int known = 0;
         for (int i = 0; i < r->nmodels; i++)
             known |= !strcmp(r->models[i].model, q->model);

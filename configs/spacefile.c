@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const llm_knob_names[] = {"tp", "ep", "dtype", "kv_dtype", "batch",
+const char *const llm_knob_names[] = {"tp", "ep", "pp", "dtype", "kv_dtype", "batch",
                                       "chunk_tokens", "replicas_per_gpu", "sm_comm",
                                       "freq_mhz", "replicas", NULL};
 
@@ -20,6 +20,7 @@ const char *const llm_knob_names[] = {"tp", "ep", "dtype", "kv_dtype", "batch",
 /* Integer knobs and their ranges; freq_mhz is a number; dtypes are names. */
 static const struct { double lo, hi; int integer; } knob_range[KNOB_COUNT] = {
     [KNOB_TP] = {1, 1024, 1},       [KNOB_EP] = {1, 4096, 1},
+    [KNOB_PP] = {1, 1024, 1},       /* pipeline stages; at most the model's layers (space/) */
     [KNOB_DTYPE] = {0, 0, 0},       [KNOB_KV_DTYPE] = {0, 0, 0},
     [KNOB_BATCH] = {1, 1 << 20, 1}, [KNOB_SM_COMM] = {0, 4095, 1},
     [KNOB_FREQ] = {1, 1e5, 0},      [KNOB_REPLICAS] = {1, 1 << 20, 1},

@@ -121,6 +121,7 @@ typedef enum {
     OP_NORM_MLP, OP_MLP_UP, OP_MLP_ACT, OP_MLP_DOWN, OP_ALLREDUCE_MLP, OP_RESIDUAL_ADD,
     OP_MOE_ROUTER, OP_MOE_DISPATCH, OP_MOE_EXPERTS, OP_MOE_COMBINE, OP_LM_HEAD,
     OP_ATTENTION_PREFILL, /* a mixed step's prefill chunks (eq. 35); `attention` is then decode */
+    OP_PP_SEND,           /* pipeline parallel: a stage's activations to the next (eq. 62) */
     OP_COUNT
 } cost_op_id;
 extern const char *const cost_op_names[];
@@ -165,11 +166,14 @@ typedef struct {
     int n;
     cost_indices ix;
     int tp, ep;
+    int pp;         /* pipeline stages (>= 1); the indices are one micro-batch's (eq. 62) */
+    double micro;   /* micro-batches of the step each stage runs (eq. 62); 1 at pp = 1 */
 } cost_layer;
 
 /* The configuration of one deployment (docs/cost-model.md, "Configuration"). */
 typedef struct {
     int tp, ep, batch, replicas, sm_comm;
+    int pp;                /* pipeline stages, each ceil(layers / pp) layers (eq. 60-65) */
     double freq_mhz;       /* requested SM clock; 0 = the GPU's maximum */
     int prompt, output;    /* tokens per request */
     llm_dtype wdtype, kvdtype;
@@ -195,7 +199,7 @@ typedef struct {
  * pool; no prefill in its cycle, TTFT 0). */
 typedef enum { COST_ROLE_BOTH = 0, COST_ROLE_PREFILL, COST_ROLE_DECODE } cost_role;
 
-/* Defaults: tp=ep=batch=replicas=1, sm_comm=0, max clock, bf16, cap = TDP, fused; no serving
+/* Defaults: tp=ep=pp=batch=replicas=1, sm_comm=0, max clock, bf16, cap = TDP, fused; no serving
  * profile (the ideal engine), KV reserved, one replica per GPU, saturated. The command line's
  * defaults differ: profile LLM_SERVING_DEFAULT, paged KV (docs/cli.md). */
 void cost_config_default(cost_config *c);
@@ -210,14 +214,21 @@ int cost_check(const llm_model *m, const llm_gpu *g, const cost_config *c, llm_e
  * (2 when gated: gate and up; 1 otherwise), its down projection one more (eq. 18). */
 double cost_kv_heads_per_gpu(const llm_model *m, int tp);
 int cost_ffn_up_matrices(const llm_model *m);
+/* The layers of the largest pipeline stage, ceil(n_layers / pp): it sets the memory per GPU
+ * and the stage time (eq. 60). */
+int cost_stage_layers(const llm_model *m, int pp);
+/* How many of the pp - 1 boundaries between stages of stage_gpus GPUs each cross from one of
+ * g's nodes to the next (eq. 63): the hand-offs that take the scale-out link. */
+int cost_pp_node_crossings(const llm_gpu *g, int stage_gpus, int pp);
 /* Which rule a configuration breaks, first in this order: TP (a divisor of the query heads,
  * a divisor or multiple of the KV heads, a divisor of the FFN), EP (an MoE model, a divisor of
- * the experts), fp8 without fp8 tensor cores, the SM split, the context, several replicas on
- * a GPU with TP x EP > 1, then any other value out of its range; with the message in err (may
- * be NULL). Each rule once: cost_check words it, explore prunes by it (search/). */
+ * the experts), PP (1 .. the model's layers, eq. 60), fp8 without fp8 tensor cores, the SM
+ * split, the context, several replicas on a GPU with TP x EP x PP > 1, then any other value
+ * out of its range; with the message in err (may be NULL). Each rule once: cost_check words
+ * it, explore prunes by it (search/). */
 typedef enum {
-    COST_RULE_NONE = 0, COST_RULE_TP, COST_RULE_EP, COST_RULE_FP8, COST_RULE_SM_COMM,
-    COST_RULE_CONTEXT, COST_RULE_SHARED_GPU, COST_RULE_RANGE
+    COST_RULE_NONE = 0, COST_RULE_TP, COST_RULE_EP, COST_RULE_PP, COST_RULE_FP8,
+    COST_RULE_SM_COMM, COST_RULE_CONTEXT, COST_RULE_SHARED_GPU, COST_RULE_RANGE
 } cost_rule;
 cost_rule cost_check_rule(const llm_model *m, const llm_gpu *g, const cost_config *c,
                           llm_err *err);
@@ -275,6 +286,9 @@ typedef struct {
     double ea, eb, ec;
     double bytes_c, bytes_m; /* per-layer DRAM bytes of compute and communication kernels */
     int nano;            /* the step has >= 2 tokens, so it can split into two nano-batches */
+    double rounds;       /* pipeline stages a micro-batch passes (pp; eq. 62); 1 without PP */
+    double micro;        /* micro-batches each GPU runs per step (eq. 62, 64); 1 without PP */
+    double xfer_s;       /* one send/recv between stages (eq. 63; clock-independent); 0 without */
 } cost_pass_plan;
 
 typedef struct {
@@ -285,7 +299,8 @@ typedef struct {
     double comm_time_s;     /* exposed communication time */
 } cost_pass;
 
-/* Builds the plan of one pass: the layer's kernels on the SMs the configuration gives them. */
+/* Builds the plan of one pass: the layer's kernels on the SMs the configuration gives them;
+ * n_layers: the layers of one (the largest) pipeline stage, cost_stage_layers. */
 void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, int sm_comm,
                           cost_pass_plan *p);
 /* Evaluates a pass plan at a clock (eq. 16-17, 25) for a replica of `gpus` GPUs. */

@@ -12,6 +12,10 @@
  *   (21)  Energy
  *   (25)  With (6), (2), (26) and (20), a kernel evaluated once at ...
  *   (35)  A mixed step
+ *   (60)  Pipeline stages
+ *   (62)  A pipelined step: micro-batches and the bubble
+ *   (63)  Send/recv between stages
+ *   (64)  Energy and launches of a pipelined step
  */
 #include "cost.h"
 
@@ -22,7 +26,7 @@ const char *const cost_op_names[] = {
     "embed", "norm_attn", "qkv_proj", "rope", "attention", "o_proj", "allreduce_attn",
     "norm_mlp", "mlp_up", "mlp_act", "mlp_down", "allreduce_mlp", "residual_add",
     "moe_router", "moe_dispatch", "moe_experts", "moe_combine", "lm_head",
-    "attention_prefill", NULL};
+    "attention_prefill", "pp_send", NULL};
 
 /* ---- step 1: the logical (unsharded) layer ------------------------------------------------ */
 
@@ -103,6 +107,26 @@ double cost_kv_heads_per_gpu(const llm_model *m, int tp)
 int cost_ffn_up_matrices(const llm_model *m)
 {
     return m->act == LLM_ACT_SWIGLU ? 2 : 1;
+}
+
+int cost_pp_node_crossings(const llm_gpu *g, int stage_gpus, int pp)
+{
+    /* eq. 63: stages are placed in order, node by node; a node holds whole stages when the
+     * stage's GPUs divide its GPUs, and then every (per_node / stage)-th boundary crosses;
+     * otherwise (a stage wider than a node, or straddling two) every boundary is taken to */
+    int node = g->gpus_per_node;
+    if (pp <= 1 || stage_gpus * pp <= node)
+        return 0;
+    if (stage_gpus >= node || node % stage_gpus)
+        return pp - 1;
+    int per = node / stage_gpus;
+    return (pp + per - 1) / per - 1;
+}
+
+int cost_stage_layers(const llm_model *m, int pp)
+{
+    /* eq. 60: layers split as evenly as they go; the largest stage holds ceil(L / pp) */
+    return pp > 1 ? (m->n_layers + pp - 1) / pp : m->n_layers;
 }
 
 static void shard_tp(const llm_model *m, cost_layer *L, int tp)
@@ -196,6 +220,7 @@ static void derive(const llm_model *m, const llm_gpu *g, const cost_config *c, c
     double t = ix->t, d = ix->d;
     int scaleout_tp = L->tp > g->gpus_per_node;
     int scaleout_ep = L->tp * L->ep > g->gpus_per_node;
+    int scaleout_pp = L->tp * L->ep * L->pp > g->gpus_per_node;
     double load, mean, active;
     moe_load(m, L, all_tokens, &load, &mean, &active);
 
@@ -280,6 +305,11 @@ static void derive(const llm_model *m, const llm_gpu *g, const cost_config *c, c
             op->m = ix->rows_head; op->n = ix->v; op->k = d;
             op->b_bytes = ab; op->fp8 = 0; /* the LM head stays in bf16 */
             break;
+        case OP_PP_SEND:
+            /* eq. 63: each GPU of a stage sends its micro-batch's activations (t d) to its
+             * peer in the next stage; across nodes when the replica spans them */
+            op->ranks = 2; op->coll_bytes = t * d * ab; op->scaleout = scaleout_pp;
+            break;
         case OP_COUNT:
             break;
         }
@@ -302,6 +332,22 @@ void cost_build_step(const llm_model *m, const llm_gpu *g, const cost_config *c,
     memset(L, 0, sizeof *L);
     cost_indices *ix = &L->ix;
     double prompts = pf_len > 0 ? pf_tokens / pf_len : 0;
+    L->pp = 1;
+    L->micro = 1;
+    if (c->pp > 1) {
+        /* eq. 62: the engine splits the step into at most pp micro-batches (one per virtual
+         * engine); the op list is one micro-batch's on one stage: ceil(x / pp) whole
+         * sequences or prompts (x / pp of a fraction), run by each stage min(pp, x) times
+         * (pp times for a fraction) */
+        L->pp = c->pp;
+        double nd = dec_seqs <= 0 ? 0 : dec_seqs == floor(dec_seqs) ? fmin(c->pp, dec_seqs)
+                                                                  : c->pp;
+        double np = prompts <= 0 ? 0 : prompts == floor(prompts) ? fmin(c->pp, prompts) : c->pp;
+        L->micro = fmax(1, fmax(nd, np));
+        dec_seqs = group_share(dec_seqs, c->pp);
+        prompts = group_share(prompts, c->pp);
+        pf_tokens = prompts * pf_len;
+    }
     if (dec_seqs > 0) {
         /* the decode part is `attention`; prefill chunks, if any, `attention_prefill` */
         ix->b = dec_seqs; ix->s = 1; ix->c = ctx;
@@ -322,6 +368,8 @@ void cost_build_step(const llm_model *m, const llm_gpu *g, const cost_config *c,
     logical_layer(m, L);
     shard_tp(m, L, c->tp);
     shard_ep(m, L, c->ep);
+    if (L->pp > 1) /* eq. 63: a stage's hand-off to the next, once per stage pass */
+        add(L, OP_PP_SEND, KIND_COLL, "t d -> t d", 0)->coll = LLM_SENDRECV;
     derive(m, g, c, L, dec_seqs + pf_tokens);
     /* FLOP and byte counts do not depend on the clock or the SM count (eq. 15). */
     for (int i = 0; i < L->n; i++) {
@@ -424,6 +472,8 @@ void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, i
 {
     memset(p, 0, sizeof *p);
     p->layers = n_layers;
+    p->rounds = L->pp > 1 ? L->pp : 1;
+    p->micro = L->pp > 1 ? L->micro : 1;
     p->nano = L->ix.t >= 2; /* eq. 17: a single token cannot be split into two nano-batches */
     for (int i = 0; i < L->n; i++) {
         const cost_op *op = &L->op[i];
@@ -431,6 +481,30 @@ void cost_pass_plan_build(const llm_gpu *g, const cost_layer *L, int n_layers, i
         double sms = cost_op_sms(g, op, sm_comm);
         cost_kernel ks[3];
         int n = op_kernels(g, op, g->max_mhz, sms, ks);
+        if (op->id == OP_PP_SEND) {
+            /* eq. 62-64: a collective's time does not depend on the clock (eq. 12), so the
+             * hand-off is a constant of the plan, outside the kernels the clock loop visits:
+             * the mean of the pp - 1 hand-offs, those that cross nodes over the scale-out
+             * link and the others over NVLink (eq. 63); its energy counts pp - 1 hand-offs
+             * per pp stage passes */
+            double hops = p->rounds - 1, cross = cost_pp_node_crossings(g, L->tp * L->ep, L->pp);
+            cost_kernel kx[2];
+            cost_collective(g, op->coll, op->ranks, op->coll_bytes, sms, 0, &kx[0]);
+            cost_collective(g, op->coll, op->ranks, op->coll_bytes, sms, 1, &kx[1]);
+            for (int j = 0; j < 2; j++) {
+                double share = (j ? cross : hops - cross) / hops;
+                if (share <= 0)
+                    continue;
+                cost_plan_kernel k;
+                kern_from(g, &kx[j], op, comm, &k);
+                double w = share * hops / p->rounds;
+                p->xfer_s += share * kx[j].time_s;
+                p->ea += w * k.ea;
+                p->eb += w * k.eb;
+                p->ec += w * k.ec;
+            }
+            continue;
+        }
         for (int j = 0; j < n; j++) {
             cost_plan_kernel *k = &p->k[p->n++];
             kern_from(g, &ks[j], op, comm, k);
@@ -491,7 +565,15 @@ void cost_pass_plan_eval(const llm_gpu *g, const cost_pass_plan *p, double mhz, 
     out->time_s = p->layers * layer_t + once;
     out->comm_time_s = p->layers * exposed;
     cost_energy_coef pe = {p->ea, p->eb, p->ec};
-    out->energy_j = gpus * (base * out->time_s + cost_dyn_energy(&c, &pe));
+    double dyn = cost_dyn_energy(&c, &pe);
+    if (p->rounds > 1) {
+        /* eq. 62: a step is pp stage passes of a micro-batch and the pp - 1 hand-offs between
+         * them; eq. 64: each GPU runs `micro` micro-batches through its stage per step */
+        out->time_s = p->rounds * out->time_s + (p->rounds - 1) * p->xfer_s;
+        out->comm_time_s = p->rounds * out->comm_time_s + (p->rounds - 1) * p->xfer_s;
+        dyn *= p->micro;
+    }
+    out->energy_j = gpus * (base * out->time_s + dyn);
     out->avg_power_w = out->time_s > 0 ? out->energy_j / gpus / out->time_s : base;
     out->kernel_peak_w = base + peak;
 }

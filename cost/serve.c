@@ -26,6 +26,11 @@
  *   (48)  Batch advice
  *   (49)  Serving profiles
  *   (50)  A static batch
+ *   (60)  Pipeline stages
+ *   (61)  Memory per GPU under pipeline parallelism
+ *   (62)  A pipelined step: micro-batches and the bubble
+ *   (64)  Energy and launches of a pipelined step
+ *   (65)  Serving overhead of a pipelined step
  */
 #include "cost.h"
 
@@ -37,7 +42,7 @@
 void cost_config_default(cost_config *c)
 {
     memset(c, 0, sizeof *c);
-    c->tp = c->ep = c->batch = c->replicas = c->replicas_per_gpu = 1;
+    c->tp = c->ep = c->pp = c->batch = c->replicas = c->replicas_per_gpu = 1;
     c->prompt = 1024;
     c->output = 256;
     c->wdtype = LLM_BF16;
@@ -94,6 +99,17 @@ static cost_rule check_ep(const llm_model *m, int ep, llm_err *err)
     return COST_RULE_NONE;
 }
 
+/* eq. 60: a stage holds at least one layer. */
+static cost_rule check_pp(const llm_model *m, int pp, llm_err *err)
+{
+    if (pp < 1 || pp > m->n_layers) {
+        llm_err_set(err, "--pp: expected pipeline stages in [1, %d] (%s's layers), found %d",
+                    m->n_layers, m->name, pp);
+        return COST_RULE_PP;
+    }
+    return COST_RULE_NONE;
+}
+
 /* fp8, the SM split, the context, replicas sharing a GPU. */
 static cost_rule check_fit(const llm_model *m, const llm_gpu *g, const cost_config *c,
                            llm_err *err)
@@ -120,9 +136,9 @@ static cost_rule check_fit(const llm_model *m, const llm_gpu *g, const cost_conf
                     c->replicas_per_gpu);
         return COST_RULE_RANGE;
     }
-    if (c->replicas_per_gpu > 1 && c->tp * c->ep != 1) {
+    if (c->replicas_per_gpu > 1 && c->tp * c->ep * c->pp != 1) {
         llm_err_set(err, "--replicas-per-gpu: several replicas share a GPU only with --tp 1 "
-                    "--ep 1, found tp %d ep %d", c->tp, c->ep);
+                    "--ep 1 --pp 1, found tp %d ep %d pp %d", c->tp, c->ep, c->pp);
         return COST_RULE_SHARED_GPU;
     }
     /* eq. 47 models GPUs that each hold k replicas: a GPU holding fewer would be another
@@ -191,7 +207,7 @@ cost_rule cost_check_rule(const llm_model *m, const llm_gpu *g, const cost_confi
 {
     cost_rule r;
     if ((r = check_tp(m, c->tp, err)) || (r = check_ep(m, c->ep, err)) ||
-        (r = check_fit(m, g, c, err)))
+        (r = check_pp(m, c->pp, err)) || (r = check_fit(m, g, c, err)))
         return r;
     return check_ranges(g, c, err);
 }
@@ -250,13 +266,17 @@ void cost_memory_eval(const llm_model *m, const llm_gpu *g, const cost_config *c
     double norms = (m->norm == LLM_NORM_LAYER ? 4.0 : 2.0) * d * ab;
     double per_layer = (attn + mlp) * wb + norms;
     /* embeddings stay in the activation type; vocab-parallel over tp */
-    double emb = (double)m->vocab * d / tp * ab * (m->tied_embeddings ? 1 : 2);
+    /* eq. 61: under pipeline parallelism the first stage holds the embedding, the last the
+     * LM head (a copy of the embedding when tied): the busiest stage one vocabulary matrix */
+    double emb = (double)m->vocab * d / tp * ab * (m->tied_embeddings || c->pp > 1 ? 1 : 2);
     if (m->pos == LLM_POS_LEARNED)
         emb += (double)m->max_context_tokens * d / tp * ab;
-    double weights = m->n_layers * per_layer + emb;
+    /* eq. 60-61: the largest stage's layers (all of them without PP) */
+    double layers = cost_stage_layers(m, c->pp);
+    double weights = layers * per_layer + emb;
 
     double ctx = (double)c->prompt + c->output;
-    double kv_seq = ctx * m->n_layers * 2 * kvh * x * kvb;
+    double kv_seq = ctx * layers * 2 * kvh * x * kvb;
     /* Transient activations: the largest live set of one prefill of `prompt` tokens
      * (residual, normed input, qkv, gate+up output) plus logits; per decoding sequence the
      * same set for one token. */
@@ -326,13 +346,15 @@ static double pass_kernels(const cost_pass_plan *pp)
     double n = 0;
     for (int i = 0; i < pp->n; i++)
         n += pp->k[i].per_layer ? pp->layers : 1;
-    return n;
+    return n * pp->micro; /* eq. 64: a GPU launches its stage's kernels per micro-batch */
 }
 
-/* eq. 40: the CPU overhead of a step with `seqs` sequences in it, and the eager launch floor. */
+/* eq. 40: the CPU overhead of a step with `seqs` sequences in it, and the eager launch floor;
+ * eq. 65: under pipeline parallelism each micro-batch (virtual engine) is a scheduler step of
+ * its own, so the per-step part is paid once per micro-batch (1 without PP). */
 static void step_overhead(const llm_serving *sv, double seqs, cost_step_plan *st)
 {
-    st->overhead_s = sv ? sv->step_s + sv->seq_step_s * seqs : 0;
+    st->overhead_s = sv ? sv->step_s * st->pass.micro + sv->seq_step_s * seqs : 0;
     st->launch_floor_s = sv && !sv->cuda_graphs
                              ? pass_kernels(&st->pass) * sv->eager_launch_us * 1e-6 : 0;
 }
@@ -343,7 +365,7 @@ static void build_step(const llm_model *m, const llm_gpu *g, const cost_config *
 {
     cost_layer L;
     cost_build_step(m, g, c, dec_seqs, ctx, pf_tokens, pf_len, &L);
-    cost_pass_plan_build(g, &L, m->n_layers, c->sm_comm, &st->pass);
+    cost_pass_plan_build(g, &L, cost_stage_layers(m, c->pp), c->sm_comm, &st->pass);
     step_overhead(c->serving, seqs, st);
 }
 
@@ -352,7 +374,7 @@ void cost_plan_build(const llm_model *m, const llm_gpu *g, const cost_config *c,
     const llm_serving *sv = c->serving;
     p->g = g;
     cost_memory_eval(m, g, c, &p->mem);
-    p->per_replica = c->tp * c->ep;
+    p->per_replica = c->tp * c->ep * c->pp;
     p->replicas = c->replicas;
     p->batch = c->batch;
     p->output = c->output;

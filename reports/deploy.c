@@ -121,6 +121,8 @@ static void deploy_argv(const deploy_ctx *d, int k, argv_t *v)
         if ((f = fl(d, ENGINE_DP_ATTENTION)))
             add(v, f->flag);
     }
+    if (c->pp > 1) /* pipeline stages (docs/cost-model.md eq. 60-65); deploy_eval checked it */
+        addf(v, fl(d, ENGINE_PP)->flag, "%.0f", c->pp);
     if ((f = fl(d, ENGINE_MAX_SEQS)))
         addf(v, f->flag, "%.0f", d->max_seqs);
     if ((f = fl(d, ENGINE_MAX_TOKENS)))
@@ -481,6 +483,7 @@ static int write_manifest(FILE *f, void *vp)
     json_obj(&j, "plan");
     json_int(&j, "tp", c->tp);
     json_int(&j, "ep", c->ep);
+    json_int(&j, "pp", c->pp);
     json_int(&j, "batch", c->batch);
     json_int(&j, "max_seqs", d->max_seqs);
     json_bool(&j, "chunked_prefill", d->chunked);
@@ -621,9 +624,13 @@ static int write_notes(FILE *f, void *vp)
     fputs(" on ", f);
     llm_md_text(f, d->r->g.name);
     fprintf(f, " with %s %s\n\n", d->e.engine, d->e.version);
-    fprintf(f, "The plan: tp %d, ep %d, batch %d, %s weights, %s KV cache, %s at %d tokens per "
-               "step, SM clock %.0f MHz, power limit %.0f W, sm_comm %d, %d replica%s (%d per "
-               "GPU), %d GPU%s.\n\n", c->tp, c->ep, c->batch, dtn(c->wdtype), dtn(c->kvdtype),
+    char ppb[32] = "";
+    if (c->pp > 1)
+        snprintf(ppb, sizeof ppb, ", pp %d", c->pp);
+    fprintf(f, "The plan: tp %d, ep %d%s, batch %d, %s weights, %s KV cache, %s at %d tokens "
+               "per step, SM clock %.0f MHz, power limit %.0f W, sm_comm %d, %d replica%s (%d "
+               "per GPU), %d GPU%s.\n\n", c->tp, c->ep, ppb, c->batch, dtn(c->wdtype),
+            dtn(c->kvdtype),
             d->chunked ? "chunked prefill" : "no chunked prefill", d->chunk, d->freq_mhz,
             d->power_w, c->sm_comm, d->replicas, d->replicas > 1 ? "s" : "", d->share,
             d->gpus, d->gpus > 1 ? "s" : "");
@@ -677,7 +684,7 @@ static int plan_deploy(deploy_ctx *d, llm_err *err)
     const llm_serving *sv = &r->prof;
     const llm_engine *e = &d->e;
     d->share = c->replicas_per_gpu > 1 ? c->replicas_per_gpu : 1;
-    d->per_replica = c->tp * c->ep;
+    d->per_replica = c->tp * c->ep * c->pp;
     d->replicas = c->replicas;
     d->per_node = r->s.gpus_per_node > 0 ? r->s.gpus_per_node : r->g.gpus_per_node;
     if (d->per_node < 1)
@@ -693,10 +700,15 @@ static int plan_deploy(deploy_ctx *d, llm_err *err)
                     "flag (configs/engines/%s.json)", c->ep, e->name, e->name);
         return -1;
     }
+    if (c->pp > 1 && (!e->flag[ENGINE_PP].flag[0] || e->flag[ENGINE_PP].format != ENGINE_FMT_VALUE)) {
+        llm_err_set(err, "deploy: the plan has %d pipeline stages; %s has no pipeline-parallel "
+                    "flag taking a value (configs/engines/%s.json)", c->pp, e->name, e->name);
+        return -1;
+    }
     if (d->per_replica > d->per_node) {
-        llm_err_set(err, "deploy: a replica of tp %d x ep %d spans %d GPUs, more than a node's "
-                    "%d: multi-node replicas are not written by deploy", c->tp, c->ep,
-                    d->per_replica, d->per_node);
+        llm_err_set(err, "deploy: a replica of tp %d x ep %d x pp %d spans %d GPUs, more than a "
+                    "node's %d: multi-node replicas are not written by deploy", c->tp, c->ep,
+                    c->pp, d->per_replica, d->per_node);
         return -1;
     }
     if (d->replicas > MAXREP) {
@@ -1032,7 +1044,7 @@ static int fleet_pool(fleet_ctx *fc, int p, llm_err *err)
                               rec->chunk_tokens, rec->kv_paged, &run->bands, 0};
     run->in.kv_paged = rec->kv_paged;
     space_point pt = {q->tp, q->ep, q->batch, q->sm_comm, q->replicas, q->chunk_tokens,
-                      q->replicas_per_gpu, q->dtype, q->kv_dtype, q->freq_mhz};
+                      q->replicas_per_gpu, q->dtype, q->kv_dtype, q->freq_mhz, q->pp};
     search_config(&run->in, &pt, &d->c);
     int k = 0;
     while (k < fc->nskus && strcmp(fc->skus[k], q->gpu))
@@ -1089,6 +1101,7 @@ static int write_fleet_json(FILE *f, void *vp)
         json_int(&j, "replicas_per_gpu", d->share);
         json_int(&j, "tp", d->c.tp);
         json_int(&j, "ep", d->c.ep);
+        json_int(&j, "pp", d->c.pp);
         json_int(&j, "batch", d->c.batch);
         json_num(&j, "freq_mhz", d->freq_mhz);
         json_int(&j, "gpus", d->gpus);

@@ -23,7 +23,7 @@ enum {
     C_GPUS, C_TTFT, C_TTFT_LO, C_TTFT_HI, C_TPOT, C_TPOT_LO, C_TPOT_HI, C_XFER,
     C_TPUT, C_TPG, C_TPG_LO, C_TPG_HI, C_EPT, C_EPT_LO, C_EPT_HI, C_XFER_E,
     C_AVGW, C_PEAKW, C_PEAK_LO, C_PEAK_HI, C_MEM, C_COST, C_BOUND, C_UP, C_UD,
-    C_PCLK, C_DCLK, C_NCOLS
+    C_PCLK, C_DCLK, C_P_PP, C_D_PP, C_NCOLS
 };
 
 static const dcol cols[C_NCOLS] = {
@@ -42,6 +42,7 @@ static const dcol cols[C_NCOLS] = {
     {"peak_power_w_hi", DC_NUM}, {"memory_per_gpu_gib", DC_NUM}, {"cost_per_mtok", DC_NUM},
     {"bound", DC_STR}, {"prefill_utilisation", DC_NUM}, {"decode_utilisation", DC_NUM},
     {"prefill_clock_mhz", DC_NUM}, {"decode_clock_mhz", DC_NUM},
+    {"prefill_pp", DC_INT}, {"decode_pp", DC_INT},
 };
 
 static int band_col(int c)
@@ -103,6 +104,8 @@ static double col_num(const disagg_row *r, const cost_metric_bands *b, int c)
     case C_UD: return d->util_decode;
     case C_PCLK: return r->pf.clock_mhz;
     case C_DCLK: return r->dc.clock_mhz;
+    case C_P_PP: return r->pp.pp > 1 ? r->pp.pp : 1;
+    case C_D_PP: return r->dp.pp > 1 ? r->dp.pp : 1;
     }
     return 0;
 }

@@ -142,11 +142,15 @@ static const column cols[] = {
     {"energy_per_token_j_lo", 0}, {"energy_per_token_j_hi", 0},
     {"avg_power_w_lo", 0}, {"avg_power_w_hi", 0}, {"peak_power_w_lo", 0}, {"peak_power_w_hi", 0},
     {"cost_per_mtok_usd_lo", 0}, {"cost_per_mtok_usd_hi", 0}, {"robust", 1},
+    /* pipeline stages (docs/cost-model.md eq. 60-65): appended, the columns above keep their
+     * places */
+    {"pp", 1},
 };
 #define COL_COST 24
 #define COL_BAND0 33
 #define COL_COST_LO 47
 #define COL_ROBUST 49
+#define COL_PP 50
 #define NCOLS (sizeof cols / sizeof cols[0])
 
 /* A row's bands, computed once per row for its band columns. */
@@ -185,6 +189,7 @@ static double num(const search_row *r, unsigned c, const row_extra *x)
     case 47: return b->cost_per_mtok.lo;
     case 48: return b->cost_per_mtok.hi;
     case 49: return x->robust;
+    case COL_PP: return p->pp > 1 ? p->pp : 1;
     case 0: return (double)r->index;
     case 1: return p->tp;
     case 2: return p->ep;
@@ -231,7 +236,7 @@ static int skip_col(const search_inputs *in, unsigned c, int front)
     if ((c == COL_COST || c == COL_COST_LO || c == COL_COST_LO + 1) &&
         !(in->g->price_per_hour > 0))
         return 1;
-    if (c >= COL_BAND0 && !in->bands)
+    if (c >= COL_BAND0 && c <= COL_ROBUST && !in->bands)
         return 1;
     return c == COL_ROBUST && !front;
 }

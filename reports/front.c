@@ -21,10 +21,25 @@ static int by_energy(const void *a, const void *b)
 static const char *const want[NWANT] = {"tp", "ep", "dtype", "kv_dtype", "batch", "sm_comm",
                                         "freq_mhz", "energy_per_token_j"};
 
-/* Where each wanted column is in the header line. */
+/* Where the optional column `name` is in the header line (-1: absent). */
+static int optional_column(const char *line, const char *name)
+{
+    int c = 0;
+    for (const char *t = line, *e; t; t = e ? e + 1 : NULL, c++) {
+        e = strchr(t, ',');
+        size_t l = e ? (size_t)(e - t) : strlen(t);
+        if (l == strlen(name) && !strncmp(t, name, l))
+            return c;
+    }
+    return -1;
+}
+
+/* Where each wanted column is in the header line; col[NWANT]: pp's, optional (a front.csv
+ * from before pipeline stages has none: pp 1). */
 static int header_columns(char *line, int *col, const char *path, llm_err *err)
 {
     line[strcspn(line, "\r\n")] = 0;
+    col[NWANT] = optional_column(line, "pp");
     for (int w8 = 0; w8 < NWANT; w8++) {
         col[w8] = -1;
         int c = 0;
@@ -87,6 +102,18 @@ static int front_row(char *line, const int *col, const llm_workload *w, front_cf
         if (ints[w8])
             *ints[w8] = (int)x;
     }
+    if (col[NWANT] >= 0) {
+        char *e;
+        const char *v = col[NWANT] < nf ? fld[col[NWANT]] : "";
+        errno = 0;
+        long long pp = strtoll(v, &e, 10);
+        if (errno || e == v || *e || pp < 1 || pp > 1024) {
+            llm_err_set(err, "%s:%d: column pp: expected an integer in [1, 1024], found "
+                        "\"%.40s\"", path, lineno, v);
+            return -1;
+        }
+        fc->c.pp = (int)pp;
+    }
     fc->c.wdtype = d1;
     fc->c.kvdtype = d2;
     fc->c.freq_mhz = nums[6];
@@ -135,7 +162,7 @@ int report_front_configs(const char *dir, int top, const llm_workload *w, cost_c
         return -1;
     }
     char line[8192];
-    int col[NWANT];
+    int col[NWANT + 1];
     if (!fgets(line, sizeof line, f)) {
         fclose(f);
         llm_err_set(err, "%s: empty; expected a front.csv header", path);

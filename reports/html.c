@@ -285,7 +285,10 @@ static void cell_band(FILE *out, const char *fmt, double v, cost_interval b)
 
 static void config_label(const search_row *r, char *buf, size_t len)
 {
-    snprintf(buf, len, "tp%d ep%d %s/%s b%d sm%d %.0fMHz", r->p.tp, r->p.ep,
+    char pp[24] = "";
+    if (r->p.pp > 1)
+        snprintf(pp, sizeof pp, " pp%d", r->p.pp);
+    snprintf(buf, len, "tp%d ep%d%s %s/%s b%d sm%d %.0fMHz", r->p.tp, r->p.ep, pp,
              llm_dtype_names[r->p.dtype], llm_dtype_names[r->p.kv_dtype], r->p.batch,
              r->p.sm_comm, r->p.freq_mhz);
 }
@@ -383,7 +386,8 @@ static void html_pareto(html_page *h)
     /* colours: the tp x ep values present, in increasing order */
     int deg[16], nd = 0;
     for (size_t i = 0; i < pg->nrows; i++) {
-        int d = pg->rows[i].p.tp * pg->rows[i].p.ep, seen = 0;
+        int d = pg->rows[i].p.tp * pg->rows[i].p.ep * (pg->rows[i].p.pp > 1 ? pg->rows[i].p.pp : 1),
+            seen = 0;
         for (int k = 0; k < nd; k++)
             seen |= deg[k] == d;
         if (!seen && nd < 16)
@@ -439,7 +443,7 @@ static void html_pareto(html_page *h)
                          bd.throughput_per_gpu.hi, r->m.gpus, r->m.peak_power_w);
                 int c = 0;
                 for (int k = 0; k < nd; k++)
-                    if (deg[k] == r->p.tp * r->p.ep)
+                    if (deg[k] == r->p.tp * r->p.ep * (r->p.pp > 1 ? r->p.pp : 1))
                         c = k;
                 int band = span > 0 ? (int)((r->p.freq_mhz - in->g->min_mhz) / span * 4) : 3;
                 pt[i] = (scatter_pt){shown(pg->obj[a], &r->m), shown(pg->obj[b], &r->m),
@@ -484,15 +488,27 @@ static const char *slo_word(const report_page *pg, const search_row *r)
     return t && p ? "meets" : !t && !p ? "misses both" : !t ? "misses TTFT" : "misses TPOT";
 }
 
+/* Whether a front has pipelined points: its tables then have a pp column (eq. 60-65). */
+static int page_has_pp(const report_page *pg)
+{
+    for (size_t i = 0; i < pg->nrows; i++)
+        if (pg->rows[i].p.pp > 1)
+            return 1;
+    return 0;
+}
+
 /* One front row as a table row, with the bands of its metrics. */
 static void front_row_html(FILE *out, const report_page *pg, const search_row *r, int robust)
 {
     cost_metric_bands b;
     search_row_bands(pg->in, r, &b);
-    fprintf(out, "<tr%s><td>%d</td><td>%d</td><td>%s/%s</td><td>%d</td><td>%d</td><td>%.0f</td>"
-                 "<td>%d</td><td>%d</td>", robust ? " class=robust" : "", r->p.tp, r->p.ep,
-            llm_dtype_names[r->p.dtype], llm_dtype_names[r->p.kv_dtype], r->p.batch,
-            r->p.sm_comm, r->p.freq_mhz, r->p.replicas, r->m.gpus);
+    char pp[32] = "";
+    if (page_has_pp(pg))
+        snprintf(pp, sizeof pp, "<td>%d</td>", r->p.pp > 1 ? r->p.pp : 1);
+    fprintf(out, "<tr%s><td>%d</td><td>%d</td>%s<td>%s/%s</td><td>%d</td><td>%d</td>"
+                 "<td>%.0f</td><td>%d</td><td>%d</td>", robust ? " class=robust" : "", r->p.tp,
+            r->p.ep, pp, llm_dtype_names[r->p.dtype], llm_dtype_names[r->p.kv_dtype],
+            r->p.batch, r->p.sm_comm, r->p.freq_mhz, r->p.replicas, r->m.gpus);
     metric_cells(out, r, &b);
     fprintf(out, "<td>%.0f</td><td>%.1f</td><td>%s</td><td>%s</td></tr>\n", r->m.peak_power_w,
             r->m.memory_per_gpu_gib, robust ? "yes" : "", slo_word(pg, r));
@@ -510,6 +526,12 @@ static void html_front(html_page *h)
 {
     FILE *out = h->out;
     const report_page *pg = h->pg;
+    char head[512];
+    if (page_has_pp(pg)) /* the pp column after ep */
+        snprintf(head, sizeof head, "<tr><th>tp</th><th>ep</th><th>pp</th>%s",
+                 FRONT_HEAD + strlen("<tr><th>tp</th><th>ep</th>"));
+    else
+        snprintf(head, sizeof head, "%s", FRONT_HEAD);
     size_t *order = malloc((pg->nrows ? pg->nrows : 1) * sizeof *order);
     if (!order)
         return;
@@ -530,7 +552,7 @@ static void html_front(html_page *h)
                      "smaller than that are not differences the model can resolve. Sorted by %s; "
                      "bands in parentheses.</p>\n"
                      "<table class=sortable>%s", h->nrobust, pg->nrows, obj_label(pg->obj[0]),
-                FRONT_HEAD);
+                head);
         for (size_t k = 0; k < pg->nrows; k++)
             if (h->robust[order[k]])
                 front_row_html(out, pg, &pg->rows[order[k]], 1);
@@ -539,7 +561,7 @@ static void html_front(html_page *h)
     fprintf(out, "<details%s><summary>The whole front: %zu points (click to %s)</summary>\n"
                  "<p>Sorted by %s; click a heading to sort.</p>\n<table class=sortable>%s",
             h->robust ? "" : " open", pg->nrows, h->robust ? "open" : "fold",
-            obj_label(pg->obj[0]), FRONT_HEAD);
+            obj_label(pg->obj[0]), head);
     for (size_t k = 0; k < pg->nrows; k++)
         front_row_html(out, pg, &pg->rows[order[k]], h->robust && h->robust[order[k]]);
     fprintf(out, "</table></details>\n");
@@ -1030,13 +1052,18 @@ void report_page_md(FILE *out, const report_page *pg)
     if (nrobust >= 0)
         fprintf(out, "Robust front (eq. 55): %d of %zu points, marked in the table.\n\n", nrobust,
                 pg->nrows);
-    fprintf(out, "## The front\n\n| tp | ep | weights/KV | batch | SM comm | clock MHz | GPUs | "
+    int with_pp = page_has_pp(pg); /* a pp column only for a front with pipelined points */
+    fprintf(out, "## The front\n\n| tp | ep | %sweights/KV | batch | SM comm | clock MHz | GPUs | "
                  "TTFT s | TPOT s | tok/s per GPU | J/token | peak W/GPU | robust |\n"
-                 "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                 "|---|---|%s---|---|---|---|---|---|---|---|---|---|---|\n", with_pp ? "pp | " : "",
+            with_pp ? "---|" : "");
     for (size_t i = 0; i < pg->nrows; i++) {
         const search_row *r = &pg->rows[i];
-        fprintf(out, "| %d | %d | %s/%s | %d | %d | %.0f | %d | %.4f | %.5f | %.1f | %.4f | "
-                     "%.0f | %s |\n", r->p.tp, r->p.ep, llm_dtype_names[r->p.dtype],
+        char ppc[24] = "";
+        if (with_pp)
+            snprintf(ppc, sizeof ppc, "%d | ", r->p.pp > 1 ? r->p.pp : 1);
+        fprintf(out, "| %d | %d | %s%s/%s | %d | %d | %.0f | %d | %.4f | %.5f | %.1f | %.4f | "
+                     "%.0f | %s |\n", r->p.tp, r->p.ep, ppc, llm_dtype_names[r->p.dtype],
                 llm_dtype_names[r->p.kv_dtype], r->p.batch, r->p.sm_comm, r->p.freq_mhz,
                 r->m.gpus, r->m.ttft_s, r->m.tpot_s, r->m.throughput_per_gpu,
                 r->m.energy_per_token_j, r->m.peak_power_w, robust && robust[i] ? "yes" : "");

@@ -122,6 +122,7 @@ static void plan_json(json_out *j, const report_rec *r, const rec_solution *s)
         }
         json_int(j, "tp", row->p.tp);
         json_int(j, "ep", row->p.ep);
+        json_int(j, "pp", row->p.pp > 1 ? row->p.pp : 1);
         json_str(j, "dtype", llm_dtype_names[row->p.dtype]);
         json_str(j, "kv_dtype", llm_dtype_names[row->p.kv_dtype]);
         json_int(j, "batch", row->p.batch);
@@ -280,9 +281,13 @@ void report_recommend_json(FILE *f, const report_rec *r)
 static void plan_md(FILE *f, const report_rec *r, const rec_solution *s)
 {
     const rec_problem *p = r->p;
-    fprintf(f, "| model | GPU | replicas | tp | ep | weights/KV | batch | SM comm | clock MHz | "
+    int with_pp = 0; /* a pp column only for a plan with pipelined pools (eq. 60-65) */
+    for (size_t i = 0; i < p->n; i++)
+        with_pp |= s->n[i] >= 0.5 && p->c[i].row.p.pp > 1;
+    fprintf(f, "| model | GPU | replicas | tp | ep | %sweights/KV | batch | SM comm | clock MHz | "
                "load req/s (capacity) | utilisation | TTFT s (margin) | TPOT s (margin) | J/token |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+               "|---|---|---|---|---|%s---|---|---|---|---|---|---|---|---|\n",
+            with_pp ? "pp | " : "", with_pp ? "---|" : "");
     for (size_t i = 0; i < p->n; i++) {
         if (s->n[i] < 0.5)
             continue;
@@ -307,10 +312,13 @@ static void plan_md(FILE *f, const report_rec *r, const rec_solution *s)
             snprintf(sm, sizeof sm, "%d", row->p.sm_comm);
             snprintf(clk, sizeof clk, "%.0f", row->p.freq_mhz);
         }
-        fprintf(f, " | %.0f%s | %s | %d | %s/%s | %s | %s | %s | %.2f (%.2f) | %.0f%% | "
+        char ppc[24] = "";
+        if (with_pp)
+            snprintf(ppc, sizeof ppc, "%d | ", row->p.pp > 1 ? row->p.pp : 1);
+        fprintf(f, " | %.0f%s | %s | %d | %s%s/%s | %s | %s | %s | %.2f (%.2f) | %.0f%% | "
                 "%.3f (%+.0f%%) | %.4f (%+.0f%%) | %.3f", s->n[i], c->disagg ? " units" : "",
-                tp, row->p.ep, llm_dtype_names[row->p.dtype], llm_dtype_names[row->p.kv_dtype],
-                batch, sm, clk, s->y[i], s->n[i] * c->cap_rps,
+                tp, row->p.ep, ppc, llm_dtype_names[row->p.dtype],
+                llm_dtype_names[row->p.kv_dtype], batch, sm, clk, s->y[i], s->n[i] * c->cap_rps,
                 100 * s->y[i] / (s->n[i] * c->cap_rps), row->m.ttft_s,
                 100 * (w->ttft_slo_s - row->m.ttft_s) / w->ttft_slo_s, row->m.tpot_s,
                 100 * (w->tpot_slo_s - row->m.tpot_s) / w->tpot_slo_s,

@@ -138,6 +138,7 @@ static void config_json(json_out *j, const report_inputs *in)
     json_obj(j, "config");
     json_int(j, "tp", c->tp);
     json_int(j, "ep", c->ep);
+    json_int(j, "pp", c->pp);
     json_int(j, "batch", c->batch);
     json_int(j, "replicas", c->replicas);
     json_int(j, "sm_comm", c->sm_comm);
@@ -276,9 +277,12 @@ static void eval_text(FILE *f, const report_inputs *in, const cost_metrics *m)
         cost_metrics_bands(in->bands, cost_band_regime(in->gpu, c->serving), m, POWER_CAP(in),
                            &bd);
 #define TB(fmt, x, sc) text_band(tb, sizeof tb, fmt, in->bands ? &bd.x : NULL, sc)
-    fprintf(f, "%s on %s: tp %d, ep %d, batch %d, replicas %d, sm-comm %d, %s weights, %s KV\n",
-            in->model->name, in->gpu->name, c->tp, c->ep, c->batch, c->replicas, c->sm_comm,
-            llm_dtype_names[c->wdtype], llm_dtype_names[c->kvdtype]);
+    char ppb[32] = "";
+    if (c->pp > 1)
+        snprintf(ppb, sizeof ppb, ", pp %d", c->pp);
+    fprintf(f, "%s on %s: tp %d, ep %d%s, batch %d, replicas %d, sm-comm %d, %s weights, %s "
+            "KV\n", in->model->name, in->gpu->name, c->tp, c->ep, ppb, c->batch, c->replicas,
+            c->sm_comm, llm_dtype_names[c->wdtype], llm_dtype_names[c->kvdtype]);
     fprintf(f, "request: %d prompt + %d output tokens%s%s\n", c->prompt, c->output,
             w ? ", workload " : "", w ? w->name : "");
     fprintf(f, "  %-28s %s\n", "fits in memory", m->fits ? "yes" :
@@ -397,7 +401,7 @@ void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase 
                 const cost_layer *L, double mhz)
 {
     const llm_gpu *g = in->gpu;
-    int layers = in->model->n_layers;
+    int layers = cost_stage_layers(in->model, in->config->pp); /* one stage's (eq. 60) */
     cost_op_cost oc[OP_COUNT];
     double lt = 0, le = 0, lf = 0, lb = 0, mt = 0, me = 0, mf = 0, mb = 0;
     for (int i = 0; i < L->n; i++) {
@@ -485,6 +489,8 @@ void report_ops(FILE *f, report_format fmt, const report_inputs *in, cost_phase 
     }
     fprintf(f, "%s on %s, %s, one GPU of tp %d x ep %d, %.0f MHz", in->model->name, g->name,
             ph == PHASE_PREFILL ? "prefill" : "decode", L->tp, L->ep, mhz);
+    if (L->pp > 1)
+        fprintf(f, ", one micro-batch on one of %d pipeline stages (%d layers)", L->pp, layers);
     if (in->config->sm_comm > 0)
         fprintf(f, ", %d of %d SMs for communication", in->config->sm_comm, g->sm_count);
     fputc('\n', f);

@@ -14,6 +14,7 @@ void search_config(const search_inputs *in, const space_point *p, cost_config *c
     cost_config_default(c);
     c->tp = p->tp;
     c->ep = p->ep;
+    c->pp = p->pp > 1 ? p->pp : 1;
     c->batch = p->batch;
     c->replicas = p->replicas;
     c->sm_comm = p->sm_comm;
@@ -55,6 +56,7 @@ static space_prune prune_of(cost_rule r)
     switch (r) {
     case COST_RULE_TP: return PRUNE_TP;
     case COST_RULE_EP: return PRUNE_EP;
+    case COST_RULE_PP: return PRUNE_PP;
     case COST_RULE_FP8: return PRUNE_FP8;
     case COST_RULE_SM_COMM: return PRUNE_SM_COMM;
     case COST_RULE_CONTEXT: return PRUNE_CONTEXT;
@@ -70,15 +72,19 @@ space_prune search_check_plan(const search_inputs *in, const space_point *p)
     return prune_of(cost_check_rule(in->m, in->g, &c, NULL));
 }
 
-static int gpus_exceeded(const space_t *s, const space_point *p, int replicas)
+int search_gpus_exceeded(const space_t *s, const space_point *p, int replicas)
 {
     /* k replicas per GPU (eq. 47) need replicas / k whole GPUs: a count that does not fill
      * whole GPUs is another configuration (cost_check refuses it too) */
-    uint64_t k = p->replicas_per_gpu > 1 ? (uint64_t)p->replicas_per_gpu : 1;
-    if ((uint64_t)replicas % k)
-        return 1;
-    uint64_t per = (uint64_t)replicas / k;
-    return (uint64_t)p->tp * (uint64_t)p->ep * per > (uint64_t)s->gpus_total;
+    uint64_t per = (uint64_t)replicas;
+    if (p->replicas_per_gpu > 1) { /* (no division in the common case: explore's inner loop) */
+        uint64_t k = (uint64_t)p->replicas_per_gpu;
+        if (per % k)
+            return 1;
+        per /= k;
+    }
+    uint64_t stages = p->pp > 1 ? (uint64_t)p->pp : 1; /* a replica is tp x ep x pp GPUs */
+    return (uint64_t)p->tp * (uint64_t)p->ep * stages * per > (uint64_t)s->gpus_total;
 }
 
 void search_point_eval(const search_inputs *in, const cost_plan *plan, const space_point *p,
@@ -100,7 +106,7 @@ void search_row_eval(const search_inputs *in, uint64_t index, search_row *r)
     r->why = prune_of(cost_check_rule(in->m, in->g, &c, NULL));
     if (r->why)
         return;
-    if (gpus_exceeded(in->s, &r->p, r->p.replicas)) {
+    if (search_gpus_exceeded(in->s, &r->p, r->p.replicas)) {
         r->why = PRUNE_GPUS;
         return;
     }
@@ -173,7 +179,7 @@ static void process_range(const explore_args *a, worker *wk, uint64_t lo, uint64
             uint64_t within = idx - outer * s->inner;
             int fd = (int)(within / (uint64_t)nrep), rd = (int)(within % (uint64_t)nrep);
             int rep = (int)s->v[KNOB_REPLICAS][rd];
-            if (gpus_exceeded(s, &p, rep)) {
+            if (search_gpus_exceeded(s, &p, rep)) {
                 wk->pruned[PRUNE_GPUS]++;
                 continue;
             }
@@ -354,7 +360,7 @@ static uint64_t block_work(const search_inputs *in, uint64_t block)
         return 0;
     uint64_t reps = 0;
     for (int r = 0; r < s->n[KNOB_REPLICAS]; r++)
-        reps += !gpus_exceeded(s, &p, (int)s->v[KNOB_REPLICAS][r]);
+        reps += !search_gpus_exceeded(s, &p, (int)s->v[KNOB_REPLICAS][r]);
     if (!reps)
         return 0;
     /* a clock's evaluation costs in proportion to the plan's kernels (cost_plan_eval visits

@@ -165,7 +165,7 @@ static int pair_disagg_candidates(const search_inputs *in, int i, int k, double 
  * 15 MHz step, and the best clock of each configuration is always kept. */
 static int same_point_but_clock(const space_point *x, const space_point *y)
 {
-    return x->tp == y->tp && x->ep == y->ep && x->batch == y->batch &&
+    return x->tp == y->tp && x->ep == y->ep && x->pp == y->pp && x->batch == y->batch &&
            x->sm_comm == y->sm_comm && x->dtype == y->dtype && x->kv_dtype == y->kv_dtype &&
            x->replicas_per_gpu == y->replicas_per_gpu && x->chunk_tokens == y->chunk_tokens;
 }
@@ -462,9 +462,13 @@ static int runners(const rec_problem *prob, const llm_gpu *gpus, const double *p
         if (solve_subset(&q, not_x, big, &pl->runner[pl->n_runners], err))
             return -1;
         const space_point *x = &prob->c[big].row.p;
+        char pp[24] = "";
+        if (x->pp > 1)
+            snprintf(pp, sizeof pp, ", pp %d", x->pp);
         snprintf(pl->runner_label[pl->n_runners], sizeof pl->runner_label[0],
-                 "without the largest pool's configuration (tp %d, ep %d, batch %d, %.0f MHz "
-                 "on %.24s)", x->tp, x->ep, x->batch, x->freq_mhz, gpus[prob->c[big].sku].name);
+                 "without the largest pool's configuration (tp %d, ep %d%s, batch %d, %.0f MHz "
+                 "on %.24s)", x->tp, x->ep, pp, x->batch, x->freq_mhz,
+                 gpus[prob->c[big].sku].name);
         pl->without = pl->n_runners;
         pl->n_runners++;
     }

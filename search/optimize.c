@@ -453,8 +453,7 @@ static int sweep_combo(ctx *c, const int *d, int **allowed, int *taken)
     R.base[KNOB_BATCH] = R.base[KNOB_FREQ] = 0;
     R.base[KNOB_SM_COMM] = nsm ? allowed[2][0] : 0;
     space_point_of(s, R.base, &p);
-    if (!nsm || search_check_plan(in, &p) ||
-        (uint64_t)p.tp * (uint64_t)p.ep * (uint64_t)p.replicas > (uint64_t)s->gpus_total)
+    if (!nsm || search_check_plan(in, &p) || search_gpus_exceeded(s, &p, p.replicas))
         return 0;
     *taken = 1;
     c->r->combos++;
@@ -506,6 +505,7 @@ int search_nlopt(const nlsearch_args *a, nlsearch_result *r, llm_err *err)
     int d[KNOB_COUNT] = {0};
     for (d[KNOB_TP] = 0; !rc && d[KNOB_TP] < s->n[KNOB_TP]; d[KNOB_TP]++)
     for (d[KNOB_EP] = 0; !rc && d[KNOB_EP] < s->n[KNOB_EP]; d[KNOB_EP]++)
+    for (d[KNOB_PP] = 0; !rc && d[KNOB_PP] < s->n[KNOB_PP]; d[KNOB_PP]++)
     for (d[KNOB_DTYPE] = 0; !rc && d[KNOB_DTYPE] < s->n[KNOB_DTYPE]; d[KNOB_DTYPE]++)
     for (d[KNOB_KV_DTYPE] = 0; !rc && d[KNOB_KV_DTYPE] < s->n[KNOB_KV_DTYPE]; d[KNOB_KV_DTYPE]++) {
         int taken = 0;

@@ -92,6 +92,9 @@ double search_slo_tpot(const llm_workload *w, const cost_metrics *m);
 /* Why the plan knobs of p (every knob but the clock and the replica count) are pruned: the
  * structural rule of cost_check_rule it breaks, as its reason, or PRUNE_NONE. */
 space_prune search_check_plan(const search_inputs *in, const space_point *p);
+/* A point needs more GPUs than the space has: tp x ep x pp per replica, k replicas sharing a
+ * GPU (replicas / k whole GPUs, a count that does not fill them exceeds). */
+int search_gpus_exceeded(const space_t *s, const space_point *p, int replicas);
 
 /* A point's metrics from its built plan: evaluated at its clock (power capped at the TDP) with
  * its replicas. explore's loop does the same in two steps (the clock's evaluation reused for

@@ -207,7 +207,7 @@ static void why_nothing(const explore_result *er, char *buf, size_t len)
     static const char *const human[PRUNE_COUNT] = {
         [PRUNE_CONTEXT] = "context length (prompt + output over the model's context)",
         [PRUNE_MEMORY] = "memory (weights, KV cache and activations over the GPU's)",
-        [PRUNE_GPUS] = "GPUs (tp x ep x replicas over the node's)",
+        [PRUNE_GPUS] = "GPUs (tp x ep x pp x replicas over the node's)",
         [PRUNE_TTFT_SLO] = "the TTFT SLO", [PRUNE_TPOT_SLO] = "the TPOT SLO"};
     int done[PRUNE_COUNT] = {0};
     buf[0] = '\0';

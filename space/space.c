@@ -8,6 +8,7 @@
 #include <string.h>
 
 const char *const space_prune_names[] = {"", "tp_divisibility", "ep_divisibility",
+                                         "pp_layers",
                                          "fp8_unsupported", "sm_comm_too_large",
                                          "context_too_long", "gpus_available", "memory",
                                          "ttft_slo", "tpot_slo", NULL};
@@ -70,6 +71,9 @@ static int defaults(space_t *s, int k, const llm_model *m, const llm_gpu *g, llm
         break;
     case KNOB_CHUNK_TOKENS:
         v[n++] = 0; /* the serving profile's budget */
+        break;
+    case KNOB_PP:
+        v[n++] = 1; /* no pipeline: stages only when a space asks for them */
         break;
     case KNOB_REPLICAS_PER_GPU:
         v[n++] = 1;
@@ -180,6 +184,7 @@ void space_point_of(const space_t *s, const int d[KNOB_COUNT], space_point *p)
 {
     p->tp = (int)s->v[KNOB_TP][d[KNOB_TP]];
     p->ep = (int)s->v[KNOB_EP][d[KNOB_EP]];
+    p->pp = (int)s->v[KNOB_PP][d[KNOB_PP]];
     p->dtype = (llm_dtype)(int)s->v[KNOB_DTYPE][d[KNOB_DTYPE]];
     p->kv_dtype = (llm_dtype)(int)s->v[KNOB_KV_DTYPE][d[KNOB_KV_DTYPE]];
     p->batch = (int)s->v[KNOB_BATCH][d[KNOB_BATCH]];

@@ -10,7 +10,7 @@
 /* Why a point is not evaluated (or, for the SLO reasons, evaluated but not kept), in the
  * order they are tested: a point is counted under the first reason that applies. */
 typedef enum {
-    PRUNE_NONE = 0, PRUNE_TP, PRUNE_EP, PRUNE_FP8, PRUNE_SM_COMM, PRUNE_CONTEXT, PRUNE_GPUS,
+    PRUNE_NONE = 0, PRUNE_TP, PRUNE_EP, PRUNE_PP, PRUNE_FP8, PRUNE_SM_COMM, PRUNE_CONTEXT, PRUNE_GPUS,
     PRUNE_MEMORY, PRUNE_TTFT_SLO, PRUNE_TPOT_SLO, PRUNE_COUNT
 } space_prune;
 extern const char *const space_prune_names[]; /* "", "tp_divisibility", ... */
@@ -35,6 +35,7 @@ typedef struct {
     int replicas_per_gpu;
     llm_dtype dtype, kv_dtype;
     double freq_mhz;
+    int pp;                /* pipeline stages (docs/cost-model.md eq. 60-65); 0 reads as 1 */
 } space_point;
 
 /* Builds the space from a space file (spec may be NULL: every knob at its default), with the

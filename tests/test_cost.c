@@ -569,9 +569,250 @@ static void test_plan_matches_direct(void **state)
 }
 
 
-/* ---- serving (eq. 35-49) ------------------------------------------------------------------ */
-
 #define GIB (1024.0 * 1024.0 * 1024.0)
+
+/* ---- pipeline parallelism (eq. 60-65) --------------------------------------------------- */
+
+/* eq. 61 by hand: the toy model at pp 2 keeps one of its 2 layers (73,984 bytes: attention
+ * 12,288 + MLP 24,576 parameters x 2 bytes + 256 bytes of norms) and one 1000 x 64 bf16
+ * vocabulary matrix (128,000) instead of both (256,000): 201,984 bytes, not 403,968; KV per
+ * sequence of 16 tokens: 16 x 1 layer x 2 x 2 heads x 16 x 2 bytes = 2,048, not 4,096. A
+ * replica is tp x ep x pp GPUs. */
+static void test_pp_toy_memory(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_config c;
+    cost_config_default(&c);
+    c.prompt = 8;
+    c.output = 8;
+    c.pp = 2;
+    cost_memory mem;
+    cost_memory_eval(&m, &g, &c, &mem);
+    assert_close(mem.weights_gib * GIB, 201984, 1e-12);
+    assert_close(mem.kv_per_seq_gib * GIB, 2048, 1e-12);
+    assert_int_equal(cost_stage_layers(&m, 2), 1);
+    assert_int_equal(cost_stage_layers(&m, 1), 2);
+    cost_metrics r;
+    c.tp = 2;
+    cost_eval(&m, &g, &c, &r);
+    assert_int_equal(r.gpus, 2 * 2);
+    /* eq. 63: boundaries crossing 8-GPU nodes, stages placed in order */
+    assert_int_equal(cost_pp_node_crossings(&g, 4, 2), 0);  /* 8 GPUs: one node */
+    assert_int_equal(cost_pp_node_crossings(&g, 4, 4), 1);  /* 2 stages a node: 1 of 3 */
+    assert_int_equal(cost_pp_node_crossings(&g, 8, 2), 1);  /* a stage a node */
+    assert_int_equal(cost_pp_node_crossings(&g, 2, 8), 1);  /* 4 stages a node: 1 of 7 */
+    assert_int_equal(cost_pp_node_crossings(&g, 1, 24), 2); /* 3 nodes */
+    assert_int_equal(cost_pp_node_crossings(&g, 3, 4), 3);  /* stages straddle nodes: all */
+    assert_int_equal(cost_pp_node_crossings(&g, 16, 2), 1);
+    /* eq. 60: a stage holds at least one layer */
+    llm_err err;
+    c.pp = 3;
+    assert_int_equal(cost_check_rule(&m, &g, &c, &err), COST_RULE_PP);
+    assert_non_null(strstr(err.msg, "--pp"));
+    c.pp = 0;
+    assert_int_equal(cost_check_rule(&m, &g, &c, &err), COST_RULE_PP);
+    c.pp = 2;
+    assert_int_equal(cost_check_rule(&m, &g, &c, &err), COST_RULE_NONE);
+}
+
+/* eq. 62-63 by hand: a decode step of 4 sequences at pp 2 is 2 passes of the stage (1 layer,
+ * embedding and LM head) over a micro-batch of 2 sequences plus one send/recv of its
+ * activations, 2 tokens x 64 x 2 bytes = 256 bytes between the stages; the stage pass is the
+ * pp = 1 pass of a 1-layer plan over 2 sequences. Fewer sequences than stages leave stages idle
+ * (the bubble): 1 and 2 sequences take the same step at pp 2. */
+static void test_pp_decode_step(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_config c;
+    cost_config_default(&c);
+    c.prompt = 8;
+    c.output = 8;
+    c.batch = 4;
+    c.pp = 2;
+    double ctx = cost_running_context(&c);
+    cost_plan p;
+    cost_plan_build(&m, &g, &c, &p);
+    cost_pass two;
+    cost_pass_plan_eval(&g, &p.dec.pass, g.max_mhz, 0, 2, &two);
+
+    cost_config c1 = c;
+    c1.pp = 1;
+    cost_layer L;
+    cost_build_step(&m, &g, &c1, 2, ctx, 0, 0, &L);
+    assert_null(find_op(&L, OP_PP_SEND));
+    cost_pass_plan pl;
+    cost_pass_plan_build(&g, &L, 1, 0, &pl);
+    cost_pass stage;
+    cost_pass_plan_eval(&g, &pl, g.max_mhz, 0, 1, &stage);
+    cost_kernel send;
+    cost_collective(&g, LLM_SENDRECV, 2, 2 * 64 * 2, g.sm_count, 0, &send);
+    assert_true(send.time_s > 0);
+    assert_close(two.time_s, 2 * stage.time_s + send.time_s, 1e-12);
+    /* eq. 64: both GPUs draw base power over the step; each runs its stage's dynamic energy for
+     * 2 micro-batches, and half a send each (1 hand-off per 2 stage passes) */
+    cost_clock ck;
+    cost_clock_at(&g, g.max_mhz, &ck);
+    cost_energy_coef se;
+    cost_kernel_energy_coef(&g, &send, &se);
+    double dyn_stage = stage.energy_j - ck.base_w * stage.time_s;
+    assert_close(two.energy_j, 2 * (ck.base_w * two.time_s +
+                                    2 * (dyn_stage + 0.5 * cost_dyn_energy(&ck, &se))), 1e-12);
+
+    /* the pipelined op list carries the send of its micro-batch */
+    cost_build_step(&m, &g, &c, 4, ctx, 0, 0, &L);
+    const cost_op *snd = find_op(&L, OP_PP_SEND);
+    assert_non_null(snd);
+    assert_true(snd->coll_bytes == 256);
+    assert_true(L.ix.b == 2 && L.micro == 2);
+
+    /* the bubble: 1 or 2 sequences, one micro-batch of one sequence each, the same step */
+    cost_pass b1, b2;
+    cost_build_step(&m, &g, &c, 1, ctx, 0, 0, &L);
+    assert_true(L.micro == 1);
+    cost_pass_plan_build(&g, &L, 1, 0, &pl);
+    cost_pass_plan_eval(&g, &pl, g.max_mhz, 0, 2, &b1);
+    cost_build_step(&m, &g, &c, 2, ctx, 0, 0, &L);
+    cost_pass_plan_build(&g, &L, 1, 0, &pl);
+    cost_pass_plan_eval(&g, &pl, g.max_mhz, 0, 2, &b2);
+    assert_true(b1.time_s == b2.time_s);
+    assert_true(b2.energy_j > b1.energy_j); /* but the second micro-batch does work */
+
+    /* TTFT of one prompt alone (ideal engine): pp stage passes of the whole prompt + 1 send */
+    cost_metrics r;
+    cost_eval(&m, &g, &c, &r);
+    cost_build_step(&m, &g, &c1, 0, 0, 8, 8, &L);
+    cost_pass_plan_build(&g, &L, 1, 0, &pl);
+    cost_pass_plan_eval(&g, &pl, g.max_mhz, 0, 1, &stage);
+    cost_collective(&g, LLM_SENDRECV, 2, 8 * 64 * 2, g.sm_count, 0, &send);
+    assert_close(r.ttft_s, 2 * stage.time_s + send.time_s, 1e-12);
+}
+
+/* eq. 65 by hand: a toy profile's CPU time, step_s 1 ms + seq_step_s 10 us per sequence: a
+ * decode step of 6 sequences at pp 2 is 2 scheduler steps (micro-batches of 3): 2 x 1 ms +
+ * 6 x 10 us = 2.06 ms; at pp 4, min(4, 6) = 4 micro-batches (of at most ceil(6/4) = 2): 4.06 ms;
+ * at pp 1 1.06 ms. */
+static llm_serving toy_serving(int chunked, int budget, int block, double step_s,
+                               double seq_step_s);
+static void test_pp_overhead(void **state)
+{
+    (void)state;
+    llm_model m = toy_model();
+    m.n_layers = 4;
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    llm_serving sv = toy_serving(0, 4096, 16, 1e-3, 10e-6);
+    cost_config c;
+    cost_config_default(&c);
+    c.prompt = 8;
+    c.output = 8;
+    c.batch = 6;
+    c.serving = &sv;
+    const double want[5] = {0, 1.06e-3, 2.06e-3, 0, 4.06e-3};
+    for (int pp = 1; pp <= 4; pp *= 2) {
+        c.pp = pp;
+        cost_plan p;
+        cost_plan_build(&m, &g, &c, &p);
+        assert_close(p.dec.overhead_s, want[pp], 1e-12);
+        cost_metrics r;
+        cost_plan_eval(&p, g.max_mhz, g.tdp_w, &r);
+        assert_close(r.step_overhead_s, want[pp], 1e-12);
+    }
+}
+
+/* eq. 62-63 across nodes: Llama-3.1-405B at tp 4 pp 4 on 8-GPU nodes, a decode step of 8
+ * sequences: 4 passes of the 32-layer stage over 2 sequences, plus 3 hand-offs of 2 x 16384 x 2
+ * bytes, two over NVLink and one (stages 1 -> 2) over the scale-out link. */
+static void test_pp_across_nodes(void **state)
+{
+    (void)state;
+    llm_model m = load_model("llama-3.1-405b");
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    cost_config c;
+    cost_config_default(&c);
+    c.tp = 4;
+    c.pp = 4;
+    c.batch = 8;
+    double ctx = cost_running_context(&c);
+    cost_layer L;
+    cost_build_step(&m, &g, &c, 8, ctx, 0, 0, &L);
+    cost_pass_plan pl;
+    cost_pass_plan_build(&g, &L, cost_stage_layers(&m, 4), 0, &pl);
+    assert_int_equal(cost_stage_layers(&m, 4), 32);
+    cost_pass step;
+    cost_pass_plan_eval(&g, &pl, g.max_mhz, 0, 16, &step);
+    cost_config c1 = c;
+    c1.pp = 1;
+    cost_build_step(&m, &g, &c1, 2, ctx, 0, 0, &L);
+    cost_pass_plan_build(&g, &L, 32, 0, &pl);
+    cost_pass stage;
+    cost_pass_plan_eval(&g, &pl, g.max_mhz, 0, 4, &stage);
+    cost_kernel nv, so;
+    cost_collective(&g, LLM_SENDRECV, 2, 2 * 16384 * 2, g.sm_count, 0, &nv);
+    cost_collective(&g, LLM_SENDRECV, 2, 2 * 16384 * 2, g.sm_count, 1, &so);
+    assert_true(so.time_s > nv.time_s);
+    assert_close(step.time_s, 4 * stage.time_s + 2 * nv.time_s + so.time_s, 1e-12);
+}
+
+/* Properties: more stages never raise the weights or KV per GPU; Llama-3.1-405B in bf16 does
+ * not fit one node of 8 H100 (810 GB of weights) and fits 16 at pp 2; in fp8 it fits 8. */
+static void test_pp_properties(void **state)
+{
+    (void)state;
+    llm_gpu g = load_gpu("h100-sxm5-80gb");
+    const char *models[] = {"llama-3.1-405b", "llama-3.1-8b", "mixtral-8x7b", "opt-1.3b"};
+    for (unsigned mi = 0; mi < 4; mi++) {
+        llm_model m = load_model(models[mi]);
+        cost_config c;
+        cost_config_default(&c);
+        c.batch = 8;
+        cost_memory prev, cur;
+        cost_memory_eval(&m, &g, &c, &prev);
+        for (int pp = 2; pp <= m.n_layers; pp++) {
+            c.pp = pp;
+            assert_int_equal(cost_check_rule(&m, &g, &c, NULL), COST_RULE_NONE);
+            cost_memory_eval(&m, &g, &c, &cur);
+            assert_true(cur.weights_gib <= prev.weights_gib);
+            assert_true(cur.kv_gib <= prev.kv_gib);
+            prev = cur;
+        }
+    }
+    llm_model m = load_model("llama-3.1-405b");
+    cost_config c;
+    cost_config_default(&c);
+    c.tp = 8;
+    cost_metrics r;
+    cost_eval(&m, &g, &c, &r);
+    assert_false(r.fits);
+    assert_int_equal(r.gpus, 8);
+    c.pp = 2;
+    cost_eval(&m, &g, &c, &r);
+    assert_true(r.fits);
+    assert_int_equal(r.gpus, 16);
+    assert_true(r.mem.weights_gib < g.mem_gib);
+    c.pp = 1;
+    c.wdtype = LLM_FP8;
+    cost_eval(&m, &g, &c, &r);
+    assert_true(r.fits);
+    /* a pipelined replica's throughput per GPU never beats the same tp x ep without
+     * pipelining where both fit (the bubble and the hand-offs only add) */
+    llm_model m8 = load_model("llama-3.1-8b");
+    for (int b = 1; b <= 64; b *= 4) {
+        cost_config a;
+        cost_config_default(&a);
+        a.batch = b;
+        cost_metrics r1, r2;
+        cost_eval(&m8, &g, &a, &r1);
+        a.pp = 2;
+        cost_eval(&m8, &g, &a, &r2);
+        assert_true(r2.throughput_per_gpu <= r1.throughput_per_gpu);
+        assert_true(r2.tpot_s >= 0.5 * r1.tpot_s);
+    }
+}
+
+/* ---- serving (eq. 35-49) ------------------------------------------------------------------ */
 
 /* A serving profile written here, so each number below is derivable by hand. */
 static llm_serving toy_serving(int chunked, int budget, int block, double step_s,
@@ -952,6 +1193,9 @@ int main(void)
         cmocka_unit_test(test_chunk_budget_monotone),
         cmocka_unit_test(test_replicas_per_gpu),    cmocka_unit_test(test_plan_matches_direct_mixed),
         cmocka_unit_test(test_length_bias),
+        cmocka_unit_test(test_pp_toy_memory),       cmocka_unit_test(test_pp_decode_step),
+        cmocka_unit_test(test_pp_properties),      cmocka_unit_test(test_pp_overhead),
+        cmocka_unit_test(test_pp_across_nodes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -133,7 +133,9 @@ typedef struct {
 static int row_mlenergy(const table *t, int r, const int *col, e2e_case *c, const char *gpu)
 {
     const char *g = map_gpu(table_cell(t, r, col[1]));
-    if (!g || strcmp(g, gpu) || num(t, r, col[3]) != 1)   /* pipeline parallel: not modelled */
+    /* pp > 1 rows stay out of the set (its fit and the bands are of pp 1 runs); they are the
+     * held-out check of eq. 60-65 in tests/test_fidelity.c (test_mlenergy_pipeline) */
+    if (!g || strcmp(g, gpu) || num(t, r, col[3]) != 1)
         return 0;
     const char *m = map_model(table_cell(t, r, col[0]));
     snprintf(c->model, sizeof c->model, "%s", m ? m : table_cell(t, r, col[0]));
