@@ -136,7 +136,8 @@ static const struct command {
     {"explore", cmd_explore,
      "  explore -m MODEL -g GPU -w WORKLOAD [-s SPACE] -o DIR [--objectives a,b[,c]]\n"
      "          [--threads N] [--shard I/N] [--slo] [--min-gain F] [--all [--force]]\n"
-     "          [--quiet]                                 the space as Pareto fronts\n"},
+     "          [--quiet]                                 the space as Pareto fronts\n"
+     "  explore --disaggregated [--prefill-batch N,..] ... prefill/decode pools vs aggregated\n"},
     {"merge", cmd_merge,
      "  merge   -o DIR [-m MODEL] [-g GPU] [-w WORKLOAD] [-s SPACE] [--min-gain F]\n"
      "          SHARD_DIR...           (options before the shard folders)\n"
@@ -144,13 +145,13 @@ static const struct command {
     {"search", cmd_search,
      "  search  -m MODEL -g GPU -w WORKLOAD [-s SPACE] -o DIR [--objectives a,b[,c]]\n"
      "          [--levels K] [--starts S] [--maxeval N] [--polish R] [--slo] [--min-gain F]\n"
-     "          [--compare-exhaustive]\n"
+     "          [--compare-exhaustive] [--disaggregated [--prefill-batch N,..]]\n"
      "                                                    the front by NLopt sweeps\n"},
     {"recommend", cmd_recommend,
      "  recommend -m MODEL[,..] -w WORKLOAD --rate R[,..] --gpus GPU:COUNT[:PRICE][,..]\n"
      "          [--objective energy|gpus|cost] [--power-cap W] [-s SPACE] [-o DIR]\n"
      "          [--confidence P|none] [--headroom F] [--time-limit S] [--clock-band MHZ]\n"
-     "          [--format md|json]                        the fleet under SLO and load\n"},
+     "          [--format md|json] [--disaggregated]      the fleet under SLO and load\n"},
     {"validate", cmd_validate,
      "  validate plan -g GPU [-o FILE] [--clocks MHZ,..] | [--front DIR --top K -m MODEL\n"
      "          -w WORKLOAD]                              kernels for the CUDA runner\n"

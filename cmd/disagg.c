@@ -34,7 +34,7 @@ static int parse_batches(const char *cmd, const char *s, double *v, int max)
 static int fail(const char *cmd, const llm_err *err)
 {
     fprintf(stderr, "llmdse: error: %s: %s\n", cmd, err->msg);
-    return 1;
+    return err->status == LLM_ERR_INPUT ? 2 : 1;
 }
 
 /* What one explore --disaggregated run holds, freed in one place. */
@@ -115,7 +115,7 @@ static int drun_explore(drun *d, run_inputs *ri, llm_err *err)
     }
     d->agg = calloc(d->er.front.n ? d->er.front.n : 1, sizeof *d->agg);
     if (!d->agg) {
-        llm_err_set(err, "out of memory");
+        llm_err_fail(err, "out of memory");
         return -1;
     }
     for (size_t i = 0; i < d->er.front.n; i++) {
@@ -245,7 +245,7 @@ int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
             disagg_result_free(&x);
             disagg_result_free(&r);
             space_free(&ps);
-            llm_err_set(&err, "out of memory");
+            llm_err_fail(&err, "out of memory");
             return fail("search", &err);
         }
         nl.compared = 1;

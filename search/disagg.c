@@ -231,7 +231,7 @@ typedef struct {
 
 typedef struct {
     pool_class c[MAX_CLASSES];
-    int n, oom;
+    int n, oom, full;   /* full: more classes than MAX_CLASSES */
 } class_set;
 
 static pareto *class_arc(class_set *cs, int dt, int kv, int kvr, int gpus, int nattr)
@@ -241,7 +241,7 @@ static pareto *class_arc(class_set *cs, int dt, int kv, int kvr, int gpus, int n
             cs->c[i].gpus == gpus)
             return &cs->c[i].arc;
     if (cs->n == MAX_CLASSES) {
-        cs->oom = 1;
+        cs->full = 1;
         return NULL;
     }
     pool_class *c = &cs->c[cs->n++];
@@ -353,16 +353,17 @@ static int pool_reduce(const disagg_args *a, const space_t *s, int role, int nt,
             if (pareto_insert(arc, &loc->pt[i]) < 0)
                 cs[t].oom = 1;
     }
-    int oom = 0;
+    int oom = 0, full = 0;
     class_set all = {0};
     for (int t = 0; t < nt; t++) {
         oom |= cs[t].oom;
+        full |= cs[t].full;
         out->evaluated += evald[t];
-        for (int i = 0; i < cs[t].n && !oom; i++) {
+        for (int i = 0; i < cs[t].n && !oom && !full; i++) {
             pool_class *c = &cs[t].c[i];
             pareto *arc = class_arc(&all, c->dt, c->kv, c->kv_ranks, c->gpus, nattr);
             if (!arc) {
-                oom = 1;
+                full = 1;
                 break;
             }
             for (size_t j = 0; j < c->arc.n && !oom; j++)
@@ -375,8 +376,8 @@ static int pool_reduce(const disagg_args *a, const space_t *s, int role, int nt,
     free(local);
     free(cs);
     free(evald);
-    out->f = oom ? NULL : calloc((size_t)(all.n ? all.n : 1), sizeof *out->f);
-    oom |= !out->f;
+    out->f = oom || full ? NULL : calloc((size_t)(all.n ? all.n : 1), sizeof *out->f);
+    oom |= !full && !out->f;
     for (int i = 0; i < all.n && !oom; i++) {
         pool_class *c = &all.c[i];
         pool_front *f = &out->f[out->n++];
@@ -398,9 +399,9 @@ static int pool_reduce(const disagg_args *a, const space_t *s, int role, int nt,
         out->kept += f->n;
     }
     class_set_free(&all);
-    if (oom) {
+    if (oom || full) {
         pool_fronts_free(out);
-        return -1;
+        return full ? -2 : -1;
     }
     return 0;
 }
@@ -587,8 +588,18 @@ static int run_pools(const disagg_args *a, const uint64_t *cp, size_t ncp, const
     r->threads = nt;
     double t0 = omp_get_wtime();
     pool_fronts P = {0}, D = {0};
-    int rc = pool_reduce(a, a->prefill, COST_ROLE_PREFILL, nt, cp, ncp, &P) ||
-             pool_reduce(a, a->in.s, COST_ROLE_DECODE, nt, cd, ncd, &D);
+    int rc = pool_reduce(a, a->prefill, COST_ROLE_PREFILL, nt, cp, ncp, &P);
+    if (!rc)
+        rc = pool_reduce(a, a->in.s, COST_ROLE_DECODE, nt, cd, ncd, &D);
+    if (rc == -2) {
+        pool_fronts_free(&P);
+        disagg_result_free(r);
+        llm_err_set(err, "--disaggregated: more than %d coupling classes (GPUs per replica x "
+                    "KV ranks x weight and KV types) in one pool's space; expected a smaller "
+                    "space (split it by TP or EP)", MAX_CLASSES);
+        err->status = LLM_ERR_INPUT;
+        return -1;
+    }
     r->pool_evaluated[0] = P.evaluated;
     r->pool_evaluated[1] = D.evaluated;
     r->pool_kept[0] = P.kept;
@@ -598,7 +609,7 @@ static int run_pools(const disagg_args *a, const uint64_t *cp, size_t ncp, const
     pool_fronts_free(&D);
     if (rc) {
         disagg_result_free(r);
-        llm_err_set(err, "out of memory while exploring the disaggregated space");
+        llm_err_fail(err, "out of memory while exploring the disaggregated space");
         return -1;
     }
     r->partial = a->stop && *a->stop;
@@ -736,7 +747,7 @@ static int pool_nlopt(const disagg_args *a, const nlsearch_args *tmpl, const spa
 oom:
     free(*cand);
     *cand = NULL;
-    llm_err_set(err, "out of memory");
+    llm_err_fail(err, "out of memory");
     return -1;
 }
 
@@ -814,7 +825,7 @@ int search_disagg_brute(const disagg_args *a, disagg_result *r, llm_err *err)
     free(okd);
     if (oom) {
         disagg_result_free(r);
-        llm_err_set(err, "out of memory in the brute-force disaggregated explore");
+        llm_err_fail(err, "out of memory in the brute-force disaggregated explore");
         return -1;
     }
     pareto_sort(&r->front);

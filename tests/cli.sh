@@ -932,6 +932,19 @@ expect 2 'takes no --shard' -- explore --disaggregated -m llama-3.1-8b -g h100-s
 # the same front whatever the thread count
 "$LLMDSE" explore --disaggregated -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small --prefill-batch 1,4 -o "$tmp/dis1" -q --threads 1
 cmp -s "$tmp/dis/front.csv" "$tmp/dis1/front.csv" && pass=$((pass+1)) || { echo "FAIL: explore --disaggregated's front differs with 1 thread"; fail=$((fail+1)); }
+# nothing of either mode fits: exit 2, nothing written; only aggregated deployments meet a
+# TTFT of 10.5 ms (TP 8 on the node's 8 GPUs leaves none for a decode pool): the comparison is
+# still written, the disaggregated front empty, and stderr says why
+expect 2 'no deployment of either mode is feasible' -- explore --disaggregated -m llama-3.1-405b -g l4 -w chat -s small -o "$tmp/dis-none"
+[ ! -e "$tmp/dis-none" ] && pass=$((pass+1)) || { echo "FAIL: an infeasible explore --disaggregated wrote its folder"; fail=$((fail+1)); }
+cat >"$tmp/tight.json" <<'JSON'
+{"name": "tight", "source": "a test: a TTFT only TP 8 prefill meets", "prompt_tokens": {"mean": 1024, "p50": 1024, "p90": 1024, "p99": 1024},
+ "output_tokens": {"mean": 256, "p50": 256, "p90": 256, "p99": 256}, "slo": {"ttft_s": 0.0105, "tpot_s": 0.05}}
+JSON
+"$LLMDSE" explore --disaggregated -m llama-3.1-8b -g h100-sxm5-80gb -w "$tmp/tight.json" -s small --slo -o "$tmp/dis-tight" -q 2>"$tmp/err"; st=$?
+if [ $st -eq 0 ] && grep -q 'no disaggregated deployment is feasible' "$tmp/err" && [ "$(wc -l <"$tmp/dis-tight/front.csv")" -eq 1 ] && \
+   [ "$(wc -l <"$tmp/dis-tight/aggregated-front.csv")" -gt 1 ] && grep -q 'Only an aggregated deployment meets both SLOs' "$tmp/dis-tight/compare.md"; then
+    pass=$((pass+1)); else echo "FAIL: explore --disaggregated --slo with only aggregated deployments feasible (exit $st)"; fail=$((fail+1)); fi
 # search --disaggregated: NLopt per pool, compared with the exact front (>= 99% hypervolume)
 expect 0 'of its hypervolume' -- search --disaggregated -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small --prefill-batch 1,4 --compare-exhaustive -o "$tmp/diss"
 if python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); c=s["search"]["compared_with_exact"]; sys.exit(0 if c["ratio"] >= 0.99 and s["search"]["evaluations"] > 0 else 1)' "$tmp/diss/summary.json"; then
