@@ -12,8 +12,8 @@ pass=0; fail=0
 awk -v n="$N" -v seed="$SEED" 'BEGIN {
     srand(seed);
     split("eval ops kernel explore search recommend validate calibrate report list merge help version bogus", cmd, " ");
-    split("-m -g -w -s -o --tp --ep --batch --freq --sm-comm --replicas --prompt --output --dtype --kv-dtype --power-cap --format --phase --seq --ctx --m --n --k --sms --ranks --bytes --heads --kv-heads --objectives --threads --shard --rate --gpus --objective --measured --levels --all --slo", opt, " ");
-    split("llama-3.2-1b mixtral-8x7b opt-1.3b h100-sxm5-80gb a100-sxm4-80gb l4 chat reasoning small 0 1 -1 2 3 8 64 4096 1e309 nan inf -0 1e-300 99999999999999999999 bf16 fp8 int4 json csv text prefill decode gemm allreduce alltoall plan compare models gpus 0/2 1/2 2/2 energy_per_token,tpot ttft,gpus h100-sxm5-80gb:8 h100-sxm5-80gb:8:2.5 x , \"\" /nonexistent.json TMPDIR/out", val, " ");
+    split("-m -g -w -s -o --tp --ep --batch --freq --sm-comm --replicas --prompt --output --dtype --kv-dtype --power-cap --format --phase --seq --ctx --m --n --k --sms --ranks --bytes --heads --kv-heads --objectives --threads --shard --rate --gpus --objective --measured --levels --all --slo --disaggregated --prefill-batch", opt, " ");
+    split("llama-3.2-1b mixtral-8x7b opt-1.3b h100-sxm5-80gb a100-sxm4-80gb l4 chat reasoning small 0 1 -1 2 3 8 64 4096 1e309 nan inf -0 1e-300 99999999999999999999 bf16 fp8 int4 json csv text prefill decode gemm allreduce alltoall plan compare models gpus 0/2 1/2 2/2 energy_per_token,tpot ttft,gpus 1,4 4,2 1,,2 h100-sxm5-80gb:8 h100-sxm5-80gb:8:2.5 x , \"\" /nonexistent.json TMPDIR/out", val, " ");
     nc = length(cmd); no = length(opt); nv = length(val);
     for (i = 0; i < n; i++) {
         line = cmd[int(rand() * nc) + 1];
