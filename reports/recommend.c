@@ -59,6 +59,22 @@ static void status_text(char *buf, size_t n, const rec_solution *s)
 /* A difference too small to print at the shown precision is shown as 0, not "-0.0". */
 static double nz(double x, double shown) { return fabs(x) < shown / 2 ? 0 : x; }
 
+/* One pool of a disaggregated unit (eq. R13). */
+static void pool_json(json_out *j, const char *key, int replicas, const space_point *p,
+                      double util)
+{
+    json_obj(j, key);
+    json_int(j, "replicas_per_unit", replicas);
+    json_int(j, "tp", p->tp);
+    json_int(j, "ep", p->ep);
+    json_int(j, "pp", p->pp > 1 ? p->pp : 1);
+    json_int(j, "batch", p->batch);
+    json_int(j, "sm_comm", p->sm_comm);
+    json_num(j, "freq_mhz", p->freq_mhz);
+    json_num(j, "utilisation_at_capacity", util);
+    json_end_obj(j);
+}
+
 static void plan_json(json_out *j, const report_rec *r, const rec_solution *s)
 {
     const rec_problem *p = r->p;
@@ -97,24 +113,8 @@ static void plan_json(json_out *j, const report_rec *r, const rec_solution *s)
         if (c->disagg) {
             /* eq. R13: replicas are units of n_prefill prefill and n_decode decode replicas */
             json_str(j, "mode", "disaggregated");
-            json_obj(j, "prefill");
-            json_int(j, "replicas_per_unit", c->n_prefill);
-            json_int(j, "tp", c->pre.tp);
-            json_int(j, "ep", c->pre.ep);
-            json_int(j, "batch", c->pre.batch);
-            json_int(j, "sm_comm", c->pre.sm_comm);
-            json_num(j, "freq_mhz", c->pre.freq_mhz);
-            json_num(j, "utilisation_at_capacity", c->dis.util_prefill);
-            json_end_obj(j);
-            json_obj(j, "decode");
-            json_int(j, "replicas_per_unit", c->n_decode);
-            json_int(j, "tp", row->p.tp);
-            json_int(j, "ep", row->p.ep);
-            json_int(j, "batch", row->p.batch);
-            json_int(j, "sm_comm", row->p.sm_comm);
-            json_num(j, "freq_mhz", row->p.freq_mhz);
-            json_num(j, "utilisation_at_capacity", c->dis.util_decode);
-            json_end_obj(j);
+            pool_json(j, "prefill", c->n_prefill, &c->pre, c->dis.util_prefill);
+            pool_json(j, "decode", c->n_decode, &row->p, c->dis.util_decode);
             json_num(j, "kv_transfer_s", c->dis.transfer_s);
             json_str(j, "bound", cost_disagg_bound_names[c->dis.bound]);
         } else {

@@ -145,6 +145,18 @@ static void keep_index(worker *wk, uint64_t idx)
     wk->all[wk->n_all++] = idx;
 }
 
+/* A plan block's first point and configuration, and the structural rule it breaks (the
+ * whole block shares it). */
+static space_prune block_config(const search_inputs *in, uint64_t block, space_point *p,
+                                cost_config *c)
+{
+    int d[KNOB_COUNT];
+    space_decode(in->s, block * in->s->inner, d);
+    space_point_of(in->s, d, p);
+    search_config(in, p, c);
+    return prune_of(cost_check_rule(in->m, in->g, c, NULL));
+}
+
 /* Points [lo, hi): a block of points shares the plan knobs (every knob but the clock and the
  * replica count); its plan is built once and each clock evaluated once for all replica counts. */
 static void process_range(const explore_args *a, worker *wk, uint64_t lo, uint64_t hi)
@@ -159,13 +171,9 @@ static void process_range(const explore_args *a, worker *wk, uint64_t lo, uint64
         uint64_t block_end = (outer + 1) * s->inner;
         if (block_end > hi)
             block_end = hi;
-        int d[KNOB_COUNT];
         space_point p;
-        space_decode(s, outer * s->inner, d);
-        space_point_of(s, d, &p);
         cost_config c;
-        search_config(in, &p, &c);
-        space_prune why = prune_of(cost_check_rule(in->m, g, &c, NULL));
+        space_prune why = block_config(in, outer, &p, &c);
         if (why) {
             wk->pruned[why] += block_end - idx;
             idx = block_end;
@@ -346,13 +354,9 @@ void explore_result_free(explore_result *r)
 static uint64_t block_work(const search_inputs *in, uint64_t block)
 {
     const space_t *s = in->s;
-    int d[KNOB_COUNT];
     space_point p;
-    space_decode(s, block * s->inner, d);
-    space_point_of(s, d, &p);
     cost_config c;
-    search_config(in, &p, &c);
-    if (cost_check_rule(in->m, in->g, &c, NULL) != COST_RULE_NONE)
+    if (block_config(in, block, &p, &c) != PRUNE_NONE)
         return 0;
     cost_memory mem;
     cost_memory_eval(in->m, in->g, &c, &mem);
