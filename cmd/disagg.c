@@ -156,6 +156,7 @@ int explore_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
     if (rc) {
         report_outdir_abort(&od);
         drun_free(&d);
+        space_free(&ri->s);
         return fail("explore", &err);
     }
     int partial = d.r.partial || d.er.partial;
@@ -166,6 +167,7 @@ int explore_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
                 "(memory, GPUs%s)\n", (unsigned long long)d.r.size,
                 (unsigned long long)ri->s.size, ri->s.slo_filter ? ", SLOs" : "");
         drun_free(&d);
+        space_free(&ri->s);
         return 2;
     }
     if (!partial && d.r.front.n == 0)
@@ -180,6 +182,7 @@ int explore_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
     if (report_write_disagg(od.tmp, &rd, &err) || report_outdir_commit(&od, partial, &err)) {
         report_outdir_abort(&od);
         drun_free(&d);
+        space_free(&ri->s);
         return fail("explore", &err);
     }
     if (!ra->quiet)
@@ -215,6 +218,7 @@ int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
     uint64_t evals = 0;
     if (search_disagg_nlopt(&a, tmpl, &r, &evals, &err)) {
         space_free(&ps);
+        space_free(&ri->s);
         return fail("search", &err);
     }
     if (r.front.n == 0) {
@@ -222,6 +226,7 @@ int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
                 "(llmdse explore --disaggregated says whether there is one)\n");
         disagg_result_free(&r);
         space_free(&ps);
+        space_free(&ri->s);
         return 2;
     }
     /* every pool point the cost model ran on: NLopt's, then the candidate blocks' clocks */
@@ -238,6 +243,7 @@ int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
         if (search_disagg_explore(&a, &x, &err)) {
             disagg_result_free(&r);
             space_free(&ps);
+            space_free(&ri->s);
             return fail("search", &err);
         }
         search_comparison c;
@@ -245,6 +251,7 @@ int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
             disagg_result_free(&x);
             disagg_result_free(&r);
             space_free(&ps);
+            space_free(&ri->s);
             llm_err_fail(&err, "out of memory");
             return fail("search", &err);
         }
@@ -268,6 +275,7 @@ int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
         report_outdir_abort(&od);
         disagg_result_free(&r);
         space_free(&ps);
+        space_free(&ri->s);
         return fail("search", &err);
     }
     if (!ra->quiet) {
