@@ -56,6 +56,15 @@ int configs_parse_summary(const char *text, const char *path, const char *const 
     if (!root)
         return -1;
     int rc = -1;
+    const cJSON *mode = cJSON_GetObjectItemCaseSensitive(root, "mode");
+    if (cJSON_IsString(mode) && !strcmp(mode->valuestring, "disaggregated")) {
+        /* explore --disaggregated's folder (docs/explore.md): another format, its own pages */
+        llm_err_set(err, "%s: an explore --disaggregated folder (\"mode\": \"disaggregated\"): "
+                    "its report is compare.md and report.html beside it; eval --from, report, "
+                    "deploy and merge read aggregated explore folders only", path);
+        cJSON_Delete(root);
+        return -1;
+    }
     const cJSON *shard = cJSON_GetObjectItemCaseSensitive(root, "shard");
     const cJSON *pruned = cJSON_GetObjectItemCaseSensitive(root, "pruned");
     const cJSON *objs = cJSON_GetObjectItemCaseSensitive(root, "objectives");

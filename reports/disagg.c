@@ -34,12 +34,13 @@ static const dcol cols[C_NCOLS] = {
     {"decode_sm_comm", DC_INT}, {"decode_freq_mhz", DC_NUM}, {"decode_replicas", DC_INT},
     {"gpus", DC_INT}, {"ttft_s", DC_NUM}, {"ttft_s_lo", DC_NUM}, {"ttft_s_hi", DC_NUM},
     {"tpot_s", DC_NUM}, {"tpot_s_lo", DC_NUM}, {"tpot_s_hi", DC_NUM},
-    {"kv_transfer_s", DC_NUM}, {"throughput_tok_s", DC_NUM}, {"throughput_per_gpu", DC_NUM},
-    {"throughput_per_gpu_lo", DC_NUM}, {"throughput_per_gpu_hi", DC_NUM},
+    {"kv_transfer_s", DC_NUM}, {"throughput_tok_s", DC_NUM},
+    {"throughput_per_gpu_tok_s", DC_NUM}, {"throughput_per_gpu_tok_s_lo", DC_NUM},
+    {"throughput_per_gpu_tok_s_hi", DC_NUM},
     {"energy_per_token_j", DC_NUM}, {"energy_per_token_j_lo", DC_NUM},
     {"energy_per_token_j_hi", DC_NUM}, {"kv_transfer_energy_j", DC_NUM},
     {"avg_power_w", DC_NUM}, {"peak_power_w", DC_NUM}, {"peak_power_w_lo", DC_NUM},
-    {"peak_power_w_hi", DC_NUM}, {"memory_per_gpu_gib", DC_NUM}, {"cost_per_mtok", DC_NUM},
+    {"peak_power_w_hi", DC_NUM}, {"memory_per_gpu_gib", DC_NUM}, {"cost_per_mtok_usd", DC_NUM},
     {"bound", DC_STR}, {"prefill_utilisation", DC_NUM}, {"decode_utilisation", DC_NUM},
     {"prefill_clock_mhz", DC_NUM}, {"decode_clock_mhz", DC_NUM},
     {"prefill_pp", DC_INT}, {"decode_pp", DC_INT},
@@ -213,7 +214,7 @@ static void goodput_json(json_out *j, const char *key, const search_goodput *g)
             json_obj(j, NULL);
             json_num(j, "ttft_slo_s", g->ttft[i]);
             json_num(j, "tpot_slo_s", g->tpot[k]);
-            json_num(j, "throughput_per_gpu", g->best[i][k]);
+            json_num(j, "throughput_per_gpu_tok_s", g->best[i][k]);
             if (g->best[i][k] > 0)
                 json_int(j, "index", (long long)g->index[i][k]);
             json_end_obj(j);
@@ -273,6 +274,8 @@ static int w_summary(FILE *f, void *ctx)
             json_end_arr(&j);
             json_int(&j, "exact_front", (long long)nl->exhaustive_front);
             json_int(&j, "missed", (long long)nl->missed);
+            json_int(&j, "exact_pool_evaluations", (long long)nl->exhaustive_evaluated);
+            json_num(&j, "evaluations_fraction", nl->evaluations_fraction);
             json_end_obj(&j);
         }
         json_end_obj(&j);
@@ -311,7 +314,7 @@ static void cell_of(const report_disagg *d, int i, int k, cell_rows *c)
 
 static void agg_label(const search_row *r, char *buf, size_t len)
 {
-    snprintf(buf, len, "TP%d%s batch %d, %.0f MHz, %d replica%s (%d GPUs), %s/%s KV", r->p.tp,
+    snprintf(buf, len, "TP%d%s batch %d, %.0f MHz, %d replica%s (%d GPUs), weights %s, KV %s", r->p.tp,
              r->p.ep > 1 ? " EP" : "", r->p.batch, r->p.freq_mhz, r->p.replicas,
              r->p.replicas > 1 ? "s" : "", r->m.gpus, llm_dtype_names[r->p.dtype],
              llm_dtype_names[r->p.kv_dtype]);
@@ -320,7 +323,7 @@ static void agg_label(const search_row *r, char *buf, size_t len)
 static void dis_label(const disagg_row *r, char *buf, size_t len)
 {
     snprintf(buf, len, "prefill %d x TP%d, %d prompt%s/step, %.0f MHz; decode %d x TP%d batch "
-             "%d, %.0f MHz (%d GPUs), %s/%s KV", r->pp.replicas, r->pp.tp, r->pp.batch,
+             "%d, %.0f MHz (%d GPUs), weights %s, KV %s", r->pp.replicas, r->pp.tp, r->pp.batch,
              r->pp.batch > 1 ? "s" : "", r->pp.freq_mhz, r->dp.replicas, r->dp.tp, r->dp.batch,
              r->dp.freq_mhz, r->d.gpus, llm_dtype_names[r->pp.dtype],
              llm_dtype_names[r->pp.kv_dtype]);
@@ -365,6 +368,17 @@ static void verdict(FILE *f, const report_disagg *d, const cell_rows *c, int htm
             r->d.ttft_s > 0 ? 100 * r->d.transfer_s / r->d.ttft_s : 0, r->d.ttft_s * 1e3,
             idle * 100, r->d.bound == DISAGG_BOUND_DECODE ? "prefill" : "decode",
             r->pp.replicas, r->dp.replicas, p1);
+    if (d->a->in.bands) {
+        /* eq. 53: the regime's throughput band as factors of a prediction */
+        cost_interval b = cost_band(d->a->in.bands, cost_band_regime(d->a->in.g,
+                                                                    d->a->in.serving),
+                                    LLM_BAND_THROUGHPUT, 1.0);
+        if (fabs(gain) < fmax(1 - b.lo, b.hi - 1))
+            fprintf(f, "%sBoth numbers are the model's: its 80%% band on throughput here is "
+                    "x%.2f-x%.2f of a prediction, wider than this %.0f%% difference, so on "
+                    "hardware the two modes may well swap; only differences beyond the band "
+                    "are robust.%s", p0, b.lo, b.hi, fabs(gain) * 100, p1);
+    }
 }
 
 /* The winner of a cell: 'a', 'd', '=' (a tie) or ' ' (neither deploys). */
@@ -575,8 +589,9 @@ static int w_report_html(FILE *f, void *ctx)
     fprintf(f, "<h2>At the workload's SLOs</h2>\n");
     verdict(f, d, &c, 1);
     char buf[256];
-    fprintf(f, "<table><tr><th></th><th>deployment</th><th>tok/s/GPU</th><th>TTFT ms</th>"
-               "<th>TPOT ms (seen)</th><th>J/token</th><th>GPUs</th></tr>\n");
+    fprintf(f, "<table><tr><th></th><th style=\"text-align:left\">deployment</th><th>tok/s/GPU"
+               "</th><th>TTFT ms</th><th>TPOT ms (as users see it, prefill stalls included)"
+               "</th><th>J/token</th><th>GPUs</th></tr>\n");
     if (c.have_a) {
         agg_label(&c.a, buf, sizeof buf);
         fprintf(f, "<tr><th class=\"agg\">aggregated</th><td class=l>%s</td><td>%.0f</td><td>%.0f</td>"
@@ -593,7 +608,9 @@ static int w_report_html(FILE *f, void *ctx)
     }
     fprintf(f, "</table>\n<h2>Goodput per GPU under SLOs</h2>\n<p>Output tokens/s per GPU of "
                "the best deployment meeting both SLOs, <span class=\"agg\">aggregated</span> / "
-               "<span class=\"dis\">disaggregated</span>.</p>\n<table><tr><th>TTFT \\ TPOT"
+               "<span class=\"dis\">disaggregated</span>; a cell's shade is the mode that wins it (green "
+               "disaggregated, blue aggregated); \"-\": no deployment of that mode meets both "
+               "limits.</p>\n<table><tr><th>TTFT \\ TPOT"
                "</th>");
     const search_goodput *ga = d->gp_agg, *gd = d->gp_dis;
     for (int k = 0; k < ga->nb; k++)
@@ -634,11 +651,11 @@ static int w_report_html(FILE *f, void *ctx)
                                  o->rows[i].d.energy_per_token_j, 0, 0, 0, 0, 1, 0, 0, tip[k]};
         }
         static const char *const cn[] = {"aggregated", "disaggregated"};
-        static const char *const sn[] = {"front point"};
         scatter_plot sp = {"output tokens/s per GPU", "energy per output token (J)", -1, -1,
-                           pt, NULL, n, 0, "serving", "", cn, sn, 2, 1};
-        fprintf(f, "<figure><figcaption>Energy per token vs throughput per GPU, both fronts"
-                   "</figcaption>");
+                           pt, NULL, n, 0, "serving", "", cn, NULL, 2, 0};
+        fprintf(f, "<figure><figcaption>Energy per token vs throughput per GPU, both fronts "
+                   "(TPOT, the fronts' third objective, is not drawn: a point that looks "
+                   "dominated here may be faster)</figcaption>");
         report_svg_scatter(f, &sp);
         fprintf(f, "</figure>\n");
     }

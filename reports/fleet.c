@@ -189,8 +189,8 @@ static void pools(doc *d, const report_rec *r, const rec_solution *b)
         cellf(d, "%.0f", b->n[i]);
         if (c->disagg) {
             /* a unit of prefill (P) and decode (D) replicas (eq. R13); no folder of deploy */
-            snprintf(buf, sizeof buf, "P %dx(%d x %d) + D %dx(%d x %d)", c->n_prefill,
-                     c->pre.tp, c->pre.ep, c->n_decode, c->row.p.tp, c->row.p.ep);
+            snprintf(buf, sizeof buf, "P %dxTP%d + D %dxTP%d", c->n_prefill, c->pre.tp,
+                     c->n_decode, c->row.p.tp);
             cell(d, buf);
             snprintf(buf, sizeof buf, "P %d / D %d", c->pre.batch, c->row.p.batch);
             cell(d, buf);
@@ -302,7 +302,10 @@ static void sensitivity(doc *d, const report_rec *r, const rec_solution *b)
     heading(d, 2, "Sensitivity");
     para_begin(d);
     text(d, "The plan solved again with every rate scaled, and with each SLO of every workload "
-            "loosened or tightened by 20% (the candidates found again under it) (eq. R9).");
+            "loosened or tightened by 20% (the candidates found again under it) (eq. R9). "
+            "Each case's candidates are its own fronts (one clock kept per band, eq. R1b), so a "
+            "case can come out a little better than the plan, even under a tighter SLO: the "
+            "plan is optimal over its candidates, not over every configuration.");
     para_end(d);
     table_head(d, "case|status|energy kWh/day|vs the plan|GPUs|peak W|cost USD/day");
     for (int k = 0; k < REC_SENS_CASES; k++) {
@@ -403,11 +406,21 @@ void report_fleet(FILE *f, const report_rec *r, int html)
                  "per replica, Poisson arrivals (eq. R8, docs/cost-model.md eq. 44-45).");
         para_end(&d);
         para_begin(&d);
-        text(&d, "To deploy the fleet, run llmdse deploy with -i naming this folder, --weights "
-                 "MODEL=CHECKPOINT for each model (comma-separated) and -o OUT (and --engine E "
-                 "to choose the engine): it writes each pool's launch scripts, GPU settings, "
-                 "manifests and benchmark recipe into the pool folder above inside OUT, with "
-                 "fleet.json and README.md beside them (docs/deploy.md).");
+        int disagg = 0;
+        for (size_t i = 0; i < r->p->n; i++)
+            disagg |= b->n[i] > 0.5 && r->p->c[i].disagg;
+        if (disagg)
+            text(&d, "llmdse deploy does not write launch commands for a plan with "
+                     "disaggregated pools (a prefill/decode pair needs the engine's KV "
+                     "connector settings): deploy refuses it; each pool's knobs are in "
+                     "recommendation.json (mode, prefill, decode).");
+        else
+            text(&d, "To deploy the fleet, run llmdse deploy with -i naming this folder, "
+                     "--weights MODEL=CHECKPOINT for each model (comma-separated) and -o OUT "
+                     "(and --engine E to choose the engine): it writes each pool's launch "
+                     "scripts, GPU settings, manifests and benchmark recipe into the pool "
+                     "folder above inside OUT, with fleet.json and README.md beside them "
+                     "(docs/deploy.md).");
         para_end(&d);
         heading(&d, 2, "Why it won");
         why(&d, r, b);

@@ -330,6 +330,20 @@ static void plan_md(FILE *f, const report_rec *r, const rec_solution *s)
     }
 }
 
+/* Below the plan's table when it has a disaggregated unit (eq. R13): how to read its cells. */
+static void units_md(FILE *f, const report_rec *r, const rec_solution *s)
+{
+    for (size_t i = 0; i < r->p->n; i++)
+        if (s->n[i] > 0.5 && r->p->c[i].disagg) {
+            fprintf(f, "\nA **unit** is a disaggregated deployment: `P nxTPt + D mxTPu` is n "
+                    "prefill replicas of TP t and m decode replicas of TP u, the KV cache sent "
+                    "from one to the other; its batch, SM comm and clock cells are the prefill "
+                    "pool's / the decode pool's (prefill batch: prompts per step); the plan "
+                    "replicates whole units (docs/recommend.md R13).\n");
+            return;
+        }
+}
+
 static void totals_md(FILE *f, const report_rec *r, const rec_solution *s, int hint)
 {
     fprintf(f, "%.1f kWh/day (%.0f W average), %.0f W peak, %.0f GPUs", kwh_per_day(s),
@@ -479,6 +493,7 @@ void report_recommend_md(FILE *f, const report_rec *r)
     totals_md(f, r, b, 1);
     fprintf(f, ".\n\n");
     plan_md(f, r, b);
+    units_md(f, r, b);
     fprintf(f, "\nBinding constraints: ");
     int any = 0;
     for (int k = 0; k < p->nskus; k++)

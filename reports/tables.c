@@ -287,7 +287,7 @@ static void eval_text(FILE *f, const report_inputs *in, const cost_metrics *m)
             w ? ", workload " : "", w ? w->name : "");
     fprintf(f, "  %-28s %s\n", "fits in memory", m->fits ? "yes" :
             "NO: the numbers below are what it would do if it fit, not a deployment (more GPUs "
-            "per replica, a smaller batch or fp8 would fit it)");
+            "per replica with --tp or --pp, a smaller batch or fp8 may fit it)");
     fprintf(f, "  %-28s %d\n", "GPUs", m->gpus);
     fprintf(f, "  %-28s %.2f GiB of %.2f (%sweights %.2f, KV %.2f, activations %.2f, "
             "reserved %.2f)\n", "memory per GPU", m->memory_per_gpu_gib, in->gpu->mem_gib,

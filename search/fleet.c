@@ -465,10 +465,18 @@ static int runners(const rec_problem *prob, const llm_gpu *gpus, const double *p
         char pp[24] = "";
         if (x->pp > 1)
             snprintf(pp, sizeof pp, ", pp %d", x->pp);
-        snprintf(pl->runner_label[pl->n_runners], sizeof pl->runner_label[0],
-                 "without the largest pool's configuration (tp %d, ep %d%s, batch %d, %.0f MHz "
-                 "on %.24s)", x->tp, x->ep, pp, x->batch, x->freq_mhz,
-                 gpus[prob->c[big].sku].name);
+        const rec_candidate *bc = &prob->c[big];
+        if (bc->disagg)
+            snprintf(pl->runner_label[pl->n_runners], sizeof pl->runner_label[0],
+                     "without the largest pool's configuration (disaggregated: prefill %d x "
+                     "tp %d batch %d, decode %d x tp %d batch %d, on %.24s)", bc->n_prefill,
+                     bc->pre.tp, bc->pre.batch, bc->n_decode, x->tp, x->batch,
+                     gpus[bc->sku].name);
+        else
+            snprintf(pl->runner_label[pl->n_runners], sizeof pl->runner_label[0],
+                     "without the largest pool's configuration (tp %d, ep %d%s, batch %d, "
+                     "%.0f MHz on %.24s)", x->tp, x->ep, pp, x->batch, x->freq_mhz,
+                     gpus[bc->sku].name);
         pl->without = pl->n_runners;
         pl->n_runners++;
     }

@@ -429,7 +429,7 @@ typedef struct {
     rec_diagnosis diag;
     int n_runners;
     rec_solution runner[REC_MAX_RUNNERS];
-    char runner_label[REC_MAX_RUNNERS][128];
+    char runner_label[REC_MAX_RUNNERS][192];
     int runner_same[REC_MAX_RUNNERS];      /* the same replicas as the plan */
     int without;                           /* the runner-up without the largest pool; -1 */
     /* eq. R12: the same request planned on the point estimates, when the plan is held at a

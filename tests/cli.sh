@@ -914,7 +914,7 @@ for r in rows:
     g = int(r["prefill_tp"]) * int(r["prefill_replicas"]) + int(r["decode_tp"]) * int(r["decode_replicas"])
     assert g == int(r["gpus"]) <= 8, r
     assert abs(float(r["ttft_s"]) - float(r["kv_transfer_s"])) > 0
-    assert abs(float(r["throughput_per_gpu"]) * int(r["gpus"]) / float(r["throughput_tok_s"]) - 1) < 1e-9
+    assert abs(float(r["throughput_per_gpu_tok_s"]) * int(r["gpus"]) / float(r["throughput_tok_s"]) - 1) < 1e-9
 assert len(s["goodput_aggregated"]) == 25 and len(s["goodput_disaggregated"]) == 25
 json.load(open(d + "/front.json"))
 md = open(d + "/compare.md").read()

@@ -64,6 +64,7 @@ refuse 'unknown option' -n 2 -o out -m llama-3.2-1b
 refuse '--shard in EXPLORE_ARGS' -n 2 -o out -- "${ex[@]}" --shard 0/2
 refuse '-o in EXPLORE_ARGS' -n 2 -o out -- "${ex[@]}" -o elsewhere
 refuse 'give --min-gain F before --' -n 2 -o out -- "${ex[@]}" --min-gain 0.1
+refuse 'explore --disaggregated is not sharded' -n 2 -o out -- "${ex[@]}" --disaggregated
 refuse 'inside -o' -n 2 -o out --shards out/s -- "${ex[@]}"
 refuse 'inside -o' -n 2 -o out --shards out -- "${ex[@]}"
 refuse 'inside -o' -n 2 -o out/ --shards ./out/../out/s -- "${ex[@]}"

@@ -23,6 +23,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --) shift; break ;;
         --parsable) parsable=1; shift; continue ;;
+        -h|--help) echo "$usage"; echo "docs/scale-out.md says more."; exit 0 ;;
         -n|-o|--out|--shards|--llmdse|-c|--cpus-per-task|--max-running|--min-gain|--sbatch)
             [ $# -ge 2 ] || die "$1: expected a value after it; $usage" ;;
         *) die "$1: unknown option (EXPLORE_ARGS go after --); $usage" ;;
@@ -76,6 +77,8 @@ for a in "$@"; do
             die "$a in EXPLORE_ARGS: the shards' folders and --shard I/N are set by this script; give the merged folder as -o before --" ;;
         --min-gain|--min-gain=*)
             die "$a in EXPLORE_ARGS: a thinned shard cannot be merged exactly; give --min-gain F before -- (the merge thins)" ;;
+        --disaggregated)
+            die "$a in EXPLORE_ARGS: explore --disaggregated is not sharded (its front is found without enumerating the product space, in seconds: run it on one machine)" ;;
     esac
 done
 [ -n "$shards" ] || shards=$out.shards
