@@ -233,7 +233,7 @@ static void test_robust_by_hand(void **state)
     for (int i = 0; i < 3; i++) {
         r[i].index = (uint64_t)(10 - i);
         r[i].m.energy_per_token_j = v[i][0];
-        r[i].m.tpot_s = v[i][1];
+        r[i].m.tpot_s = r[i].m.tpot_with_prefill_s = v[i][1];
     }
     unsigned char keep[3];
     assert_int_equal(search_robust_front(&in, obj, 2, r, 3, keep), 2);
@@ -266,7 +266,7 @@ static void test_thin_and_knee_by_hand(void **state)
     for (int i = 0; i < 3; i++) {
         r[i].index = (uint64_t)i;
         r[i].m.energy_per_token_j = v[i][0];
-        r[i].m.tpot_s = v[i][1];
+        r[i].m.tpot_s = r[i].m.tpot_with_prefill_s = v[i][1];
     }
     unsigned char keep[3];
     double h5[2] = {log1p(0.05), log1p(0.05)}, h2[2] = {log1p(0.02), log1p(0.02)};
