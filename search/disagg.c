@@ -89,11 +89,12 @@ static int pool_digits_used(const int d[KNOB_COUNT])
 static space_prune pool_plan(const search_inputs *in, const space_point *p, int role,
                              cost_config *c, cost_plan *plan)
 {
+    search_inputs pin = *in;
+    pin.role = role;
+    space_prune why = search_check_plan(&pin, p); /* the rules and their reasons, once */
+    if (why)
+        return why;
     pool_config(in, p, role, c);
-    cost_rule r = cost_check_rule(in->m, in->g, c, NULL);
-    if (r != COST_RULE_NONE)
-        return r == COST_RULE_CONTEXT ? PRUNE_CONTEXT : r == COST_RULE_SM_COMM ? PRUNE_SM_COMM
-               : r == COST_RULE_FP8 ? PRUNE_FP8 : r == COST_RULE_EP ? PRUNE_EP : PRUNE_TP;
     cost_memory mem;
     cost_memory_eval(in->m, in->g, c, &mem);
     if (!mem.fits)
