@@ -66,9 +66,13 @@ run moe-report report -i out/moe -o out/moe-report.md
 # deploy: a dense front point (vLLM, the run's serving profile) and an MoE one (tp 2 x ep 2 with
 # a 16-SM communication split) for vLLM and for TensorRT-LLM
 run deploy deploy -i out/explore --index 0 --weights meta-llama/Llama-3.1-8B-Instruct -o out/deploy
-run deploy-moe deploy -i out/moe --index 1714 --weights mistralai/Mixtral-8x7B-Instruct-v0.1 \
+# the first MoE front row of tp 2 x ep 2 on 16 communication SMs, found by its knobs (its row
+# number follows the front)
+moerow=$(awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) h[$i] = i; next}
+                  $h["tp"] == 2 && $h["ep"] == 2 && $h["sm_comm"] == 16 {print NR - 2; exit}' out/moe/front.csv)
+run deploy-moe deploy -i out/moe --index "$moerow" --weights mistralai/Mixtral-8x7B-Instruct-v0.1 \
     -o out/deploy-moe
-run deploy-moe-trtllm deploy -i out/moe --index 1714 --weights mistralai/Mixtral-8x7B-Instruct-v0.1 \
+run deploy-moe-trtllm deploy -i out/moe --index "$moerow" --weights mistralai/Mixtral-8x7B-Instruct-v0.1 \
     --engine trtllm -o out/deploy-moe-trtllm
 # the NLopt search on the small space
 run search search -m llama-3.1-8b -g h100-sxm5-80gb -w chat -s small -o out/search -q
@@ -88,6 +92,10 @@ run sku-check sku-check gpu.json -o out/sku \
 rm -f out/explore.stdout out/moe.stdout
 mask
 
+if [ $update -eq 1 ] && [ "$fail" -ne 0 ]; then
+    echo "golden: tests/golden/ NOT updated: $fail run(s) failed (above)"
+    exit 1
+fi
 if [ $update -eq 1 ]; then
     rm -rf "$GOLD"; mkdir -p "$GOLD"
     (cd out && find . -type f | sort) | while read -r f; do
