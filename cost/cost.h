@@ -408,6 +408,10 @@ void cost_eval(const llm_model *m, const llm_gpu *g, const cost_config *c, cost_
  * (a < c); 1 when a >= c. */
 double cost_erlang_c(int c, double a);
 
+/* eq. 44: the q-quantile of the wait in an M/D/c queue of c servers offered a Erlangs with
+ * service time S, erl = cost_erlang_c(c, a) (Allen-Cunneen). */
+double cost_mdc_wait_quantile(double erl, double c, double a, double S, double q);
+
 /* eq. 46: n requests offered at once (a benchmark at request rate infinity) to a replica with
  * these saturated metrics: the mean, median and 99th percentile TTFT, queue draining included. */
 void cost_burst_ttft(const cost_metrics *m, int n, double *mean_s, double *p50_s,
@@ -470,6 +474,7 @@ typedef struct {
     double throughput_tok_s, throughput_per_gpu;
     int gpus;
     double ttft_s, tpot_s, transfer_s;
+    double ttft_p50_s, ttft_p90_s, ttft_p99_s; /* eq. 75 at a rate; = ttft_s saturated */
     double energy_per_token_j, transfer_energy_j;
     double avg_power_w, peak_power_w, memory_per_gpu_gib, cost_per_mtok;
     double util_prefill, util_decode; /* rps / each pool's capacity (compute) */

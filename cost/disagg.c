@@ -63,16 +63,6 @@ void cost_kv_transfer(const llm_gpu *g, double bytes, int send_ranks, int recv_r
     out->bytes *= r;
 }
 
-/* eq. 44's mean wait in an M/D/c queue: c servers each holding a request for S seconds. */
-static double mdc_wait(double rate, double c, double S)
-{
-    double a = rate * S;
-    if (a <= 0 || c < 1)
-        return 0;
-    double erl = cost_erlang_c((int)c, a);
-    return erl * S / (c - a) * 0.5;
-}
-
 static int gcd(int a, int b)
 {
     while (b) {
@@ -117,12 +107,19 @@ void cost_disagg_eval(const cost_pool *pf, const cost_pool *dc, int np, int nd,
      * at a rate, the prefill pool's slots queue it first (eq. 44, M/D/c) */
     o->transfer_s = x->time_s;
     o->ttft_s = pf->latency_s + x->time_s;
+    o->ttft_p50_s = o->ttft_p90_s = o->ttft_p99_s = o->ttft_s;
     if (rate > 0) {
         if (rate >= o->rps) {
             o->overloaded = 1;
         } else {
-            double S = pf->latency_s;
-            o->ttft_s += 0.5 * S + mdc_wait(rate, (double)np * pf->slots, S);
+            /* eq. 44 on the prefill pool's n_p x k slots, each held a step S: half a step for
+             * the running one, then the queue's mean or quantile wait */
+            double S = pf->latency_s, c = (double)np * pf->slots, a = rate * S;
+            double erl = cost_erlang_c((int)c, a), base = o->ttft_s + 0.5 * S;
+            o->ttft_s = base + (a > 0 && c >= 1 ? erl * S / (c - a) * 0.5 : 0);
+            o->ttft_p50_s = base + cost_mdc_wait_quantile(erl, c, a, S, 0.50);
+            o->ttft_p90_s = base + cost_mdc_wait_quantile(erl, c, a, S, 0.90);
+            o->ttft_p99_s = base + cost_mdc_wait_quantile(erl, c, a, S, 0.99);
         }
     }
     /* eq. 76 */

@@ -506,7 +506,7 @@ double cost_erlang_c(int c, double a)
 /* eq. 44: the q-quantile of the wait in an M/D/c queue, Allen-Cunneen: the M/M/c wait
  * distribution P(W > t) = C exp(-(c - a) t / S) with its time scale halved for deterministic
  * service ((1 + cs^2) / 2, cs = 0). */
-static double wait_quantile(double erl, double c, double a, double S, double q)
+double cost_mdc_wait_quantile(double erl, double c, double a, double S, double q)
 {
     if (erl <= 1 - q)
         return 0;
@@ -577,9 +577,9 @@ void cost_plan_eval(const cost_plan *p, double mhz, double cap, cost_metrics *o)
         } else {
             double a = p->rate * cycle, erl = cost_erlang_c((int)B, a);
             double half = 0.5 * sp.time_s; /* an arrival waits for the running step to end */
-            o->ttft_p50_s = o->ttft_s + half + wait_quantile(erl, B, a, cycle, 0.50);
-            o->ttft_p90_s = o->ttft_s + half + wait_quantile(erl, B, a, cycle, 0.90);
-            o->ttft_p99_s = o->ttft_s + half + wait_quantile(erl, B, a, cycle, 0.99);
+            o->ttft_p50_s = o->ttft_s + half + cost_mdc_wait_quantile(erl, B, a, cycle, 0.50);
+            o->ttft_p90_s = o->ttft_s + half + cost_mdc_wait_quantile(erl, B, a, cycle, 0.90);
+            o->ttft_p99_s = o->ttft_s + half + cost_mdc_wait_quantile(erl, B, a, cycle, 0.99);
             /* eq. 44: the mean wait of the same approximation, C(B, a) S / (2 (B - a)) */
             o->ttft_mean_s = o->ttft_s + half + erl * cycle / (B - a) * 0.5;
             /* eq. 45: the running batch at this load by Little's law, n = rate x life with the

@@ -42,7 +42,10 @@ void search_disagg_metrics(const cost_disagg *d, cost_metrics *m)
     memset(m, 0, sizeof *m);
     m->fits = 1;
     m->gpus = d->gpus;
-    m->ttft_s = m->ttft_mean_s = m->ttft_p50_s = m->ttft_p90_s = m->ttft_p99_s = d->ttft_s;
+    m->ttft_s = m->ttft_mean_s = d->ttft_s;
+    m->ttft_p50_s = d->ttft_p50_s;
+    m->ttft_p90_s = d->ttft_p90_s;
+    m->ttft_p99_s = d->ttft_p99_s;
     m->tpot_s = m->tpot_with_prefill_s = d->tpot_s;
     m->tpot_p50_s = m->tpot_p90_s = m->tpot_p99_s = d->tpot_s;
     m->throughput_tok_s = d->throughput_tok_s;

@@ -80,8 +80,18 @@ static void test_combination_by_hand(void **state)
     /* eq. 75 at a rate: the queue adds at least half a prefill step; overloaded at capacity */
     cost_disagg_eval(&p, &d, 1, 3, &x, 100, 2, &o);
     assert_true(o.ttft_s >= 0.4 + 0.1 - 1e-12 && !o.overloaded);
+    /* its quantiles (eq. 44's M/D/c): ordered, from half a step up; 4 slots at 2 req/s of a
+     * 0.2 s step are 0.4 Erlang: the median arrival does not wait */
+    assert_true(fabs(o.ttft_p50_s - 0.5) < 1e-12);
+    assert_true(o.ttft_p90_s >= o.ttft_p50_s && o.ttft_p99_s >= o.ttft_p90_s);
     cost_disagg_eval(&p, &d, 1, 3, &x, 100, 5, &o);
     assert_true(o.overloaded);
+    /* the queue is the prefill slots' (docs: it ignores a link or decode bound): with the
+     * prefill pool the bound (10 req/s), 9.6 req/s offer 1.92 Erlang to its 4 slots, and the
+     * tail waits */
+    x.time_s = 0.01;
+    cost_disagg_eval(&p, &d, 1, 3, &x, 100, 9.6, &o);
+    assert_true(!o.overloaded && o.ttft_p99_s > o.ttft_p90_s && o.ttft_p90_s > o.ttft_p50_s);
 }
 
 static void test_kv_transfer(void **state)
