@@ -31,10 +31,10 @@ static int parse_batches(const char *cmd, const char *s, double *v, int max)
     return n;
 }
 
-static int fail(const char *cmd, const llm_err *err)
+static int fail(const char *cmd, llm_err *err)
 {
-    fprintf(stderr, "llmdse: error: %s: %s\n", cmd, err->msg);
-    return err->status == LLM_ERR_INPUT ? 2 : 1;
+    llm_err_prefix(err, cmd, 0);
+    return report_error(err);
 }
 
 /* What one explore --disaggregated run holds, freed in one place. */
@@ -88,11 +88,11 @@ static int drun_explore(drun *d, run_inputs *ri, llm_err *err)
         search_goodput_add(&d->gd, &ri->w, &row.m, row.index);
     }
     disagg_result_free(&r3);
-    /* the aggregated front of the same space and objectives, its goodput from every point */
+    /* the aggregated front of the same space, objectives and SLO filter; its goodput from
+     * every evaluated point (explore adds a point to the grid before its SLO check) */
     explore_args ea;
     memset(&ea, 0, sizeof ea);
     ea.in = a->in;
-    ea.in.s = &d->nofilter;
     ea.nobj = a->nobj;
     memcpy(ea.obj, a->obj, sizeof ea.obj);
     ea.grid = &d->ga;
@@ -102,17 +102,6 @@ static int drun_explore(drun *d, run_inputs *ri, llm_err *err)
     if (search_explore(&ea, &d->er, err))
         return -1;
     d->have_er = 1;
-    if (ri->s.slo_filter) {
-        /* --slo: the aggregated front of the points that meet the SLOs */
-        explore_result ef;
-        ea.in.s = &ri->s;
-        ea.grid = NULL;
-        if (search_explore(&ea, &ef, err))
-            return -1;
-        ef.partial |= d->er.partial;
-        explore_result_free(&d->er);
-        d->er = ef;
-    }
     d->agg = calloc(d->er.front.n ? d->er.front.n : 1, sizeof *d->agg);
     if (!d->agg) {
         llm_err_fail(err, "out of memory");
@@ -199,6 +188,34 @@ int explore_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
     return partial ? 130 : 0;
 }
 
+/* --compare-exhaustive: the exact front (eq. 80-81) and both hypervolumes against one
+ * reference point into nl. */
+static int compare_exact(const disagg_args *a, const disagg_result *r, report_nlopt *nl,
+                         llm_err *err)
+{
+    disagg_result x;
+    if (search_disagg_explore(a, &x, err))
+        return -1;
+    search_comparison c;
+    int rc = search_compare(&r->front, &x.front, &c);
+    if (rc) {
+        llm_err_fail(err, "out of memory");
+    } else {
+        nl->compared = 1;
+        nl->hv = c.hv;
+        nl->hv_exhaustive = c.hv_exhaustive;
+        nl->hv_ratio = c.ratio;
+        memcpy(nl->ref, c.ref, sizeof nl->ref);
+        nl->missed = c.missed;
+        nl->exhaustive_front = x.front.n;
+        nl->exhaustive_evaluated = x.pool_evaluated[0] + x.pool_evaluated[1];
+        nl->evaluations_fraction = nl->exhaustive_evaluated
+                                       ? (double)nl->evaluations / nl->exhaustive_evaluated : 0;
+    }
+    disagg_result_free(&x);
+    return rc ? -1 : 0;
+}
+
 int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
                          const char *prefill_batch, const nlsearch_args *tmpl, int compare)
 {
@@ -216,74 +233,40 @@ int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
     outdir_begin(&od, "search", ra->out, OUTDIR_REPLACE);
     disagg_result r;
     uint64_t evals = 0;
+    report_nlopt nl;
+    memset(&nl, 0, sizeof nl);
+    int rc = 0, have_r = 0;
     if (search_disagg_nlopt(&a, tmpl, &r, &evals, &err)) {
-        space_free(&ps);
-        space_free(&ri->s);
-        return fail("search", &err);
+        rc = fail("search", &err);
+        goto out;
     }
+    have_r = 1;
     if (r.front.n == 0) {
         fprintf(stderr, "llmdse: error: search: --disaggregated: no feasible deployment found "
                 "(llmdse explore --disaggregated says whether there is one)\n");
-        disagg_result_free(&r);
-        space_free(&ps);
-        space_free(&ri->s);
-        return 2;
+        rc = 2;
+        goto out;
     }
     /* every pool point the cost model ran on: NLopt's, then the candidate blocks' clocks */
-    evals += r.pool_evaluated[0] + r.pool_evaluated[1];
-    report_nlopt nl;
-    memset(&nl, 0, sizeof nl);
-    nl.evaluations = evals;
+    nl.evaluations = evals + r.pool_evaluated[0] + r.pool_evaluated[1];
     nl.levels = tmpl->levels;
     nl.starts = tmpl->starts;
     nl.maxeval = tmpl->maxeval;
-    disagg_result x;
-    if (compare) {
-        /* the exact front (eq. 80-81) and the same reference point for both */
-        if (search_disagg_explore(&a, &x, &err)) {
-            disagg_result_free(&r);
-            space_free(&ps);
-            space_free(&ri->s);
-            return fail("search", &err);
-        }
-        search_comparison c;
-        if (search_compare(&r.front, &x.front, &c)) {
-            disagg_result_free(&x);
-            disagg_result_free(&r);
-            space_free(&ps);
-            space_free(&ri->s);
-            llm_err_fail(&err, "out of memory");
-            return fail("search", &err);
-        }
-        nl.compared = 1;
-        nl.hv = c.hv;
-        nl.hv_exhaustive = c.hv_exhaustive;
-        nl.hv_ratio = c.ratio;
-        memcpy(nl.ref, c.ref, sizeof nl.ref);
-        nl.missed = c.missed;
-        nl.exhaustive_front = x.front.n;
-        nl.exhaustive_evaluated = x.pool_evaluated[0] + x.pool_evaluated[1];
-        nl.evaluations_fraction = nl.exhaustive_evaluated
-                                      ? (double)evals / nl.exhaustive_evaluated : 0;
-        disagg_result_free(&x);
-    }
     char objs[128];
     objectives_text(&a, objs, sizeof objs);
     report_disagg rd = {&a, ra->model, ra->gpu, ra->workload, ra->space ? ra->space : "default",
                         sv->name, LLMDSE_VERSION, objs, &r, NULL, 0, NULL, NULL, &nl};
-    if (report_write_disagg(od.tmp, &rd, &err) || report_outdir_commit(&od, 0, &err)) {
-        report_outdir_abort(&od);
-        disagg_result_free(&r);
-        space_free(&ps);
-        space_free(&ri->s);
-        return fail("search", &err);
+    if ((compare && compare_exact(&a, &r, &nl, &err)) ||
+        report_write_disagg(od.tmp, &rd, &err) || report_outdir_commit(&od, 0, &err)) {
+        rc = fail("search", &err);
+        goto out;
     }
     if (!ra->quiet) {
-        printf("search --disaggregated: %llu pool evaluations (NLopt and its blocks), %llu + %llu pool "
-               "points kept, %llu combinations, in %.2f s: front of %zu -> %s/front.csv\n",
-               (unsigned long long)evals, (unsigned long long)r.pool_kept[0],
-               (unsigned long long)r.pool_kept[1], (unsigned long long)r.combined, r.wall_s,
-               r.front.n, ra->out);
+        printf("search --disaggregated: %llu pool evaluations (NLopt and its blocks), %llu + "
+               "%llu pool points kept, %llu combinations, in %.2f s: front of %zu -> "
+               "%s/front.csv\n", (unsigned long long)nl.evaluations,
+               (unsigned long long)r.pool_kept[0], (unsigned long long)r.pool_kept[1],
+               (unsigned long long)r.combined, r.wall_s, r.front.n, ra->out);
         if (nl.compared)
             printf("compared with the exact front (explore --disaggregated): %.2f%% of its "
                    "hypervolume with %.2f%% of its %llu pool evaluations; %llu of its %llu "
@@ -291,8 +274,12 @@ int search_disaggregated(const run_args *ra, serving_args *sv, run_inputs *ri,
                    100 * nl.evaluations_fraction, (unsigned long long)nl.exhaustive_evaluated,
                    (unsigned long long)nl.missed, (unsigned long long)nl.exhaustive_front);
     }
-    disagg_result_free(&r);
+out:
+    if (rc)
+        report_outdir_abort(&od);
+    if (have_r)
+        disagg_result_free(&r);
     space_free(&ps);
     space_free(&ri->s);
-    return 0;
+    return rc;
 }

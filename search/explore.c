@@ -351,7 +351,7 @@ void explore_result_free(explore_result *r)
 
 /* The points of a plan block explore evaluates: none when a structural rule or memory prunes
  * it, else its clocks times the replica counts within the GPUs. */
-static uint64_t block_work(const search_inputs *in, uint64_t block)
+static uint64_t block_work(const search_inputs *in, uint64_t block, cost_plan *plan)
 {
     const space_t *s = in->s;
     space_point p;
@@ -369,13 +369,9 @@ static uint64_t block_work(const search_inputs *in, uint64_t block)
         return 0;
     /* a clock's evaluation costs in proportion to the plan's kernels (cost_plan_eval visits
      * each), and it is done once for all replica counts */
-    cost_plan *plan = malloc(sizeof *plan);
-    if (!plan)
-        return reps * (uint64_t)s->n[KNOB_FREQ];
     cost_plan_build(in->m, in->g, &c, plan);
     uint64_t k = (uint64_t)(plan->dec.pass.n + plan->pre.pass.n +
                             (plan->has_first ? plan->first.pass.n : 0));
-    free(plan);
     return (uint64_t)s->n[KNOB_FREQ] * (k + reps);
 }
 
@@ -389,13 +385,18 @@ void search_shard_range(const search_inputs *in, int shard, int nshards, uint64_
     if (nshards == 1 || blocks < (uint64_t)nshards || blocks > SEARCH_SHARD_BLOCKS_MAX)
         return;
     uint64_t *cum = malloc((size_t)(blocks + 1) * sizeof *cum);
-    if (!cum)
+    cost_plan *plan = malloc(sizeof *plan); /* one scratch plan for every block */
+    if (!cum || !plan) {
+        free(cum);
+        free(plan);
         return; /* the proportional split: still a valid tiling */
+    }
     /* each block weighs its evaluated points, plus one for looking at it (a pruned block
      * still costs its rule check) */
     cum[0] = 0;
     for (uint64_t b = 0; b < blocks; b++)
-        cum[b + 1] = cum[b] + 1 + block_work(in, b);
+        cum[b + 1] = cum[b] + 1 + block_work(in, b, plan);
+    free(plan);
     unsigned __int128 total = cum[blocks];
     /* shard i starts at the first block whose cumulative weight reaches i x total / N */
     uint64_t lo = 0, bound[2];
