@@ -36,6 +36,22 @@ static conf_scale confidence_scale(const search_inputs *in, double P)
     return s;
 }
 
+/* The next slot of the growing candidate array, or NULL (err) out of memory. */
+static rec_candidate *next_candidate(rec_candidate **cand, size_t *n, size_t *cap, llm_err *err)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 256;
+        rec_candidate *p = realloc(*cand, nc * sizeof **cand);
+        if (!p) {
+            llm_err_fail(err, "out of memory");
+            return NULL;
+        }
+        *cand = p;
+        *cap = nc;
+    }
+    return &(*cand)[(*n)++];
+}
+
 /* Appends the front of one (model, SKU) pair's space to *cand. */
 static int pair_candidates(const search_inputs *in, int i, int k, double price,
                            conf_scale cs, rec_candidate **cand, size_t *n, size_t *cap,
@@ -55,19 +71,13 @@ static int pair_candidates(const search_inputs *in, int i, int k, double price,
         return -1;
     }
     for (size_t j = 0; j < r.front.n; j++) {
-        if (*n == *cap) {
-            *cap = *cap ? 2 * *cap : 256;
-            rec_candidate *nc = realloc(*cand, *cap * sizeof **cand);
-            if (!nc) {
-                explore_result_free(&r);
-                llm_err_fail(err, "out of memory");
-                return -1;
-            }
-            *cand = nc;
+        rec_candidate *c = next_candidate(cand, n, cap, err);
+        if (!c) {
+            explore_result_free(&r);
+            return -1;
         }
         search_row row;
         search_row_eval(&a.in, r.front.pt[j].index, &row);
-        rec_candidate *c = &(*cand)[(*n)++];
         rec_candidate_from_row(&row, in->g, lround(in->w->output_mean), i, k, price, c);
         c->has_bands = in->bands != NULL;
         search_row_bands(in, &row, &c->bands);
@@ -113,19 +123,13 @@ static int pair_disagg_candidates(const search_inputs *in, int i, int k, double 
     disagg_result r;
     int rc = search_disagg_explore(&a, &r, err), explored = !rc;
     for (size_t j = 0; !rc && j < r.front.n; j++) {
-        if (*n == *cap) {
-            *cap = *cap ? 2 * *cap : 256;
-            rec_candidate *nc = realloc(*cand, *cap * sizeof **cand);
-            if (!nc) {
-                llm_err_fail(err, "out of memory");
-                rc = -1;
-                break;
-            }
-            *cand = nc;
+        rec_candidate *c = next_candidate(cand, n, cap, err);
+        if (!c) {
+            rc = -1;
+            break;
         }
         disagg_row row;
         search_disagg_row(&a, r.front.pt[j].index, &row);
-        rec_candidate *c = &(*cand)[(*n)++];
         memset(c, 0, sizeof *c);
         c->model = i;
         c->sku = k;
